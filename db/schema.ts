@@ -1,0 +1,340 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
+
+/** The typed view of the schema built by migrations/. Keep in step with every migration. */
+
+export type AssessmentStatus = "achieved" | "partial" | "not_achieved" | "not_applicable";
+export type Poete = "planning" | "organization" | "equipment" | "training" | "exercises";
+export type CostCategory =
+  | "personnel"
+  | "fringe"
+  | "travel"
+  | "equipment"
+  | "supplies"
+  | "contractual"
+  | "other"
+  | "indirect"
+  | "ma";
+export type Role = "admin" | "director" | "auditor" | "state_official";
+export type CenterKind = "state" | "urban_area";
+export type Agency = "DHS" | "DOJ" | "STATE" | "LOCAL" | "OTHER";
+export type Disposition = "open" | "accepted" | "resolved";
+export type ReportKind = "BSIR" | "SF-425" | "PMT" | "FINAL";
+export type ReviewState = "draft" | "submitted" | "validated" | "changes_requested";
+
+export interface FrameworksTable {
+  id: string;
+  title: string;
+  description: Generated<string>;
+  sort_order: Generated<number>;
+}
+
+export interface CapabilitiesTable {
+  id: string;
+  framework_id: string;
+  parent_id: string | null;
+  title: string;
+  description: Generated<string>;
+  privacy: Generated<number>;
+  sort_order: Generated<number>;
+  import_batch_id: number | null;
+}
+
+export interface CapabilityLinksTable {
+  from_id: string;
+  to_id: string;
+  note: Generated<string>;
+}
+
+export interface CentersTable {
+  id: Generated<number>;
+  code: string;
+  name: string;
+  state: string;
+  kind: CenterKind;
+  version: Generated<number>;
+  import_batch_id: number | null;
+  created_at: string;
+}
+
+export interface ProgramsTable {
+  code: string;
+  name: string;
+  agency: Agency;
+  federal: number;
+  pop_months: number | null;
+  ma_cap_pct: number | null;
+  personnel_cap_pct: number | null;
+  match_pct: number | null;
+  reports: Generated<string>;
+  sort_order: Generated<number>;
+  version: Generated<number>;
+}
+
+export interface ImportBatchesTable {
+  id: Generated<number>;
+  at: string;
+  user_id: number | null;
+  type: string;
+  file_name: string;
+  sha256: string;
+  rows_added: Generated<number>;
+  rows_changed: Generated<number>;
+  rows_unchanged: Generated<number>;
+}
+
+export interface AwardsTable {
+  id: Generated<number>;
+  award_number: string;
+  center_id: number;
+  program_code: string;
+  fiscal_year: number;
+  amount_cents: number;
+  pop_start: string;
+  pop_end: string;
+  match_required_cents: Generated<number>;
+  /** Maintained by triggers: sum of live budget lines. */
+  budgeted_cents: ColumnType<number, never, never>;
+  /** Maintained by triggers: sum of live spending. */
+  spent_cents: ColumnType<number, never, never>;
+  version: Generated<number>;
+  voided_at: string | null;
+  void_reason: string | null;
+  import_batch_id: number | null;
+  created_at: string;
+}
+
+export interface BudgetLinesTable {
+  id: Generated<number>;
+  line_id: string;
+  award_id: number;
+  capability_id: string | null;
+  poete: Poete;
+  cost_category: CostCategory;
+  amount_cents: number;
+  description: Generated<string>;
+  /** Maintained by triggers: sum of live spending on this line. */
+  spent_cents: ColumnType<number, never, never>;
+  version: Generated<number>;
+  voided_at: string | null;
+  void_reason: string | null;
+  import_batch_id: number | null;
+  created_at: string;
+}
+
+export interface SpendingTable {
+  id: Generated<number>;
+  spend_id: string;
+  budget_line_id: number;
+  date: string;
+  amount_cents: number;
+  description: Generated<string>;
+  version: Generated<number>;
+  voided_at: string | null;
+  void_reason: string | null;
+  import_batch_id: number | null;
+  created_at: string;
+}
+
+export interface AssessmentsTable {
+  id: Generated<number>;
+  center_id: number;
+  fiscal_year: number;
+  capability_id: string;
+  status: AssessmentStatus;
+  evidence: Generated<string>;
+  est_cost_cents: number | null;
+  updated_by: number | null;
+  updated_at: string;
+  version: Generated<number>;
+  import_batch_id: number | null;
+}
+
+export interface UsersTable {
+  id: Generated<number>;
+  username: string;
+  display_name: Generated<string>;
+  role: Role;
+  center_id: number | null;
+  states: Generated<string>;
+  password_hash: string;
+  active: Generated<number>;
+  ics_token: string | null;
+  demo: Generated<number>;
+  version: Generated<number>;
+  created_at: string;
+}
+
+export interface LoginFailuresTable {
+  id: Generated<number>;
+  username: string;
+  at_ms: number;
+}
+
+export interface AuditLogTable {
+  id: number;
+  at: string;
+  user_id: number | null;
+  action: string;
+  entity: string;
+  entity_id: string;
+  before_json: string | null;
+  after_json: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface FindingResponsesTable {
+  id: Generated<number>;
+  rule: string;
+  center_code: string;
+  award_number: Generated<string>;
+  fiscal_year: number;
+  capability_id: Generated<string>;
+  response: Generated<string>;
+  disposition: Generated<Disposition>;
+  auditor_note: Generated<string>;
+  updated_by: number | null;
+  updated_at: string;
+  version: Generated<number>;
+}
+
+export interface PlansTable {
+  id: Generated<number>;
+  center_id: number;
+  fiscal_year: number;
+  status: Generated<"draft" | "applied">;
+  notes: Generated<string>;
+  version: Generated<number>;
+  updated_by: number | null;
+  updated_at: string;
+}
+
+export interface PlanFundingTable {
+  id: Generated<number>;
+  plan_id: number;
+  program_code: string;
+  amount_cents: number;
+}
+
+export interface PlanLinesTable {
+  id: Generated<number>;
+  plan_id: number;
+  program_code: string;
+  capability_id: string | null;
+  poete: Poete;
+  cost_category: CostCategory;
+  amount_cents: number;
+  description: Generated<string>;
+}
+
+export interface AppSettingsTable {
+  key: string;
+  value: string;
+}
+
+export interface ReportingObligationsTable {
+  id: Generated<number>;
+  award_id: number;
+  report: ReportKind;
+  period_start: string;
+  period_end: string;
+  due: string;
+  submitted_on: string | null;
+  reference: Generated<string>;
+  submitted_by: number | null;
+  version: Generated<number>;
+}
+
+export interface AssessmentReviewsTable {
+  id: Generated<number>;
+  center_id: number;
+  fiscal_year: number;
+  state: Generated<ReviewState>;
+  submitted_by: number | null;
+  submitted_at: string | null;
+  reviewed_by: number | null;
+  reviewed_at: string | null;
+  note: Generated<string>;
+  version: Generated<number>;
+}
+
+export interface AmendmentsTable {
+  id: Generated<number>;
+  award_id: number;
+  number: number;
+  date: string;
+  reason: string;
+  before_amount_cents: number;
+  after_amount_cents: number;
+  before_pop_start: string;
+  after_pop_start: string;
+  before_pop_end: string;
+  after_pop_end: string;
+  created_by: number | null;
+}
+
+export interface MatchContributionsTable {
+  id: Generated<number>;
+  award_id: number;
+  date: string;
+  kind: "cash" | "in_kind";
+  amount_cents: number;
+  description: Generated<string>;
+  version: Generated<number>;
+  voided_at: string | null;
+  void_reason: string | null;
+  created_at: string;
+}
+
+export interface ClosedPeriodsTable {
+  id: Generated<number>;
+  award_id: number;
+  period_start: string;
+  period_end: string;
+  closed_by: number | null;
+  closed_at: string;
+  reopened_by: number | null;
+  reopened_at: string | null;
+}
+
+export interface Database {
+  frameworks: FrameworksTable;
+  capabilities: CapabilitiesTable;
+  capability_links: CapabilityLinksTable;
+  centers: CentersTable;
+  programs: ProgramsTable;
+  import_batches: ImportBatchesTable;
+  awards: AwardsTable;
+  budget_lines: BudgetLinesTable;
+  spending: SpendingTable;
+  assessments: AssessmentsTable;
+  users: UsersTable;
+  login_failures: LoginFailuresTable;
+  audit_log: AuditLogTable;
+  finding_responses: FindingResponsesTable;
+  plans: PlansTable;
+  plan_funding: PlanFundingTable;
+  plan_lines: PlanLinesTable;
+  app_settings: AppSettingsTable;
+  reporting_obligations: ReportingObligationsTable;
+  assessment_reviews: AssessmentReviewsTable;
+  amendments: AmendmentsTable;
+  match_contributions: MatchContributionsTable;
+  closed_periods: ClosedPeriodsTable;
+}
+
+export type Center = Selectable<CentersTable>;
+export type NewCenter = Insertable<CentersTable>;
+export type Program = Selectable<ProgramsTable>;
+export type Award = Selectable<AwardsTable>;
+export type NewAward = Insertable<AwardsTable>;
+export type AwardUpdate = Updateable<AwardsTable>;
+export type BudgetLine = Selectable<BudgetLinesTable>;
+export type NewBudgetLine = Insertable<BudgetLinesTable>;
+export type Spending = Selectable<SpendingTable>;
+export type NewSpending = Insertable<SpendingTable>;
+export type Assessment = Selectable<AssessmentsTable>;
+export type Capability = Selectable<CapabilitiesTable>;
+export type Framework = Selectable<FrameworksTable>;
+export type User = Selectable<UsersTable>;
+export type AuditRow = Selectable<AuditLogTable>;

@@ -1,0 +1,16 @@
+import type { Migration } from "kysely";
+import * as m0001 from "./0001_core_schema";
+import * as m0002 from "./0002_catalog_and_programs";
+import * as m0003 from "./0003_triggers";
+import * as m0004 from "./0004_lifecycle";
+
+/**
+ * In-code migration list (Kysely's FileMigrationProvider imports .ts at run time, which fails in the
+ * server bundle and in vitest; see ../shared/reference/stack.md). Names sort in order.
+ */
+export const migrations: Record<string, Migration> = {
+  "0001_core_schema": m0001,
+  "0002_catalog_and_programs": m0002,
+  "0003_triggers": m0003,
+  "0004_lifecycle": m0004,
+};

@@ -1,0 +1,41 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll } from "vitest";
+import { open, type DB } from "../../db/client";
+import { setDb } from "../../app/db.server";
+
+/** A fresh copy of the migrated base database, private to the calling test file. */
+export function freshDatabase(): { db: DB; file: string; close: () => Promise<void> } {
+  const base = process.env.BASELINE_TEST_BASE_DB;
+  if (!base) throw new Error("BASELINE_TEST_BASE_DB is not set: run tests through vitest (tests/global-setup.ts)");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "baseline-file-"));
+  const file = path.join(dir, "test.sqlite");
+  fs.copyFileSync(base, file);
+  const { db } = open(file);
+  return {
+    db,
+    file,
+    close: async () => {
+      await db.destroy();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Use in a test file: `const t = useTestDatabase();` then `t.db` inside tests. The app's
+ * `getDb()` returns the same handle, so loaders and actions under test see this database.
+ */
+export function useTestDatabase(): { db: DB; file: string } {
+  const holder = {} as { db: DB; file: string; close: () => Promise<void> };
+  beforeAll(() => {
+    Object.assign(holder, freshDatabase());
+    setDb(holder.db);
+  });
+  afterAll(async () => {
+    setDb(undefined);
+    await holder.close?.();
+  });
+  return holder;
+}
