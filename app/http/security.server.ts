@@ -1,0 +1,60 @@
+/**
+ * HTTP-level protections (issue #6, #10), used by server.ts and tested on their own.
+ */
+
+/** Request body limits: forms 1 MB, uploads 50 MB (issue #10). */
+export const FORM_BODY_LIMIT = 1024 * 1024;
+export const UPLOAD_BODY_LIMIT = 50 * 1024 * 1024;
+
+/** Paths that accept file uploads (the larger limit). */
+export function isUploadPath(pathname: string): boolean {
+  return pathname === "/import" || pathname.startsWith("/import/");
+}
+
+export function bodyLimitFor(pathname: string): number {
+  return isUploadPath(pathname) ? UPLOAD_BODY_LIMIT : FORM_BODY_LIMIT;
+}
+
+export function securityHeaders(nonce: string, options: { dev?: boolean } = {}): Record<string, string> {
+  const connect = options.dev ? "'self' ws: http://localhost:* http://127.0.0.1:*" : "'self'";
+  return {
+    "Content-Security-Policy": [
+      "default-src 'self'",
+      `script-src 'self' 'nonce-${nonce}'`,
+      // recharts positions SVG parts with inline style attributes.
+      "style-src 'self' 'unsafe-inline'",
+      "img-src 'self' data:",
+      "font-src 'self'",
+      `connect-src ${connect}`,
+      "object-src 'none'",
+      "base-uri 'self'",
+      "form-action 'self'",
+      "frame-ancestors 'none'",
+    ].join("; "),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+  };
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * CSRF: a non-GET request whose Origin (or, lacking it, Referer) names another site is refused.
+ * Requests with neither header (curl, the CLI's own HTTP tests) carry no browser credentials
+ * from a third-party page and are let through; SameSite=Lax cookies cover the rest.
+ */
+export function isCrossSiteWrite(method: string, headers: { origin?: string | null; referer?: string | null; host?: string | null }): boolean {
+  if (SAFE_METHODS.has(method.toUpperCase())) return false;
+  const source = headers.origin ?? headers.referer;
+  if (!source) return false;
+  if (source === "null") return true;
+  let url: URL;
+  try {
+    url = new URL(source);
+  } catch {
+    return true;
+  }
+  return url.host !== headers.host;
+}

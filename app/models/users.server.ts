@@ -1,0 +1,121 @@
+import { randomBytes } from "node:crypto";
+import type { Kysely, Transaction } from "kysely";
+import type { Database, Role } from "../../db/schema";
+import type { Principal } from "../auth/permissions";
+import { hashPassword } from "../auth/password.server";
+import { recordAudit } from "./audit.server";
+
+type Q = Kysely<Database> | Transaction<Database>;
+
+export async function findUserByUsername(db: Q, username: string) {
+  return db.selectFrom("users").selectAll().where("username", "=", username).executeTakeFirst();
+}
+
+/** The signed-in user as the permission checks see them; null when missing or deactivated. */
+export async function getPrincipal(db: Q, userId: number): Promise<Principal | null> {
+  const row = await db
+    .selectFrom("users")
+    .leftJoin("centers", "centers.id", "users.center_id")
+    .select(["users.id", "users.username", "users.display_name", "users.role", "users.center_id", "users.states", "users.active", "centers.state as center_state"])
+    .where("users.id", "=", userId)
+    .executeTakeFirst();
+  if (!row || !row.active) return null;
+  const states =
+    row.role === "director" ? (row.center_state ? [row.center_state] : []) : row.states.split(",").map((s) => s.trim()).filter(Boolean);
+  return {
+    id: row.id,
+    username: row.username,
+    displayName: row.display_name || row.username,
+    role: row.role,
+    centerId: row.center_id,
+    states,
+  };
+}
+
+export async function listUsers(db: Q) {
+  return db
+    .selectFrom("users")
+    .leftJoin("centers", "centers.id", "users.center_id")
+    .select(["users.id", "users.username", "users.display_name", "users.role", "users.states", "users.active", "users.version", "users.created_at", "centers.code as center_code"])
+    .orderBy("users.username")
+    .execute();
+}
+
+export interface NewUserInput {
+  username: string;
+  displayName?: string;
+  role: Role;
+  centerId?: number | null;
+  states?: string[];
+  password: string;
+  demo?: boolean;
+}
+
+function publicUser(u: { username: string; display_name?: string; role: string; center_id?: number | null; states?: string; active?: number }) {
+  // Never put the password hash in the audit trail.
+  return { username: u.username, display_name: u.display_name, role: u.role, center_id: u.center_id ?? null, states: u.states ?? "", active: u.active ?? 1 };
+}
+
+export async function createUser(trx: Transaction<Database>, actorId: number | null, input: NewUserInput): Promise<number> {
+  const row = {
+    username: input.username,
+    display_name: input.displayName ?? "",
+    role: input.role,
+    center_id: input.role === "director" ? (input.centerId ?? null) : null,
+    states: input.role === "state_official" ? (input.states ?? []).join(",") : "",
+    password_hash: await hashPassword(input.password),
+    demo: input.demo ? 1 : 0,
+    created_at: new Date().toISOString(),
+  };
+  const inserted = await trx.insertInto("users").values(row).returning("id").executeTakeFirstOrThrow();
+  await recordAudit(trx, { userId: actorId, action: "create", entity: "user", entityId: inserted.id, after: publicUser(row) });
+  return inserted.id;
+}
+
+export async function setPassword(trx: Transaction<Database>, actorId: number | null, userId: number, password: string): Promise<void> {
+  const password_hash = await hashPassword(password);
+  await trx.updateTable("users").set((eb) => ({ password_hash, version: eb("version", "+", 1) })).where("id", "=", userId).execute();
+  await recordAudit(trx, { userId: actorId, action: "update", entity: "user", entityId: userId, after: { password: "reset" } });
+}
+
+export async function setActive(trx: Transaction<Database>, actorId: number | null, userId: number, active: boolean): Promise<void> {
+  const before = await trx.selectFrom("users").select(["username", "role", "active"]).where("id", "=", userId).executeTakeFirstOrThrow();
+  await trx.updateTable("users").set({ active: active ? 1 : 0 }).where("id", "=", userId).execute();
+  await recordAudit(trx, { userId: actorId, action: "update", entity: "user", entityId: userId, before, after: { ...before, active: active ? 1 : 0 } });
+}
+
+/** A new secret for the personal calendar feed; replaces (revokes) the old one. */
+export async function rotateIcsToken(trx: Transaction<Database>, userId: number, revokeOnly = false): Promise<string | null> {
+  const token = revokeOnly ? null : randomBytes(24).toString("base64url");
+  await trx.updateTable("users").set({ ics_token: token }).where("id", "=", userId).execute();
+  await recordAudit(trx, { userId, action: "update", entity: "user", entityId: userId, after: { ics_token: token ? "rotated" : "revoked" } });
+  return token;
+}
+
+// Login throttling: 5 failures for one account within 15 minutes lock it (issue #6).
+export const LOCKOUT_FAILURES = 5;
+export const LOCKOUT_WINDOW_MS = 15 * 60 * 1000;
+
+export async function recordLoginFailure(db: Q, username: string, nowMs = Date.now()): Promise<void> {
+  await db.insertInto("login_failures").values({ username, at_ms: nowMs }).execute();
+  await db.deleteFrom("login_failures").where("at_ms", "<", nowMs - LOCKOUT_WINDOW_MS).execute();
+}
+
+/** Seconds until the account may try again, or 0 when it is not locked. */
+export async function lockoutSeconds(db: Q, username: string, nowMs = Date.now()): Promise<number> {
+  const rows = await db
+    .selectFrom("login_failures")
+    .select("at_ms")
+    .where("username", "=", username)
+    .where("at_ms", ">", nowMs - LOCKOUT_WINDOW_MS)
+    .orderBy("at_ms", "desc")
+    .limit(LOCKOUT_FAILURES)
+    .execute();
+  if (rows.length < LOCKOUT_FAILURES) return 0;
+  const oldestOfLastFive = rows[rows.length - 1].at_ms;
+  return Math.max(1, Math.ceil((oldestOfLastFive + LOCKOUT_WINDOW_MS - nowMs) / 1000));
+}
+
+export async function clearLoginFailures(db: Q, username: string): Promise<void> {
+  await db.deleteFrom("login_failures").where("username", "=", username).execute();
+}

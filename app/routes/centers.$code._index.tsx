@@ -1,0 +1,142 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { notFound, requireUser, assertAllowed } from "~/auth/guard.server";
+import { allows } from "~/auth/permissions";
+import { getDb } from "~/db.server";
+import { formatMoney } from "~/domain/money";
+import { assessableCapabilities, baselineStatus, computeScore, formatScore, HEADLINE_FRAMEWORK } from "~/domain/scores";
+import { assessmentYears, statusesFor } from "~/models/assessments.server";
+import { listCapabilities } from "~/models/catalog.server";
+import { centerAwards, centerAwardTotalsByYear, getCenterByCode } from "~/models/centers.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.center.name ?? "Center"} — Baseline` }];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  const db = getDb();
+  const center = await getCenterByCode(db, params.code ?? "");
+  if (!center) throw notFound(`No center with code ${params.code}`);
+  assertAllowed(user, { can: "read", center });
+  const [totals, awards, years, catalog] = await Promise.all([
+    centerAwardTotalsByYear(db, center.id),
+    centerAwards(db, center.id),
+    assessmentYears(db, center.id),
+    listCapabilities(db),
+  ]);
+  const latestYear = years[0] ?? null;
+  let latest = null;
+  if (latestYear !== null) {
+    const statuses = await statusesFor(db, center.id, latestYear);
+    const result = computeScore(assessableCapabilities(catalog, HEADLINE_FRAMEWORK), (id) => statuses.get(id));
+    latest = { fiscalYear: latestYear, ...result, status: baselineStatus(result).label };
+  }
+  return { center, totals, awards, latest, canEdit: allows(user, { can: "edit", center }) };
+}
+
+export default function CenterPage() {
+  const { center, totals, awards, latest } = useLoaderData<typeof loader>();
+  return (
+    <>
+      <p className="muted">
+        <Link to="/centers">Centers</Link> › {center.code}
+      </p>
+      <h1>{center.name}</h1>
+      <p>
+        {center.kind === "state" ? "Primary (statewide) fusion center" : "Recognized (urban area) fusion center"} · {center.state} · code{" "}
+        <code>{center.code}</code>
+      </p>
+
+      <section className="panel" aria-labelledby="latest-assessment">
+        <h2 id="latest-assessment">Latest assessment</h2>
+        {latest ? (
+          <p>
+            FY{latest.fiscalYear}: baseline score <strong>{formatScore(latest.score)}</strong> ({latest.achieved} achieved, {latest.partial} partial,{" "}
+            {latest.notAchieved} not achieved, {latest.notAssessed} not assessed, {latest.notApplicable} not applicable) — <strong>{latest.status}</strong>
+          </p>
+        ) : (
+          <p className="empty">This center has no assessment yet.</p>
+        )}
+      </section>
+
+      <section aria-labelledby="funding-by-year">
+        <h2 id="funding-by-year">Awards by fiscal year</h2>
+        {totals.length === 0 ? (
+          <p className="empty">This center has no awards.</p>
+        ) : (
+          <table>
+            <thead>
+              <tr>
+                <th>Fiscal year</th>
+                <th className="num">Awards</th>
+                <th className="num">Total</th>
+                <th className="num">Federal</th>
+                <th className="num">Budgeted</th>
+                <th className="num">Spent</th>
+              </tr>
+            </thead>
+            <tbody>
+              {totals.map((t) => (
+                <tr key={t.fiscal_year}>
+                  <td>FY{t.fiscal_year}</td>
+                  <td className="num">{t.awards}</td>
+                  <td className="num">{formatMoney(t.amount_cents)}</td>
+                  <td className="num">{formatMoney(t.federal_cents)}</td>
+                  <td className="num">{formatMoney(t.budgeted_cents)}</td>
+                  <td className="num">{formatMoney(t.spent_cents)}</td>
+                </tr>
+              ))}
+            </tbody>
+            <tfoot>
+              <tr>
+                <th>All years</th>
+                <td className="num">{totals.reduce((s, t) => s + t.awards, 0)}</td>
+                <td className="num">{formatMoney(totals.reduce((s, t) => s + t.amount_cents, 0))}</td>
+                <td className="num">{formatMoney(totals.reduce((s, t) => s + t.federal_cents, 0))}</td>
+                <td className="num">{formatMoney(totals.reduce((s, t) => s + t.budgeted_cents, 0))}</td>
+                <td className="num">{formatMoney(totals.reduce((s, t) => s + t.spent_cents, 0))}</td>
+              </tr>
+            </tfoot>
+          </table>
+        )}
+      </section>
+
+      <section aria-labelledby="awards">
+        <h2 id="awards">Awards</h2>
+        {awards.length === 0 ? (
+          <p className="empty">No awards recorded.</p>
+        ) : (
+          <table>
+            <thead>
+              <tr>
+                <th>FY</th>
+                <th>Award</th>
+                <th>Program</th>
+                <th>Period of performance</th>
+                <th className="num">Amount</th>
+                <th className="num">Spent</th>
+              </tr>
+            </thead>
+            <tbody>
+              {awards.map((a) => (
+                <tr key={a.id} className={a.voided_at ? "voided" : undefined}>
+                  <td>FY{a.fiscal_year}</td>
+                  <td>
+                    <Link to={`/awards/${encodeURIComponent(a.award_number)}`}>{a.award_number}</Link>
+                  </td>
+                  <td>
+                    {a.program_code} <span className="muted">({a.agency})</span>
+                  </td>
+                  <td>
+                    {a.pop_start} – {a.pop_end}
+                  </td>
+                  <td className="num">{formatMoney(a.amount_cents)}</td>
+                  <td className="num">{formatMoney(a.spent_cents)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,108 @@
+/**
+ * Production (and development) server: checks and migrates the database, loads the demo data into
+ * an empty database (unless DEMO_DATA=off), then serves the Remix build with Express.
+ */
+import { createRequestHandler } from "@remix-run/express";
+import { broadcastDevReady, type ServerBuild } from "@remix-run/node";
+import express from "express";
+import { randomBytes, randomUUID } from "node:crypto";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { checkDatabaseFile, databasePath, DatabaseFileError, open } from "./db/client";
+import { migrateToLatest, SchemaTooNewError } from "./db/migrate";
+import { isDatabaseEmpty, loadDemo } from "./app/demo/load.server";
+import { bodyLimitFor, isCrossSiteWrite, securityHeaders } from "./app/http/security.server";
+
+const BUILD_PATH = path.resolve("build/index.js");
+const dev = process.env.NODE_ENV === "development";
+
+function fail(message: string): never {
+  console.error(message);
+  process.exit(1);
+}
+
+export function createApp(build: ServerBuild | (() => Promise<ServerBuild>)) {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", false);
+
+  app.use((req, res, next) => {
+    const nonce = randomBytes(16).toString("base64");
+    const requestId = randomUUID().slice(0, 8);
+    res.locals.nonce = nonce;
+    res.locals.requestId = requestId;
+    for (const [k, v] of Object.entries(securityHeaders(nonce, { dev }))) res.setHeader(k, v);
+    res.setHeader("X-Request-Id", requestId);
+    if (isCrossSiteWrite(req.method, { origin: req.headers.origin, referer: req.headers.referer, host: req.headers.host })) {
+      res.status(403).type("text/plain").send("Cross-site request refused.");
+      return;
+    }
+    const length = Number(req.headers["content-length"] ?? 0);
+    if (length > bodyLimitFor(req.path)) {
+      res.status(413).type("text/plain").send("The request is too large.");
+      return;
+    }
+    next();
+  });
+
+  app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
+  app.use(express.static("public", { maxAge: "1h" }));
+
+  app.all(
+    "*",
+    createRequestHandler({
+      build: build as any,
+      mode: dev ? "development" : "production",
+      getLoadContext: (_req, res) => ({ nonce: res.locals.nonce, requestId: res.locals.requestId }),
+    }),
+  );
+  return app;
+}
+
+async function prepareDatabase(): Promise<void> {
+  const file = databasePath();
+  checkDatabaseFile(file);
+  const { db } = open(file);
+  try {
+    await migrateToLatest(db);
+    if (process.env.DEMO_DATA !== "off" && (await isDatabaseEmpty(db))) {
+      const started = Date.now();
+      const s = await loadDemo(db);
+      console.log(`Loaded demo data: ${s.centers} centers, ${s.awards} awards in ${Date.now() - started} ms (DEMO_DATA=off skips this)`);
+    }
+  } finally {
+    await db.destroy();
+  }
+}
+
+export async function startServer(): Promise<void> {
+  try {
+    await prepareDatabase();
+  } catch (error) {
+    if (error instanceof DatabaseFileError || error instanceof SchemaTooNewError) fail(error.message);
+    throw error;
+  }
+  const build = (await import(pathToFileURL(BUILD_PATH).href)) as ServerBuild;
+  const app = createApp(build);
+  const port = Number(process.env.PORT || 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`PORT must be a number from 0 to 65535 (got ${process.env.PORT}).`);
+  const host = process.env.HOST || "127.0.0.1";
+  const server = app.listen(port, host, () => {
+    const address = server.address();
+    const actual = typeof address === "object" && address ? address.port : port;
+    console.log(`Baseline is serving http://${host === "0.0.0.0" ? "localhost" : host}:${actual} (database ${databasePath()})`);
+    if (dev) broadcastDevReady(build);
+  });
+  server.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EADDRINUSE") fail(`Port ${port} is already in use; set PORT to a free port.`);
+    if (error.code === "EACCES") fail(`Not allowed to listen on port ${port}; set PORT to a port above 1024.`);
+    fail(`Cannot listen on ${host}:${port}: ${error.message}`);
+  });
+  const shutdown = () => server.close(() => process.exit(0));
+  process.on("SIGTERM", shutdown);
+  process.on("SIGINT", shutdown);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  startServer().catch((error) => fail(`Baseline could not start: ${error?.stack ?? error}`));
+}
