@@ -1,0 +1,48 @@
+import type { Transaction } from "kysely";
+import type { Database } from "../../db/schema";
+
+/**
+ * Optimistic locking (issue #10): every editable record has a `version`. A form carries the version
+ * it was loaded with; the update only applies when the row still has it, and bumps it.
+ * On conflict the caller shows the other person's change (`current`) and keeps the user's input.
+ */
+type VersionedTable = {
+  [K in keyof Database]: Database[K] extends { version: any; id: any } ? K : never;
+}[keyof Database];
+
+export type VersionedUpdate<Row> =
+  | { ok: true; before: Row; after: Row }
+  | { ok: false; reason: "missing" }
+  | { ok: false; reason: "conflict"; current: Row };
+
+export async function updateVersioned<Row extends { version: number }>(
+  trx: Transaction<Database>,
+  table: VersionedTable,
+  id: number,
+  expectedVersion: number,
+  changes: Record<string, unknown>,
+): Promise<VersionedUpdate<Row>> {
+  const t = trx as unknown as Transaction<any>;
+  const before = (await t.selectFrom(table).selectAll().where("id", "=", id).executeTakeFirst()) as Row | undefined;
+  if (!before) return { ok: false, reason: "missing" };
+  if (before.version !== expectedVersion) return { ok: false, reason: "conflict", current: before };
+  const result = await t
+    .updateTable(table)
+    .set({ ...changes, version: expectedVersion + 1 })
+    .where("id", "=", id)
+    .where("version", "=", expectedVersion)
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) !== 1) {
+    const current = (await t.selectFrom(table).selectAll().where("id", "=", id).executeTakeFirst()) as Row;
+    return { ok: false, reason: "conflict", current };
+  }
+  const after = (await t.selectFrom(table).selectAll().where("id", "=", id).executeTakeFirst()) as Row;
+  return { ok: true, before, after };
+}
+
+/** Human description of what changed between two versions, for the conflict message. */
+export function describeChanges(before: Record<string, unknown>, after: Record<string, unknown>, ignore = ["version", "updated_at", "updated_by"]): string[] {
+  return Object.keys(after)
+    .filter((k) => !ignore.includes(k) && JSON.stringify(before[k]) !== JSON.stringify(after[k]))
+    .map((k) => `${k}: ${String(before[k] ?? "—")} → ${String(after[k] ?? "—")}`);
+}

@@ -1,0 +1,54 @@
+import { describe, expect, it, beforeAll } from "vitest";
+import { useTestDatabase } from "../helpers/db";
+import { cookieFor, request, run } from "../helpers/auth";
+import { loadDemo } from "~/demo/load.server";
+import { loader as centersLoader } from "~/routes/centers._index";
+import { loader as centerLoader } from "~/routes/centers.$code._index";
+import { sql } from "kysely";
+
+const t = useTestDatabase();
+
+describe("centers list and center page", () => {
+  beforeAll(async () => {
+    await loadDemo(t.db, { referenceDate: "2025-06-30" });
+  });
+
+  it("lists all 80 demo centers for an auditor, and filters by state and kind", async () => {
+    const cookie = await cookieFor(t.db, "demo-auditor");
+    const all = (await run(centersLoader, request("/centers", { cookie }))) as any;
+    expect(all.centers).toHaveLength(80);
+    const ca = (await run(centersLoader, request("/centers?state=CA&kind=urban_area", { cookie }))) as any;
+    expect(ca.centers.map((c: any) => c.code)).toEqual(["CA-LA", "CA-OC", "CA-SAC", "CA-SD", "CA-SF"]);
+  });
+
+  it("shows a state official only the centers of their state", async () => {
+    const cookie = await cookieFor(t.db, "demo-state");
+    const data = (await run(centersLoader, request("/centers", { cookie }))) as any;
+    expect(data.centers.map((c: any) => c.code)).toEqual(["VA"]);
+    const other = (await run(centerLoader, request("/centers/MD", { cookie }), { code: "MD" })) as Response;
+    expect(other.status).toBe(403);
+  });
+
+  it("sends anonymous users to the login page", async () => {
+    const res = (await run(centersLoader, request("/centers"))) as Response;
+    expect(res.status).toBe(302);
+    expect(res.headers.get("Location")).toBe("/login?redirectTo=%2Fcenters");
+  });
+
+  it("totals a center's awards per year to the cent, matching SQL over the awards table", async () => {
+    const cookie = await cookieFor(t.db, "demo-admin");
+    const data = (await run(centerLoader, request("/centers/VA", { cookie }), { code: "VA" })) as any;
+    const direct = await sql<{ fy: number; total: number }>`
+      select a.fiscal_year as fy, sum(a.amount_cents) as total from awards a join centers c on c.id = a.center_id
+      where c.code = 'VA' and a.voided_at is null group by a.fiscal_year order by a.fiscal_year desc`.execute(t.db);
+    expect(data.totals.map((r: any) => [r.fiscal_year, r.amount_cents])).toEqual(direct.rows.map((r) => [r.fy, Number(r.total)]));
+    expect(data.latest.fiscalYear).toBe(2025);
+    expect(data.latest.total).toBe(12);
+  });
+
+  it("answers 404 for an unknown center", async () => {
+    const cookie = await cookieFor(t.db, "demo-admin");
+    const res = (await run(centerLoader, request("/centers/ZZ", { cookie }), { code: "ZZ" })) as Response;
+    expect(res.status).toBe(404);
+  });
+});
