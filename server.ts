@@ -12,6 +12,8 @@ import { checkDatabaseFile, databasePath, DatabaseFileError, open } from "./db/c
 import { migrateToLatest, SchemaTooNewError } from "./db/migrate";
 import { isDatabaseEmpty, loadDemo } from "./app/demo/load.server";
 import { bodyLimitFor, isCrossSiteWrite, securityHeaders } from "./app/http/security.server";
+import { withStorageErrorPages } from "./app/http/storage-errors.server";
+import { removeServerPid, writeServerPid } from "./db/backup";
 
 const BUILD_PATH = path.resolve("build/index.js");
 const dev = process.env.NODE_ENV === "development";
@@ -38,6 +40,11 @@ export function createApp(build: ServerBuild | (() => Promise<ServerBuild>)) {
       return;
     }
     const length = Number(req.headers["content-length"] ?? 0);
+    // A chunked body has no length to check up front; browsers always send one for forms and uploads.
+    if (req.headers["transfer-encoding"] !== undefined && req.headers["content-length"] === undefined) {
+      res.status(411).type("text/plain").send("Send the request with a Content-Length.");
+      return;
+    }
     if (length > bodyLimitFor(req.path)) {
       res.status(413).type("text/plain").send("The request is too large.");
       return;
@@ -51,7 +58,7 @@ export function createApp(build: ServerBuild | (() => Promise<ServerBuild>)) {
   app.all(
     "*",
     createRequestHandler({
-      build: build as any,
+      build: (typeof build === "function" ? async () => withStorageErrorPages(await build()) : withStorageErrorPages(build)) as any,
       mode: dev ? "development" : "production",
       getLoadContext: (_req, res) => ({ nonce: res.locals.nonce, requestId: res.locals.requestId }),
     }),
@@ -82,6 +89,9 @@ export async function startServer(): Promise<void> {
     if (error instanceof DatabaseFileError || error instanceof SchemaTooNewError) fail(error.message);
     throw error;
   }
+  // restore (cli/commands/backup.ts) refuses while this file names a live process.
+  writeServerPid(databasePath());
+  process.on("exit", () => removeServerPid(databasePath()));
   const build = (await import(pathToFileURL(BUILD_PATH).href)) as ServerBuild;
   const app = createApp(build);
   const port = Number(process.env.PORT || 3000);

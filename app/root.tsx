@@ -40,9 +40,11 @@ export const NAV: Array<{ to: string; label: string; roles?: Principal["role"][]
   { to: "/centers", label: "Centers" },
   { to: "/capabilities", label: "Capabilities" },
   { to: "/awards", label: "Grants" },
+  { to: "/deadlines", label: "Deadlines" },
   { to: "/compare", label: "Compare" },
   { to: "/reports", label: "Reports" },
   { to: "/admin/users", label: "Users", roles: ["admin"] },
+  { to: "/audit", label: "Audit log", roles: ["admin", "auditor"] },
 ];
 
 export function Layout({ children }: { children: React.ReactNode }) {
@@ -113,7 +115,8 @@ export function ErrorBoundary() {
   const error = useRouteError();
   const data = useRouteLoaderData<RootData>("root");
   if (isRouteErrorResponse(error)) {
-    const title = error.status === 404 ? "Page not found" : error.status === 403 ? "Not allowed" : `Error ${error.status}`;
+    const title =
+      error.status === 404 ? "Page not found" : error.status === 403 ? "Not allowed" : error.status === 503 ? "Nothing was saved" : `Error ${error.status}`;
     return (
       <section className="error-page">
         <h1>{title}</h1>

@@ -32,8 +32,9 @@ export async function main(argv: string[], io = { out: process.stdout, err: proc
   let opened;
   try {
     const parsed = parseCommandArgs(command, rest);
-    opened = await openMigrated();
-    return await command.run({ values: parsed.values as any, positionals: parsed.positionals, db: opened.db, opened, ...io });
+    // needsDb: false (backup, restore) opens the file itself: restore must work on a broken or newer database.
+    opened = command.needsDb === false ? undefined : await openMigrated();
+    return await command.run({ values: parsed.values as any, positionals: parsed.positionals, db: opened?.db as any, opened: opened as any, ...io });
   } catch (error) {
     if (error instanceof UsageError) {
       io.err.write(`${error.message}\nUsage: npm run -s cli -- ${command.usage}\n`);

@@ -1,8 +1,9 @@
 import Sqlite from "better-sqlite3";
 import fs from "node:fs";
 import path from "node:path";
-import { Kysely, SqliteDialect } from "kysely";
+import { Kysely } from "kysely";
 import type { Database } from "./schema";
+import { BaselineSqliteDialect } from "./sqlite-dialect";
 
 export type DB = Kysely<Database>;
 
@@ -67,7 +68,7 @@ export function openDatabase(file: string = databasePath(), options: { check?: b
   if (file !== ":memory:" && options.check !== false) checkDatabaseFile(file);
   const sqlite = new Sqlite(file);
   applyPragmas(sqlite);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new BaselineSqliteDialect(sqlite) });
   return { db, sqlite, file };
 }
 

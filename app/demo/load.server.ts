@@ -10,6 +10,8 @@ import { afterDemoLoadHooks } from "./hooks.server";
 
 export const DEMO_PASSWORD = "baseline-demo";
 export const DEMO_DIRECTOR_CENTER = "VA";
+/** Second state of the demo state official (six centers in the demo network). */
+export const DEMO_STATE_EXTRA = "TX";
 
 export class DatabaseNotEmptyError extends Error {}
 
@@ -44,7 +46,8 @@ export async function loadDemo(
       await createUser(trx, null, { username: "demo-admin", displayName: "Dana Admin (demo)", role: "admin", password: DEMO_PASSWORD, demo: true });
       await createUser(trx, null, { username: "demo-auditor", displayName: "Avery Auditor (demo)", role: "auditor", password: DEMO_PASSWORD, demo: true });
       await createUser(trx, null, { username: "demo-director", displayName: "Drew Director (demo)", role: "director", centerId: va.id, password: DEMO_PASSWORD, demo: true });
-      await createUser(trx, null, { username: "demo-state", displayName: "Sam State (demo)", role: "state_official", states: [va.state], password: DEMO_PASSWORD, demo: true });
+      // VA (the director's state) plus TX, whose six centers let the demo compare several centers.
+      await createUser(trx, null, { username: "demo-state", displayName: "Sam State (demo)", role: "state_official", states: [va.state, DEMO_STATE_EXTRA], password: DEMO_PASSWORD, demo: true });
     }
     for (const hook of afterDemoLoadHooks) await hook(trx, { referenceDate, summary });
   });

@@ -5,9 +5,20 @@ import { allows } from "~/auth/permissions";
 import { getDb } from "~/db.server";
 import { formatMoney } from "~/domain/money";
 import { assessableCapabilities, baselineStatus, computeScore, formatScore, HEADLINE_FRAMEWORK } from "~/domain/scores";
-import { assessmentYears, statusesFor } from "~/models/assessments.server";
+import { assessmentYears, centerGapView, statusesFor } from "~/models/assessments.server";
+import { getReview, reviewLabel } from "~/models/assessment-reviews.server";
+import { parseFiscalYear } from "~/schemas/assessment";
+import { CenterGaps } from "~/components/CenterGaps";
 import { listCapabilities } from "~/models/catalog.server";
 import { centerAwards, centerAwardTotalsByYear, getCenterByCode } from "~/models/centers.server";
+import { CompliancePanel } from "~/components/CompliancePanel";
+import { StatusBadge } from "~/components/StatusBadge";
+import { complianceStatus } from "~/domain/compliance";
+import { todayIso } from "~/domain/dates";
+import { findingsForCenter } from "~/models/compliance.server";
+import { FundingBySourceChart } from "~/components/FundingCharts";
+import { currentFiscalYear } from "~/domain/dates";
+import { centerFundingBySource } from "~/models/awards.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.center.name ?? "Center"} — Baseline` }];
 
@@ -30,11 +41,28 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     const result = computeScore(assessableCapabilities(catalog, HEADLINE_FRAMEWORK), (id) => statuses.get(id));
     latest = { fiscalYear: latestYear, ...result, status: baselineStatus(result).label };
   }
-  return { center, totals, awards, latest, canEdit: allows(user, { can: "edit", center }) };
+  // Gaps (issue #3) of ?fy= or the latest assessed year; sign-off text beside the score (issue #11).
+  const gapYear = parseFiscalYear(new URL(request.url).searchParams.get("fy")) ?? latestYear;
+  const [gapView, latestReview] = await Promise.all([
+    centerGapView(db, center.id, gapYear),
+    latestYear !== null ? getReview(db, center.id, latestYear) : null,
+  ]);
+  // Compliance (issue #5) for the latest year with an award or an assessment, as of today.
+  const complianceYear = Math.max(latestYear ?? 0, totals[0]?.fiscal_year ?? 0) || null;
+  let compliance = null;
+  if (complianceYear !== null) {
+    const asOf = todayIso();
+    const { findings } = await findingsForCenter(db, center.id, { asOf, fiscalYear: complianceYear });
+    compliance = { fiscalYear: complianceYear, asOf, findings, status: complianceStatus(findings) };
+  }
+  // Funding by source (issue #4) and the next fiscal year's plan link.
+  const fundingBySource = await centerFundingBySource(db, center.id);
+  const planYear = currentFiscalYear() + 1;
+  return { center, totals, awards, latest, latestReviewText: reviewLabel(latestReview), gapView, compliance, fundingBySource, planYear, canEdit: allows(user, { can: "edit", center }) };
 }
 
 export default function CenterPage() {
-  const { center, totals, awards, latest } = useLoaderData<typeof loader>();
+  const { center, totals, awards, latest, latestReviewText, gapView, compliance, fundingBySource, planYear } = useLoaderData<typeof loader>();
   return (
     <>
       <p className="muted">
@@ -52,10 +80,35 @@ export default function CenterPage() {
           <p>
             FY{latest.fiscalYear}: baseline score <strong>{formatScore(latest.score)}</strong> ({latest.achieved} achieved, {latest.partial} partial,{" "}
             {latest.notAchieved} not achieved, {latest.notAssessed} not assessed, {latest.notApplicable} not applicable) — <strong>{latest.status}</strong>
+            {latestReviewText ? <span className="badge green" style={{ marginLeft: 8 }}>{latestReviewText}</span> : null}{" "}
+            <Link to={`/centers/${encodeURIComponent(center.code)}/assessments`}>All assessments</Link>
           </p>
         ) : (
           <p className="empty">This center has no assessment yet.</p>
         )}
+        {compliance ? (
+          <p>
+            <StatusBadge status={compliance.status} fiscalYear={compliance.fiscalYear} />
+          </p>
+        ) : null}
+      </section>
+
+      <CenterGaps code={center.code} view={gapView} />
+
+      {compliance ? (
+        <CompliancePanel
+          findings={compliance.findings}
+          subtitle={`FY${compliance.fiscalYear} center-year findings and findings on FY${compliance.fiscalYear} awards, as of ${compliance.asOf}.`}
+          reportHref={`/reports/findings?center=${encodeURIComponent(center.code)}&year=${compliance.fiscalYear}`}
+        />
+      ) : null}
+
+      <section aria-labelledby="funding-plan">
+        <h2 id="funding-plan">Funding by source</h2>
+        <p>
+          <Link to={`/centers/${encodeURIComponent(center.code)}/plan/${planYear}`}>FY{planYear} budget plan</Link>
+        </p>
+        {fundingBySource.length ? <FundingBySourceChart rows={fundingBySource} /> : null}
       </section>
 
       <section aria-labelledby="funding-by-year">

@@ -1,6 +1,7 @@
 import { createReadStream } from "node:fs";
 import path from "node:path";
 import { Readable } from "node:stream";
+import zlib from "node:zlib";
 import ExcelJS from "exceljs";
 import { describe, expect, it } from "vitest";
 import {
@@ -46,6 +47,36 @@ function okRows(results: RowValidation[]) {
 
 function errorsOf(results: RowValidation[]) {
   return results.flatMap((r) => (r.ok ? [] : r.errors));
+}
+
+/** A one-file ZIP archive (stored, no compression). */
+function storedZip(name: string, content: string): Buffer {
+  const data = Buffer.from(content);
+  const fileName = Buffer.from(name);
+  const crc = zlib.crc32(data);
+  const local = Buffer.alloc(30);
+  local.writeUInt32LE(0x04034b50, 0);
+  local.writeUInt16LE(20, 4);
+  local.writeUInt32LE(crc, 14);
+  local.writeUInt32LE(data.length, 18);
+  local.writeUInt32LE(data.length, 22);
+  local.writeUInt16LE(fileName.length, 26);
+  const central = Buffer.alloc(46);
+  central.writeUInt32LE(0x02014b50, 0);
+  central.writeUInt16LE(20, 4);
+  central.writeUInt16LE(20, 6);
+  central.writeUInt32LE(crc, 16);
+  central.writeUInt32LE(data.length, 20);
+  central.writeUInt32LE(data.length, 24);
+  central.writeUInt16LE(fileName.length, 28);
+  const centralOffset = local.length + fileName.length + data.length;
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(1, 8);
+  end.writeUInt16LE(1, 10);
+  end.writeUInt32LE(central.length + fileName.length, 12);
+  end.writeUInt32LE(centralOffset, 16);
+  return Buffer.concat([local, fileName, data, central, fileName, end]);
 }
 
 const SPENDING_HEADER = "spend_id,line_id,date,amount,description\n";
@@ -399,6 +430,11 @@ describe("type detection and the example files", () => {
     });
   });
 
+  it("an unknown explicit type (a typo in --type) is refused", async () => {
+    const e = await fileError(csv(SPENDING_HEADER + "S1,L1,2024-01-05,10,x\n"), { type: "spend" as ImportType });
+    expect(e.message).toBe('Unknown type "spend"; use one of centers, awards, budget_lines, spending, assessments');
+  });
+
   it("stopping early releases the file stream", async () => {
     const stream = createReadStream(path.join(FIXTURES, "spending.csv"));
     for await (const r of readRows({ fileName: "spending.csv", stream })) {
@@ -461,11 +497,11 @@ describe("XLSX", () => {
     );
   });
 
-  it("a ZIP that is not a workbook is refused", async () => {
-    // A minimal empty ZIP archive: local-file magic, then nothing usable.
-    const zip = Buffer.concat([Buffer.from("PK\x03\x04", "latin1"), Buffer.alloc(60, 0)]);
-    const e = await fileError({ fileName: "archive.zip", buffer: zip });
-    expect(e.message).toMatch(/^This does not look like a CSV or XLSX file|XLSX file is damaged/);
+  it("a ZIP that is not a workbook (a Word file uploaded by mistake) is refused", async () => {
+    const e = await fileError({ fileName: "report.docx", buffer: storedZip("word/document.xml", "<w:document/>") });
+    expect(e.message).toBe("This does not look like a CSV or XLSX file");
+    const truncated = Buffer.concat([Buffer.from("PK\x03\x04", "latin1"), Buffer.alloc(60, 0)]);
+    expect((await fileError({ fileName: "upload", buffer: truncated })).message).toBe("This does not look like a CSV or XLSX file");
   });
 
   it("reads the example workbook from a file stream", async () => {
@@ -475,6 +511,17 @@ describe("XLSX", () => {
       { spendId: "TX23-P1-0002", lineId: "TX23-P1", date: "2023-11-30", amountCents: 1_750_050, description: "November payroll" },
       { spendId: "TX23-E1-0001", lineId: "TX23-E1", date: "2024-01-15", amountCents: 4_211_840, description: "Workstations (6), invoice 88231" },
     ]);
+  });
+
+  it("stopping early releases the workbook stream", async () => {
+    const stream = createReadStream(path.join(FIXTURES, "spending.xlsx"));
+    const file = await openImport({ fileName: "spending.xlsx", stream });
+    for await (const r of file.rows()) {
+      expect(r.rowNumber).toBe(2);
+      break;
+    }
+    expect(stream.destroyed).toBe(true);
+    expect(file.rowsRead).toBe(1);
   });
 
   it("a web ReadableStream (an uploaded File's stream) is read too", async () => {

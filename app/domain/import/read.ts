@@ -9,7 +9,7 @@
 import { Readable, pipeline } from "node:stream";
 import { parse } from "csv-parse";
 import ExcelJS from "exceljs";
-import { checkHeader, detectType, type ImportType } from "./formats";
+import { checkHeader, detectType, IMPORT_TYPES, isImportType, type ImportType } from "./formats";
 import { createRowValidator, ErrorLog, type RawRecord, type RowError, type RowOf, type RowValidation } from "./rows";
 
 export type FileErrorCode =
@@ -51,7 +51,7 @@ export interface ProgressInfo {
 export interface ReadOptions<T extends ImportType = ImportType> {
   /** Skip detection and read the file as this type (the CLI's --type, the form's type field). */
   type?: T;
-  /** Called every `progressEvery` rows (10,000 by default) and once at the end. */
+  /** Called every `progressEvery` rows (10,000 by default) and with the final count at the end. */
   onProgress?: (rowsRead: number, info: ProgressInfo) => void;
   progressEvery?: number;
   /** Size of the file when known (upload Content-Length, file size); a buffer's own length otherwise. */
@@ -95,6 +95,9 @@ export async function openImport<T extends ImportType = ImportType>(
   source: ImportSource,
   opts: ReadOptions<T> = {},
 ): Promise<ImportFile<T>> {
+  if (opts.type !== undefined && !isImportType(opts.type)) {
+    throw new ImportFileError(`Unknown type "${String(opts.type)}"; use one of ${IMPORT_TYPES.join(", ")}`, "unknown_type");
+  }
   const totalBytes = opts.totalBytes ?? ("buffer" in source ? source.buffer.byteLength : undefined);
   const counter = { bytes: 0 };
   const bytes = countBytes(sourceChunks(source), counter);
@@ -152,7 +155,7 @@ export async function openImport<T extends ImportType = ImportType>(
         if (rowsRead % every === 0) opts.onProgress?.(rowsRead, { bytesRead: counter.bytes, totalBytes });
         pending = await it.next();
       }
-      opts.onProgress?.(rowsRead, { bytesRead: counter.bytes, totalBytes });
+      if (rowsRead % every !== 0) opts.onProgress?.(rowsRead, { bytesRead: counter.bytes, totalBytes });
     } finally {
       await it.return(undefined);
     }
@@ -249,7 +252,7 @@ function shapeError(format: "csv" | "xlsx", cells: string[], columns: readonly (
 
 async function* sourceChunks(source: ImportSource): AsyncGenerator<Uint8Array> {
   if ("buffer" in source) {
-    // Slices share the buffer's memory; small pieces keep the parser's strings small.
+    // Slices share the buffer's memory; 64 KiB pieces keep each decoded string small, whatever the file size.
     for (let i = 0; i < source.buffer.byteLength; i += CHUNK) yield source.buffer.subarray(i, i + CHUNK);
     return;
   }
@@ -403,21 +406,27 @@ async function* csvCells(chunks: AsyncGenerator<Uint8Array>, delimiter: Delimite
     relax_quotes: true, // a stray quote inside a value (12" monitor) is kept as text
     max_record_size: MAX_RECORD_BYTES,
   });
+  // Lines are counted as the parser hands each record over (not as the consumer reads it), so a
+  // parse error can name the row where the broken record starts. (csv-parse's `info` and
+  // `on_record` would do it too, at about a microsecond per record.)
+  let line = 1;
+  const push = parser.push.bind(parser);
+  parser.push = (fields: string[] | null): boolean => {
+    if (fields === null) return push(null);
+    const start = line;
+    line++;
+    let blank = true;
+    for (const f of fields) {
+      if (blank && f.trim() !== "") blank = false;
+      if (f.includes("\n")) line += countNewlines(f);
+    }
+    return blank ? true : push({ line: start, cells: fields } satisfies CellRow);
+  };
   const input = Readable.from(decodeLines(chunks), { objectMode: false });
   // pipeline passes a source error (bad UTF-8) to the parser and tears both down on early exit.
   pipeline(input, parser, () => {});
-  let line = 1;
   try {
-    for await (const fields of parser as AsyncIterable<string[]>) {
-      const start = line;
-      line++;
-      let blank = true;
-      for (const f of fields) {
-        if (blank && f.trim() !== "") blank = false;
-        if (f.includes("\n")) line += countNewlines(f);
-      }
-      if (!blank) yield { line: start, cells: fields };
-    }
+    yield* parser as AsyncIterable<CellRow>;
   } catch (err) {
     throw csvError(err, line);
   } finally {

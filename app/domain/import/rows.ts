@@ -296,8 +296,13 @@ export function validateRow<T extends ImportType>(type: T, record: RawRecord, ro
 
 /** The natural key of a record as text, or null while part of it is empty. */
 export function naturalKey(type: ImportType, record: RawRecord): string | null {
+  const cols = FORMATS[type].key;
+  if (cols.length === 1) {
+    const v = (record[cols[0]] ?? "").trim();
+    return v === "" ? null : v;
+  }
   const parts: string[] = [];
-  for (const c of FORMATS[type].key) {
+  for (const c of cols) {
     let v = (record[c] ?? "").trim();
     if (v === "") return null;
     if (c === "fiscal_year") v = String(parseFiscalYear(v) ?? v);

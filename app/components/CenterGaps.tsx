@@ -1,0 +1,140 @@
+import { Form, Link } from "@remix-run/react";
+import { formatMoney } from "~/domain/money";
+import { formatScore } from "~/domain/scores";
+import { AssessmentCharts, type AreaScore, type YearScore } from "./AssessmentCharts";
+
+/** The shape of centerGapView (app/models/assessments.server.ts) as the page receives it. */
+export interface GapRowData {
+  capabilityId: string;
+  title: string;
+  areaId: string;
+  areaTitle: string;
+  statusLabel: string;
+  estCostCents: number | null;
+  fundingCents: number;
+  cocEc: string[];
+}
+
+export interface CenterGapData {
+  fiscalYear: number | null;
+  years: number[];
+  score: { score: number | null; achieved: number; partial: number; notAchieved: number; notAssessed: number; notApplicable: number; status: string } | null;
+  reviewText: string | null;
+  gaps: GapRowData[];
+  byArea: { areaId: string; title: string; gaps: GapRowData[] }[];
+  byCocEc: { id: string | null; title: string; gaps: GapRowData[] }[];
+  fundingTotalCents: number;
+  estCostTotalCents: number;
+  areaScores: AreaScore[];
+  yearScores: YearScore[];
+}
+
+function GapTable({ groups, caption, groupLabel }: { groups: { key: string; heading: string; gaps: GapRowData[] }[]; caption: string; groupLabel: string }) {
+  return (
+    <table>
+      <caption>{caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col">Capability</th>
+          <th scope="col">Status</th>
+          <th scope="col">{groupLabel}</th>
+          <th scope="col" className="num">
+            Funding this year
+          </th>
+          <th scope="col" className="num">
+            Estimated cost to close
+          </th>
+        </tr>
+      </thead>
+      {groups.map((g) => (
+        <tbody key={g.key}>
+          <tr>
+            <th colSpan={5} scope="colgroup">
+              {g.heading}
+            </th>
+          </tr>
+          {g.gaps.map((gap) => (
+            <tr key={gap.capabilityId}>
+              <td>
+                <Link to={`/capabilities/${encodeURIComponent(gap.capabilityId)}`}>{gap.capabilityId}</Link> {gap.title}
+              </td>
+              <td>{gap.statusLabel}</td>
+              <td>{groupLabel === "Maps to" ? gap.cocEc.join(", ") || "—" : gap.areaId}</td>
+              <td className="num">{gap.fundingCents > 0 ? formatMoney(gap.fundingCents) : <span className="muted">none</span>}</td>
+              <td className="num">{formatMoney(gap.estCostCents)}</td>
+            </tr>
+          ))}
+        </tbody>
+      ))}
+    </table>
+  );
+}
+
+/**
+ * The center page's gap section: the year's gaps grouped by area and by the COC/EC they map to,
+ * with the money aimed at each and the director's estimate to close it, and the three charts.
+ */
+export function CenterGaps({ code, view }: { code: string; view: CenterGapData }) {
+  const fy = view.fiscalYear;
+  return (
+    <section className="panel" aria-labelledby="gaps">
+      <h2 id="gaps">Gaps{fy !== null ? `, FY${fy}` : ""}</h2>
+      {view.years.length > 1 ? (
+        <Form method="get" className="filters">
+          <label>
+            Fiscal year
+            <select name="fy" defaultValue={fy ?? undefined}>
+              {view.years.map((y) => (
+                <option key={y} value={y}>
+                  FY{y}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="submit" className="secondary">
+            Show
+          </button>
+        </Form>
+      ) : null}
+      {fy === null || !view.score ? (
+        <p className="empty">
+          No assessment recorded yet. <Link to={`/centers/${encodeURIComponent(code)}/assessments`}>Assessments</Link>
+        </p>
+      ) : (
+        <>
+          <p>
+            FY{fy} baseline score <strong>{formatScore(view.score.score)}</strong> ({view.score.achieved} achieved, {view.score.partial} partial,{" "}
+            {view.score.notAchieved} not achieved, {view.score.notAssessed} not assessed, {view.score.notApplicable} not applicable) —{" "}
+            <strong>{view.score.status}</strong>
+            {view.reviewText ? <span className="badge green" style={{ marginLeft: 8 }}>{view.reviewText}</span> : null}
+          </p>
+          <p className="actions">
+            <Link to={`/centers/${encodeURIComponent(code)}/assessments/${fy}`}>Open the FY{fy} assessment</Link>
+          </p>
+          {view.gaps.length === 0 ? (
+            <p className="empty">No gaps: this center meets the baseline in FY{fy}.</p>
+          ) : (
+            <>
+              <p className="muted">
+                Funding this year: the FY{fy} budget lines (not voided) that name the gap, one of its items, or a capability linked to it.
+                Budget lines aimed at any gap total {formatMoney(view.fundingTotalCents)}; the director's estimates to close the gaps total{" "}
+                {formatMoney(view.estCostTotalCents)}.
+              </p>
+              <GapTable
+                caption={`Gaps by section and area, FY${fy}`}
+                groupLabel="Maps to"
+                groups={view.byArea.map((a) => ({ key: a.areaId, heading: `${a.areaId} ${a.title}`, gaps: a.gaps }))}
+              />
+              <GapTable
+                caption={`Gaps by the COC or EC they map to, FY${fy}`}
+                groupLabel="Area"
+                groups={view.byCocEc.map((c) => ({ key: c.id ?? "none", heading: c.id ? `${c.id} ${c.title}` : c.title, gaps: c.gaps }))}
+              />
+            </>
+          )}
+          <AssessmentCharts fiscalYear={fy} areaScores={view.areaScores} yearScores={view.yearScores} />
+        </>
+      )}
+    </section>
+  );
+}

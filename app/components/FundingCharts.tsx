@@ -1,0 +1,87 @@
+import { useEffect, useState } from "react";
+import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { SOURCE_LABELS, sourcesPresent, type FundingYear } from "~/domain/grants";
+import { formatMoney, formatMoneyShort } from "~/domain/money";
+import { ChartFigure } from "./ChartFigure";
+import { PALETTE, SOURCE_COLORS } from "./palette";
+
+const money = (v: unknown) => formatMoney(Number(v));
+// Hydration: the browser's first render must match the server's SVG. interval={0} on every axis because on the
+// server recharts shows every tick (it cannot measure text) while in the browser it drops colliding ones; the
+// tooltip is added only after hydration because recharts fills its label differently on each side.
+function useHydrated(): boolean {
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
+  return hydrated;
+}
+const moneyShort = (v: unknown) => formatMoneyShort(Number(v));
+
+/** Stacked bar: a center's award money per fiscal year by source (DHS, DOJ, state, local, other federal). */
+export function FundingBySourceChart({ rows, title = "Funding by source per fiscal year" }: { rows: FundingYear[]; title?: string }) {
+  const sources = sourcesPresent(rows);
+  const data = rows.map((r) => ({ ...r, label: `FY${r.fiscalYear}` }));
+  const totals = sources.map((s) => rows.reduce((sum, r) => sum + r[s], 0));
+  const hydrated = useHydrated();
+  return (
+    <ChartFigure
+      title={title}
+      table={{
+        columns: ["Fiscal year", ...sources.map((s) => SOURCE_LABELS[s]), "Total"],
+        rows: rows.map((r) => [`FY${r.fiscalYear}`, ...sources.map((s) => formatMoney(r[s])), formatMoney(r.totalCents)]),
+        footer: ["All years", ...totals.map((t) => formatMoney(t)), formatMoney(rows.reduce((s, r) => s + r.totalCents, 0))],
+      }}
+    >
+      <ResponsiveContainer width="100%" height={300} initialDimension={{ width: 600, height: 300 }}>
+        <BarChart data={data} margin={{ top: 8, right: 16, bottom: 8, left: 16 }}>
+          <CartesianGrid strokeDasharray="3 3" vertical={false} />
+          <XAxis dataKey="label" interval={0} />
+          <YAxis tickFormatter={moneyShort} width={70} interval={0} />
+          {hydrated ? <Tooltip formatter={money} /> : null}
+          <Legend />
+          {sources.map((s) => (
+            <Bar key={s} dataKey={s} name={SOURCE_LABELS[s]} stackId="funding" fill={SOURCE_COLORS[s]} isAnimationActive={false} />
+          ))}
+        </BarChart>
+      </ResponsiveContainer>
+    </ChartFigure>
+  );
+}
+
+export interface LineBar {
+  label: string;
+  budgetedCents: number;
+  spentCents: number;
+}
+
+/** Bars side by side: budgeted vs spent per budget line (live lines only; the caller leaves voided ones out). */
+export function BudgetVsSpentChart({ lines, title = "Budgeted vs spent per budget line" }: { lines: LineBar[]; title?: string }) {
+  const height = Math.max(220, 60 + lines.length * 34);
+  const hydrated = useHydrated();
+  return (
+    <ChartFigure
+      title={title}
+      table={{
+        columns: ["Budget line", "Budgeted", "Spent", "Remaining"],
+        rows: lines.map((l) => [l.label, formatMoney(l.budgetedCents), formatMoney(l.spentCents), formatMoney(l.budgetedCents - l.spentCents)]),
+        footer: [
+          "All lines",
+          formatMoney(lines.reduce((s, l) => s + l.budgetedCents, 0)),
+          formatMoney(lines.reduce((s, l) => s + l.spentCents, 0)),
+          formatMoney(lines.reduce((s, l) => s + l.budgetedCents - l.spentCents, 0)),
+        ],
+      }}
+    >
+      <ResponsiveContainer width="100%" height={height} initialDimension={{ width: 600, height }}>
+        <BarChart data={lines} layout="vertical" margin={{ top: 8, right: 16, bottom: 8, left: 16 }}>
+          <CartesianGrid strokeDasharray="3 3" horizontal={false} />
+          <XAxis type="number" tickFormatter={moneyShort} interval={0} />
+          <YAxis type="category" dataKey="label" width={150} interval={0} />
+          {hydrated ? <Tooltip formatter={money} /> : null}
+          <Legend />
+          <Bar dataKey="budgetedCents" name="Budgeted" fill={PALETTE[0]} isAnimationActive={false} />
+          <Bar dataKey="spentCents" name="Spent" fill={PALETTE[1]} isAnimationActive={false} />
+        </BarChart>
+      </ResponsiveContainer>
+    </ChartFigure>
+  );
+}

@@ -1,0 +1,57 @@
+import type { ServerBuild } from "@remix-run/node";
+
+/**
+ * When the disk is full, the file read-only or the device failing, SQLite refuses the write and
+ * rolls the transaction back. The user should read that in plain words, not "Unexpected Server
+ * Error" (issue #10). server.ts wraps every loader and action of the build with `withStorageErrorPages`.
+ */
+export const STORAGE_WRITE_MESSAGE = "The database cannot be written right now (disk full or read-only). Nothing was saved.";
+export const STORAGE_BUSY_MESSAGE = "The database is busy right now. Nothing was saved; please try again in a moment.";
+
+/** The sentence for a SQLite storage error (by its code), or null for any other error. */
+export function storageErrorMessage(error: unknown): string | null {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== "string") return null;
+  if (/^SQLITE_(READONLY|FULL|IOERR|CANTOPEN)/.test(code)) return STORAGE_WRITE_MESSAGE;
+  if (/^SQLITE_(BUSY|LOCKED)/.test(code)) return STORAGE_BUSY_MESSAGE;
+  return null;
+}
+
+type Handler = (args: { request: Request; context: unknown; params: unknown }) => unknown;
+
+/** Turns a storage error thrown by a loader or action into a 503 whose text the error page shows. */
+export function guardStorageErrors<F extends Handler>(fn: F): F {
+  const guarded = async (args: Parameters<F>[0]) => {
+    try {
+      return await fn(args);
+    } catch (error) {
+      const message = storageErrorMessage(error);
+      if (!message) throw error;
+      const id = (args.context as { requestId?: string } | undefined)?.requestId ?? "-";
+      const code = (error as { code: string }).code;
+      console.error(`[${id}] ${args.request.method} ${new URL(args.request.url).pathname}: ${code}: ${(error as Error).message}`);
+      throw new Response(`${message} Reference: ${id}.`, {
+        status: 503,
+        headers: { "Content-Type": "text/plain; charset=utf-8", "Retry-After": "30" },
+      });
+    }
+  };
+  return guarded as unknown as F;
+}
+
+/** A copy of the build whose route loaders and actions answer storage errors with a clear 503. */
+export function withStorageErrorPages(build: ServerBuild): ServerBuild {
+  const routes: ServerBuild["routes"] = {};
+  for (const [id, route] of Object.entries(build.routes)) {
+    const { loader, action } = route.module;
+    routes[id] = {
+      ...route,
+      module: {
+        ...route.module,
+        loader: loader ? guardStorageErrors(loader as unknown as Handler) : undefined,
+        action: action ? guardStorageErrors(action as unknown as Handler) : undefined,
+      } as typeof route.module,
+    };
+  }
+  return { ...build, routes };
+}

@@ -1,0 +1,305 @@
+import type { Kysely, Transaction } from "kysely";
+import type { BudgetLine, CostCategory, Database, Poete, Spending } from "../../db/schema";
+import { formatMoney } from "../domain/money";
+import { recordAudit } from "./audit.server";
+import { friendlyDbError, isPeriodClosedError } from "./db-errors.server";
+
+/**
+ * Budget lines and spending writes (issue #4). Every write runs in one transaction that checks the
+ * money first (so the refusal carries the figures), then writes, then appends the audit row. The
+ * triggers of migrations/0003 keep the summary columns and are the backstop for the same rules.
+ */
+
+type Trx = Transaction<Database>;
+
+/** A refusal a user can act on; `field` names the form field it belongs to. */
+export class Refusal extends Error {
+  constructor(
+    message: string,
+    public field?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The row's version moved on since the form was loaded. */
+export class ConflictError extends Error {
+  constructor(public current: Record<string, unknown> & { version: number }) {
+    super("conflict");
+  }
+}
+
+export type WriteResult<T> =
+  | { ok: true; value: T }
+  | { ok: false; kind: "refused"; message: string; field?: string }
+  | { ok: false; kind: "conflict"; current: Record<string, unknown> & { version: number } };
+
+/** Runs `fn` in a transaction; a Refusal, a conflict or a database guard rolls it back and comes back as a result. */
+export async function runWrite<T>(db: Kysely<Database>, fn: (trx: Trx) => Promise<T>): Promise<WriteResult<T>> {
+  try {
+    return { ok: true, value: await db.transaction().execute(fn) };
+  } catch (error) {
+    if (error instanceof Refusal) return { ok: false, kind: "refused", message: error.message, field: error.field };
+    if (error instanceof ConflictError) return { ok: false, kind: "conflict", current: error.current };
+    const friendly = friendlyDbError(error);
+    if (friendly) return { ok: false, kind: "refused", message: friendly, field: isPeriodClosedError(error) ? "date" : "amount" };
+    throw error;
+  }
+}
+
+// Summary columns move with every payment; they stay out of audit rows so history shows what a person changed.
+function auditLine(line: BudgetLine) {
+  const { spent_cents: _s, ...rest } = line;
+  return rest;
+}
+
+export interface LineInput {
+  capabilityId: string | null;
+  poete: Poete;
+  costCategory: CostCategory;
+  amountCents: number;
+  description: string;
+}
+
+export interface SpendingInput {
+  date: string;
+  amountCents: number;
+  description: string;
+}
+
+async function liveAward(trx: Trx, awardId: number) {
+  const award = await trx.selectFrom("awards").selectAll().where("id", "=", awardId).executeTakeFirst();
+  if (!award) throw new Refusal("This award no longer exists");
+  if (award.voided_at) throw new Refusal(`This award was voided on ${award.voided_at.slice(0, 10)}; its budget cannot change`);
+  return award;
+}
+
+async function checkCapability(trx: Trx, capabilityId: string | null): Promise<void> {
+  if (capabilityId === null) return;
+  const found = await trx.selectFrom("capabilities").select("id").where("id", "=", capabilityId).executeTakeFirst();
+  if (!found) throw new Refusal(`Unknown capability "${capabilityId}"`, "capability");
+}
+
+/** Refuses when the award's live lines would total more than the award, with the figures. */
+export function overBudgetMessage(newTotalCents: number, awardCents: number): string {
+  return `Budget lines would total ${formatMoney(newTotalCents)}, over the award's ${formatMoney(awardCents)} by ${formatMoney(newTotalCents - awardCents)}`;
+}
+
+export function overSpentMessage(lineId: string, newSpentCents: number, lineCents: number): string {
+  return `Spending on line ${lineId} would total ${formatMoney(newSpentCents)}, over the line's ${formatMoney(lineCents)} by ${formatMoney(newSpentCents - lineCents)}`;
+}
+
+async function nextId(trx: Trx, table: "budget_lines" | "spending", prefix: string, start: number): Promise<string> {
+  for (let n = start; ; n++) {
+    const id = `${prefix}${n}`;
+    const taken =
+      table === "budget_lines"
+        ? await trx.selectFrom("budget_lines").select("id").where("line_id", "=", id).executeTakeFirst()
+        : await trx.selectFrom("spending").select("id").where("spend_id", "=", id).executeTakeFirst();
+    if (!taken) return id;
+  }
+}
+
+/** Line of an award by its line id; refuses a line of another award (a form cannot reach across awards). */
+async function lineOfAward(trx: Trx, awardId: number, lineKey: string): Promise<BudgetLine> {
+  const line = await trx.selectFrom("budget_lines").selectAll().where("line_id", "=", lineKey).where("award_id", "=", awardId).executeTakeFirst();
+  if (!line) throw new Refusal(`No budget line ${lineKey} on this award`);
+  return line;
+}
+
+async function spendingOfAward(trx: Trx, awardId: number, spendKey: string): Promise<Spending & { line_key: string }> {
+  const row = await trx
+    .selectFrom("spending")
+    .innerJoin("budget_lines", "budget_lines.id", "spending.budget_line_id")
+    .selectAll("spending")
+    .select("budget_lines.line_id as line_key")
+    .where("spending.spend_id", "=", spendKey)
+    .where("budget_lines.award_id", "=", awardId)
+    .executeTakeFirst();
+  if (!row) throw new Refusal(`No payment ${spendKey} on this award`);
+  return row;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Budget lines
+// ---------------------------------------------------------------------------------------------
+
+/** Inserts a budget line inside an open transaction (used by the form and by applying a plan). Throws Refusal. */
+export async function insertBudgetLineTx(trx: Trx, userId: number, awardId: number, input: LineInput): Promise<BudgetLine> {
+  const award = await liveAward(trx, awardId);
+  await checkCapability(trx, input.capabilityId);
+  const total = award.budgeted_cents + input.amountCents;
+  if (total > award.amount_cents) throw new Refusal(overBudgetMessage(total, award.amount_cents), "amount");
+  const count = await trx.selectFrom("budget_lines").select((eb) => eb.fn.countAll<number>().as("n")).where("award_id", "=", awardId).executeTakeFirstOrThrow();
+  const lineId = await nextId(trx, "budget_lines", `${award.award_number}-L`, Number(count.n) + 1);
+  const line = await trx
+    .insertInto("budget_lines")
+    .values({
+      line_id: lineId,
+      award_id: awardId,
+      capability_id: input.capabilityId,
+      poete: input.poete,
+      cost_category: input.costCategory,
+      amount_cents: input.amountCents,
+      description: input.description,
+      created_at: new Date().toISOString(),
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await recordAudit(trx, { userId, action: "create", entity: "budget_line", entityId: line.id, after: { award_number: award.award_number, ...auditLine(line) } });
+  return line;
+}
+
+export function addBudgetLine(db: Kysely<Database>, userId: number, awardId: number, input: LineInput): Promise<WriteResult<BudgetLine>> {
+  return runWrite(db, (trx) => insertBudgetLineTx(trx, userId, awardId, input));
+}
+
+export function editBudgetLine(
+  db: Kysely<Database>,
+  userId: number,
+  awardId: number,
+  lineKey: string,
+  version: number,
+  input: LineInput,
+): Promise<WriteResult<BudgetLine>> {
+  return runWrite(db, async (trx) => {
+    const award = await liveAward(trx, awardId);
+    const line = await lineOfAward(trx, awardId, lineKey);
+    if (line.voided_at) throw new Refusal(`Line ${lineKey} is voided; it cannot be edited`);
+    if (line.version !== version) throw new ConflictError(line);
+    await checkCapability(trx, input.capabilityId);
+    if (input.amountCents < line.spent_cents) {
+      throw new Refusal(`Line ${lineKey} already has ${formatMoney(line.spent_cents)} spent; its amount cannot go below that`, "amount");
+    }
+    const total = award.budgeted_cents - line.amount_cents + input.amountCents;
+    if (total > award.amount_cents) throw new Refusal(overBudgetMessage(total, award.amount_cents), "amount");
+    const after = await trx
+      .updateTable("budget_lines")
+      .set({
+        capability_id: input.capabilityId,
+        poete: input.poete,
+        cost_category: input.costCategory,
+        amount_cents: input.amountCents,
+        description: input.description,
+        version: version + 1,
+      })
+      .where("id", "=", line.id)
+      .where("version", "=", version)
+      .returningAll()
+      .executeTakeFirst();
+    if (!after) throw new ConflictError(line);
+    await recordAudit(trx, { userId, action: "update", entity: "budget_line", entityId: line.id, before: auditLine(line), after: auditLine(after) });
+    return after;
+  });
+}
+
+/** Voids a line (kept, struck through, out of totals). A line with live spending is refused until that spending is voided. */
+export function voidBudgetLine(db: Kysely<Database>, userId: number, awardId: number, lineKey: string, version: number, reason: string): Promise<WriteResult<BudgetLine>> {
+  return runWrite(db, async (trx) => {
+    await liveAward(trx, awardId);
+    const line = await lineOfAward(trx, awardId, lineKey);
+    if (line.voided_at) throw new Refusal(`Line ${lineKey} was already voided on ${line.voided_at.slice(0, 10)}`);
+    if (line.version !== version) throw new ConflictError(line);
+    const live = await trx
+      .selectFrom("spending")
+      .select((eb) => [eb.fn.countAll<number>().as("n"), eb.fn.sum<number>("amount_cents").as("cents")])
+      .where("budget_line_id", "=", line.id)
+      .where("voided_at", "is", null)
+      .executeTakeFirstOrThrow();
+    if (Number(live.n) > 0) {
+      const n = Number(live.n);
+      throw new Refusal(
+        `Line ${lineKey} has ${n} live payment${n === 1 ? "" : "s"} totalling ${formatMoney(Number(live.cents))}; void that spending first`,
+        "reason",
+      );
+    }
+    const after = await trx
+      .updateTable("budget_lines")
+      .set({ voided_at: new Date().toISOString(), void_reason: reason, version: version + 1 })
+      .where("id", "=", line.id)
+      .where("version", "=", version)
+      .returningAll()
+      .executeTakeFirst();
+    if (!after) throw new ConflictError(line);
+    await recordAudit(trx, { userId, action: "void", entity: "budget_line", entityId: line.id, before: auditLine(line), after: auditLine(after) });
+    return after;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Spending
+// ---------------------------------------------------------------------------------------------
+
+export function addSpending(db: Kysely<Database>, userId: number, awardId: number, lineKey: string, input: SpendingInput): Promise<WriteResult<Spending>> {
+  return runWrite(db, async (trx) => {
+    await liveAward(trx, awardId);
+    const line = await lineOfAward(trx, awardId, lineKey);
+    if (line.voided_at) throw new Refusal(`Line ${lineKey} is voided; spending cannot be added to it`);
+    const spent = line.spent_cents + input.amountCents;
+    if (spent > line.amount_cents) throw new Refusal(overSpentMessage(lineKey, spent, line.amount_cents), "amount");
+    const count = await trx.selectFrom("spending").select((eb) => eb.fn.countAll<number>().as("n")).where("budget_line_id", "=", line.id).executeTakeFirstOrThrow();
+    const spendId = await nextId(trx, "spending", `${lineKey}-S`, Number(count.n) + 1);
+    const row = await trx
+      .insertInto("spending")
+      .values({
+        spend_id: spendId,
+        budget_line_id: line.id,
+        date: input.date,
+        amount_cents: input.amountCents,
+        description: input.description,
+        created_at: new Date().toISOString(),
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await recordAudit(trx, { userId, action: "create", entity: "spending", entityId: row.id, after: { line_id: lineKey, ...row } });
+    return row;
+  });
+}
+
+export function editSpending(
+  db: Kysely<Database>,
+  userId: number,
+  awardId: number,
+  spendKey: string,
+  version: number,
+  input: SpendingInput,
+): Promise<WriteResult<Spending>> {
+  return runWrite(db, async (trx) => {
+    await liveAward(trx, awardId);
+    const { line_key, ...row } = await spendingOfAward(trx, awardId, spendKey);
+    if (row.voided_at) throw new Refusal(`Payment ${spendKey} is voided; it cannot be edited`);
+    if (row.version !== version) throw new ConflictError(row);
+    const line = await lineOfAward(trx, awardId, line_key);
+    const spent = line.spent_cents - row.amount_cents + input.amountCents;
+    if (spent > line.amount_cents) throw new Refusal(overSpentMessage(line_key, spent, line.amount_cents), "amount");
+    const after = await trx
+      .updateTable("spending")
+      .set({ date: input.date, amount_cents: input.amountCents, description: input.description, version: version + 1 })
+      .where("id", "=", row.id)
+      .where("version", "=", version)
+      .returningAll()
+      .executeTakeFirst();
+    if (!after) throw new ConflictError(row);
+    await recordAudit(trx, { userId, action: "update", entity: "spending", entityId: row.id, before: row, after });
+    return after;
+  });
+}
+
+export function voidSpending(db: Kysely<Database>, userId: number, awardId: number, spendKey: string, version: number, reason: string): Promise<WriteResult<Spending>> {
+  return runWrite(db, async (trx) => {
+    await liveAward(trx, awardId);
+    const { line_key: _k, ...row } = await spendingOfAward(trx, awardId, spendKey);
+    if (row.voided_at) throw new Refusal(`Payment ${spendKey} was already voided on ${row.voided_at.slice(0, 10)}`);
+    if (row.version !== version) throw new ConflictError(row);
+    const after = await trx
+      .updateTable("spending")
+      .set({ voided_at: new Date().toISOString(), void_reason: reason, version: version + 1 })
+      .where("id", "=", row.id)
+      .where("version", "=", version)
+      .returningAll()
+      .executeTakeFirst();
+    if (!after) throw new ConflictError(row);
+    await recordAudit(trx, { userId, action: "void", entity: "spending", entityId: row.id, before: row, after });
+    return after;
+  });
+}

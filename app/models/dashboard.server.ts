@@ -1,0 +1,415 @@
+/**
+ * The dashboard (issue #7): tiles, the centers × baseline areas heat map, funding by source per
+ * year and compliance status counts, for the user's scope and the URL's filters. A fixed handful
+ * of set-based queries whatever the number of centers; scores come from app/domain/scores.ts,
+ * findings from the compliance engine (findings()), funding rows from app/domain/grants.ts.
+ *
+ * Filters: fiscal year, state, program, agency. A program or agency filter keeps the centers that
+ * hold a live award of that program/agency in the fiscal year, and counts only that money.
+ */
+import type { Kysely, Transaction } from "kysely";
+import type { Agency, Database } from "../../db/schema";
+import { centerScope, type CenterScope, type Principal } from "../auth/permissions";
+import { statusByCenterYear, type ComplianceStatus } from "../domain/compliance";
+import { isValidFiscalYear, todayIso } from "../domain/dates";
+import { FUNDING_SOURCES, fundingBySource, type FundingYear } from "../domain/grants";
+import {
+  assessableCapabilities,
+  baselineStatus,
+  computeScore,
+  HEADLINE_FRAMEWORK,
+  roundOneDecimal,
+  scoresByArea,
+} from "../domain/scores";
+import { listCapabilities } from "./catalog.server";
+import { scoped } from "./centers.server";
+import { findings } from "./compliance.server";
+import { overdueCount } from "./obligations.server";
+
+type Q = Kysely<Database> | Transaction<Database>;
+
+export interface DashboardFilters {
+  fiscalYear?: number;
+  state?: string;
+  program?: string;
+  agency?: Agency;
+}
+
+export type HeatSortKey = "code" | "name" | "state" | "score" | "gaps" | "federal" | "status" | `area:${string}`;
+export interface HeatSort {
+  key: HeatSortKey;
+  dir: "asc" | "desc";
+}
+
+export const DEFAULT_SORT: HeatSort = { key: "score", dir: "desc" };
+
+/** Reads the filters and sort order from a URL's query string; bad values are dropped with a note. */
+export function parseDashboardParams(params: URLSearchParams): { filters: DashboardFilters; sort: HeatSort; notes: string[] } {
+  const notes: string[] = [];
+  const filters: DashboardFilters = {};
+  const fy = params.get("fy")?.trim();
+  if (fy) {
+    const n = Number(fy);
+    if (isValidFiscalYear(n)) filters.fiscalYear = n;
+    else notes.push(`"${fy}" is not a fiscal year; showing the latest year instead.`);
+  }
+  const state = params.get("state")?.trim().toUpperCase();
+  if (state) filters.state = state;
+  const program = params.get("program")?.trim().toUpperCase();
+  if (program) filters.program = program;
+  const agency = params.get("agency")?.trim().toUpperCase();
+  if (agency) {
+    if ((FUNDING_SOURCES as readonly string[]).includes(agency)) filters.agency = agency as Agency;
+    else notes.push(`"${agency}" is not a funding agency; the agency filter was ignored.`);
+  }
+  const sortParam = params.get("sort")?.trim() ?? "";
+  const dirParam = params.get("dir");
+  let key: HeatSortKey = DEFAULT_SORT.key;
+  if (["code", "name", "state", "score", "gaps", "federal", "status"].includes(sortParam)) key = sortParam as HeatSortKey;
+  else if (sortParam.startsWith("area:") && sortParam.length > 5) key = sortParam as HeatSortKey;
+  const dir = dirParam === "asc" || dirParam === "desc" ? dirParam : key === DEFAULT_SORT.key ? DEFAULT_SORT.dir : "asc";
+  return { filters, sort: { key, dir }, notes };
+}
+
+export interface HeatRow {
+  code: string;
+  name: string;
+  state: string;
+  kind: "state" | "urban_area";
+  /** False when the center recorded no assessment for the year: scores are then shown as "—". */
+  assessed: boolean;
+  score: number | null;
+  gaps: number | null;
+  meetsBaseline: boolean;
+  /** Area id → area score (null: not assessed, or nothing applicable in the area). */
+  areas: Record<string, number | null>;
+  federalCents: number;
+  compliance: ComplianceStatus;
+}
+
+export interface DashboardTiles {
+  centers: number;
+  assessed: number;
+  meetingBaseline: number;
+  medianScore: number | null;
+  totalCents: number;
+  federalCents: number;
+  dhsCents: number;
+  dojCents: number;
+  /** Federal money of neither DHS nor DOJ (programs of agency OTHER), so the split adds up. */
+  otherFederalCents: number;
+  openViolations: number;
+  /** Overdue reporting obligations of the centers in scope and state (any program). */
+  overdueReports: number;
+}
+
+export interface HeatFooter {
+  medianScore: number | null;
+  totalGaps: number;
+  areaMedians: Record<string, number | null>;
+  federalCents: number;
+}
+
+export interface Dashboard {
+  fiscalYear: number | null;
+  years: number[];
+  filters: DashboardFilters;
+  options: { states: string[]; programs: { code: string; name: string; agency: Agency }[]; agencies: Agency[] };
+  notes: string[];
+  /** True when no center in scope has an assessment or a live award in the fiscal year. */
+  noDataForYear: boolean;
+  /** Centers the scope and state filter allow, before the program/agency filter. */
+  centersInScope: number;
+  areas: { id: string; title: string }[];
+  rows: HeatRow[];
+  footer: HeatFooter;
+  tiles: DashboardTiles;
+  funding: FundingYear[];
+  compliance: Record<ComplianceStatus, number>;
+  sort: HeatSort;
+}
+
+/** Middle value (mean of the two middle values for an even count), one decimal; null when empty. */
+export function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return roundOneDecimal(s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2);
+}
+
+const STATUS_RANK: Record<ComplianceStatus, number> = { green: 0, amber: 1, red: 2 };
+
+export function sortHeatRows(rows: readonly HeatRow[], sort: HeatSort): HeatRow[] {
+  const sign = sort.dir === "asc" ? 1 : -1;
+  const value = (r: HeatRow): string | number | null => {
+    switch (sort.key) {
+      case "code":
+        return r.code;
+      case "name":
+        return r.name;
+      case "state":
+        return r.state;
+      case "score":
+        return r.score;
+      case "gaps":
+        return r.gaps;
+      case "federal":
+        return r.federalCents;
+      case "status":
+        return STATUS_RANK[r.compliance];
+      default:
+        return r.areas[sort.key.slice(5)] ?? null;
+    }
+  };
+  return [...rows].sort((a, b) => {
+    const va = value(a);
+    const vb = value(b);
+    // Blanks (not assessed) always sink to the bottom, whichever the direction.
+    if (va === null && vb !== null) return 1;
+    if (vb === null && va !== null) return -1;
+    if (va !== null && vb !== null && va !== vb) return (va < vb ? -1 : 1) * sign;
+    return a.code < b.code ? -1 : a.code > b.code ? 1 : 0;
+  });
+}
+
+/** The user's scope narrowed to one state (an out-of-scope state leaves nothing). */
+export function narrowScope(scope: CenterScope, state: string | undefined): CenterScope {
+  if (!state) return scope;
+  if (scope.kind === "all") return { kind: "states", states: [state] };
+  return { kind: "states", states: scope.states.includes(state) ? [state] : [] };
+}
+
+export interface DashboardOptions {
+  /** Report date for the compliance rules and overdue reports. */
+  asOf: string;
+}
+
+export async function getDashboard(
+  db: Q,
+  scope: CenterScope,
+  input: { filters: DashboardFilters; sort?: HeatSort; notes?: string[] },
+  opts: DashboardOptions,
+): Promise<Dashboard> {
+  const notes = [...(input.notes ?? [])];
+  const filters = { ...input.filters };
+  const sort = input.sort ?? DEFAULT_SORT;
+  const area = narrowScope(scope, filters.state);
+
+  const [programs, states, catalog, scopeCenters] = await Promise.all([
+    db.selectFrom("programs").select(["code", "name", "agency"]).orderBy("sort_order").execute(),
+    scoped(db.selectFrom("centers").select("centers.state").distinct(), scope).orderBy("centers.state").execute(),
+    listCapabilities(db),
+    scoped(db.selectFrom("centers").select(["centers.id", "centers.code", "centers.name", "centers.state", "centers.kind"]), area)
+      .orderBy("centers.code")
+      .execute(),
+  ]);
+  if (filters.program && !programs.some((p) => p.code === filters.program)) {
+    notes.push(`There is no program "${filters.program}"; the program filter was ignored.`);
+    delete filters.program;
+  }
+  const scopeIds = scopeCenters.map((c) => c.id);
+
+  // Years with an assessment or a live award among the centers in scope, newest first.
+  const years =
+    scopeIds.length === 0
+      ? []
+      : [
+          ...new Set(
+            (
+              await Promise.all([
+                db.selectFrom("assessments").select("fiscal_year").distinct().where("center_id", "in", scopeIds).execute(),
+                db.selectFrom("awards").select("fiscal_year").distinct().where("center_id", "in", scopeIds).where("voided_at", "is", null).execute(),
+              ])
+            )
+              .flat()
+              .map((r) => r.fiscal_year),
+          ),
+        ].sort((a, b) => b - a);
+  const fiscalYear = filters.fiscalYear ?? years[0] ?? null;
+
+  const baselineAreas = [...scoresByArea(catalog, HEADLINE_FRAMEWORK, () => undefined).keys()];
+  const titleOf = new Map(catalog.map((c) => [c.id, c.title]));
+  const areas = baselineAreas.map((id) => ({ id, title: titleOf.get(id) ?? id }));
+  const options = {
+    states: states.map((s) => s.state),
+    programs: programs.map((p) => ({ code: p.code, name: p.name, agency: p.agency })),
+    agencies: [...FUNDING_SOURCES],
+  };
+  const empty: Dashboard = {
+    fiscalYear,
+    years,
+    filters,
+    options,
+    notes,
+    noDataForYear: fiscalYear === null || !years.includes(fiscalYear),
+    centersInScope: scopeCenters.length,
+    areas,
+    rows: [],
+    footer: { medianScore: null, totalGaps: 0, areaMedians: Object.fromEntries(baselineAreas.map((a) => [a, null])), federalCents: 0 },
+    tiles: {
+      centers: 0,
+      assessed: 0,
+      meetingBaseline: 0,
+      medianScore: null,
+      totalCents: 0,
+      federalCents: 0,
+      dhsCents: 0,
+      dojCents: 0,
+      otherFederalCents: 0,
+      openViolations: 0,
+      overdueReports: 0,
+    },
+    funding: [],
+    compliance: { green: 0, amber: 0, red: 0 },
+    sort,
+  };
+  if (fiscalYear === null || empty.noDataForYear) return empty;
+
+  // Program/agency filter: centers holding such a live award in the year.
+  let centers = scopeCenters;
+  if (filters.program || filters.agency) {
+    let q = db
+      .selectFrom("awards")
+      .innerJoin("programs", "programs.code", "awards.program_code")
+      .select("awards.center_id")
+      .distinct()
+      .where("awards.center_id", "in", scopeIds)
+      .where("awards.fiscal_year", "=", fiscalYear)
+      .where("awards.voided_at", "is", null);
+    if (filters.program) q = q.where("awards.program_code", "=", filters.program);
+    if (filters.agency) q = q.where("programs.agency", "=", filters.agency);
+    const holding = new Set((await q.execute()).map((r) => r.center_id));
+    centers = scopeCenters.filter((c) => holding.has(c.id));
+  }
+  if (centers.length === 0) return empty;
+  const ids = centers.map((c) => c.id);
+
+  let moneyQ = db
+    .selectFrom("awards")
+    .innerJoin("programs", "programs.code", "awards.program_code")
+    .select((eb) => [
+      "awards.center_id",
+      "awards.fiscal_year",
+      "programs.agency",
+      "programs.federal",
+      eb.fn.sum<number>("awards.amount_cents").as("cents"),
+    ])
+    .where("awards.center_id", "in", ids)
+    .where("awards.voided_at", "is", null)
+    .groupBy(["awards.center_id", "awards.fiscal_year", "programs.agency", "programs.federal"]);
+  if (filters.program) moneyQ = moneyQ.where("awards.program_code", "=", filters.program);
+  if (filters.agency) moneyQ = moneyQ.where("programs.agency", "=", filters.agency);
+
+  const [assessments, money, found, overdue] = await Promise.all([
+    db
+      .selectFrom("assessments")
+      .select(["center_id", "capability_id", "status"])
+      .where("center_id", "in", ids)
+      .where("fiscal_year", "=", fiscalYear)
+      .execute(),
+    moneyQ.execute(),
+    findings(db, { asOf: opts.asOf, fiscalYear, centerIds: ids }),
+    // Overdue reports follow scope and state; the lifecycle model has no program filter (the page says so).
+    overdueCount(db, { asOf: opts.asOf, scope: area }),
+  ]);
+
+  const statusesByCenter = new Map<number, Map<string, (typeof assessments)[number]["status"]>>();
+  for (const a of assessments) {
+    let m = statusesByCenter.get(a.center_id);
+    if (!m) statusesByCenter.set(a.center_id, (m = new Map()));
+    m.set(a.capability_id, a.status);
+  }
+  const federalByCenter = new Map<number, number>();
+  let totalCents = 0, federalCents = 0, dhsCents = 0, dojCents = 0;
+  for (const m of money) {
+    if (m.fiscal_year !== fiscalYear) continue;
+    const cents = Number(m.cents ?? 0);
+    totalCents += cents;
+    if (m.federal === 1) {
+      federalCents += cents;
+      federalByCenter.set(m.center_id, (federalByCenter.get(m.center_id) ?? 0) + cents);
+    }
+    if (m.agency === "DHS") dhsCents += cents;
+    if (m.agency === "DOJ") dojCents += cents;
+  }
+  const statusByCy = statusByCenterYear(found.findings);
+  const leaves = assessableCapabilities(catalog, HEADLINE_FRAMEWORK);
+
+  const rows: HeatRow[] = centers.map((c) => {
+    const statuses = statusesByCenter.get(c.id);
+    const compliance = statusByCy.get(`${c.code}|${fiscalYear}`) ?? "green";
+    const federal = federalByCenter.get(c.id) ?? 0;
+    if (!statuses) {
+      return {
+        code: c.code,
+        name: c.name,
+        state: c.state,
+        kind: c.kind,
+        assessed: false,
+        score: null,
+        gaps: null,
+        meetsBaseline: false,
+        areas: Object.fromEntries(baselineAreas.map((a) => [a, null])),
+        federalCents: federal,
+        compliance,
+      };
+    }
+    const result = computeScore(leaves, (id) => statuses.get(id));
+    const byArea = scoresByArea(catalog, HEADLINE_FRAMEWORK, (id) => statuses.get(id));
+    return {
+      code: c.code,
+      name: c.name,
+      state: c.state,
+      kind: c.kind,
+      assessed: true,
+      score: result.score,
+      gaps: result.gaps.length,
+      meetsBaseline: baselineStatus(result).meetsBaseline,
+      areas: Object.fromEntries(baselineAreas.map((a) => [a, byArea.get(a)?.score ?? null])),
+      federalCents: federal,
+      compliance,
+    };
+  });
+
+  const scores = rows.map((r) => r.score).filter((s): s is number => s !== null);
+  const compliance: Record<ComplianceStatus, number> = { green: 0, amber: 0, red: 0 };
+  for (const r of rows) compliance[r.compliance]++;
+  const openViolations = found.findings.filter((f) => f.severity === "violation" && f.response?.disposition !== "resolved").length;
+
+  return {
+    ...empty,
+    rows: sortHeatRows(rows, sort),
+    footer: {
+      medianScore: median(scores),
+      totalGaps: rows.reduce((s, r) => s + (r.gaps ?? 0), 0),
+      areaMedians: Object.fromEntries(
+        baselineAreas.map((a) => [a, median(rows.map((r) => r.areas[a]).filter((v): v is number => v !== null && v !== undefined))]),
+      ),
+      federalCents,
+    },
+    tiles: {
+      centers: rows.length,
+      assessed: rows.filter((r) => r.assessed).length,
+      meetingBaseline: rows.filter((r) => r.meetsBaseline).length,
+      medianScore: median(scores),
+      totalCents,
+      federalCents,
+      dhsCents,
+      dojCents,
+      otherFederalCents: federalCents - dhsCents - dojCents,
+      openViolations,
+      overdueReports: overdue,
+    },
+    funding: fundingBySource(
+      money.map((m) => ({ fiscalYear: m.fiscal_year, agency: m.agency, amountCents: Number(m.cents ?? 0), voided: false })),
+    ),
+    compliance,
+  };
+}
+
+/** What /dashboard and /dashboard.csv show for a signed-in user and the page's URL (report date today). */
+export async function dashboardForUrl(db: Q, user: Principal, url: URL, asOf: string = todayIso()) {
+  const parsed = parseDashboardParams(url.searchParams);
+  const data = await getDashboard(db, centerScope(user), parsed, { asOf });
+  return { ...data, role: user.role };
+}

@@ -1,0 +1,25 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { assertAllowed, notFound, requireUser } from "~/auth/guard.server";
+import { getDb } from "~/db.server";
+import { todayIso } from "~/domain/dates";
+import { csvResponse, money, type CsvCell } from "~/http/csv.server";
+import { awardReport, reportSections, type SectionCell } from "~/models/award-report.server";
+
+const cell = (c: SectionCell): CsvCell => (c !== null && typeof c === "object" ? money(c.cents) : c);
+
+/** The award report's tables, one after another: a title row, the header, the rows, the totals row, a blank row. */
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  const report = await awardReport(getDb(), params.number ?? "", todayIso());
+  if (!report) throw notFound(`No award numbered ${params.number}`);
+  assertAllowed(user, { can: "read", center: { id: report.award.center_id, state: report.award.center_state } });
+  const rows: CsvCell[][] = [];
+  for (const section of reportSections(report)) {
+    if (rows.length > 0) rows.push([]);
+    rows.push([section.title]);
+    rows.push(section.columns);
+    for (const r of section.rows) rows.push(r.map(cell));
+    if (section.footer) rows.push(section.footer.map(cell));
+  }
+  return csvResponse(`award-report-${report.award.award_number}`, rows);
+}

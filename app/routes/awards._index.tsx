@@ -1,0 +1,191 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import type { Agency } from "../../db/schema";
+import { requireUser } from "~/auth/guard.server";
+import { centerScope } from "~/auth/permissions";
+import { getDb } from "~/db.server";
+import { awardTotals, FUNDING_SOURCES, SOURCE_LABELS } from "~/domain/grants";
+import { formatMoney, formatPercent, share } from "~/domain/money";
+import { awardFilterOptions, listAwards } from "~/models/awards.server";
+
+export const meta: MetaFunction = () => [{ title: "Grants — Baseline" }];
+
+const PAGE_SIZE = 200;
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireUser(request, { can: "read" });
+  const url = new URL(request.url);
+  const center = url.searchParams.get("center")?.trim().toUpperCase() || undefined;
+  const program = url.searchParams.get("program")?.trim().toUpperCase() || undefined;
+  const yearText = url.searchParams.get("year") ?? "";
+  const fiscalYear = /^\d{4}$/.test(yearText) ? Number(yearText) : undefined;
+  const agencyText = url.searchParams.get("agency")?.toUpperCase() ?? "";
+  const agency = (FUNDING_SOURCES as readonly string[]).includes(agencyText) ? (agencyText as Agency) : undefined;
+  const page = Math.max(1, Number.parseInt(url.searchParams.get("page") ?? "1", 10) || 1);
+
+  const db = getDb();
+  const scope = centerScope(user);
+  const [rows, options] = await Promise.all([listAwards(db, scope, { center, program, fiscalYear, agency }), awardFilterOptions(db, scope)]);
+  const totals = awardTotals(
+    rows.map((r) => ({ amountCents: r.amount_cents, budgetedCents: r.budgeted_cents, spentCents: r.spent_cents, voided: r.voided_at !== null })),
+  );
+  return {
+    filter: { center: center ?? "", program: program ?? "", year: fiscalYear ? String(fiscalYear) : "", agency: agency ?? "" },
+    options,
+    awards: rows.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE),
+    count: rows.length,
+    voided: rows.filter((r) => r.voided_at !== null).length,
+    page,
+    pages: Math.max(1, Math.ceil(rows.length / PAGE_SIZE)),
+    totals,
+    canCreate: user.role === "admin" || user.role === "director",
+  };
+}
+
+export default function Awards() {
+  const { filter, options, awards, count, voided, page, pages, totals, canCreate } = useLoaderData<typeof loader>();
+  const pageLink = (p: number) => {
+    const params = new URLSearchParams(Object.entries(filter).filter(([, v]) => v !== ""));
+    params.set("page", String(p));
+    return `/awards?${params}`;
+  };
+  return (
+    <>
+      <h1>Grants</h1>
+      {canCreate ? (
+        <p className="actions">
+          <Link to="/awards/new" className="button">
+            Record an award
+          </Link>
+        </p>
+      ) : null}
+      <Form method="get" className="filters" aria-label="Filter awards">
+        <label>
+          Center
+          <select name="center" defaultValue={filter.center}>
+            <option value="">All centers</option>
+            {options.centers.map((c) => (
+              <option key={c.code} value={c.code}>
+                {c.code} — {c.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Program
+          <select name="program" defaultValue={filter.program}>
+            <option value="">All programs</option>
+            {options.programs.map((p) => (
+              <option key={p.code} value={p.code}>
+                {p.code} — {p.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Fiscal year
+          <select name="year" defaultValue={filter.year}>
+            <option value="">All years</option>
+            {options.years.map((y) => (
+              <option key={y} value={y}>
+                FY{y}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Agency
+          <select name="agency" defaultValue={filter.agency}>
+            <option value="">All sources</option>
+            {FUNDING_SOURCES.map((a) => (
+              <option key={a} value={a}>
+                {SOURCE_LABELS[a]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit">Filter</button>
+      </Form>
+
+      {count === 0 ? (
+        <p className="empty">No award matches these filters.</p>
+      ) : (
+        <table>
+          <caption>
+            {count} award{count === 1 ? "" : "s"}
+            {voided ? ` (${voided} voided, shown struck through and left out of the totals)` : ""}
+            {pages > 1 ? ` — page ${page} of ${pages}` : ""}
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">FY</th>
+              <th scope="col">Award</th>
+              <th scope="col">Center</th>
+              <th scope="col">Program</th>
+              <th scope="col">Period of performance</th>
+              <th scope="col" className="num">
+                Amount
+              </th>
+              <th scope="col" className="num">
+                Budgeted
+              </th>
+              <th scope="col" className="num">
+                Spent
+              </th>
+              <th scope="col" className="num">
+                Unspent
+              </th>
+              <th scope="col" className="num">
+                % spent
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {awards.map((a) => (
+              <tr key={a.id} className={a.voided_at ? "voided" : undefined}>
+                <td>FY{a.fiscal_year}</td>
+                <td>
+                  <Link to={`/awards/${encodeURIComponent(a.award_number)}`}>{a.award_number}</Link>
+                  {a.voided_at ? <span className="muted"> (voided)</span> : null}
+                </td>
+                <td>
+                  <Link to={`/centers/${encodeURIComponent(a.center_code)}`}>{a.center_code}</Link>
+                </td>
+                <td>
+                  {a.program_code} <span className="muted">({SOURCE_LABELS[a.agency]})</span>
+                </td>
+                <td>
+                  {a.pop_start} – {a.pop_end}
+                </td>
+                <td className="num">{formatMoney(a.amount_cents)}</td>
+                <td className="num">{formatMoney(a.budgeted_cents)}</td>
+                <td className="num">{formatMoney(a.spent_cents)}</td>
+                <td className="num">{formatMoney(a.amount_cents - a.spent_cents)}</td>
+                <td className="num">{formatPercent(share(a.spent_cents, a.amount_cents))}</td>
+              </tr>
+            ))}
+          </tbody>
+          <tfoot>
+            <tr>
+              <th scope="row" colSpan={5}>
+                Total of {totals.awards} live award{totals.awards === 1 ? "" : "s"}
+                {pages > 1 ? " (all pages)" : ""}
+              </th>
+              <td className="num">{formatMoney(totals.amountCents)}</td>
+              <td className="num">{formatMoney(totals.budgetedCents)}</td>
+              <td className="num">{formatMoney(totals.spentCents)}</td>
+              <td className="num">{formatMoney(totals.unspentCents)}</td>
+              <td className="num">{formatPercent(share(totals.spentCents, totals.amountCents))}</td>
+            </tr>
+          </tfoot>
+        </table>
+      )}
+      {pages > 1 ? (
+        <nav className="actions" aria-label="Pages">
+          {page > 1 ? <Link to={pageLink(page - 1)}>← Previous</Link> : null}
+          {page < pages ? <Link to={pageLink(page + 1)}>Next →</Link> : null}
+        </nav>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,174 @@
+import { getFormProps, getInputProps, getSelectProps, useForm, type FieldMetadata } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { useState } from "react";
+import { assertAllowed, forbidden, requireUser } from "~/auth/guard.server";
+import type { Principal } from "~/auth/permissions";
+import { getDb } from "~/db.server";
+import { currentFiscalYear, parseDate } from "~/domain/dates";
+import { createAward, defaultPopEnd } from "~/models/awards.server";
+import { getCenterByCode, listCenters } from "~/models/centers.server";
+import { listPrograms } from "~/models/programs.server";
+import { newAwardSchema } from "~/schemas/grants";
+
+export const meta: MetaFunction = () => [{ title: "Record an award — Baseline" }];
+
+/** Admins record awards for any center, directors for their own; everyone else is refused. */
+function requireCreator(user: Principal): void {
+  if (user.role !== "admin" && user.role !== "director") throw forbidden("Only an administrator or a center's director can record awards.");
+}
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  requireCreator(user);
+  const db = getDb();
+  const [allCenters, programs] = await Promise.all([listCenters(db, { kind: "all" }), listPrograms(db)]);
+  const centers = user.role === "admin" ? allCenters : allCenters.filter((c) => c.id === user.centerId);
+  return {
+    centers: centers.map((c) => ({ code: c.code, name: c.name })),
+    programs: programs.map((p) => ({ code: p.code, name: p.name, popMonths: p.pop_months })),
+    defaults: { center: user.role === "director" ? (centers[0]?.code ?? "") : "", fiscalYear: String(currentFiscalYear()) },
+  };
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const user = await requireUser(request);
+  requireCreator(user);
+  const formData = await request.formData();
+  const submission = parseWithZod(formData, { schema: newAwardSchema });
+  if (submission.status !== "success") return json(submission.reply(), { status: 400 });
+  const db = getDb();
+  const v = submission.value;
+  const center = await getCenterByCode(db, v.center);
+  if (!center) return json(submission.reply({ fieldErrors: { center: [`No center with code ${v.center}`] } }), { status: 400 });
+  assertAllowed(user, { can: "edit", center });
+  const result = await createAward(db, user.id, {
+    awardNumber: v.awardNumber,
+    centerId: center.id,
+    programCode: v.program,
+    fiscalYear: v.fiscalYear,
+    amountCents: v.amount,
+    popStart: v.popStart,
+    popEnd: v.popEnd,
+  });
+  if (!result.ok) {
+    const message = result.kind === "refused" ? result.message : "Someone else changed this record; reload the page";
+    const field = result.kind === "refused" ? result.field : undefined;
+    return json(submission.reply(field ? { fieldErrors: { [field]: [message] } } : { formErrors: [message] }), { status: 400 });
+  }
+  return redirect(`/awards/${encodeURIComponent(result.value.award_number)}?done=created`, { status: 303 });
+}
+
+function props<T>(p: T & { key?: string }): Omit<T, "key"> {
+  const { key: _key, ...rest } = p;
+  return rest;
+}
+
+function Errors({ field }: { field: FieldMetadata<any, any, any> }) {
+  return field.errors ? (
+    <div id={field.errorId} className="field-error" role="alert">
+      {field.errors.join(" ")}
+    </div>
+  ) : null;
+}
+
+export default function NewAward() {
+  const { centers, programs, defaults } = useLoaderData<typeof loader>();
+  const lastResult = useActionData<typeof action>();
+  const [form, fields] = useForm({
+    id: "new-award",
+    lastResult,
+    defaultValue: { center: defaults.center, fiscalYear: defaults.fiscalYear },
+    shouldValidate: "onBlur",
+    shouldRevalidate: "onInput",
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: newAwardSchema }),
+  });
+  // With JS, show the end date the program's default period gives; without JS the server fills it in.
+  const [program, setProgram] = useState<string>((fields.program.initialValue as string) ?? "");
+  const [start, setStart] = useState<string>((fields.popStart.initialValue as string) ?? "");
+  const months = programs.find((p) => p.code === program)?.popMonths ?? null;
+  const parsedStart = parseDate(start);
+  const suggestedEnd = parsedStart.ok ? defaultPopEnd(parsedStart.date, months) : null;
+
+  return (
+    <>
+      <p className="muted">
+        <Link to="/awards">Grants</Link> › Record an award
+      </p>
+      <h1>Record an award</h1>
+      <Form method="post" {...getFormProps(form)} className="panel">
+        {form.errors ? (
+          <p className="notice error" role="alert" id={form.errorId}>
+            {form.errors.join(" ")}
+          </p>
+        ) : null}
+        <div className="field">
+          <label htmlFor={fields.awardNumber.id}>Award number</label>
+          <input {...props(getInputProps(fields.awardNumber, { type: "text" }))} autoComplete="off" />
+          <Errors field={fields.awardNumber} />
+        </div>
+        <div className="field">
+          <label htmlFor={fields.center.id}>Center</label>
+          <select {...props(getSelectProps(fields.center))}>
+            {centers.length > 1 ? <option value="">Choose a center</option> : null}
+            {centers.map((c) => (
+              <option key={c.code} value={c.code}>
+                {c.code} — {c.name}
+              </option>
+            ))}
+          </select>
+          <Errors field={fields.center} />
+        </div>
+        <div className="field">
+          <label htmlFor={fields.program.id}>Program</label>
+          <select {...props(getSelectProps(fields.program))} onChange={(e) => setProgram(e.currentTarget.value)}>
+            <option value="">Choose a program</option>
+            {programs.map((p) => (
+              <option key={p.code} value={p.code}>
+                {p.code} — {p.name}
+                {p.popMonths ? ` (${p.popMonths}-month period)` : ""}
+              </option>
+            ))}
+          </select>
+          <Errors field={fields.program} />
+        </div>
+        <div className="field">
+          <label htmlFor={fields.fiscalYear.id}>Federal fiscal year</label>
+          <input {...props(getInputProps(fields.fiscalYear, { type: "text" }))} inputMode="numeric" />
+          <Errors field={fields.fiscalYear} />
+        </div>
+        <div className="field">
+          <label htmlFor={fields.amount.id}>Award amount (dollars)</label>
+          <input {...props(getInputProps(fields.amount, { type: "text" }))} inputMode="decimal" placeholder="1234.56" />
+          <Errors field={fields.amount} />
+        </div>
+        <div className="field">
+          <label htmlFor={fields.popStart.id}>Period of performance starts</label>
+          <input {...props(getInputProps(fields.popStart, { type: "text" }))} placeholder="YYYY-MM-DD" onInput={(e) => setStart(e.currentTarget.value)} />
+          <Errors field={fields.popStart} />
+        </div>
+        <div className="field">
+          <label htmlFor={fields.popEnd.id}>Period of performance ends</label>
+          <input {...props(getInputProps(fields.popEnd, { type: "text" }))} placeholder="YYYY-MM-DD" aria-describedby={`${fields.popEnd.id}-hint`} />
+          <div id={`${fields.popEnd.id}-hint`} className="muted">
+            Leave empty to use the program's default period
+            {suggestedEnd
+              ? `: ends ${suggestedEnd}`
+              : ` (${programs
+                  .filter((p) => p.popMonths)
+                  .map((p) => `${p.code} ${p.popMonths} months`)
+                  .join(", ")})`}
+            .
+          </div>
+          <Errors field={fields.popEnd} />
+        </div>
+        <p className="actions">
+          <button type="submit">Record award</button>
+          <Link to="/awards">Cancel</Link>
+        </p>
+      </Form>
+    </>
+  );
+}

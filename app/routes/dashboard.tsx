@@ -1,0 +1,297 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
+import { requireUser } from "~/auth/guard.server";
+import { StackedMoneyChart, ComplianceStatusChart } from "~/components/ReportCharts";
+import { heatColor } from "~/components/palette";
+import { getDb } from "~/db.server";
+import { SOURCE_LABELS, sourcesPresent } from "~/domain/grants";
+import { formatMoney, formatMoneyShort } from "~/domain/money";
+import { formatScore } from "~/domain/scores";
+import { dashboardForUrl, type HeatSortKey } from "~/models/dashboard.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `Dashboard${data?.fiscalYear ? ` FY${data.fiscalYear}` : ""} — Baseline` },
+];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireUser(request, { can: "read" });
+  return dashboardForUrl(getDb(), user, new URL(request.url));
+}
+
+const SCOPE_TEXT: Record<string, string> = {
+  admin: "All centers in the network",
+  auditor: "All centers in the network",
+  director: "Your center and the other centers of its state",
+  state_official: "The centers of your state(s)",
+};
+
+/** A query string with some parameters changed (empty values removed). */
+function withParams(search: string, changes: Record<string, string | null>): string {
+  const p = new URLSearchParams(search);
+  for (const [k, v] of Object.entries(changes)) {
+    if (v === null || v === "") p.delete(k);
+    else p.set(k, v);
+  }
+  const s = p.toString();
+  return s ? `?${s}` : "";
+}
+
+function textOn(background: string): string {
+  // The two darkest heat-map blues need white text to stay readable.
+  return background === "#2171b5" || background === "#08306b" ? "#ffffff" : "#1b1f24";
+}
+
+export default function DashboardPage() {
+  const d = useLoaderData<typeof loader>();
+  const location = useLocation();
+  const fy = d.fiscalYear;
+  const filtered = Boolean(d.filters.state || d.filters.program || d.filters.agency);
+  const sources = sourcesPresent(d.funding);
+  const csvHref = `/dashboard.csv${withParams(location.search, { fy: fy ? String(fy) : null })}`;
+
+  const sortHeader = (key: HeatSortKey, label: string, title?: string) => {
+    const active = d.sort.key === key;
+    const nextDir = active && d.sort.dir === "asc" ? "desc" : active ? "asc" : key === "code" || key === "name" || key === "state" ? "asc" : "desc";
+    return (
+      <th
+        scope="col"
+        className={key === "code" || key === "name" || key === "state" ? undefined : "num"}
+        aria-sort={active ? (d.sort.dir === "asc" ? "ascending" : "descending") : undefined}
+        title={title}
+      >
+        <Link to={withParams(location.search, { sort: key, dir: nextDir })} preventScrollReset>
+          {label}
+          {active ? (d.sort.dir === "asc" ? " ▲" : " ▼") : ""}
+        </Link>
+      </th>
+    );
+  };
+
+  return (
+    <>
+      <h1>Dashboard{fy ? ` — FY${fy}` : ""}</h1>
+      <p className="muted">{SCOPE_TEXT[d.role]}. Figures for the federal fiscal year (October to September).</p>
+
+      <Form method="get" className="filters" aria-label="Dashboard filters">
+        <label>
+          Fiscal year
+          <select name="fy" defaultValue={fy ?? ""}>
+            {d.years.length === 0 ? <option value="">No data yet</option> : null}
+            {fy !== null && !d.years.includes(fy) ? <option value={fy}>FY{fy}</option> : null}
+            {d.years.map((y) => (
+              <option key={y} value={y}>
+                FY{y}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          State
+          <select name="state" defaultValue={d.filters.state ?? ""}>
+            <option value="">All states</option>
+            {d.options.states.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Program
+          <select name="program" defaultValue={d.filters.program ?? ""}>
+            <option value="">All programs</option>
+            {d.options.programs.map((p) => (
+              <option key={p.code} value={p.code}>
+                {p.code} — {p.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Agency
+          <select name="agency" defaultValue={d.filters.agency ?? ""}>
+            <option value="">All sources</option>
+            {d.options.agencies.map((a) => (
+              <option key={a} value={a}>
+                {SOURCE_LABELS[a]}
+              </option>
+            ))}
+          </select>
+        </label>
+        {d.sort.key !== "score" || d.sort.dir !== "desc" ? (
+          <>
+            <input type="hidden" name="sort" value={d.sort.key} />
+            <input type="hidden" name="dir" value={d.sort.dir} />
+          </>
+        ) : null}
+        <button type="submit">Show</button>
+        {filtered ? (
+          <Link to={fy ? `?fy=${fy}` : "."} className="button secondary">
+            Clear filters
+          </Link>
+        ) : null}
+      </Form>
+
+      {d.notes.map((n) => (
+        <p key={n} className="notice" role="status">
+          {n}
+        </p>
+      ))}
+
+      {d.years.length === 0 ? (
+        <p className="empty">There is no data yet: no center you may see has an assessment or an award.</p>
+      ) : d.noDataForYear ? (
+        <p className="empty">
+          No data for FY{fy}: no center you may see has an assessment or an award in that year. Choose another year (data runs from FY
+          {d.years[d.years.length - 1]} to FY{d.years[0]}).
+        </p>
+      ) : d.rows.length === 0 ? (
+        <p className="empty">
+          No center matches these filters in FY{fy}
+          {d.filters.program ? ` (no center holds a ${d.filters.program} award that year)` : ""}
+          {d.filters.agency ? ` (no center holds a ${SOURCE_LABELS[d.filters.agency]} award that year)` : ""}.{" "}
+          <Link to={`?fy=${fy}`}>Clear the filters</Link>.
+        </p>
+      ) : (
+        <>
+          <section className="tiles" aria-label="Key figures">
+            <div className="tile">
+              <div className="value">{d.tiles.centers}</div>
+              <div className="label">
+                centers ({d.tiles.assessed} assessed in FY{fy})
+              </div>
+            </div>
+            <div className="tile">
+              <div className="value">{d.tiles.meetingBaseline}</div>
+              <div className="label">centers meeting the baseline (no gaps)</div>
+            </div>
+            <div className="tile">
+              <div className="value">{formatScore(d.tiles.medianScore)}</div>
+              <div className="label">median baseline score</div>
+            </div>
+            <div className="tile">
+              <div className="value" title={formatMoney(d.tiles.federalCents)}>
+                {formatMoneyShort(d.tiles.federalCents)}
+              </div>
+              <div className="label">
+                federal funds FY{fy}: DHS {formatMoneyShort(d.tiles.dhsCents)} · DOJ {formatMoneyShort(d.tiles.dojCents)}
+                {d.tiles.otherFederalCents > 0 ? ` · other federal ${formatMoneyShort(d.tiles.otherFederalCents)}` : ""}
+              </div>
+            </div>
+            <div className="tile">
+              <div className="value">{d.tiles.openViolations}</div>
+              <div className="label">open violations (not resolved)</div>
+            </div>
+            <div className="tile">
+              <div className="value">{d.tiles.overdueReports}</div>
+              <div className="label">overdue reports{d.filters.program || d.filters.agency ? " (all programs)" : ""}</div>
+            </div>
+          </section>
+
+          <section aria-labelledby="heatmap-title" className="print-section">
+            <div className="actions">
+              <h2 id="heatmap-title" style={{ margin: 0 }}>
+                Baseline capability areas, FY{fy}
+              </h2>
+              <a href={csvHref} className="button secondary" download>
+                Download CSV
+              </a>
+            </div>
+            <p className="muted">
+              Area score: achieved 100, partial 50, not achieved or not assessed 0 (— when the center recorded no assessment). Select a cell to see
+              the center's gaps; select a column heading to sort.
+            </p>
+            <div style={{ overflowX: "auto" }}>
+              <table className="heatmap">
+                <caption>
+                  {d.rows.length} center{d.rows.length === 1 ? "" : "s"}, FY{fy}
+                </caption>
+                <thead>
+                  <tr>
+                    {sortHeader("code", "Center")}
+                    {sortHeader("state", "State")}
+                    {sortHeader("score", "Score")}
+                    {sortHeader("gaps", "Gaps")}
+                    {d.areas.map((a) => sortHeader(`area:${a.id}`, a.id, a.title))}
+                    {sortHeader("federal", "Federal funds")}
+                    {sortHeader("status", "Compliance")}
+                  </tr>
+                </thead>
+                <tbody>
+                  {d.rows.map((r) => (
+                    <tr key={r.code}>
+                      <th scope="row">
+                        <Link to={`/centers/${encodeURIComponent(r.code)}`} title={r.name}>
+                          {r.code}
+                        </Link>
+                      </th>
+                      <td>{r.state}</td>
+                      <td className="num">{formatScore(r.score)}</td>
+                      <td className="num">{r.gaps ?? "—"}</td>
+                      {d.areas.map((a) => {
+                        const score = r.areas[a.id] ?? null;
+                        const bg = heatColor(r.assessed ? score : null);
+                        return (
+                          <td key={a.id} className="num heat" style={{ background: bg }}>
+                            <a
+                              href={`/centers/${encodeURIComponent(r.code)}?fy=${fy}#gaps`}
+                              style={{ color: textOn(bg) }}
+                              aria-label={`${r.code} ${a.id} ${a.title}: ${r.assessed ? formatScore(score) : "not assessed"}`}
+                            >
+                              {r.assessed ? formatScore(score) : "—"}
+                            </a>
+                          </td>
+                        );
+                      })}
+                      <td className="num">{formatMoney(r.federalCents)}</td>
+                      <td>
+                        <span className={`badge ${r.compliance}`}>{r.compliance}</span>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+                <tfoot>
+                  <tr>
+                    <th scope="row" colSpan={2}>
+                      All {d.rows.length} (median, total gaps)
+                    </th>
+                    <td className="num">{formatScore(d.footer.medianScore)}</td>
+                    <td className="num">{d.footer.totalGaps}</td>
+                    {d.areas.map((a) => (
+                      <td key={a.id} className="num">
+                        {formatScore(d.footer.areaMedians[a.id] ?? null)}
+                      </td>
+                    ))}
+                    <td className="num">{formatMoney(d.footer.federalCents)}</td>
+                    <td>
+                      {d.compliance.red} red · {d.compliance.amber} amber · {d.compliance.green} green
+                    </td>
+                  </tr>
+                </tfoot>
+              </table>
+            </div>
+          </section>
+
+          <div className="grid-2 print-section">
+            <StackedMoneyChart
+              title={`Funding by source and fiscal year${d.filters.program ? ` (${d.filters.program} only)` : ""}${d.filters.agency ? ` (${SOURCE_LABELS[d.filters.agency]} only)` : ""}`}
+              data={d.funding.map((f) => ({ ...f, year: `FY${f.fiscalYear}` }))}
+              categoryKey="year"
+              series={sources.map((s) => ({ key: s, label: SOURCE_LABELS[s] }))}
+              table={{
+                columns: ["Fiscal year", ...sources.map((s) => SOURCE_LABELS[s]), "Total"],
+                rows: d.funding.map((f) => [`FY${f.fiscalYear}`, ...sources.map((s) => formatMoney(f[s])), formatMoney(f.totalCents)]),
+                footer: [
+                  "All years",
+                  ...sources.map((s) => formatMoney(d.funding.reduce((sum, f) => sum + f[s], 0))),
+                  formatMoney(d.funding.reduce((sum, f) => sum + f.totalCents, 0)),
+                ],
+              }}
+            />
+            <ComplianceStatusChart title={`Compliance status of the ${d.rows.length} centers, FY${fy}`} counts={d.compliance} />
+          </div>
+        </>
+      )}
+    </>
+  );
+}

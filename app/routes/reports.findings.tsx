@@ -1,0 +1,413 @@
+import { getFormProps, getSelectProps, getTextareaProps, useForm, type SubmissionResult } from "@conform-to/react";
+import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { assertAllowed, forbidden, notFound, requireUser } from "~/auth/guard.server";
+import { allows, centerScope, type Principal } from "~/auth/permissions";
+import { SeverityBadge } from "~/components/StatusBadge";
+import { getDb } from "~/db.server";
+import { parseFindingKey, RULE_INFO, type Severity } from "~/domain/compliance";
+import { formatMoney } from "~/domain/money";
+import { getCenterByCode, listCenters, listStates } from "~/models/centers.server";
+import { centerIdsFor, findingFires, findingsReport, fiscalYears } from "~/models/compliance.server";
+import { saveDisposition, saveResponse } from "~/models/findings.server";
+import {
+  DISPOSITION_LABELS,
+  DISPOSITIONS,
+  dispositionSchema,
+  filterToSearch,
+  findingActionSchema,
+  parseFindingsFilter,
+  respondSchema,
+  type FindingsFilter,
+} from "~/schemas/findings";
+
+/**
+ * Findings report (issue #5): every finding in the user's centers for the filter in the URL, with
+ * its figures, the director's response and the auditor's disposition; forms for those allowed.
+ * The CSV export (reports.findings[.]csv.ts) and `cli findings` list the same rows.
+ */
+export const meta: MetaFunction = () => [{ title: "Compliance findings — Baseline" }];
+
+/** DOM id for a finding (its key is JSON): FNV-1a of the key, stable across loads. */
+export function findingAnchor(key: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return `finding-${h.toString(16).padStart(8, "0")}`;
+}
+
+/** The filter from the URL, with a named center or state checked against the user (404/403). */
+async function checkedFilter(request: Request, user: Principal): Promise<FindingsFilter> {
+  const parsed = parseFindingsFilter(new URL(request.url).searchParams);
+  if (!parsed.ok) throw new Response(parsed.error, { status: 400 });
+  const filter = parsed.filter;
+  if (filter.center) {
+    const center = await getCenterByCode(getDb(), filter.center);
+    if (!center) throw notFound(`No center with code ${filter.center}`);
+    assertAllowed(user, { can: "read", center });
+  }
+  const scope = centerScope(user);
+  if (filter.state && scope.kind === "states" && !scope.states.includes(filter.state)) throw forbidden();
+  return filter;
+}
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  const filter = await checkedFilter(request, user);
+  const db = getDb();
+  const scope = centerScope(user);
+  const [report, centers, states, years] = await Promise.all([
+    findingsReport(db, scope, filter),
+    listCenters(db, scope),
+    listStates(db, scope),
+    centerIdsFor(db, scope, {}).then((ids) => fiscalYears(db, ids)),
+  ]);
+  const centerByCode = new Map(centers.map((c) => [c.code, c]));
+  const canAudit = allows(user, { can: "audit" });
+  const canRespond = (code: string) => {
+    const center = centerByCode.get(code);
+    return center ? allows(user, { can: "respond", center }) : false;
+  };
+  const shown: FindingsFilter = { ...filter, year: report.fiscalYear ?? "all", asOf: report.asOf };
+  return {
+    filter,
+    fiscalYear: report.fiscalYear,
+    asOf: report.asOf,
+    counts: report.counts,
+    findings: report.findings.map((f) => ({ ...f, anchor: findingAnchor(f.key), canRespond: canRespond(f.centerCode), canAudit })),
+    noLongerApplies: report.noLongerApplies.map((r) => ({ ...r, anchor: findingAnchor(r.key), canRespond: canRespond(r.centerCode), canAudit })),
+    centers: centers.map((c) => ({ code: c.code, name: c.name, state: c.state })),
+    states,
+    years,
+    rules: RULE_INFO.map((r) => r.id),
+    csvHref: `/reports/findings.csv${filterToSearch(shown)}`,
+  };
+}
+
+type ActionResult = { formId: string; result: SubmissionResult<string[]> };
+
+export async function action({ request }: ActionFunctionArgs) {
+  const user = await requireUser(request);
+  const db = getDb();
+  const formData = await request.formData();
+  const intent = formData.get("intent");
+  const formId = String(formData.get("formId") ?? "");
+  // Who may write is settled before the input is read: auditors dispose, directors respond.
+  if (intent === "disposition") assertAllowed(user, { can: "audit" });
+  else if (intent !== "respond") throw new Response("Unknown action", { status: 400 });
+  const parts = parseFindingKey(String(formData.get("key") ?? ""));
+  if (!parts) throw new Response("Not a finding key", { status: 400 });
+  const center = await getCenterByCode(db, parts.center_code);
+  if (!center) throw notFound(`No center with code ${parts.center_code}`);
+  assertAllowed(user, intent === "respond" ? { can: "respond", center } : { can: "read", center });
+
+  const submission = parseWithZod(formData, { schema: findingActionSchema });
+  if (submission.status !== "success") return json<ActionResult>({ formId, result: submission.reply() }, { status: 400 });
+  const input = submission.value;
+  const firesNow = await findingFires(db, parts, input.asOf);
+  const saved =
+    input.intent === "respond"
+      ? await saveResponse(db, user.id, { key: parts, version: input.version, response: input.response, firesNow })
+      : await saveDisposition(db, user.id, { key: parts, version: input.version, disposition: input.disposition, note: input.note, firesNow });
+  if (saved.ok) {
+    const url = new URL(request.url);
+    return redirect(`${url.pathname}${url.search}#${findingAnchor(input.key)}`, { status: 303 });
+  }
+  if (saved.reason === "conflict") {
+    const what = saved.changes.length ? saved.changes.join("; ") : "no visible change";
+    return json<ActionResult>(
+      {
+        formId,
+        result: submission.reply({
+          formErrors: [`Someone else saved this finding meanwhile (${what}). Your text is kept below: check it and save again to replace theirs.`],
+        }),
+      },
+      { status: 409 },
+    );
+  }
+  return json<ActionResult>(
+    { formId, result: submission.reply({ formErrors: [`This finding does not fire as of ${input.asOf}, so there is nothing to answer.`] }) },
+    { status: 400 },
+  );
+}
+
+type LoaderData = ReturnType<typeof useLoaderData<typeof loader>>;
+type Row = LoaderData["findings"][number] | LoaderData["noLongerApplies"][number];
+
+const MAX_SHOWN = 500;
+
+export default function FindingsReport() {
+  const data = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>() as ActionResult | undefined;
+  const { filter, counts } = data;
+  const shown = data.findings.slice(0, MAX_SHOWN);
+  return (
+    <>
+      <p className="muted">
+        <Link to="/reports">Reports</Link> › Findings
+      </p>
+      <h1>Compliance findings</h1>
+      <Form method="get" className="filters" aria-label="Filter findings">
+        <label>
+          Fiscal year
+          <select name="year" defaultValue={filter.year === undefined ? "" : String(filter.year)}>
+            <option value="">Latest{data.years[0] ? ` (FY${data.years[0]})` : ""}</option>
+            <option value="all">All years</option>
+            {data.years.map((y) => (
+              <option key={y} value={y}>
+                FY{y}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          As of
+          <input type="date" name="asOf" defaultValue={filter.asOf ?? ""} />
+        </label>
+        <label>
+          State
+          <select name="state" defaultValue={filter.state ?? ""}>
+            <option value="">All states</option>
+            {data.states.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Center
+          <select name="center" defaultValue={filter.center ?? ""}>
+            <option value="">All centers</option>
+            {data.centers.map((c) => (
+              <option key={c.code} value={c.code}>
+                {c.code} — {c.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Rule
+          <select name="rule" defaultValue={filter.rule ?? ""}>
+            <option value="">All rules</option>
+            {data.rules.map((r) => (
+              <option key={r} value={r}>
+                {r}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Severity
+          <select name="severity" defaultValue={filter.severity ?? ""}>
+            <option value="">Any</option>
+            <option value="violation">Violations</option>
+            <option value="warning">Warnings</option>
+          </select>
+        </label>
+        <button type="submit">Apply</button>
+      </Form>
+
+      <p>
+        {data.fiscalYear === null ? "All fiscal years" : `FY${data.fiscalYear}`}, as of {data.asOf}.{" "}
+        <Link to="/rules">What each rule checks</Link>
+      </p>
+      <div className="tiles">
+        <div className="tile">
+          <div className="value">{counts.violation}</div>
+          <div className="label">Violations</div>
+        </div>
+        <div className="tile">
+          <div className="value">{counts.warning}</div>
+          <div className="label">Warnings</div>
+        </div>
+        <div className="tile">
+          <div className="value">{counts.total}</div>
+          <div className="label">Findings</div>
+        </div>
+        <div className="tile">
+          <div className="value">{data.noLongerApplies.length}</div>
+          <div className="label">Responses that no longer apply</div>
+        </div>
+      </div>
+      <p className="actions">
+        <a href={data.csvHref} download>
+          Download these findings as CSV
+        </a>
+      </p>
+
+      {data.findings.length === 0 ? (
+        <p className="empty">No finding matches this filter.</p>
+      ) : (
+        <section aria-label="Findings">
+          {data.findings.length > MAX_SHOWN ? (
+            <p className="notice">
+              Showing the first {MAX_SHOWN} of {data.findings.length} findings; narrow the filter or download the CSV for all of them.
+            </p>
+          ) : null}
+          {shown.map((f) => (
+            <FindingCard key={f.key} f={f} asOf={data.asOf} actionData={actionData} />
+          ))}
+        </section>
+      )}
+
+      <section aria-labelledby="no-longer-applies">
+        <h2 id="no-longer-applies">No longer applies</h2>
+        <p className="muted">Responses and dispositions recorded for findings that no longer fire with today's data. They are kept, never deleted.</p>
+        {data.noLongerApplies.length === 0 ? (
+          <p className="empty">None.</p>
+        ) : (
+          data.noLongerApplies.map((r) => <FindingCard key={r.key} f={r} asOf={data.asOf} actionData={actionData} stale />)
+        )}
+      </section>
+    </>
+  );
+}
+
+function FindingCard({ f, asOf, actionData, stale = false }: { f: Row; asOf: string; actionData?: ActionResult; stale?: boolean }) {
+  const severity = f.severity as Severity | null;
+  return (
+    <article className="panel finding" id={f.anchor} aria-label={`${f.rule} ${f.centerCode}${f.awardNumber ? ` ${f.awardNumber}` : ""} FY${f.fiscalYear}`}>
+      <p style={{ margin: 0 }}>
+        {severity ? <SeverityBadge severity={severity} /> : null} <Link to={`/rules#${f.rule}`}>{f.rule}</Link> ·{" "}
+        <Link to={`/centers/${encodeURIComponent(f.centerCode)}`}>{f.centerCode}</Link> · FY{f.fiscalYear}
+        {f.awardNumber ? (
+          <>
+            {" "}
+            · award <Link to={`/awards/${encodeURIComponent(f.awardNumber)}`}>{f.awardNumber}</Link>
+          </>
+        ) : null}
+        {f.capabilityId ? <> · capability {f.capabilityId}</> : null}
+        {"amountCents" in f && f.amountCents !== null ? <> · {formatMoney(f.amountCents)}</> : null}
+        {stale ? <strong> · no longer applies</strong> : null}
+      </p>
+      {"message" in f ? <p>{f.message}</p> : null}
+      <ResponseSummary response={"message" in f ? f.response : f} />
+      <div className="grid-2">
+        {f.canRespond ? <RespondForm f={f} asOf={asOf} actionData={actionData} /> : null}
+        {f.canAudit ? <DispositionForm f={f} asOf={asOf} actionData={actionData} /> : null}
+      </div>
+    </article>
+  );
+}
+
+type Info = { response: string; disposition: string; auditorNote: string; updatedBy: string | null; updatedAt: string; version: number } | null;
+
+function currentInfo(f: Row): Info {
+  return "message" in f ? f.response : f;
+}
+
+function ResponseSummary({ response }: { response: Info }) {
+  if (!response) return <p className="muted">No response or disposition yet.</p>;
+  return (
+    <dl>
+      <dt>Corrective action</dt>
+      <dd>{response.response || <span className="muted">None recorded.</span>}</dd>
+      <dt>Disposition</dt>
+      <dd>
+        <strong>{DISPOSITION_LABELS[response.disposition as keyof typeof DISPOSITION_LABELS] ?? response.disposition}</strong>
+        {response.auditorNote ? ` — ${response.auditorNote}` : ""}
+      </dd>
+      <dd className="muted">
+        Last changed by {response.updatedBy ?? "unknown"} on {response.updatedAt.slice(0, 10)}
+      </dd>
+    </dl>
+  );
+}
+
+function Hidden({ intent, f, asOf, formId }: { intent: string; f: Row; asOf: string; formId: string }) {
+  // Plain controlled inputs: after a conflict the page reloads with the new version, which must win over the submitted one.
+  return (
+    <>
+      <input type="hidden" name="intent" value={intent} />
+      <input type="hidden" name="formId" value={formId} />
+      <input type="hidden" name="key" value={f.key} />
+      <input type="hidden" name="version" value={currentInfo(f)?.version ?? 0} />
+      <input type="hidden" name="asOf" value={asOf} />
+    </>
+  );
+}
+
+function RespondForm({ f, asOf, actionData }: { f: Row; asOf: string; actionData?: ActionResult }) {
+  const formId = `respond-${f.anchor}`;
+  const navigation = useNavigation();
+  const [form, fields] = useForm({
+    id: formId,
+    lastResult: actionData?.formId === formId ? actionData.result : undefined,
+    constraint: getZodConstraint(respondSchema),
+    defaultValue: { response: currentInfo(f)?.response ?? "" },
+    shouldValidate: "onBlur",
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: respondSchema }),
+  });
+  return (
+    <Form method="post" {...getFormProps(form)} preventScrollReset>
+      <Hidden intent="respond" f={f} asOf={asOf} formId={formId} />
+      {form.errors ? (
+        <p className="error" role="alert" id={form.errorId}>
+          {form.errors.join(" ")}
+        </p>
+      ) : null}
+      <div className="field">
+        <label htmlFor={fields.response.id}>Corrective action (center)</label>
+        <textarea {...getTextareaProps(fields.response)} rows={3} />
+        <span className="field-error" id={fields.response.errorId}>
+          {fields.response.errors?.join(" ")}
+        </span>
+      </div>
+      <button type="submit" disabled={navigation.state === "submitting"}>
+        Save response
+      </button>
+    </Form>
+  );
+}
+
+function DispositionForm({ f, asOf, actionData }: { f: Row; asOf: string; actionData?: ActionResult }) {
+  const formId = `disposition-${f.anchor}`;
+  const navigation = useNavigation();
+  const info = currentInfo(f);
+  const [form, fields] = useForm({
+    id: formId,
+    lastResult: actionData?.formId === formId ? actionData.result : undefined,
+    constraint: getZodConstraint(dispositionSchema),
+    defaultValue: { disposition: info?.disposition ?? "open", note: info?.auditorNote ?? "" },
+    shouldValidate: "onBlur",
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: dispositionSchema }),
+  });
+  return (
+    <Form method="post" {...getFormProps(form)} preventScrollReset>
+      <Hidden intent="disposition" f={f} asOf={asOf} formId={formId} />
+      {form.errors ? (
+        <p className="error" role="alert" id={form.errorId}>
+          {form.errors.join(" ")}
+        </p>
+      ) : null}
+      <div className="field">
+        <label htmlFor={fields.disposition.id}>Disposition (auditor)</label>
+        <select {...getSelectProps(fields.disposition)}>
+          {DISPOSITIONS.map((d) => (
+            <option key={d} value={d}>
+              {DISPOSITION_LABELS[d]}
+            </option>
+          ))}
+        </select>
+        <span className="field-error" id={fields.disposition.errorId}>
+          {fields.disposition.errors?.join(" ")}
+        </span>
+      </div>
+      <div className="field">
+        <label htmlFor={fields.note.id}>Auditor's note</label>
+        <textarea {...getTextareaProps(fields.note)} rows={2} />
+        <span className="field-error" id={fields.note.errorId}>
+          {fields.note.errors?.join(" ")}
+        </span>
+      </div>
+      <button type="submit" disabled={navigation.state === "submitting"}>
+        Save disposition
+      </button>
+    </Form>
+  );
+}

@@ -1,0 +1,33 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { assertAllowed, forbidden, notFound, requireUser } from "~/auth/guard.server";
+import { centerScope } from "~/auth/permissions";
+import { getDb } from "~/db.server";
+import { findingsCsvRows } from "~/domain/findings-csv";
+import { csvResponse } from "~/http/csv.server";
+import { getCenterByCode } from "~/models/centers.server";
+import { findingsReport } from "~/models/compliance.server";
+import { parseFindingsFilter } from "~/schemas/findings";
+
+/**
+ * /reports/findings.csv: the findings report's rows for the same URL filter, as CSV with the header
+ * rule,severity,center,award,fiscal_year,capability,amount,message (the CLI prints the same rows).
+ */
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  const db = getDb();
+  const parsed = parseFindingsFilter(new URL(request.url).searchParams);
+  if (!parsed.ok) throw new Response(parsed.error, { status: 400 });
+  const filter = parsed.filter;
+  if (filter.center) {
+    const center = await getCenterByCode(db, filter.center);
+    if (!center) throw notFound(`No center with code ${filter.center}`);
+    assertAllowed(user, { can: "read", center });
+  }
+  const scope = centerScope(user);
+  if (filter.state && scope.kind === "states" && !scope.states.includes(filter.state)) throw forbidden();
+  const report = await findingsReport(db, scope, filter);
+  const name = ["findings", report.fiscalYear === null ? "all-years" : `FY${report.fiscalYear}`, filter.center ?? filter.state, `as-of-${report.asOf}`]
+    .filter(Boolean)
+    .join("-");
+  return csvResponse(name, findingsCsvRows(report.findings));
+}

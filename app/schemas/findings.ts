@@ -1,0 +1,79 @@
+import { z } from "zod";
+import { RULES } from "../domain/compliance";
+import { MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, parseDate } from "../domain/dates";
+
+/** Findings report filters (URL) and the response/disposition forms (issue #5). */
+
+export const DISPOSITIONS = ["open", "accepted", "resolved"] as const;
+export const DISPOSITION_LABELS: Record<(typeof DISPOSITIONS)[number], string> = {
+  open: "Open",
+  accepted: "Accepted",
+  resolved: "Resolved",
+};
+export const MAX_RESPONSE_LENGTH = 4000;
+
+const RULE_IDS = RULES.map((r) => r.id) as [string, ...string[]];
+
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "Use a date as YYYY-MM-DD")
+  .refine((s) => parseDate(s).ok, "Not a real calendar date");
+
+const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+
+export const findingsFilterSchema = z.object({
+  /** A fiscal year, "all", or absent (= the latest year with data). */
+  year: z.preprocess(
+    blankToUndefined,
+    z.union([z.literal("all"), z.coerce.number().int().min(MIN_FISCAL_YEAR).max(MAX_FISCAL_YEAR)]).optional(),
+  ),
+  asOf: z.preprocess(blankToUndefined, isoDate.optional()),
+  state: z.preprocess(blankToUndefined, z.string().regex(/^[A-Z]{2}$/, "Use a two-letter state code").optional()),
+  center: z.preprocess(blankToUndefined, z.string().max(40).optional()),
+  rule: z.preprocess(blankToUndefined, z.enum(RULE_IDS).optional()),
+  severity: z.preprocess(blankToUndefined, z.enum(["violation", "warning"]).optional()),
+});
+
+export type FindingsFilter = z.infer<typeof findingsFilterSchema>;
+
+export function parseFindingsFilter(params: URLSearchParams): { ok: true; filter: FindingsFilter } | { ok: false; error: string } {
+  const result = findingsFilterSchema.safeParse(Object.fromEntries(params));
+  if (result.success) return { ok: true, filter: result.data };
+  const issue = result.error.issues[0];
+  return { ok: false, error: `Filter "${String(issue.path[0] ?? "")}": ${issue.message}` };
+}
+
+/** The same filter as URL search text (empty values left out), for links and the CSV export. */
+export function filterToSearch(filter: FindingsFilter): string {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(filter)) if (v !== undefined && v !== "") p.set(k, String(v));
+  const s = p.toString();
+  return s ? `?${s}` : "";
+}
+
+const common = {
+  key: z.string().min(1).max(400),
+  version: z.coerce.number().int().min(0),
+  /** The report date the finding was shown for: a new response must answer a finding that fires then. */
+  asOf: isoDate,
+};
+
+export const respondSchema = z.object({
+  intent: z.literal("respond"),
+  ...common,
+  response: z
+    .string({ error: "Describe the corrective action" })
+    .trim()
+    .min(1, "Describe the corrective action")
+    .max(MAX_RESPONSE_LENGTH, `At most ${MAX_RESPONSE_LENGTH} characters`),
+});
+
+export const dispositionSchema = z.object({
+  intent: z.literal("disposition"),
+  ...common,
+  disposition: z.enum(DISPOSITIONS, { error: "Choose open, accepted or resolved" }),
+  note: z.string().trim().max(MAX_RESPONSE_LENGTH, `At most ${MAX_RESPONSE_LENGTH} characters`).optional().default(""),
+});
+
+export const findingActionSchema = z.discriminatedUnion("intent", [respondSchema, dispositionSchema]);
+export type FindingAction = z.infer<typeof findingActionSchema>;

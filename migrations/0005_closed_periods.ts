@@ -1,0 +1,38 @@
+import { Kysely, sql } from "kysely";
+
+/**
+ * Closed reporting periods (issue #11): once an admin closes a period of an award, spending dated
+ * inside it cannot be added, changed, voided or deleted until the period is reopened. Enforced here,
+ * so every path (form, import, CLI) is covered; the model turns the message into a friendly sentence
+ * (app/models/db-errors.server.ts). RAISE takes a literal, so the figures come from the model.
+ */
+const CLOSED = (date: string, lineId: string) => `EXISTS (
+       SELECT 1 FROM closed_periods cp JOIN budget_lines bl ON bl.award_id = cp.award_id
+       WHERE bl.id = ${lineId} AND cp.reopened_at IS NULL
+         AND ${date} >= cp.period_start AND ${date} <= cp.period_end)`;
+
+const MESSAGE = "'BASELINE_PERIOD_CLOSED: spending dated in a closed reporting period cannot change'";
+
+const STATEMENTS = [
+  `CREATE TRIGGER spending_closed_insert BEFORE INSERT ON spending
+     WHEN ${CLOSED("NEW.date", "NEW.budget_line_id")} BEGIN
+     SELECT RAISE(ABORT, ${MESSAGE});
+   END`,
+  // Both the old and the new date count: moving a payment out of (or into) a closed period is a change to it.
+  `CREATE TRIGGER spending_closed_update BEFORE UPDATE ON spending
+     WHEN ${CLOSED("OLD.date", "OLD.budget_line_id")} OR ${CLOSED("NEW.date", "NEW.budget_line_id")} BEGIN
+     SELECT RAISE(ABORT, ${MESSAGE});
+   END`,
+  `CREATE TRIGGER spending_closed_delete BEFORE DELETE ON spending
+     WHEN ${CLOSED("OLD.date", "OLD.budget_line_id")} BEGIN
+     SELECT RAISE(ABORT, ${MESSAGE});
+   END`,
+];
+
+export async function up(db: Kysely<any>): Promise<void> {
+  for (const statement of STATEMENTS) await sql.raw(statement).execute(db);
+}
+
+export async function down(): Promise<void> {
+  throw new Error("forward-only");
+}

@@ -1,0 +1,381 @@
+/**
+ * Browser journeys (issue #7): the production build, a fresh database with the demo data, and
+ * Debian's Chromium driven by playwright-core. `npm run test:e2e`.
+ *
+ * - builds the app when build/ is missing or older than app/;
+ * - starts server.ts on 127.0.0.1 (PORT=0: the server prints the port it got) with a temp DATABASE_PATH;
+ * - runs each journey in its own browser context, failing it on any console error or page error,
+ *   and saves a screenshot under tests/e2e/screenshots/ (git-ignored);
+ * - prints a line per journey and "N passed, N failed"; writes {passed, failed} to $E2E_REPORT;
+ * - exits non-zero on any failure and always stops the server and the browser.
+ */
+import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parse } from "csv-parse/sync";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const SCREENSHOTS = path.join(ROOT, "tests/e2e/screenshots");
+const PASSWORD = "baseline-demo";
+const SERVER_START_TIMEOUT_MS = 120_000;
+const STEP_TIMEOUT_MS = 30_000;
+
+// ---------------------------------------------------------------------------------------------
+// Build, server, browser
+// ---------------------------------------------------------------------------------------------
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : fs.statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+function ensureBuild(): void {
+  const built = path.join(ROOT, "build/index.js");
+  const sources = Math.max(newestMtime(path.join(ROOT, "app")), fs.statSync(path.join(ROOT, "remix.config.js")).mtimeMs);
+  if (fs.existsSync(built) && fs.existsSync(path.join(ROOT, "public/build")) && fs.statSync(built).mtimeMs >= sources) return;
+  console.log("building the app (npx remix build)…");
+  const r = spawnSync("npx", ["remix", "build"], { cwd: ROOT, stdio: "inherit" });
+  if (r.status !== 0) throw new Error(`remix build failed (exit ${r.status})`);
+}
+
+interface Server {
+  child: ChildProcess;
+  baseUrl: string;
+  output: string[];
+}
+
+function startServer(databasePath: string): Promise<Server> {
+  const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      HOST: "127.0.0.1",
+      PORT: "0",
+      DATABASE_PATH: databasePath,
+      SESSION_SECRET: randomBytes(24).toString("hex"),
+      // Plain http on 127.0.0.1: the session cookie must not require https.
+      COOKIE_SECURE: "false",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const output: string[] = [];
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the server did not start within ${SERVER_START_TIMEOUT_MS / 1000}s:\n${output.join("")}`)), SERVER_START_TIMEOUT_MS);
+    const onData = (chunk: Buffer) => {
+      const text = chunk.toString();
+      output.push(text);
+      const m = /Baseline is serving (http:\/\/127\.0\.0\.1:\d+)/.exec(output.join(""));
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, baseUrl: m[1], output });
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", (chunk: Buffer) => output.push(chunk.toString()));
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the server exited (code ${code}) before serving:\n${output.join("")}`));
+    });
+  });
+}
+
+async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill("SIGTERM");
+  const timeout = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), 5_000));
+  if ((await Promise.race([exited, timeout])) === "timeout") {
+    child.kill("SIGKILL");
+    await exited;
+  }
+}
+
+function chromiumPath(): string {
+  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
+  try {
+    const found = execFileSync("sh", ["-c", "command -v chromium"], { encoding: "utf8" }).trim();
+    if (found) return found;
+  } catch {
+    // fall through to the Debian default
+  }
+  if (fs.existsSync("/usr/bin/chromium")) return "/usr/bin/chromium";
+  throw new Error("Chromium is not installed: apt-get install -y chromium (or set CHROMIUM_PATH)");
+}
+
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+// ---------------------------------------------------------------------------------------------
+// Journey helpers
+// ---------------------------------------------------------------------------------------------
+
+interface Journey {
+  name: string;
+  screenshot: string;
+  run(page: Page, ctx: { baseUrl: string; downloads: string }): Promise<void>;
+}
+
+class Check extends Error {}
+
+function check(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new Check(message);
+}
+
+async function signIn(page: Page, baseUrl: string, username: string): Promise<void> {
+  await page.goto(`${baseUrl}/login`);
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await Promise.all([page.waitForURL((url) => !url.pathname.startsWith("/login")), page.getByRole("button", { name: "Sign in" }).click()]);
+}
+
+/** Bars drawn in the chart figure whose caption starts with `title`. */
+async function barsIn(page: Page, title: string): Promise<number> {
+  const figure = page.locator("figure.chart", { has: page.locator("figcaption", { hasText: title }) }).first();
+  await figure.locator("svg.recharts-surface").first().waitFor({ state: "attached" });
+  return figure.locator(".recharts-bar-rectangle path").count();
+}
+
+/** Rows (not the header) of the data table inside a chart figure: the same figures the chart draws. */
+async function tableRowsIn(page: Page, title: string): Promise<string[][]> {
+  const figure = page.locator("figure.chart", { has: page.locator("figcaption", { hasText: title }) }).first();
+  return figure.locator("tbody tr").evaluateAll((rows) => rows.map((r) => Array.from(r.children).map((c) => (c.textContent ?? "").trim())));
+}
+
+/** Non-zero money cells of a chart's table: each is one drawn bar segment. */
+function nonZeroCells(rows: string[][], columns: number[]): number {
+  return rows.reduce((n, r) => n + columns.filter((c) => r[c] !== undefined && !/^\$0(\.00)?$/.test(r[c]) && r[c] !== "0" && r[c] !== "—").length, 0);
+}
+
+function dollarsToCents(text: string): number {
+  const m = /-?\$?([\d,]+)\.(\d{2})/.exec(text.trim());
+  if (!m) throw new Check(`not an amount: "${text}"`);
+  const cents = Number(m[1].replace(/,/g, "")) * 100 + Number(m[2]);
+  return text.trim().startsWith("-") ? -cents : cents;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The journeys
+// ---------------------------------------------------------------------------------------------
+
+const journeys: Journey[] = [
+  {
+    name: "director signs in, sees the dashboard and drafts next year's plan",
+    screenshot: "director-plan.png",
+    async run(page, { baseUrl }) {
+      await signIn(page, baseUrl, "demo-director");
+      check(new URL(page.url()).pathname === "/dashboard", `signed in to ${page.url()}, expected /dashboard`);
+      await page.getByRole("heading", { level: 1, name: /Dashboard — FY\d{4}/ }).waitFor();
+      const fundingRows = await tableRowsIn(page, "Funding by source and fiscal year");
+      check(fundingRows.length >= 2, `funding table has ${fundingRows.length} years`);
+      const fundingBars = await barsIn(page, "Funding by source and fiscal year");
+      const sourceColumns = Array.from({ length: fundingRows[0].length - 2 }, (_, i) => i + 1);
+      check(fundingBars === nonZeroCells(fundingRows, sourceColumns), `funding chart drew ${fundingBars} bars for ${nonZeroCells(fundingRows, sourceColumns)} non-zero figures`);
+      const statusBars = await barsIn(page, "Compliance status");
+      const statusRows = await tableRowsIn(page, "Compliance status");
+      check(statusBars === nonZeroCells(statusRows, [1]), `compliance chart drew ${statusBars} bars`);
+      await page.screenshot({ path: path.join(SCREENSHOTS, "director-dashboard.png"), fullPage: true });
+
+      // The heat map links to the center's gaps.
+      await Promise.all([page.waitForURL(/\/centers\/VA\?fy=\d{4}#gaps$/), page.locator("table.heatmap td.heat a").first().click()]);
+      await page.locator("#gaps").waitFor();
+      const planLink = page.getByRole("link", { name: /^FY\d{4} budget plan$/ });
+      const planYear = Number((await planLink.textContent())!.match(/\d{4}/)![0]);
+      await Promise.all([page.waitForURL(new RegExp(`/centers/VA/plan/${planYear}$`)), planLink.click()]);
+      await page.getByRole("heading", { level: 1, name: new RegExp(`FY${planYear} budget plan`) }).waitFor();
+
+      // Expected SHSP money, and the first gap row (or an "other need" row) given part of it.
+      await page.getByLabel(/^SHSP — /).fill("250000.00");
+      const amounts = page.getByLabel("Amount in dollars");
+      check((await amounts.count()) > 0, "the plan has no line rows");
+      await amounts.first().fill("120000.00");
+      await page.getByLabel("Description").first().fill("Analyst position for the open gap (e2e)");
+      await Promise.all([page.waitForURL(/\?done=saved$/), page.getByRole("button", { name: "Save draft" }).click()]);
+      await page.getByRole("status").filter({ hasText: "Draft saved." }).waitFor();
+      await page.locator(".badge", { hasText: "draft" }).first().waitFor();
+      check((await page.getByLabel(/^SHSP — /).inputValue()) === "250000.00", "the saved SHSP amount did not come back");
+      check(await page.getByText("$250,000.00 expected").isVisible(), "the figures do not show the expected $250,000.00");
+    },
+  },
+  {
+    name: "auditor opens an award report and downloads its CSV, whose totals match the page",
+    screenshot: "auditor-award-report.png",
+    async run(page, { baseUrl, downloads }) {
+      await signIn(page, baseUrl, "demo-auditor");
+      await page.goto(`${baseUrl}/awards`);
+      // An HSGP award: federal, with budget lines and spending.
+      const link = page.locator("a[href^='/awards/EMW-']").first();
+      await link.waitFor();
+      await Promise.all([page.waitForURL(/\/awards\/EMW-[^/]+$/), link.click()]);
+      await Promise.all([page.waitForURL(/\/report$/), page.getByRole("link", { name: "Award report" }).click()]);
+      await page.getByRole("heading", { level: 1, name: /^Award report: EMW-/ }).waitFor();
+
+      const poeteRows = await tableRowsIn(page, "Budgeted and spent per POETE area");
+      const bars = await barsIn(page, "Budgeted and spent per POETE area");
+      check(bars === nonZeroCells(poeteRows, [1, 2]), `POETE chart drew ${bars} bars for ${nonZeroCells(poeteRows, [1, 2])} non-zero figures`);
+      check(bars >= 2, `POETE chart drew only ${bars} bars`);
+
+      const pageTotal = async (key: string) => dollarsToCents((await page.locator(`[data-total="${key}"]`).textContent()) ?? "");
+      const shown = {
+        budgeted: await pageTotal("lines-budgeted"),
+        spent: await pageTotal("lines-spent"),
+        remaining: await pageTotal("lines-remaining"),
+        poeteBudgeted: await pageTotal("poete-budgeted"),
+        spending: await pageTotal("spending"),
+      };
+      check(shown.budgeted > 0 && shown.spent > 0, "the report shows no budget or no spending");
+
+      const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download CSV" }).click()]);
+      check(/^award-report-EMW-.*\.csv$/.test(download.suggestedFilename()), `downloaded ${download.suggestedFilename()}`);
+      const file = path.join(downloads, download.suggestedFilename());
+      await download.saveAs(file);
+      const rows: string[][] = parse(fs.readFileSync(file), { bom: true, relax_column_count: true });
+      const totalsOf = (title: string) => {
+        const start = rows.findIndex((r) => r.length === 1 && r[0] === title);
+        check(start >= 0, `the CSV has no "${title}" section`);
+        let end = rows.findIndex((r, i) => i > start && r.length === 1 && r[0] === "");
+        if (end === -1) end = rows.length;
+        return rows[end - 1];
+      };
+      const cents = (text: string) => Math.round(Number(text) * 100);
+      const lines = totalsOf("Budget lines");
+      check(cents(lines[5]) === shown.budgeted, `CSV budgeted ${lines[5]} ≠ page ${shown.budgeted / 100}`);
+      check(cents(lines[6]) === shown.spent, `CSV spent ${lines[6]} ≠ page ${shown.spent / 100}`);
+      check(cents(lines[7]) === shown.remaining, `CSV remaining ${lines[7]} ≠ page ${shown.remaining / 100}`);
+      check(cents(totalsOf("POETE areas")[2]) === shown.poeteBudgeted, "CSV POETE total differs from the page");
+      check(cents(totalsOf("Spending")[4]) === shown.spending, "CSV spending total differs from the page");
+
+      // The print stylesheet hides the navigation and the buttons.
+      await page.emulateMedia({ media: "print" });
+      check(!(await page.locator("header.site-header").isVisible()), "navigation is visible in print");
+      check(!(await page.getByRole("button", { name: "Print" }).isVisible()), "the Print button is visible in print");
+      await page.emulateMedia({ media: "screen" });
+    },
+  },
+  {
+    name: "state official compares three centers and switches the year",
+    screenshot: "state-compare.png",
+    async run(page, { baseUrl }) {
+      await signIn(page, baseUrl, "demo-state");
+      await page.goto(`${baseUrl}/compare`);
+      const picker = page.getByRole("form", { name: "Compare chosen centers" });
+      for (const code of ["TX", "TX-HOU", "VA"]) await picker.locator(`input[type=checkbox][value="${code}"]`).check();
+      await Promise.all([page.waitForURL(/\/compare\?c=TX&c=TX-HOU&c=VA/), picker.getByRole("button", { name: "Compare these centers" }).click()]);
+      const heading = page.getByRole("heading", { level: 1, name: /Compare centers — FY\d{4}/ });
+      await heading.waitFor();
+      const firstYear = Number((await heading.textContent())!.match(/FY(\d{4})/)![1]);
+
+      const scoreBars = async () => barsIn(page, "Baseline score");
+      check((await scoreBars()) === 3, `score chart drew ${await scoreBars()} bars, expected 3`);
+      const fundingRows = await tableRowsIn(page, "Funding by source");
+      const fundingBars = await barsIn(page, "Funding by source");
+      check(fundingRows.length === 3, `funding table has ${fundingRows.length} centers`);
+      check(fundingBars === nonZeroCells(fundingRows, [1, 2, 3, 4, 5]), `funding chart drew ${fundingBars} bars`);
+      check((await page.locator("table.compare thead th").count()) === 5, "the figures table does not have 3 center columns and a total");
+
+      // The server-rendered HTML already holds the charts' SVG (no blank charts before hydration).
+      const html = await (await page.request.get(page.url())).text();
+      check((html.match(/recharts-bar-rectangle/g) ?? []).length >= 3, "server-rendered HTML holds no chart bars");
+
+      // Switch to the previous year.
+      const target = firstYear - 1;
+      await Promise.all([page.waitForURL(new RegExp(`fy=${target}`)), page.getByRole("navigation", { name: "Fiscal year" }).getByRole("link", { name: `FY${target}`, exact: true }).click()]);
+      await page.getByRole("heading", { level: 1, name: `Compare centers — FY${target}` }).waitFor();
+      check((await scoreBars()) === 3, `after switching the year the score chart drew ${await scoreBars()} bars`);
+      const gapRows = await tableRowsIn(page, "Open gaps");
+      const gapBars = await barsIn(page, "Open gaps");
+      check(gapBars === nonZeroCells(gapRows, [1, 2]), `gap chart drew ${gapBars} bars for ${nonZeroCells(gapRows, [1, 2])} non-zero figures`);
+      check((await page.getByRole("cell", { name: `Baseline score FY${target}` }).count()) + (await page.getByRole("rowheader", { name: `Baseline score FY${target}` }).count()) === 1, "the figures table is not for the new year");
+    },
+  },
+];
+
+// ---------------------------------------------------------------------------------------------
+// Runner
+// ---------------------------------------------------------------------------------------------
+
+async function runJourney(browser: Browser, journey: Journey, baseUrl: string, downloads: string): Promise<string | null> {
+  const context: BrowserContext = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+  context.setDefaultTimeout(STEP_TIMEOUT_MS);
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on("console", (msg) => {
+    if (msg.type() === "error") problems.push(`console error: ${msg.text()}`);
+  });
+  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+  let failure: string | null = null;
+  try {
+    await journey.run(page, { baseUrl, downloads });
+    if (problems.length) failure = problems.join("\n    ");
+  } catch (error) {
+    failure = [(error as Error).message, ...problems].join("\n    ");
+  } finally {
+    await page.screenshot({ path: path.join(SCREENSHOTS, journey.screenshot), fullPage: true }).catch(() => undefined);
+    await context.close();
+  }
+  return failure;
+}
+
+async function main(): Promise<number> {
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "baseline-e2e-"));
+  const downloads = path.join(tmp, "downloads");
+  fs.mkdirSync(downloads);
+  let server: Server | null = null;
+  let browser: Browser | null = null;
+  let passed = 0;
+  let failed = 0;
+  try {
+    ensureBuild();
+    server = await startServer(path.join(tmp, "e2e.sqlite"));
+    console.log(`server: ${server.baseUrl}`);
+    browser = await chromium.launch({ executablePath: chromiumPath(), headless: true, args: CHROMIUM_ARGS });
+    for (const journey of journeys) {
+      const started = Date.now();
+      const failure = await runJourney(browser, journey, server.baseUrl, downloads);
+      const ms = Date.now() - started;
+      if (failure === null) {
+        passed++;
+        console.log(`✓ ${journey.name} (${ms} ms)`);
+      } else {
+        failed++;
+        console.log(`✗ ${journey.name} (${ms} ms)\n    ${failure}`);
+      }
+    }
+  } catch (error) {
+    failed += journeys.length - passed - failed || 1;
+    console.error(`e2e setup failed: ${(error as Error).stack ?? error}`);
+  } finally {
+    if (failed > 0 && server) console.log(`server output (last 40 lines):\n${server.output.join("").split("\n").slice(-40).join("\n")}`);
+    await browser?.close().catch(() => undefined);
+    if (server) await stopServer(server.child);
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  console.log(`${passed} passed, ${failed} failed`);
+  if (process.env.E2E_REPORT) fs.writeFileSync(process.env.E2E_REPORT, JSON.stringify({ passed, failed }));
+  return failed === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,317 @@
+import fc from "fast-check";
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { open, type OpenedDatabase } from "../../db/client";
+import { setDb } from "../../app/db.server";
+import { cookieFor } from "../helpers/auth";
+import { auditVerifies, demoDatabase, ensureBuild, integrityOk, login, ROOT, startServer, tempDir } from "./harness";
+import { actionRoutes, extractForms, routeForUrl, routeUrl, type FormTemplate } from "./forms";
+
+/**
+ * Hostile form posts (issue #10). For every route with an action, the forms its pages really
+ * render are posted back — as rendered, with one field changed, or with every field scrambled
+ * (2 MB strings, unicode, control characters, missing fields, extra fields, multipart) — by the
+ * user who saw the form or by someone else. Whatever comes in:
+ *   - the action never throws (other than a Response) and never answers 5xx;
+ *   - a refusal (4xx) leaves every table unchanged (failed sign-ins are only counted);
+ *   - an accepted change writes an audit row in the same transaction;
+ *   - afterwards PRAGMA integrity_check is ok, the audit chain verifies and the trigger-kept totals agree.
+ */
+
+const ROUTES = actionRoutes();
+const USERS = ["demo-admin", "demo-director", "demo-auditor", "demo-state"];
+const RUNS = Number(process.env.FUZZ_RUNS ?? 30);
+
+const TWO_MB = "A".repeat(2 * 1024 * 1024);
+const TWO_MB_UNICODE = "é漢😀".repeat(300_000);
+const HOSTILE = [
+  TWO_MB,
+  TWO_MB_UNICODE,
+  "",
+  " ",
+  "\u0000",
+  "\u202eevil",
+  "-1",
+  "0",
+  "-0.01",
+  "1e309",
+  "NaN",
+  "Infinity",
+  "99999999999999999999999",
+  "1000000000000.01",
+  "2025-02-30",
+  "13/45/2025",
+  "' OR 1=1 --",
+  '"; DROP TABLE awards; --',
+  "<script>alert(1)</script>",
+  "=HYPERLINK(\"http://x\")",
+  "../../etc/passwd",
+  "😀".repeat(5000),
+  "a\r\nb",
+  "[object Object]",
+  "true",
+];
+
+let dir: string;
+let demoFile: string;
+const templates = new Map<string, FormTemplate[]>();
+const pools = { centers: [] as string[], awards: [] as string[], userIds: [] as string[] };
+
+function validParams(route: { file: string; params: string[] }): Record<string, string>[] {
+  const byName: Record<string, string[]> = {
+    code: ["VA"],
+    fy: ["2025", "2026"],
+    number: pools.awards.slice(0, 1),
+    id: route.file.startsWith("admin.users") ? pools.userIds.slice(0, 1) : ["1"],
+  };
+  let combos: Record<string, string>[] = [{}];
+  for (const p of route.params) combos = combos.flatMap((c) => (byName[p] ?? ["1"]).map((v) => ({ ...c, [p]: v })));
+  return combos;
+}
+
+beforeAll(async () => {
+  dir = tempDir();
+  demoFile = await demoDatabase(path.join(dir, "demo.sqlite"));
+  const { db } = open(demoFile);
+  pools.centers = (await db.selectFrom("centers").select("code").orderBy("code").limit(5).execute()).map((r) => r.code);
+  pools.awards = (
+    await db
+      .selectFrom("awards")
+      .innerJoin("centers", "centers.id", "awards.center_id")
+      .select("award_number")
+      .where("centers.code", "=", "VA")
+      .where("awards.voided_at", "is", null)
+      .orderBy("awards.fiscal_year", "desc")
+      .limit(3)
+      .execute()
+  ).map((r) => r.award_number);
+  pools.userIds = (await db.selectFrom("users").select("id").where("username", "=", "demo-director").execute()).map((r) => String(r.id));
+  await db.destroy();
+
+  // Read the forms from the real pages, as each user sees them.
+  ensureBuild({ fresh: true });
+  const serverFile = path.join(dir, "server.sqlite");
+  fs.copyFileSync(demoFile, serverFile);
+  const server = await startServer({ databaseFile: serverFile });
+  try {
+    const cookies: Record<string, string> = { "": "" };
+    for (const u of USERS) cookies[u] = await login(server.url, u);
+    const pages = new Set<string>(["/login"]);
+    for (const r of ROUTES) for (const p of validParams(r)) pages.add(routeUrl(r, p));
+    for (const page of pages) {
+      for (const [user, cookie] of Object.entries(cookies)) {
+        const res = await fetch(`${server.url}${page}`, { headers: cookie ? { cookie } : {}, redirect: "manual" });
+        if (res.status !== 200) continue;
+        for (const form of extractForms(await res.text(), page)) {
+          const target = routeForUrl(ROUTES, form.action);
+          if (!target) continue;
+          const list = templates.get(target.route.file) ?? [];
+          // The same form on many pages (sign-out in the header) counts once per user.
+          if (!list.some((t) => t.user === user && JSON.stringify(t.fields) === JSON.stringify(form.fields) && JSON.stringify(t.buttons) === JSON.stringify(form.buttons))) {
+            list.push({ route: target.route.file, params: target.params, user, fields: form.fields, buttons: form.buttons, choices: form.choices });
+          }
+          templates.set(target.route.file, list);
+        }
+      }
+    }
+  } finally {
+    await server.stop();
+  }
+}, 180_000);
+
+afterAll(() => {
+  setDb(undefined);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** Counts committed row changes on this connection, per kind, with temporary triggers. */
+function installChangeCounter(opened: OpenedDatabase) {
+  const s = opened.sqlite;
+  s.exec("create temp table fuzz_changes (data integer not null, audit integer not null); insert into fuzz_changes values (0, 0);");
+  const tables = s.prepare("select name from main.sqlite_master where type = 'table' and name not like 'sqlite_%'").pluck().all() as string[];
+  for (const t of tables) {
+    if (t === "login_failures") continue;
+    const column = t === "audit_log" ? "audit" : "data";
+    for (const op of ["insert", "update", "delete"]) {
+      s.exec(`create temp trigger "fuzz_${t}_${op}" after ${op} on main."${t}" begin update fuzz_changes set ${column} = ${column} + 1; end;`);
+    }
+  }
+  return {
+    reset: () => s.exec("update fuzz_changes set data = 0, audit = 0"),
+    read: () => s.prepare("select data, audit from fuzz_changes").get() as { data: number; audit: number },
+  };
+}
+
+function totalsDisagree(opened: OpenedDatabase): number {
+  return opened.sqlite
+    .prepare(
+      `select
+        (select count(*) from awards a where a.budgeted_cents != (select coalesce(sum(amount_cents), 0) from budget_lines b where b.award_id = a.id and b.voided_at is null))
+      + (select count(*) from awards a where a.spent_cents != (select coalesce(sum(s.amount_cents), 0) from spending s join budget_lines b on b.id = s.budget_line_id where b.award_id = a.id and s.voided_at is null))
+      + (select count(*) from budget_lines b where b.spent_cents != (select coalesce(sum(amount_cents), 0) from spending s where s.budget_line_id = b.id and s.voided_at is null))`,
+    )
+    .pluck()
+    .get() as number;
+}
+
+/** Other valid-looking values for a field, by its name. */
+function alternatives(name: string, t: FormTemplate): string[] {
+  const leaf = name.replace(/^.*[.[\]]/, "").toLowerCase() || name.toLowerCase();
+  const fromForm = t.choices[name] ?? [];
+  if (/amount|cost|cents|budget|match/.test(leaf)) return [...fromForm, "0.01", "1234.56", "$1,000,000.00", "0", "1000000000000.00"];
+  if (/date|start|end|due|_on$|on$/.test(leaf)) return [...fromForm, "2025-01-15", "12/31/2024", "2025-06-30", "2031-01-01"];
+  if (/version/.test(leaf)) return ["0", "1", "2", "3", "999"];
+  if (/fy|year/.test(leaf)) return [...fromForm, "2024", "2025", "2026"];
+  if (/center|code/.test(leaf)) return [...fromForm, ...pools.centers];
+  if (/award|number/.test(leaf)) return [...fromForm, ...pools.awards];
+  if (/password/.test(leaf)) return ["baseline-demo", "baseline-demo", "short", "a-long-enough-password-1"];
+  if (/username/.test(leaf)) return [...USERS, "new-user-x"];
+  if (/description|evidence|note|reason|response|name/.test(leaf)) return [...fromForm, "Checked against the ledger", "x"];
+  return fromForm.length > 0 ? fromForm : ["Some text", "x"];
+}
+
+const hostile = fc.oneof(
+  { arbitrary: fc.constantFrom(...HOSTILE), weight: 3 },
+  { arbitrary: fc.string({ maxLength: 40 }), weight: 1 },
+  { arbitrary: fc.string({ unit: "grapheme", maxLength: 40 }), weight: 1 },
+  { arbitrary: fc.integer().map(String), weight: 1 },
+);
+
+const submission = fc.record({
+  template: fc.nat(),
+  button: fc.nat(),
+  mode: fc.constantFrom("as-rendered", "filled", "one-field", "one-field", "scrambled"),
+  field: fc.nat(),
+  change: fc.oneof(hostile.map((v) => ({ kind: "set" as const, v })), fc.constant({ kind: "drop" as const }), fc.nat().map((i) => ({ kind: "alt" as const, i }))),
+  seed: fc.integer(),
+  otherUser: fc.option(fc.constantFrom("", ...USERS), { freq: 4 }),
+  hostileParams: fc.option(fc.constantFrom("999999", "0", "-1", "VA%00", "😀", "../x", "x".repeat(2000), "2025.5"), { freq: 6 }),
+  multipart: fc.boolean(),
+  extra: fc.option(fc.tuple(fc.string({ maxLength: 20 }), hostile), { freq: 3 }),
+});
+
+/** A tiny deterministic generator for the scrambled mode (fast-check's seed drives it). */
+function prng(seed: number) {
+  let x = seed | 0 || 1;
+  return () => ((x ^= x << 13), (x ^= x >>> 17), (x ^= x << 5), (x >>> 0) / 2 ** 32);
+}
+
+type Submission = typeof submission extends fc.Arbitrary<infer R> ? R : never;
+
+function build(t: FormTemplate, s: Submission) {
+  let fields: Array<[string, string] | null> = t.fields.map(([k, v]) => [k, v]);
+  if (t.buttons.length > 0) fields.push(t.buttons[s.button % t.buttons.length]);
+  const change = (i: number, c: typeof s.change) => {
+    const f = fields[i];
+    if (!f) return;
+    if (c.kind === "drop") fields[i] = null;
+    else if (c.kind === "set") fields[i] = [f[0], c.v];
+    else {
+      const alts = alternatives(f[0], t);
+      fields[i] = [f[0], alts[c.i % alts.length]];
+    }
+  };
+  if (s.mode === "filled") {
+    // Blank fields get a plausible value, so valid submissions (a real sign-in, a new payment) happen too.
+    fields.forEach((f, i) => f && f[1] === "" && change(i, { kind: "alt", i: s.field + i }));
+  }
+  if (s.mode === "one-field" && fields.length > 0) change(s.field % fields.length, s.change);
+  if (s.mode === "scrambled") {
+    const rnd = prng(s.seed);
+    for (let i = 0; i < fields.length; i++) {
+      const r = rnd();
+      if (r < 0.3) continue;
+      if (r < 0.45) change(i, { kind: "drop" });
+      else if (r < 0.7) change(i, { kind: "alt", i: Math.floor(rnd() * 1000) });
+      else change(i, { kind: "set", v: HOSTILE[Math.floor(rnd() * HOSTILE.length)] });
+    }
+  }
+  const kept = fields.filter((f): f is [string, string] => f !== null);
+  if (s.extra) kept.push(s.extra);
+  return kept;
+}
+
+async function callAction(mod: any, url: string, params: Record<string, string>, cookie: string, fields: Array<[string, string]>, multipart: boolean) {
+  const headers = new Headers();
+  if (cookie) headers.set("Cookie", cookie);
+  let body: BodyInit;
+  if (multipart) {
+    const fd = new FormData();
+    for (const [k, v] of fields) fd.append(k, v);
+    body = fd;
+  } else {
+    body = new URLSearchParams(fields);
+    headers.set("Content-Type", "application/x-www-form-urlencoded");
+  }
+  const request = new Request(`http://localhost${url}`, { method: "POST", headers, body });
+  try {
+    const result = await mod.action({ request, params, context: { requestId: "fuzz" } });
+    return { status: result instanceof Response ? result.status : 200 };
+  } catch (thrown) {
+    if (thrown instanceof Response) return { status: thrown.status };
+    return { status: 500, error: thrown as Error };
+  }
+}
+
+describe("form actions under hostile input", () => {
+  it("found every action route and at least one rendered form for most of them", () => {
+    expect(ROUTES.map((r) => r.file)).toContain("login.tsx");
+    const withForms = ROUTES.filter((r) => (templates.get(r.file) ?? []).length > 0).map((r) => r.file);
+    console.log(`actions: ${ROUTES.length}; with rendered forms: ${withForms.length} (${withForms.join(", ")})`);
+    expect(withForms).toContain("login.tsx");
+    expect(withForms.length).toBeGreaterThanOrEqual(Math.ceil(ROUTES.length / 2));
+  });
+
+  for (const route of ROUTES) {
+    it(`${route.file}: no 5xx, no throw, no write on refusal, every accepted change audited`, async () => {
+      const list: FormTemplate[] = templates.get(route.file) ?? [];
+      // A route whose page showed no form still gets posted to, with scrambled fields.
+      const forms = list.length > 0 ? list : validParams(route).map((p) => ({ route: route.file, params: p, user: "demo-admin", fields: [["intent", "save"]] as Array<[string, string]>, buttons: [], choices: {} }));
+      const file = path.join(dir, `fuzz-${route.file}.sqlite`);
+      fs.copyFileSync(demoFile, file);
+      const opened = open(file);
+      setDb(opened.db);
+      const counter = installChangeCounter(opened);
+      const cookies: Record<string, string> = { "": "" };
+      for (const u of USERS) cookies[u] = await cookieFor(opened.db, u);
+      const mod = await import(/* @vite-ignore */ path.join(ROOT, "app/routes", route.file));
+      const tally = { accepted: 0, refused: 0, writes: 0 };
+      try {
+        await fc.assert(
+          fc.asyncProperty(submission, async (s) => {
+            const t = forms[s.template % forms.length];
+            const user = s.otherUser ?? t.user;
+            const params = s.hostileParams ? Object.fromEntries(Object.keys(t.params).map((k) => [k, s.hostileParams!])) : t.params;
+            const fields = build(t, s);
+            counter.reset();
+            const r = await callAction(mod, routeUrl(route, params), params, cookies[user], fields, s.multipart);
+            const changes = counter.read();
+            if (r.error) throw new Error(`${route.file} threw ${r.error.stack ?? r.error}`);
+            expect(r.status, `status for ${JSON.stringify(fields.map(([k, v]) => [k, v.slice(0, 40)]))}`).toBeLessThan(500);
+            if (r.status >= 400) {
+              tally.refused++;
+              expect(changes, `a refused post (${r.status}) changed the database`).toEqual({ data: 0, audit: 0 });
+            } else {
+              tally.accepted++;
+              if (changes.data > 0) {
+                tally.writes++;
+                expect(changes.audit, "an accepted change has no audit row").toBeGreaterThan(0);
+              }
+            }
+          }),
+          { numRuns: RUNS },
+        );
+        expect(opened.sqlite.pragma("integrity_check", { simple: true })).toBe("ok");
+        expect(totalsDisagree(opened)).toBe(0);
+      } finally {
+        setDb(undefined);
+        await opened.db.destroy();
+      }
+      expect(integrityOk(file)).toBe(true);
+      expect((await auditVerifies(file)).ok).toBe(true);
+      console.log(`${route.file}: ${forms.length} form(s), ${RUNS} posts: ${tally.accepted} accepted (${tally.writes} wrote), ${tally.refused} refused`);
+      fs.rmSync(file, { force: true });
+    }, 120_000);
+  }
+});

@@ -1,0 +1,21 @@
+import { chromium } from "playwright-core";
+const B = "http://127.0.0.1:3977";
+const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync"] });
+const ctx = await browser.newContext();
+const page = await ctx.newPage();
+await page.goto(`${B}/login`);
+await page.fill("#username", "demo-director");
+await page.fill("#password", "baseline-demo");
+await Promise.all([page.waitForNavigation(), page.click("button[type=submit]")]);
+const p = process.argv[2];
+const res = await page.request.get(B + p);
+const html = await res.text();
+const ssr = [...html.matchAll(/<svg[\s\S]*?<\/svg>/g)].map((m) => m[0]);
+await page.goto(B + p);
+await page.waitForLoadState("networkidle");
+await page.waitForTimeout(500);
+const client = await page.$$eval("svg", (els) => els.map((e) => e.outerHTML));
+const strip = (s) => s.replace(/<[^>]+>/g, "|").replace(/\|+/g, "|");
+console.log("SSR svgs", ssr.length, "client svgs", client.length);
+for (let i = 0; i < Math.min(ssr.length, 3); i++) { console.log("SSR  :", strip(ssr[i]).slice(0, 400)); console.log("CLNT :", strip(client[i]).slice(0, 400)); }
+await browser.close();
