@@ -19,7 +19,11 @@ import { getDb } from "./db.server";
 import { isDemoLoaded } from "./models/settings.server";
 import stylesHref from "./styles/app.css";
 
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: stylesHref }];
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: stylesHref },
+  // Without an icon link every browser asks for /favicon.ico and logs a 404.
+  { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
+];
 
 export const meta: MetaFunction = () => [{ title: "Baseline — fusion center grants and capabilities" }];
 
@@ -44,6 +48,7 @@ export const NAV: Array<{ to: string; label: string; roles?: Principal["role"][]
   { to: "/compare", label: "Compare" },
   { to: "/reports", label: "Reports" },
   { to: "/admin/users", label: "Users", roles: ["admin"] },
+  { to: "/admin/programs", label: "Programs", roles: ["admin"] },
   { to: "/audit", label: "Audit log", roles: ["admin", "auditor"] },
 ];
 

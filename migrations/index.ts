@@ -4,6 +4,7 @@ import * as m0002 from "./0002_catalog_and_programs";
 import * as m0003 from "./0003_triggers";
 import * as m0004 from "./0004_lifecycle";
 import * as m0005 from "./0005_closed_periods";
+import * as m0006 from "./0006_perf_indexes";
 
 /**
  * In-code migration list (Kysely's FileMigrationProvider imports .ts at run time, which fails in the
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   "0003_triggers": m0003,
   "0004_lifecycle": m0004,
   "0005_closed_periods": m0005,
+  "0006_perf_indexes": m0006,
 };

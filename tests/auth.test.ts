@@ -15,6 +15,7 @@ import {
   lockoutSeconds,
   recordLoginFailure,
   setActive,
+  setPassword,
 } from "~/models/users.server";
 import { cookieFor, request, run } from "./helpers/auth";
 import { useTestDatabase } from "./helpers/db";
@@ -137,6 +138,21 @@ describe("deactivated accounts", () => {
     await t.db.transaction().execute((trx) => setActive(trx, null, id, true));
     await clearLoginFailures(t.db, "leaver");
     expect(await isSignedIn(session)).toBe(true);
+  });
+});
+
+describe("password reset", () => {
+  it("ends sessions that were signed in before the reset; a new sign-in works", async () => {
+    const id = await t.db.transaction().execute((trx) =>
+      createUser(trx, null, { username: "reset-me", role: "auditor", password: "an-old-password-123" }),
+    );
+    const res = await login({ username: "reset-me", password: "an-old-password-123" });
+    const cookie = cookiePair(res);
+    expect(await isSignedIn(cookie)).toBe(true);
+    await t.db.transaction().execute((trx) => setPassword(trx, null, id, "a-new-password-123"));
+    expect(await isSignedIn(cookie)).toBe(false);
+    const again = await login({ username: "reset-me", password: "a-new-password-123" });
+    expect(await isSignedIn(cookiePair(again))).toBe(true);
   });
 });
 

@@ -9,8 +9,12 @@ export async function currentUser(request: Request): Promise<Principal | null> {
   const session = await getSession(request);
   const userId = session.get("userId");
   const expiresAt = session.get("expiresAt");
+  const userVersion = session.get("userVersion");
   if (typeof userId !== "number" || typeof expiresAt !== "number" || expiresAt < Date.now()) return null;
-  return getPrincipal(getDb(), userId);
+  const user = await getPrincipal(getDb(), userId);
+  // Sessions from before a password reset (which bumps the user's version) no longer count.
+  if (!user || user.version !== userVersion) return null;
+  return user;
 }
 
 export function forbidden(message = "You do not have permission to do that."): Response {

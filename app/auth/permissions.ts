@@ -19,6 +19,8 @@ export interface Principal {
   centerId: number | null;
   /** The state of a director's center, or the states of a state official. */
   states: string[];
+  /** users.version when loaded; sessions carry it so a password reset ends older sessions. */
+  version?: number;
 }
 
 export interface CenterRef {

@@ -28,10 +28,10 @@ function secureCookies(): boolean {
   return process.env.NODE_ENV === "production";
 }
 
-let storage: ReturnType<typeof createCookieSessionStorage<{ userId: number; expiresAt: number }>> | undefined;
+let storage: ReturnType<typeof createCookieSessionStorage<{ userId: number; expiresAt: number; userVersion: number }>> | undefined;
 
 export function sessionStorage() {
-  storage ??= createCookieSessionStorage<{ userId: number; expiresAt: number }>({
+  storage ??= createCookieSessionStorage<{ userId: number; expiresAt: number; userVersion: number }>({
     cookie: {
       name: "__baseline_session",
       httpOnly: true,

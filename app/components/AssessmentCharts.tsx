@@ -98,7 +98,7 @@ export function GapsByAreaBar({ areas, fiscalYear }: { areas: AreaScore[]; fisca
       <ResponsiveContainer width="100%" height={300} initialDimension={{ width: 600, height: 300 }}>
         <BarChart data={data} margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
           <CartesianGrid strokeDasharray="3 3" vertical={false} />
-          <XAxis dataKey="area" />
+          <XAxis dataKey="area" interval={0} />
           <YAxis allowDecimals={false} width={40} />
           <Tooltip />
           <Bar dataKey="gaps" name="Gaps" fill={PALETTE[5]} isAnimationActive={false} />

@@ -1,4 +1,3 @@
-import { useEffect, useState } from "react";
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { SOURCE_LABELS, sourcesPresent, type FundingYear } from "~/domain/grants";
 import { formatMoney, formatMoneyShort } from "~/domain/money";
@@ -6,14 +5,8 @@ import { ChartFigure } from "./ChartFigure";
 import { PALETTE, SOURCE_COLORS } from "./palette";
 
 const money = (v: unknown) => formatMoney(Number(v));
-// Hydration: the browser's first render must match the server's SVG. interval={0} on every axis because on the
-// server recharts shows every tick (it cannot measure text) while in the browser it drops colliding ones; the
-// tooltip is added only after hydration because recharts fills its label differently on each side.
-function useHydrated(): boolean {
-  const [hydrated, setHydrated] = useState(false);
-  useEffect(() => setHydrated(true), []);
-  return hydrated;
-}
+// interval={0} on every axis: on the server recharts shows every tick (it cannot measure text) while in the
+// browser it drops ticks that would collide; the browser's first render must match the server's SVG.
 const moneyShort = (v: unknown) => formatMoneyShort(Number(v));
 
 /** Stacked bar: a center's award money per fiscal year by source (DHS, DOJ, state, local, other federal). */
@@ -21,7 +14,6 @@ export function FundingBySourceChart({ rows, title = "Funding by source per fisc
   const sources = sourcesPresent(rows);
   const data = rows.map((r) => ({ ...r, label: `FY${r.fiscalYear}` }));
   const totals = sources.map((s) => rows.reduce((sum, r) => sum + r[s], 0));
-  const hydrated = useHydrated();
   return (
     <ChartFigure
       title={title}
@@ -36,7 +28,7 @@ export function FundingBySourceChart({ rows, title = "Funding by source per fisc
           <CartesianGrid strokeDasharray="3 3" vertical={false} />
           <XAxis dataKey="label" interval={0} />
           <YAxis tickFormatter={moneyShort} width={70} interval={0} />
-          {hydrated ? <Tooltip formatter={money} /> : null}
+          <Tooltip formatter={money} />
           <Legend />
           {sources.map((s) => (
             <Bar key={s} dataKey={s} name={SOURCE_LABELS[s]} stackId="funding" fill={SOURCE_COLORS[s]} isAnimationActive={false} />
@@ -56,7 +48,6 @@ export interface LineBar {
 /** Bars side by side: budgeted vs spent per budget line (live lines only; the caller leaves voided ones out). */
 export function BudgetVsSpentChart({ lines, title = "Budgeted vs spent per budget line" }: { lines: LineBar[]; title?: string }) {
   const height = Math.max(220, 60 + lines.length * 34);
-  const hydrated = useHydrated();
   return (
     <ChartFigure
       title={title}
@@ -76,7 +67,7 @@ export function BudgetVsSpentChart({ lines, title = "Budgeted vs spent per budge
           <CartesianGrid strokeDasharray="3 3" horizontal={false} />
           <XAxis type="number" tickFormatter={moneyShort} interval={0} />
           <YAxis type="category" dataKey="label" width={150} interval={0} />
-          {hydrated ? <Tooltip formatter={money} /> : null}
+          <Tooltip formatter={money} />
           <Legend />
           <Bar dataKey="budgetedCents" name="Budgeted" fill={PALETTE[0]} isAnimationActive={false} />
           <Bar dataKey="spentCents" name="Spent" fill={PALETTE[1]} isAnimationActive={false} />

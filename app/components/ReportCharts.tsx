@@ -114,7 +114,7 @@ export function GroupedBarChart({
         <BarChart data={data} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" vertical={false} />
           <XAxis dataKey={categoryKey} />
-          <YAxis domain={domain} tickFormatter={format} allowDecimals={false} />
+          <YAxis domain={domain} tickFormatter={format} allowDecimals={false} width={76} />
           <Tooltip formatter={(v: number, name: string) => [(tooltipFormat ?? format)(v), name]} />
           {series.length > 1 ? <Legend /> : null}
           {series.map((s, i) => (

@@ -5,7 +5,7 @@
  */
 import type { Agency, CostCategory, Poete } from "../../db/schema";
 import { SLOW_SPENDING_LAG } from "./compliance";
-import { daysBetweenInclusive } from "./dates";
+import { addDays, addMonths, daysBetweenInclusive } from "./dates";
 import { share } from "./money";
 import { areaOf, type CatalogNode } from "./scores";
 
@@ -44,6 +44,15 @@ export const SOURCE_LABELS: Record<Agency, string> = {
   LOCAL: "Local",
   OTHER: "Other federal",
 };
+
+/**
+ * Last day of a period of performance by the program's default length (programs.pop_months, seeded from
+ * domain.md §3.1 HSGP 36 months, §3.3 JAG 48, §3.4 COPS 60); null when the program has none.
+ */
+export function defaultPopEnd(popStart: string, popMonths: number | null): string | null {
+  if (popMonths === null) return null;
+  return addDays(addMonths(popStart, popMonths), -1);
+}
 
 /** Key used when a line names no capability (not tied to a baseline capability). */
 export const NO_CAPABILITY = "none";

@@ -46,6 +46,9 @@ const usdCompact = new Intl.NumberFormat("en-US", {
   style: "currency",
   currency: "USD",
   notation: "compact",
+  // Without an explicit minimum, Node's ICU writes "$190.0K" where browsers write "$190K", and a
+  // chart's server HTML would not match its hydration.
+  minimumFractionDigits: 0,
   maximumFractionDigits: 1,
 });
 

@@ -29,13 +29,6 @@ export interface PlanLineInput {
   amountCents: number;
 }
 
-export interface PlanGapInput {
-  capabilityId: string;
-  /** Status in the latest assessment; undefined = not assessed (scores.ts counts it as a gap). */
-  status: AssessmentStatus | undefined;
-  estCostCents: number | null;
-}
-
 export interface PlanInput {
   programs: readonly PlanProgram[];
   funding: readonly PlanFundingInput[];

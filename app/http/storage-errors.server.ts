@@ -17,11 +17,12 @@ export function storageErrorMessage(error: unknown): string | null {
   return null;
 }
 
-type Handler = (args: { request: Request; context: unknown; params: unknown }) => unknown;
+type HandlerArgs = { request: Request; context: unknown; params: unknown };
+type Handler = (args: HandlerArgs) => unknown;
 
 /** Turns a storage error thrown by a loader or action into a 503 whose text the error page shows. */
-export function guardStorageErrors<F extends Handler>(fn: F): F {
-  const guarded = async (args: Parameters<F>[0]) => {
+export function guardStorageErrors<R>(fn: (args: HandlerArgs) => R): (args: HandlerArgs) => Promise<Awaited<R>> {
+  return async (args: HandlerArgs): Promise<Awaited<R>> => {
     try {
       return await fn(args);
     } catch (error) {
@@ -36,7 +37,6 @@ export function guardStorageErrors<F extends Handler>(fn: F): F {
       });
     }
   };
-  return guarded as unknown as F;
 }
 
 /** A copy of the build whose route loaders and actions answer storage errors with a clear 503. */

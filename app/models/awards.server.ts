@@ -1,14 +1,14 @@
+import { syncAwardObligations } from "./obligations.server";
 import type { Kysely, Transaction } from "kysely";
 import type { Agency, Award, Database } from "../../db/schema";
 import type { CenterScope } from "../auth/permissions";
 import { describeAuditChange, fieldLabel, formatAuditTime } from "../domain/audit-diff";
-import { addDays, addMonths } from "../domain/dates";
-import { fundingBySource, type FundingYear } from "../domain/grants";
+import { defaultPopEnd, fundingBySource, type FundingYear } from "../domain/grants";
 import { requiredMatchCents } from "../domain/match";
 import { formatMoney } from "../domain/money";
 import { historyOf, recordAudit } from "./audit.server";
 import { scoped } from "./centers.server";
-import { ConflictError, Refusal, runWrite, type WriteResult } from "./budget.server";
+import { ConflictError, Refusal, runWrite, versionedOrThrow, type WriteResult } from "./budget.server";
 
 type Q = Kysely<Database> | Transaction<Database>;
 
@@ -187,12 +187,6 @@ export interface NewAwardInput {
   popEnd: string | null;
 }
 
-/** The period's last day by the program's default length (domain.md §3.1 HSGP 36 months, §3.3 JAG 48, via programs.pop_months). */
-export function defaultPopEnd(popStart: string, popMonths: number | null): string | null {
-  if (popMonths === null) return null;
-  return addDays(addMonths(popStart, popMonths), -1);
-}
-
 function auditAward(a: Award) {
   const { budgeted_cents: _b, spent_cents: _s, ...rest } = a;
   return rest;
@@ -225,6 +219,8 @@ export async function createAward(db: Kysely<Database>, userId: number, input: N
       .returningAll()
       .executeTakeFirstOrThrow();
     await recordAudit(trx, { userId, action: "create", entity: "award", entityId: inserted.id, after: auditAward(inserted) });
+    // Reporting obligations (BSIR, SF-425, PMT, FINAL) are stored with the award, in the same transaction.
+    await syncAwardObligations(trx, inserted.id, userId);
     return inserted;
   });
 }
@@ -251,14 +247,7 @@ export async function voidAward(db: Kysely<Database>, userId: number, awardId: n
         "reason",
       );
     }
-    const after = await trx
-      .updateTable("awards")
-      .set({ voided_at: new Date().toISOString(), void_reason: reason, version: version + 1 })
-      .where("id", "=", awardId)
-      .where("version", "=", version)
-      .returningAll()
-      .executeTakeFirst();
-    if (!after) throw new ConflictError((await trx.selectFrom("awards").selectAll().where("id", "=", awardId).executeTakeFirstOrThrow()) as Award);
+    const after = await versionedOrThrow<Award>(trx, "awards", awardId, version, { voided_at: new Date().toISOString(), void_reason: reason });
     await recordAudit(trx, { userId, action: "void", entity: "award", entityId: awardId, before: auditAward(award), after: auditAward(after) });
     return after;
   });

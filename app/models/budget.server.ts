@@ -3,6 +3,7 @@ import type { BudgetLine, CostCategory, Database, Poete, Spending } from "../../
 import { formatMoney } from "../domain/money";
 import { recordAudit } from "./audit.server";
 import { friendlyDbError, isPeriodClosedError } from "./db-errors.server";
+import { updateVersioned } from "./versioning.server";
 
 /**
  * Budget lines and spending writes (issue #4). Every write runs in one transaction that checks the
@@ -45,6 +46,20 @@ export async function runWrite<T>(db: Kysely<Database>, fn: (trx: Trx) => Promis
     if (friendly) return { ok: false, kind: "refused", message: friendly, field: isPeriodClosedError(error) ? "date" : "amount" };
     throw error;
   }
+}
+
+/** updateVersioned, throwing so the whole transaction rolls back on a conflict. */
+export async function versionedOrThrow<Row extends { version: number }>(
+  trx: Trx,
+  table: "awards" | "budget_lines" | "spending",
+  id: number,
+  version: number,
+  changes: Record<string, unknown>,
+): Promise<Row> {
+  const result = await updateVersioned<Row>(trx, table, id, version, changes);
+  if (result.ok) return result.after;
+  if (result.reason === "missing") throw new Refusal("This record no longer exists; reload the page");
+  throw new ConflictError(result.current);
 }
 
 // Summary columns move with every payment; they stay out of audit rows so history shows what a person changed.
@@ -173,21 +188,13 @@ export function editBudgetLine(
     }
     const total = award.budgeted_cents - line.amount_cents + input.amountCents;
     if (total > award.amount_cents) throw new Refusal(overBudgetMessage(total, award.amount_cents), "amount");
-    const after = await trx
-      .updateTable("budget_lines")
-      .set({
-        capability_id: input.capabilityId,
-        poete: input.poete,
-        cost_category: input.costCategory,
-        amount_cents: input.amountCents,
-        description: input.description,
-        version: version + 1,
-      })
-      .where("id", "=", line.id)
-      .where("version", "=", version)
-      .returningAll()
-      .executeTakeFirst();
-    if (!after) throw new ConflictError(line);
+    const after = await versionedOrThrow<BudgetLine>(trx, "budget_lines", line.id, version, {
+      capability_id: input.capabilityId,
+      poete: input.poete,
+      cost_category: input.costCategory,
+      amount_cents: input.amountCents,
+      description: input.description,
+    });
     await recordAudit(trx, { userId, action: "update", entity: "budget_line", entityId: line.id, before: auditLine(line), after: auditLine(after) });
     return after;
   });
@@ -213,14 +220,7 @@ export function voidBudgetLine(db: Kysely<Database>, userId: number, awardId: nu
         "reason",
       );
     }
-    const after = await trx
-      .updateTable("budget_lines")
-      .set({ voided_at: new Date().toISOString(), void_reason: reason, version: version + 1 })
-      .where("id", "=", line.id)
-      .where("version", "=", version)
-      .returningAll()
-      .executeTakeFirst();
-    if (!after) throw new ConflictError(line);
+    const after = await versionedOrThrow<BudgetLine>(trx, "budget_lines", line.id, version, { voided_at: new Date().toISOString(), void_reason: reason });
     await recordAudit(trx, { userId, action: "void", entity: "budget_line", entityId: line.id, before: auditLine(line), after: auditLine(after) });
     return after;
   });
@@ -272,14 +272,7 @@ export function editSpending(
     const line = await lineOfAward(trx, awardId, line_key);
     const spent = line.spent_cents - row.amount_cents + input.amountCents;
     if (spent > line.amount_cents) throw new Refusal(overSpentMessage(line_key, spent, line.amount_cents), "amount");
-    const after = await trx
-      .updateTable("spending")
-      .set({ date: input.date, amount_cents: input.amountCents, description: input.description, version: version + 1 })
-      .where("id", "=", row.id)
-      .where("version", "=", version)
-      .returningAll()
-      .executeTakeFirst();
-    if (!after) throw new ConflictError(row);
+    const after = await versionedOrThrow<Spending>(trx, "spending", row.id, version, { date: input.date, amount_cents: input.amountCents, description: input.description });
     await recordAudit(trx, { userId, action: "update", entity: "spending", entityId: row.id, before: row, after });
     return after;
   });
@@ -291,14 +284,7 @@ export function voidSpending(db: Kysely<Database>, userId: number, awardId: numb
     const { line_key: _k, ...row } = await spendingOfAward(trx, awardId, spendKey);
     if (row.voided_at) throw new Refusal(`Payment ${spendKey} was already voided on ${row.voided_at.slice(0, 10)}`);
     if (row.version !== version) throw new ConflictError(row);
-    const after = await trx
-      .updateTable("spending")
-      .set({ voided_at: new Date().toISOString(), void_reason: reason, version: version + 1 })
-      .where("id", "=", row.id)
-      .where("version", "=", version)
-      .returningAll()
-      .executeTakeFirst();
-    if (!after) throw new ConflictError(row);
+    const after = await versionedOrThrow<Spending>(trx, "spending", row.id, version, { voided_at: new Date().toISOString(), void_reason: reason });
     await recordAudit(trx, { userId, action: "void", entity: "spending", entityId: row.id, before: row, after });
     return after;
   });

@@ -3,7 +3,7 @@
  * ComplianceData with a fixed handful of set-based queries, evaluates, and attaches responses.
  * Pages, the CSV export and the CLI all come through `findings`, so they list the same rows.
  */
-import type { ExpressionBuilder, Kysely, Transaction } from "kysely";
+import { sql, type ExpressionBuilder, type Kysely, type Transaction } from "kysely";
 import type { Database } from "../../db/schema";
 import { fiscalYearOfDate } from "../../db/sql";
 import type { CenterScope } from "../auth/permissions";
@@ -18,7 +18,7 @@ import {
   type FindingKeyParts,
   type Severity,
 } from "../domain/compliance";
-import { fiscalYearEnd, fiscalYearStart, todayIso } from "../domain/dates";
+import { todayIso } from "../domain/dates";
 import type { FindingsFilter } from "../schemas/findings";
 import { scoped } from "./centers.server";
 import { listResponses, type ResponseInfo, type StoredResponse } from "./findings.server";
@@ -34,42 +34,18 @@ export interface LoadOptions {
   centerIds?: readonly number[];
 }
 
-/** The live awards a load covers (voided ones never count). */
+/** The live awards a load covers (voided ones never count); every year (the one-year load is loadYear). */
 function awardsInScope(opts: LoadOptions) {
   return (eb: ExpressionBuilder<Database, "awards">) => {
     const conds = [eb("awards.voided_at", "is", null)];
     if (opts.centerIds) conds.push(eb("awards.center_id", "in", [...opts.centerIds]));
-    const fy = opts.fiscalYear;
-    if (fy !== undefined) {
-      // Year N: the awards of N (award rules, and the lines/awards the center-year rules of N read),
-      // plus older awards whose capability-tagged lines had spending in FY N−1 (FUNDED-GAP-STALLED).
-      conds.push(
-        eb.or([
-          eb("awards.fiscal_year", "=", fy),
-          eb(
-            "awards.id",
-            "in",
-            eb
-              .selectFrom("budget_lines as pbl")
-              .innerJoin("spending as ps", "ps.budget_line_id", "pbl.id")
-              .select("pbl.award_id")
-              .where("pbl.voided_at", "is", null)
-              .where("pbl.capability_id", "is not", null)
-              .where("ps.voided_at", "is", null)
-              .where("ps.date", ">=", fiscalYearStart(fy - 1))
-              .where("ps.date", "<=", fiscalYearEnd(fy - 1)),
-          ),
-        ]),
-      );
-    }
     return eb.and(conds);
   };
 }
 
 /**
- * Builds the engine's input. With `fiscalYear` N it loads only what year N's findings read: awards
- * of N (plus older awards with spending in FY N−1 on capability lines), their live lines, spending
- * of FY N−1 per line, and assessments of N. Evaluate the result with the same fiscalYear.
+ * Builds the engine's input. With `fiscalYear` N it loads only what year N's findings read (see
+ * loadYear); evaluate the result with the same fiscalYear.
  */
 export async function loadComplianceData(db: Q, opts: LoadOptions): Promise<ComplianceData> {
   const empty: ComplianceData = {
@@ -107,6 +83,7 @@ export async function loadComplianceData(db: Q, opts: LoadOptions): Promise<Comp
     links,
   };
   if (opts.centerIds && opts.centerIds.length === 0) return base;
+  if (fy !== undefined) return loadYear(db, base, { ...opts, fiscalYear: fy });
 
   let centersQ = db.selectFrom("centers").select(["code", "state"]).orderBy("code");
   if (opts.centerIds) centersQ = centersQ.where("id", "in", [...opts.centerIds]);
@@ -116,11 +93,10 @@ export async function loadComplianceData(db: Q, opts: LoadOptions): Promise<Comp
     .innerJoin("centers", "centers.id", "assessments.center_id")
     .select(["centers.code", "assessments.fiscal_year", "assessments.capability_id", "assessments.status"]);
   if (opts.centerIds) assessmentsQ = assessmentsQ.where("assessments.center_id", "in", [...opts.centerIds]);
-  if (fy !== undefined) assessmentsQ = assessmentsQ.where("assessments.fiscal_year", "=", fy);
   // Messages list capabilities in row order: a fixed order keeps them identical however the rows were filtered.
   assessmentsQ = assessmentsQ.orderBy("centers.code").orderBy("assessments.fiscal_year").orderBy("assessments.capability_id");
 
-  let spendingQ = db
+  const spendingQ = db
     .selectFrom("spending")
     .innerJoin("budget_lines", "budget_lines.id", "spending.budget_line_id")
     .innerJoin("awards", "awards.id", "budget_lines.award_id")
@@ -134,8 +110,6 @@ export async function loadComplianceData(db: Q, opts: LoadOptions): Promise<Comp
     .where(inScope)
     .groupBy(["budget_lines.line_id", fiscalYearOfDate("spending.date")])
     .orderBy("budget_lines.line_id");
-  // FUNDED-GAP-STALLED is the only reader of per-year line spending, and year N reads FY N−1.
-  if (fy !== undefined) spendingQ = spendingQ.where("spending.date", ">=", fiscalYearStart(fy - 1)).where("spending.date", "<=", fiscalYearEnd(fy - 1));
 
   const [centers, awards, outside, match, lines, spending, assessments, obligations] = await Promise.all([
     centersQ.execute(),
@@ -233,6 +207,199 @@ export async function loadComplianceData(db: Q, opts: LoadOptions): Promise<Comp
       amountCents: l.amount_cents,
     })),
     lineSpendingByFiscalYear: spending.map((s) => ({ lineId: s.line_id, fiscalYear: Number(s.fy), amountCents: Number(s.cents ?? 0) })),
+    assessments: assessments.map((r) => ({ centerCode: r.code, fiscalYear: r.fiscal_year, capabilityId: r.capability_id, status: r.status })),
+    obligations: obligations.map((o) => ({
+      awardNumber: o.award_number,
+      report: o.report,
+      periodStart: o.period_start,
+      periodEnd: o.period_end,
+      due: o.due,
+      submittedOn: o.submitted_on,
+    })),
+  };
+}
+
+/** line_spending_years (migration 0006): live spending per budget line per fiscal year, kept by triggers. */
+interface LineSpendingYearsTable {
+  budget_line_id: number;
+  fiscal_year: number;
+  amount_cents: number;
+  payments: number;
+}
+type WithSummaries = Database & { line_spending_years: LineSpendingYearsTable };
+
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Year N's input, read for what year N's rules look at: award rules only evaluate awards of N, and
+ * center-year rules read N's awards, lines and assessments, plus FY N−1 spending on capability
+ * lines of any award (FUNDED-GAP-STALLED). So: awards of N with their lines, spending outside the
+ * period, match and obligations; and from the per-line yearly summary (never the spending table),
+ * last year's spending per line, which also names the older awards and capability lines that
+ * FUNDED-GAP-STALLED counts. Older awards come without their other lines and award-rule figures,
+ * which no rule of year N reads.
+ */
+async function loadYear(db: Q, base: ComplianceData, opts: LoadOptions & { fiscalYear: number }): Promise<ComplianceData> {
+  const fy = opts.fiscalYear;
+  const ids = opts.centerIds ? [...opts.centerIds] : undefined;
+  const ofYear = (eb: ExpressionBuilder<Database, "awards">) => {
+    const conds = [eb("awards.voided_at", "is", null), eb("awards.fiscal_year", "=", fy)];
+    if (ids) conds.push(eb("awards.center_id", "in", ids));
+    return eb.and(conds);
+  };
+  const awardColumns = [
+    "awards.id",
+    "awards.award_number",
+    "centers.code",
+    "awards.program_code",
+    "awards.fiscal_year",
+    "awards.amount_cents",
+    "awards.pop_start",
+    "awards.pop_end",
+    "awards.spent_cents",
+    "awards.match_required_cents",
+  ] as const;
+
+  let centersQ = db.selectFrom("centers").select(["code", "state"]).orderBy("code");
+  if (ids) centersQ = centersQ.where("id", "in", ids);
+  let assessmentsQ = db
+    .selectFrom("assessments")
+    .innerJoin("centers", "centers.id", "assessments.center_id")
+    .select(["centers.code", "assessments.fiscal_year", "assessments.capability_id", "assessments.status"])
+    .where("assessments.fiscal_year", "=", fy);
+  if (ids) assessmentsQ = assessmentsQ.where("assessments.center_id", "in", ids);
+  // Messages list capabilities in row order: a fixed order keeps them identical however the rows were filtered.
+  assessmentsQ = assessmentsQ.orderBy("centers.code").orderBy("assessments.fiscal_year").orderBy("assessments.capability_id");
+  // FY N−1 spending per live line: every line of N's awards, and capability lines of older awards.
+  let priorQ = (db as unknown as Kysely<WithSummaries>)
+    .selectFrom("line_spending_years")
+    .innerJoin("budget_lines", "budget_lines.id", "line_spending_years.budget_line_id")
+    .innerJoin("awards", "awards.id", "budget_lines.award_id")
+    .select([
+      "budget_lines.line_id",
+      "budget_lines.award_id",
+      "budget_lines.capability_id",
+      "budget_lines.cost_category",
+      "budget_lines.amount_cents",
+      "awards.award_number",
+      "awards.fiscal_year",
+      "line_spending_years.amount_cents as cents",
+    ])
+    .where("line_spending_years.fiscal_year", "=", fy - 1)
+    .where("line_spending_years.payments", ">", 0)
+    .where("budget_lines.voided_at", "is", null)
+    .where("awards.voided_at", "is", null)
+    .where((eb) => eb.or([eb("awards.fiscal_year", "=", fy), eb("budget_lines.capability_id", "is not", null)]));
+  if (ids) priorQ = priorQ.where("awards.center_id", "in", ids);
+
+  const [centers, yearAwards, lines, prior, outside, match, obligations, assessments] = await Promise.all([
+    centersQ.execute(),
+    db.selectFrom("awards").innerJoin("centers", "centers.id", "awards.center_id").select(awardColumns).where(ofYear).execute(),
+    db
+      .selectFrom("budget_lines")
+      .innerJoin("awards", "awards.id", "budget_lines.award_id")
+      .select(["budget_lines.line_id", "awards.award_number", "budget_lines.capability_id", "budget_lines.cost_category", "budget_lines.amount_cents"])
+      .where("budget_lines.voided_at", "is", null)
+      .where(ofYear)
+      .orderBy("budget_lines.line_id")
+      .execute(),
+    priorQ.execute(),
+    // Spending outside each award's own period of performance (live spending, as in awards.spent_cents).
+    db
+      .selectFrom("awards")
+      .innerJoin("budget_lines", "budget_lines.award_id", "awards.id")
+      .innerJoin("spending", "spending.budget_line_id", "budget_lines.id")
+      .select((eb) => [
+        "awards.id",
+        eb.fn.sum<number>(eb.case().when("spending.date", "<", eb.ref("awards.pop_start")).then(eb.ref("spending.amount_cents")).else(0).end()).as("before"),
+        eb.fn.sum<number>(eb.case().when("spending.date", ">", eb.ref("awards.pop_end")).then(eb.ref("spending.amount_cents")).else(0).end()).as("after"),
+      ])
+      .where("spending.voided_at", "is", null)
+      .where(ofYear)
+      .where((eb) => eb.or([eb("spending.date", "<", eb.ref("awards.pop_start")), eb("spending.date", ">", eb.ref("awards.pop_end"))]))
+      .groupBy("awards.id")
+      .execute(),
+    db
+      .selectFrom("match_contributions")
+      .innerJoin("awards", "awards.id", "match_contributions.award_id")
+      .select((eb) => ["awards.id", eb.fn.sum<number>("match_contributions.amount_cents").as("cents")])
+      .where("match_contributions.voided_at", "is", null)
+      .where(ofYear)
+      .groupBy("awards.id")
+      .execute(),
+    db
+      .selectFrom("reporting_obligations")
+      .innerJoin("awards", "awards.id", "reporting_obligations.award_id")
+      .select([
+        "awards.award_number",
+        "reporting_obligations.report",
+        "reporting_obligations.period_start",
+        "reporting_obligations.period_end",
+        "reporting_obligations.due",
+        "reporting_obligations.submitted_on",
+      ])
+      .where(ofYear)
+      .orderBy("reporting_obligations.id")
+      .execute(),
+    assessmentsQ.execute(),
+  ]);
+
+  // Older awards in scope: a capability line with spending in FY N−1.
+  const olderIds = [...new Set(prior.filter((p) => p.fiscal_year !== fy && p.capability_id !== null).map((p) => p.award_id))];
+  const older =
+    olderIds.length === 0
+      ? []
+      : await db
+          .selectFrom("awards")
+          .innerJoin("centers", "centers.id", "awards.center_id")
+          .select(awardColumns)
+          .where(sql<boolean>`awards.id in (select value from json_each(${JSON.stringify(olderIds)}))`)
+          .execute();
+  const inScope = new Set(olderIds);
+  const outsideById = new Map(outside.map((o) => [o.id, o]));
+  const matchById = new Map(match.map((m) => [m.id, Number(m.cents ?? 0)]));
+  const olderLines = prior.filter((p) => p.fiscal_year !== fy && p.capability_id !== null);
+  const spending = prior.filter((p) => p.fiscal_year === fy || inScope.has(p.award_id)).sort((a, b) => byText(a.line_id, b.line_id));
+
+  return {
+    ...base,
+    centers: centers.map((c) => ({ code: c.code, state: c.state })),
+    awards: [...yearAwards, ...older]
+      .sort((a, b) => byText(a.award_number, b.award_number))
+      .map((a) => ({
+        awardNumber: a.award_number,
+        centerCode: a.code,
+        programCode: a.program_code,
+        fiscalYear: a.fiscal_year,
+        amountCents: a.amount_cents,
+        popStart: a.pop_start,
+        popEnd: a.pop_end,
+        spentCents: a.spent_cents,
+        // Award-rule figures, read for awards of N only (older awards are not evaluated for N).
+        spentBeforeStartCents: Number(outsideById.get(a.id)?.before ?? 0),
+        spentAfterEndCents: Number(outsideById.get(a.id)?.after ?? 0),
+        matchRequiredCents: a.match_required_cents,
+        matchProvidedCents: matchById.get(a.id) ?? 0,
+      })),
+    budgetLines: [
+      ...lines,
+      ...olderLines.map((l) => ({
+        line_id: l.line_id,
+        award_number: l.award_number,
+        capability_id: l.capability_id,
+        cost_category: l.cost_category,
+        amount_cents: l.amount_cents,
+      })),
+    ]
+      .sort((a, b) => byText(a.line_id, b.line_id))
+      .map((l) => ({
+        lineId: l.line_id,
+        awardNumber: l.award_number,
+        capabilityId: l.capability_id,
+        costCategory: l.cost_category,
+        amountCents: l.amount_cents,
+      })),
+    lineSpendingByFiscalYear: spending.map((s) => ({ lineId: s.line_id, fiscalYear: fy - 1, amountCents: Number(s.cents) })),
     assessments: assessments.map((r) => ({ centerCode: r.code, fiscalYear: r.fiscal_year, capabilityId: r.capability_id, status: r.status })),
     obligations: obligations.map((o) => ({
       awardNumber: o.award_number,

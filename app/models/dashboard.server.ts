@@ -209,22 +209,16 @@ export async function getDashboard(
   }
   const scopeIds = scopeCenters.map((c) => c.id);
 
-  // Years with an assessment or a live award among the centers in scope, newest first.
-  const years =
-    scopeIds.length === 0
-      ? []
-      : [
-          ...new Set(
-            (
-              await Promise.all([
-                db.selectFrom("assessments").select("fiscal_year").distinct().where("center_id", "in", scopeIds).execute(),
-                db.selectFrom("awards").select("fiscal_year").distinct().where("center_id", "in", scopeIds).where("voided_at", "is", null).execute(),
-              ])
-            )
-              .flat()
-              .map((r) => r.fiscal_year),
-          ),
-        ].sort((a, b) => b - a);
+  // Years with an assessment or a live award among all the user's centers (not only the filtered
+  // state), newest first: a filter that matches nothing is then told apart from a year without data.
+  const [assessmentYears, awardYears] = await Promise.all([
+    scoped(db.selectFrom("assessments").innerJoin("centers", "centers.id", "assessments.center_id").select("assessments.fiscal_year").distinct(), scope).execute(),
+    scoped(
+      db.selectFrom("awards").innerJoin("centers", "centers.id", "awards.center_id").select("awards.fiscal_year").distinct().where("awards.voided_at", "is", null),
+      scope,
+    ).execute(),
+  ]);
+  const years = [...new Set([...assessmentYears, ...awardYears].map((r) => r.fiscal_year))].sort((a, b) => b - a);
   const fiscalYear = filters.fiscalYear ?? years[0] ?? null;
 
   const baselineAreas = [...scoresByArea(catalog, HEADLINE_FRAMEWORK, () => undefined).keys()];
@@ -263,7 +257,7 @@ export async function getDashboard(
     compliance: { green: 0, amber: 0, red: 0 },
     sort,
   };
-  if (fiscalYear === null || empty.noDataForYear) return empty;
+  if (fiscalYear === null || empty.noDataForYear || scopeIds.length === 0) return empty;
 
   // Program/agency filter: centers holding such a live award in the year.
   let centers = scopeCenters;

@@ -21,7 +21,7 @@ import type { Kysely, Transaction } from "kysely";
 import { importStatementsFor, isConstraintError, SPENDING_BATCH, type ImportStatements, type LineEntry, type SpendingTuple } from "../../db/bulk";
 import type { Database } from "../../db/schema";
 import { allows, type Principal } from "../auth/permissions";
-import { fiscalYearOf, MAX_FISCAL_YEAR, MIN_FISCAL_YEAR } from "../domain/dates";
+import { fiscalYearEnd, fiscalYearOf, fiscalYearStart, MAX_FISCAL_YEAR, MIN_FISCAL_YEAR } from "../domain/dates";
 import {
   ErrorLog,
   FORMATS,
@@ -478,10 +478,12 @@ function unknownCapability(capabilities: Set<string>, id: string): string {
 }
 
 /** Dates must fall in fiscal years 2000..2100, like every fiscal-year column (app/domain/dates.ts). */
+const FIRST_DAY = fiscalYearStart(MIN_FISCAL_YEAR);
+const LAST_DAY = fiscalYearEnd(MAX_FISCAL_YEAR);
 function dateOutOfRange(date: string): string | null {
-  const fy = fiscalYearOf(date);
-  if (fy >= MIN_FISCAL_YEAR && fy <= MAX_FISCAL_YEAR) return null;
-  return `${date} falls in FY${fy}, outside the fiscal years ${MIN_FISCAL_YEAR} to ${MAX_FISCAL_YEAR}`;
+  // ISO dates compare as text: no allocation on the hot path.
+  if (date >= FIRST_DAY && date <= LAST_DAY) return null;
+  return `${date} falls in FY${fiscalYearOf(date)}, outside the fiscal years ${MIN_FISCAL_YEAR} to ${MAX_FISCAL_YEAR} (${FIRST_DAY} to ${LAST_DAY})`;
 }
 
 function voidedMessage(what: string, key: string, voidedAt: string, tail: string): string {

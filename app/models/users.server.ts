@@ -16,7 +16,7 @@ export async function getPrincipal(db: Q, userId: number): Promise<Principal | n
   const row = await db
     .selectFrom("users")
     .leftJoin("centers", "centers.id", "users.center_id")
-    .select(["users.id", "users.username", "users.display_name", "users.role", "users.center_id", "users.states", "users.active", "centers.state as center_state"])
+    .select(["users.id", "users.username", "users.display_name", "users.role", "users.center_id", "users.states", "users.active", "users.version", "centers.state as center_state"])
     .where("users.id", "=", userId)
     .executeTakeFirst();
   if (!row || !row.active) return null;
@@ -29,6 +29,7 @@ export async function getPrincipal(db: Q, userId: number): Promise<Principal | n
     role: row.role,
     centerId: row.center_id,
     states,
+    version: row.version,
   };
 }
 

@@ -19,7 +19,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const report = await awardReport(getDb(), params.number ?? "", todayIso());
   if (!report) throw notFound(`No award numbered ${params.number}`);
   assertAllowed(user, { can: "read", center: { id: report.award.center_id, state: report.award.center_state } });
-  return report;
+  // Computed here: a .server module's functions do not exist in the browser bundle.
+  return { ...report, findingsText: findingsSummary(report) };
 }
 
 function PrintButton() {
@@ -43,7 +44,7 @@ export default function AwardReportPage() {
       </p>
       <h1>Award report: {a.award_number}</h1>
       <p>
-        {a.center_name} ({a.center_code}, {a.center_state}) · {a.program_code} — {a.program_name} · {SOURCE_LABELS[a.agency]}
+        {a.center_name} ({a.center_code === a.center_state ? a.center_code : `${a.center_code}, ${a.center_state}`}) · {a.program_code} — {a.program_name} · {SOURCE_LABELS[a.agency]}
         {a.federal === 1 ? " (federal)" : ""} · FY{a.fiscal_year}
       </p>
       <p className="muted">Prepared {r.asOf} from the live records; voided rows are listed struck through and left out of every total.</p>
@@ -332,7 +333,7 @@ export default function AwardReportPage() {
             <tfoot>
               <tr>
                 <th scope="row" colSpan={7}>
-                  {findingsSummary(r)}
+                  {r.findingsText}
                 </th>
               </tr>
             </tfoot>

@@ -161,7 +161,7 @@ export default function AssessmentYear() {
         ))}
       </section>
 
-      <SignOff data={data} actionData={actionData?.form === "review" ? actionData : undefined} />
+      <SignOff key={page.review?.version ?? 0} data={data} actionData={actionData?.form === "review" ? actionData : undefined} />
 
       {carried ? <p className="notice" role="status">Carried forward {carried} rows from FY{fy - 1}. Check them and save what changed.</p> : null}
       {actionData?.form === "carry" ? (

@@ -24,7 +24,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const table = comparison.kind === "ok" ? comparisonTable(comparison) : [];
   const asked = selection.codes.length > 0 || Boolean(selection.state);
   const status = comparison.kind === "choose" && comparison.message && asked ? 400 : 200;
-  return json({ selection, notes, comparison, table, centers, states, search: url.search }, { status });
+  // The limits travel with the data: a .server module's values do not exist in the browser bundle.
+  return json({ selection, notes, comparison, table, centers, states, limits: { min: MIN_COMPARE, max: MAX_COMPARE } }, { status });
 }
 
 function cell(row: FigureRow, v: number | string | null): string {
@@ -51,7 +52,7 @@ function selectionQuery(selection: { codes: string[]; state?: string }, fy: numb
 }
 
 export default function ComparePage() {
-  const { selection, notes, comparison, table, centers, states } = useLoaderData<typeof loader>();
+  const { selection, notes, comparison, table, centers, states, limits } = useLoaderData<typeof loader>();
   const ok = comparison.kind === "ok" ? comparison : null;
   const fy = ok ? ok.fiscalYear : comparison.fiscalYear;
   const chosen = new Set(ok ? ok.centers.map((c) => c.code) : selection.codes);
@@ -60,7 +61,7 @@ export default function ComparePage() {
     <>
       <h1>Compare centers{ok ? ` — FY${ok.fiscalYear}` : ""}</h1>
       <p className="muted">
-        Choose {MIN_COMPARE} to {MAX_COMPARE} centers, or every center of a state, to see their baseline scores, gaps, funding and findings side by side.
+        Choose {limits.min} to {limits.max} centers, or every center of a state, to see their baseline scores, gaps, funding and findings side by side.
       </p>
       {notes.map((n) => (
         <p key={n} className="notice" role="status">
@@ -79,7 +80,7 @@ export default function ComparePage() {
           <Form method="get" aria-label="Compare chosen centers">
             <fieldset>
               <legend>
-                Centers ({MIN_COMPARE} to {MAX_COMPARE})
+                Centers ({limits.min} to {limits.max})
               </legend>
               <div style={{ maxHeight: "18rem", overflowY: "auto", columns: "12rem" }}>
                 {centers.map((c) => (

@@ -184,7 +184,7 @@ export default function DashboardPage() {
             </div>
             <div className="tile">
               <div className="value">{d.tiles.overdueReports}</div>
-              <div className="label">overdue reports{d.filters.program || d.filters.agency ? " (all programs)" : ""}</div>
+              <div className="label">overdue reports{d.filters.program || d.filters.agency ? " (any program, before the program/agency filter)" : ""}</div>
             </div>
           </section>
 
@@ -288,7 +288,7 @@ export default function DashboardPage() {
                 ],
               }}
             />
-            <ComplianceStatusChart title={`Compliance status of the ${d.rows.length} centers, FY${fy}`} counts={d.compliance} />
+            <ComplianceStatusChart title={`Compliance status of the ${d.rows.length === 1 ? "center" : `${d.rows.length} centers`}, FY${fy}`} counts={d.compliance} />
           </div>
         </>
       )}

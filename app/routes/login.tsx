@@ -54,6 +54,8 @@ export async function action({ request }: ActionFunctionArgs) {
   const session = await getSession(request);
   session.set("userId", user.id);
   session.set("expiresAt", Date.now() + SESSION_MAX_AGE_SECONDS * 1000);
+  // A password reset bumps users.version, which ends every session signed in before it.
+  session.set("userVersion", user.version);
   return redirect(redirectTo, { status: 303, headers: { "Set-Cookie": await sessionStorage().commitSession(session) } });
 }
 

@@ -3,10 +3,11 @@ import { auditVerify } from "./audit";
 import { backup, restore } from "./backup";
 import { deadlines } from "./deadlines";
 import { findingsCommand } from "./findings";
+import { exportCommand, importCommand } from "./import";
 import { scores } from "./scores";
 
 /**
  * Commands added by features (scores, findings, import, export, deadlines, backup, audit …).
  * Each feature exports its Command from cli/commands/<feature>.ts and adds it here.
  */
-export const extraCommands: Command[] = [auditVerify, backup, restore, deadlines, findingsCommand, scores];
+export const extraCommands: Command[] = [auditVerify, backup, restore, deadlines, findingsCommand, scores, importCommand, exportCommand];

@@ -46,15 +46,32 @@ function ensureBuild(): void {
   if (r.status !== 0) throw new Error(`remix build failed (exit ${r.status})`);
 }
 
+/**
+ * Copies the build into `dir` (with node_modules linked) so the server runs from a snapshot: a
+ * rebuild in the working tree during the run cannot swap the browser's assets under it. Returns
+ * false when the copy is inconsistent (a rebuild was half-written), so the caller builds again.
+ */
+function snapshotBuild(dir: string): boolean {
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  fs.cpSync(path.join(ROOT, "build"), path.join(dir, "build"), { recursive: true });
+  fs.cpSync(path.join(ROOT, "public"), path.join(dir, "public"), { recursive: true });
+  fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
+  const server = fs.readFileSync(path.join(dir, "build/index.js"), "utf8");
+  const manifest = /\/build\/(manifest-[A-Za-z0-9]+\.js)/.exec(server)?.[1];
+  return Boolean(manifest && fs.existsSync(path.join(dir, "public/build", manifest)));
+}
+
 interface Server {
   child: ChildProcess;
   baseUrl: string;
   output: string[];
 }
 
-function startServer(databasePath: string): Promise<Server> {
-  const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
-    cwd: ROOT,
+function startServer(appDir: string, databasePath: string): Promise<Server> {
+  // server.ts reads build/ and public/ from its working directory: the snapshot.
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "server.ts")], {
+    cwd: appDir,
     env: {
       ...process.env,
       NODE_ENV: "production",
@@ -210,7 +227,7 @@ const journeys: Journey[] = [
       await page.getByRole("status").filter({ hasText: "Draft saved." }).waitFor();
       await page.locator(".badge", { hasText: "draft" }).first().waitFor();
       check((await page.getByLabel(/^SHSP — /).inputValue()) === "250000.00", "the saved SHSP amount did not come back");
-      check(await page.getByText("$250,000.00 expected").isVisible(), "the figures do not show the expected $250,000.00");
+      check(await page.getByText(/Funds unassigned \(\$250,000\.00 expected/).isVisible(), "the figures do not show the expected $250,000.00");
     },
   },
   {
@@ -342,8 +359,14 @@ async function main(): Promise<number> {
   let passed = 0;
   let failed = 0;
   try {
+    const appDir = path.join(tmp, "app");
     ensureBuild();
-    server = await startServer(path.join(tmp, "e2e.sqlite"));
+    if (!snapshotBuild(appDir)) {
+      fs.rmSync(path.join(ROOT, "build"), { recursive: true, force: true });
+      ensureBuild();
+      if (!snapshotBuild(appDir)) throw new Error("build/ and public/build/ do not match (is another build running?)");
+    }
+    server = await startServer(appDir, path.join(tmp, "e2e.sqlite"));
     console.log(`server: ${server.baseUrl}`);
     browser = await chromium.launch({ executablePath: chromiumPath(), headless: true, args: CHROMIUM_ARGS });
     for (const journey of journeys) {

@@ -232,15 +232,16 @@ describe("16 concurrent clients editing and reading", () => {
         // Accepted edits of one record were each based on the version the previous one produced.
         const sent = mine.map((a) => a.sentVersion).sort((x, y) => x - y);
         expect(sent).toEqual(sent.map((_, k) => initialVersion.get(key)! + k));
-        const final =
+        const final = (
           entity === "assessment"
-            ? (s.prepare("select a.evidence as token, a.version from assessments a join centers c on c.id = a.center_id where c.code = 'VA' and a.fiscal_year = 2025 and a.capability_id = ?").get(id) as { token: string; version: number })
-            : (s.prepare("select description as token, version, amount_cents from budget_lines where line_id = ?").get(id) as { token: string; version: number; amount_cents: number });
+            ? s.prepare("select a.evidence as token, a.version from assessments a join centers c on c.id = a.center_id where c.code = 'VA' and a.fiscal_year = 2025 and a.capability_id = ?").get(id)
+            : s.prepare("select description as token, version, amount_cents from budget_lines where line_id = ?").get(id)
+        ) as { token: string; version: number; amount_cents?: number };
         expect(final.version).toBe(initialVersion.get(key)! + mine.length);
         if (mine.length > 0) {
           const last = mine.find((a) => a.sentVersion === final.version - 1)!;
           expect(final.token).toBe(last.token);
-          if (entity === "budget_line") expect((final as { amount_cents: number }).amount_cents).toBe(last.amountCents);
+          if (entity === "budget_line") expect(final.amount_cents).toBe(last.amountCents);
         }
       }
       // The trigger-kept totals still add up after all the amount edits.

@@ -3,10 +3,11 @@ import { sessionStorage, SESSION_MAX_AGE_SECONDS } from "../../app/auth/session.
 
 /** A Cookie header value signed in as `username` (as the login action would set it). */
 export async function cookieFor(db: DB, username: string, options: { expiresAt?: number } = {}): Promise<string> {
-  const user = await db.selectFrom("users").select("id").where("username", "=", username).executeTakeFirstOrThrow();
+  const user = await db.selectFrom("users").select(["id", "version"]).where("username", "=", username).executeTakeFirstOrThrow();
   const session = await sessionStorage().getSession();
   session.set("userId", user.id);
   session.set("expiresAt", options.expiresAt ?? Date.now() + SESSION_MAX_AGE_SECONDS * 1000);
+  session.set("userVersion", user.version);
   const setCookie = await sessionStorage().commitSession(session);
   return setCookie.split(";")[0];
 }

@@ -95,7 +95,15 @@ export function fingerprintOf(sqlite: Sqlite.Database, exclude: Set<string> = UN
   for (const t of tables) {
     if (exclude.has(t) || t.startsWith("sqlite_")) continue;
     hash.update(`\u0001${t}\u0001`);
-    for (const row of sqlite.prepare(`select * from "${t}" order by rowid`).raw().iterate()) hash.update(JSON.stringify(row));
+    let order = "rowid";
+    try {
+      sqlite.prepare(`select rowid from "${t}" limit 0`).all();
+    } catch {
+      // A WITHOUT ROWID table: every column, in order, gives a stable order.
+      const n = (sqlite.prepare(`select * from "${t}" limit 0`).columns() as unknown[]).length;
+      order = Array.from({ length: n }, (_, i) => i + 1).join(", ");
+    }
+    for (const row of sqlite.prepare(`select * from "${t}" order by ${order}`).raw().iterate()) hash.update(JSON.stringify(row));
   }
   return hash.digest("hex");
 }

@@ -69,6 +69,16 @@ describe("recording an award", () => {
     expect(audit.map((a) => a.action)).toEqual(["create"]);
   });
 
+  it("stores the award's reporting schedule with it (BSIR, SF-425 and the final report for SHSP)", async () => {
+    const award = await t.db.selectFrom("awards").select("id").where("award_number", "=", "TEST-SHSP-2026-1").executeTakeFirstOrThrow();
+    const rows = await t.db.selectFrom("reporting_obligations").select(["report", "due"]).where("award_id", "=", award.id).execute();
+    // 2025-10-01..2028-09-30: BSIR halves 2025H2 … 2028H2 (7), SF-425 quarters Q4-2025 … Q3-2028 (12), one FINAL.
+    expect(rows.filter((r) => r.report === "BSIR")).toHaveLength(7);
+    expect(rows.filter((r) => r.report === "SF-425")).toHaveLength(12);
+    expect(rows.filter((r) => r.report === "FINAL").map((r) => r.due)).toEqual(["2029-01-28"]);
+    expect(rows.filter((r) => r.report === "PMT")).toHaveLength(0);
+  });
+
   it("computes the required match from the program (COPS 25%)", async () => {
     await newAward("TEST-COPS-2026-1", "75000", "COPS");
     const award = await t.db.selectFrom("awards").selectAll().where("award_number", "=", "TEST-COPS-2026-1").executeTakeFirstOrThrow();

@@ -74,6 +74,16 @@ describe("compare centers", () => {
     }
     expect(c.totals.gaps).toBe(c.centers.reduce((s: number, x: any) => s + x.gaps.length, 0));
     expect(c.totals.closedGaps).toBeGreaterThan(0);
+
+    // Area scores, cell by cell, from the assessment rows (achieved 100, partial 50, otherwise 0; n/a blank).
+    const rows = await sql<{ code: string; cap: string; status: string | null }>`
+      with leaves as (${LEAVES})
+      select c.code, l.id as cap, a.status from centers c cross join leaves l
+      left join assessments a on a.center_id = c.id and a.fiscal_year = 2024 and a.capability_id = l.id
+      where c.code in ('VA', 'MD', 'TX-HOU')`.execute(t.db);
+    const area = (s: string | null) => (s === "achieved" ? 100 : s === "partial" ? 50 : s === "not_applicable" ? null : 0);
+    for (const row of rows.rows) expect(c.centers.find((x: any) => x.code === row.code).areas[row.cap], `${row.code} ${row.cap}`).toBe(area(row.status));
+    expect(rows.rows).toHaveLength(36);
   });
 
   it("shows each center's funding by source and federal funds per open and per closed gap", async () => {

@@ -203,6 +203,8 @@ describe("dashboard", () => {
     // Another state in the URL shows nothing rather than leaking its figures.
     const md = await dashboard("demo-state", "?fy=2024&state=MD");
     expect(md.rows).toEqual([]);
+    expect(md.noDataForYear).toBe(false); // the page says "no center matches", not "no data"
+    expect(md.years).toHaveLength(7);
     expect(md.tiles.federalCents).toBe(0);
     expect(md.funding).toEqual([]);
   });

@@ -1,0 +1,467 @@
+/**
+ * Compliance findings from the database (issue #5): gathers live rows into the pure engine's
+ * ComplianceData with a fixed handful of set-based queries, evaluates, and attaches responses.
+ * Pages, the CSV export and the CLI all come through `findings`, so they list the same rows.
+ */
+import type { ExpressionBuilder, Kysely, Transaction } from "kysely";
+import type { Database } from "../../db/schema";
+import { fiscalYearOfDate } from "../../db/sql";
+import type { CenterScope } from "../../app/auth/permissions";
+import {
+  evaluateCompliance,
+  findingKey,
+  RULES_BY_ID,
+  statusByCenterYear,
+  type ComplianceData,
+  type ComplianceStatus,
+  type Finding,
+  type FindingKeyParts,
+  type Severity,
+} from "../../app/domain/compliance";
+import { fiscalYearEnd, fiscalYearStart, todayIso } from "../../app/domain/dates";
+import type { FindingsFilter } from "../../app/schemas/findings";
+import { scoped } from "../../app/models/centers.server";
+import { listResponses, type ResponseInfo, type StoredResponse } from "../../app/models/findings.server";
+
+type Q = Kysely<Database> | Transaction<Database>;
+
+export interface LoadOptions {
+  /** Report date, YYYY-MM-DD. */
+  asOf: string;
+  /** Load only what year N's findings need (see loadComplianceData). */
+  fiscalYear?: number;
+  /** Only these centers; undefined = every center. */
+  centerIds?: readonly number[];
+}
+
+/** The live awards a load covers (voided ones never count). */
+function awardsInScope(opts: LoadOptions) {
+  return (eb: ExpressionBuilder<Database, "awards">) => {
+    const conds = [eb("awards.voided_at", "is", null)];
+    if (opts.centerIds) conds.push(eb("awards.center_id", "in", [...opts.centerIds]));
+    const fy = opts.fiscalYear;
+    if (fy !== undefined) {
+      // Year N: the awards of N (award rules, and the lines/awards the center-year rules of N read),
+      // plus older awards whose capability-tagged lines had spending in FY N−1 (FUNDED-GAP-STALLED).
+      conds.push(
+        eb.or([
+          eb("awards.fiscal_year", "=", fy),
+          eb(
+            "awards.id",
+            "in",
+            eb
+              .selectFrom("budget_lines as pbl")
+              .innerJoin("spending as ps", "ps.budget_line_id", "pbl.id")
+              .select("pbl.award_id")
+              .where("pbl.voided_at", "is", null)
+              .where("pbl.capability_id", "is not", null)
+              .where("ps.voided_at", "is", null)
+              .where("ps.date", ">=", fiscalYearStart(fy - 1))
+              .where("ps.date", "<=", fiscalYearEnd(fy - 1)),
+          ),
+        ]),
+      );
+    }
+    return eb.and(conds);
+  };
+}
+
+/**
+ * Builds the engine's input. With `fiscalYear` N it loads only what year N's findings read: awards
+ * of N (plus older awards with spending in FY N−1 on capability lines), their live lines, spending
+ * of FY N−1 per line, and assessments of N. Evaluate the result with the same fiscalYear.
+ */
+export async function loadComplianceData(db: Q, opts: LoadOptions): Promise<ComplianceData> {
+  const empty: ComplianceData = {
+    asOf: opts.asOf,
+    programs: [],
+    centers: [],
+    catalog: [],
+    links: [],
+    awards: [],
+    budgetLines: [],
+    lineSpendingByFiscalYear: [],
+    assessments: [],
+    obligations: [],
+  };
+  const inScope = awardsInScope(opts);
+  const fy = opts.fiscalYear;
+
+  const [programs, catalog, links] = await Promise.all([
+    db.selectFrom("programs").select(["code", "federal", "ma_cap_pct", "match_pct"]).orderBy("code").execute(),
+    // Catalog order matters: gaps are listed in it (same order as catalog.server.ts listCapabilities).
+    db
+      .selectFrom("capabilities")
+      .innerJoin("frameworks", "frameworks.id", "capabilities.framework_id")
+      .select(["capabilities.id", "capabilities.framework_id", "capabilities.parent_id", "capabilities.privacy"])
+      .orderBy("frameworks.sort_order")
+      .orderBy("capabilities.sort_order")
+      .orderBy("capabilities.id")
+      .execute(),
+    db.selectFrom("capability_links").select(["from_id", "to_id"]).orderBy("from_id").orderBy("to_id").execute(),
+  ]);
+  const base: ComplianceData = {
+    ...empty,
+    programs: programs.map((p) => ({ code: p.code, federal: p.federal === 1, maCapPct: p.ma_cap_pct, matchPct: p.match_pct })),
+    catalog: catalog.map((c) => ({ id: c.id, framework_id: c.framework_id, parent_id: c.parent_id, privacy: c.privacy === 1 })),
+    links,
+  };
+  if (opts.centerIds && opts.centerIds.length === 0) return base;
+
+  let centersQ = db.selectFrom("centers").select(["code", "state"]).orderBy("code");
+  if (opts.centerIds) centersQ = centersQ.where("id", "in", [...opts.centerIds]);
+
+  let assessmentsQ = db
+    .selectFrom("assessments")
+    .innerJoin("centers", "centers.id", "assessments.center_id")
+    .select(["centers.code", "assessments.fiscal_year", "assessments.capability_id", "assessments.status"]);
+  if (opts.centerIds) assessmentsQ = assessmentsQ.where("assessments.center_id", "in", [...opts.centerIds]);
+  if (fy !== undefined) assessmentsQ = assessmentsQ.where("assessments.fiscal_year", "=", fy);
+  // Messages list capabilities in row order: a fixed order keeps them identical however the rows were filtered.
+  assessmentsQ = assessmentsQ.orderBy("centers.code").orderBy("assessments.fiscal_year").orderBy("assessments.capability_id");
+
+  let spendingQ = db
+    .selectFrom("spending")
+    .innerJoin("budget_lines", "budget_lines.id", "spending.budget_line_id")
+    .innerJoin("awards", "awards.id", "budget_lines.award_id")
+    .select((eb) => [
+      "budget_lines.line_id",
+      fiscalYearOfDate("spending.date").as("fy"),
+      eb.fn.sum<number>("spending.amount_cents").as("cents"),
+    ])
+    .where("spending.voided_at", "is", null)
+    .where("budget_lines.voided_at", "is", null)
+    .where(inScope)
+    .groupBy(["budget_lines.line_id", fiscalYearOfDate("spending.date")])
+    .orderBy("budget_lines.line_id");
+  // FUNDED-GAP-STALLED is the only reader of per-year line spending, and year N reads FY N−1.
+  if (fy !== undefined) spendingQ = spendingQ.where("spending.date", ">=", fiscalYearStart(fy - 1)).where("spending.date", "<=", fiscalYearEnd(fy - 1));
+
+  const [centers, awards, outside, match, lines, spending, assessments, obligations] = await Promise.all([
+    centersQ.execute(),
+    db
+      .selectFrom("awards")
+      .innerJoin("centers", "centers.id", "awards.center_id")
+      .select([
+        "awards.id",
+        "awards.award_number",
+        "centers.code",
+        "awards.program_code",
+        "awards.fiscal_year",
+        "awards.amount_cents",
+        "awards.pop_start",
+        "awards.pop_end",
+        "awards.spent_cents",
+        "awards.match_required_cents",
+      ])
+      .where(inScope)
+      .orderBy("awards.award_number")
+      .execute(),
+    // Spending outside each award's own period of performance (live spending, as in awards.spent_cents).
+    db
+      .selectFrom("spending")
+      .innerJoin("budget_lines", "budget_lines.id", "spending.budget_line_id")
+      .innerJoin("awards", "awards.id", "budget_lines.award_id")
+      .select((eb) => [
+        "awards.id",
+        eb.fn.sum<number>(eb.case().when("spending.date", "<", eb.ref("awards.pop_start")).then(eb.ref("spending.amount_cents")).else(0).end()).as("before"),
+        eb.fn.sum<number>(eb.case().when("spending.date", ">", eb.ref("awards.pop_end")).then(eb.ref("spending.amount_cents")).else(0).end()).as("after"),
+      ])
+      .where("spending.voided_at", "is", null)
+      .where(inScope)
+      .where((eb) => eb.or([eb("spending.date", "<", eb.ref("awards.pop_start")), eb("spending.date", ">", eb.ref("awards.pop_end"))]))
+      .groupBy("awards.id")
+      .execute(),
+    db
+      .selectFrom("match_contributions")
+      .innerJoin("awards", "awards.id", "match_contributions.award_id")
+      .select((eb) => ["awards.id", eb.fn.sum<number>("match_contributions.amount_cents").as("cents")])
+      .where("match_contributions.voided_at", "is", null)
+      .where(inScope)
+      .groupBy("awards.id")
+      .execute(),
+    db
+      .selectFrom("budget_lines")
+      .innerJoin("awards", "awards.id", "budget_lines.award_id")
+      .select(["budget_lines.line_id", "awards.award_number", "budget_lines.capability_id", "budget_lines.cost_category", "budget_lines.amount_cents"])
+      .where("budget_lines.voided_at", "is", null)
+      .where(inScope)
+      .orderBy("budget_lines.line_id")
+      .execute(),
+    spendingQ.execute(),
+    assessmentsQ.execute(),
+    db
+      .selectFrom("reporting_obligations")
+      .innerJoin("awards", "awards.id", "reporting_obligations.award_id")
+      .select([
+        "awards.award_number",
+        "reporting_obligations.report",
+        "reporting_obligations.period_start",
+        "reporting_obligations.period_end",
+        "reporting_obligations.due",
+        "reporting_obligations.submitted_on",
+      ])
+      .where(inScope)
+      .orderBy("reporting_obligations.id")
+      .execute(),
+  ]);
+
+  const outsideById = new Map(outside.map((o) => [o.id, o]));
+  const matchById = new Map(match.map((m) => [m.id, Number(m.cents ?? 0)]));
+  return {
+    ...base,
+    centers: centers.map((c) => ({ code: c.code, state: c.state })),
+    awards: awards.map((a) => ({
+      awardNumber: a.award_number,
+      centerCode: a.code,
+      programCode: a.program_code,
+      fiscalYear: a.fiscal_year,
+      amountCents: a.amount_cents,
+      popStart: a.pop_start,
+      popEnd: a.pop_end,
+      spentCents: a.spent_cents,
+      spentBeforeStartCents: Number(outsideById.get(a.id)?.before ?? 0),
+      spentAfterEndCents: Number(outsideById.get(a.id)?.after ?? 0),
+      matchRequiredCents: a.match_required_cents,
+      matchProvidedCents: matchById.get(a.id) ?? 0,
+    })),
+    budgetLines: lines.map((l) => ({
+      lineId: l.line_id,
+      awardNumber: l.award_number,
+      capabilityId: l.capability_id,
+      costCategory: l.cost_category,
+      amountCents: l.amount_cents,
+    })),
+    lineSpendingByFiscalYear: spending.map((s) => ({ lineId: s.line_id, fiscalYear: Number(s.fy), amountCents: Number(s.cents ?? 0) })),
+    assessments: assessments.map((r) => ({ centerCode: r.code, fiscalYear: r.fiscal_year, capabilityId: r.capability_id, status: r.status })),
+    obligations: obligations.map((o) => ({
+      awardNumber: o.award_number,
+      report: o.report,
+      periodStart: o.period_start,
+      periodEnd: o.period_end,
+      due: o.due,
+      submittedOn: o.submitted_on,
+    })),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Findings with their responses
+// ---------------------------------------------------------------------------------------------
+
+export interface FindingsOptions extends LoadOptions {
+  rule?: string;
+  severity?: Severity;
+}
+
+export interface FindingView extends Finding {
+  key: string;
+  response: ResponseInfo | null;
+}
+
+/** A stored response whose finding does not fire any more: kept and listed, never lost. */
+export interface StaleResponse extends ResponseInfo {
+  key: string;
+  rule: string;
+  severity: Severity | null;
+  centerCode: string;
+  awardNumber: string | null;
+  fiscalYear: number;
+  capabilityId: string | null;
+}
+
+export interface FindingsResult {
+  findings: FindingView[];
+  noLongerApplies: StaleResponse[];
+}
+
+/** Load, evaluate, filter by rule/severity, and attach responses (sorted as the engine sorts). */
+export async function findings(db: Q, opts: FindingsOptions): Promise<FindingsResult> {
+  if (opts.centerIds && opts.centerIds.length === 0) return { findings: [], noLongerApplies: [] };
+  const data = await loadComplianceData(db, opts);
+  const keep = (rule: string) => {
+    if (opts.rule && rule !== opts.rule) return false;
+    if (opts.severity && RULES_BY_ID.get(rule)?.severity !== opts.severity) return false;
+    return true;
+  };
+  const evaluated = evaluateCompliance(data, { fiscalYear: opts.fiscalYear }).filter((f) => keep(f.rule));
+  const stored = await listResponses(db, {
+    fiscalYear: opts.fiscalYear,
+    centerCodes: opts.centerIds ? data.centers.map((c) => c.code) : undefined,
+  });
+  const byKey = new Map(stored.map((r) => [findingKeyFromParts(r), r]));
+  const views: FindingView[] = evaluated.map((f) => {
+    const key = findingKey(f);
+    const r = byKey.get(key);
+    byKey.delete(key);
+    return { ...f, key, response: r ? toInfo(r) : null };
+  });
+  const noLongerApplies: StaleResponse[] = [...byKey]
+    .filter(([, r]) => keep(r.rule))
+    .map(([key, r]) => ({
+      ...toInfo(r),
+      key,
+      rule: r.rule,
+      severity: RULES_BY_ID.get(r.rule)?.severity ?? null,
+      centerCode: r.center_code,
+      awardNumber: r.award_number === "" ? null : r.award_number,
+      fiscalYear: r.fiscal_year,
+      capabilityId: r.capability_id === "" ? null : r.capability_id,
+    }))
+    .sort(
+      (a, b) =>
+        cmp(a.centerCode, b.centerCode) || cmp(a.rule, b.rule) || cmp(a.awardNumber ?? "", b.awardNumber ?? "") || cmp(a.capabilityId ?? "", b.capabilityId ?? "") || a.fiscalYear - b.fiscalYear,
+    );
+  return { findings: views, noLongerApplies };
+}
+
+function cmp(a: string, b: string) {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function toInfo(r: StoredResponse): ResponseInfo {
+  return {
+    id: r.id,
+    response: r.response,
+    disposition: r.disposition,
+    auditorNote: r.auditor_note,
+    updatedBy: r.updated_by_name,
+    updatedAt: r.updated_at,
+    version: r.version,
+  };
+}
+
+/** One center's findings (every year, or one), for the center page. */
+export async function findingsForCenter(db: Q, centerId: number, opts: { asOf: string; fiscalYear?: number }): Promise<FindingsResult> {
+  return findings(db, { ...opts, centerIds: [centerId] });
+}
+
+/** One award's findings (award rules only), for the award page; empty for a voided or unknown award. */
+export async function findingsForAward(db: Q, awardNumber: string, opts: { asOf: string }): Promise<FindingsResult> {
+  const award = await db
+    .selectFrom("awards")
+    .select(["center_id", "fiscal_year"])
+    .where("award_number", "=", awardNumber)
+    .where("voided_at", "is", null)
+    .executeTakeFirst();
+  if (!award) return { findings: [], noLongerApplies: [] };
+  const all = await findings(db, { asOf: opts.asOf, fiscalYear: award.fiscal_year, centerIds: [award.center_id] });
+  return {
+    findings: all.findings.filter((f) => f.awardNumber === awardNumber),
+    noLongerApplies: all.noLongerApplies.filter((r) => r.awardNumber === awardNumber),
+  };
+}
+
+/**
+ * Red/amber/green per center for one fiscal year (award findings count toward their award's year),
+ * for every center in scope; a center with no findings that year is green.
+ */
+export async function complianceStatusByCenter(
+  db: Q,
+  fiscalYear: number,
+  scope: CenterScope,
+  opts: { asOf: string },
+): Promise<Map<string, ComplianceStatus>> {
+  const centers = await scoped(db.selectFrom("centers").select(["centers.id", "centers.code"]), scope).execute();
+  const ids = scope.kind === "all" ? undefined : centers.map((c) => c.id);
+  const data = await loadComplianceData(db, { asOf: opts.asOf, fiscalYear, centerIds: ids });
+  const byCy = statusByCenterYear(evaluateCompliance(data, { fiscalYear }));
+  return new Map(centers.map((c) => [c.code, byCy.get(`${c.code}|${fiscalYear}`) ?? "green"]));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Which centers a report covers
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Center ids a user's report covers: their scope narrowed by state and/or center code.
+ * undefined = every center (no narrowing at all); [] = none.
+ */
+export async function centerIdsFor(db: Q, scope: CenterScope, filter: { state?: string; center?: string }): Promise<number[] | undefined> {
+  if (scope.kind === "all" && !filter.state && !filter.center) return undefined;
+  let q = scoped(db.selectFrom("centers").select("centers.id"), scope);
+  if (filter.state) q = q.where("centers.state", "=", filter.state);
+  if (filter.center) q = q.where("centers.code", "=", filter.center);
+  return (await q.orderBy("centers.id").execute()).map((r) => r.id);
+}
+
+/** Latest fiscal year with a live award or an assessment among the centers (null when none). */
+export async function latestFiscalYear(db: Q, centerIds?: readonly number[]): Promise<number | null> {
+  if (centerIds && centerIds.length === 0) return null;
+  let a = db.selectFrom("awards").select((eb) => eb.fn.max("fiscal_year").as("fy")).where("voided_at", "is", null);
+  let s = db.selectFrom("assessments").select((eb) => eb.fn.max("fiscal_year").as("fy"));
+  if (centerIds) {
+    a = a.where("center_id", "in", [...centerIds]);
+    s = s.where("center_id", "in", [...centerIds]);
+  }
+  const [ra, rs] = await Promise.all([a.executeTakeFirst(), s.executeTakeFirst()]);
+  const years = [ra?.fy, rs?.fy].filter((y): y is number => typeof y === "number");
+  return years.length ? Math.max(...years) : null;
+}
+
+/** Whether the finding with these key parts fires at `asOf` (one center-year evaluated). */
+export async function findingFires(db: Q, key: FindingKeyParts, asOf: string): Promise<boolean> {
+  const center = await db.selectFrom("centers").select("id").where("code", "=", key.center_code).executeTakeFirst();
+  if (!center) return false;
+  const data = await loadComplianceData(db, { asOf, fiscalYear: key.fiscal_year, centerIds: [center.id] });
+  const wanted = findingKeyFromParts(key);
+  return evaluateCompliance(data, { fiscalYear: key.fiscal_year }).some((f) => findingKey(f) === wanted);
+}
+
+function findingKeyFromParts(p: FindingKeyParts): string {
+  return findingKey({
+    rule: p.rule,
+    centerCode: p.center_code,
+    awardNumber: p.award_number === "" ? null : p.award_number,
+    fiscalYear: p.fiscal_year,
+    capabilityId: p.capability_id === "" ? null : p.capability_id,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The findings report (page and CSV export share this)
+// ---------------------------------------------------------------------------------------------
+
+export interface FindingsReport extends FindingsResult {
+  /** The year shown; null = every year. */
+  fiscalYear: number | null;
+  asOf: string;
+  counts: { violation: number; warning: number; total: number };
+}
+
+/**
+ * The findings report for a user's scope and the URL filter. No year in the filter means the
+ * latest year with data; "all" means every year. The caller has checked a named center is readable.
+ */
+export async function findingsReport(db: Q, scope: CenterScope, filter: FindingsFilter, today: string = todayIso()): Promise<FindingsReport> {
+  const centerIds = await centerIdsFor(db, scope, filter);
+  const asOf = filter.asOf ?? today;
+  const fiscalYear = filter.year === "all" ? null : (filter.year ?? (await latestFiscalYear(db, centerIds)));
+  const result = await findings(db, {
+    asOf,
+    fiscalYear: fiscalYear ?? undefined,
+    centerIds,
+    rule: filter.rule,
+    severity: filter.severity,
+  });
+  const violation = result.findings.filter((f) => f.severity === "violation").length;
+  return {
+    ...result,
+    fiscalYear,
+    asOf,
+    counts: { violation, warning: result.findings.length - violation, total: result.findings.length },
+  };
+}
+
+/** Fiscal years with a live award or an assessment among the centers, newest first (for the year filter). */
+export async function fiscalYears(db: Q, centerIds?: readonly number[]): Promise<number[]> {
+  if (centerIds && centerIds.length === 0) return [];
+  let a = db.selectFrom("awards").select("fiscal_year").distinct().where("voided_at", "is", null);
+  let s = db.selectFrom("assessments").select("fiscal_year").distinct();
+  if (centerIds) {
+    a = a.where("center_id", "in", [...centerIds]);
+    s = s.where("center_id", "in", [...centerIds]);
+  }
+  const [ra, rs] = await Promise.all([a.execute(), s.execute()]);
+  return [...new Set([...ra, ...rs].map((r) => r.fiscal_year))].sort((x, y) => y - x);
+}

@@ -1,0 +1,21 @@
+import fs from "node:fs";
+import { pipeline } from "node:stream/promises";
+import { open } from "../../db/client";
+import { exportCsvFor } from "../../app/models/export.server";
+import { copyDatabase, stripSpending, readSpendingColumns } from "../lib/data";
+import { measureImport } from "../lib/import";
+const dir = "/tmp/benchwork";
+const full = dir + "/national.sqlite";
+let t = performance.now(); let c0 = process.cpuUsage();
+const csv = dir + "/national-spending.csv";
+if (!fs.existsSync(csv)) { const o = open(full, { check: false }); await pipeline(exportCsvFor(o.db, "spending", { scope: { kind: "all" } }), fs.createWriteStream(csv)); await o.db.destroy(); }
+console.log("export", performance.now() - t, process.cpuUsage(c0));
+t = performance.now(); c0 = process.cpuUsage();
+copyDatabase(full, dir + "/national-no-spending.sqlite"); stripSpending(dir + "/national-no-spending.sqlite");
+console.log("strip", performance.now() - t, process.cpuUsage(c0));
+t = performance.now(); c0 = process.cpuUsage();
+const cols = readSpendingColumns(full);
+console.log("cols", cols.count, performance.now() - t, process.cpuUsage(c0));
+t = performance.now(); c0 = process.cpuUsage();
+const r = await measureImport({ scale: "national", dir, full, noSpending: dir + "/national-no-spending.sqlite", csv } as any, cols);
+console.log(r, performance.now() - t, process.cpuUsage(c0), process.memoryUsage().rss / 1e6);

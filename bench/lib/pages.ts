@@ -1,0 +1,224 @@
+/**
+ * The pages the benchmark loads, and two ways of timing each: over HTTP from the production server
+ * (autocannon, concurrency 1 and 16), and the floor under it — the page's loader (the same model
+ * functions, the same SQL) called in-process, median of several runs, no HTTP and no rendering.
+ */
+import Sqlite from "better-sqlite3";
+import autocannon from "autocannon";
+import { Kysely, SqliteDialect } from "kysely";
+import { applyPragmas, registerHandle } from "../../db/client";
+import type { Database } from "../../db/schema";
+import { setDb } from "../../app/db.server";
+import { REFERENCE_DATE } from "./data";
+
+export interface PageSpec {
+  key: string;
+  label: string;
+  path: string;
+  /** Route module under app/routes and its params, for the in-process floor (none for /healthz). */
+  route?: { file: string; params: Record<string, string> };
+  /** Shows the same number of rows whatever the size of the network (growth target ≤ 1.2×). */
+  fixedSize: boolean;
+}
+
+/** The fiscal year of the reference date: the latest year with every program's awards and spending. */
+export const BENCH_YEAR = Number(REFERENCE_DATE.slice(0, 4)) + (Number(REFERENCE_DATE.slice(5, 7)) >= 10 ? 1 : 0);
+
+/** Picks the biggest objects of the generated network, so each page shows its heaviest case. */
+export function choosePages(file: string): PageSpec[] {
+  const sqlite = new Sqlite(file, { readonly: true });
+  try {
+    const award = sqlite
+      .prepare(
+        `select a.award_number as number, count(*) as n from spending s
+           join budget_lines b on b.id = s.budget_line_id join awards a on a.id = b.award_id
+          group by a.id order by n desc, a.award_number limit 1`,
+      )
+      .get() as { number: string; n: number };
+    // Centers by spending rows: the largest center page, and the eight largest to compare.
+    const centers = sqlite
+      .prepare(
+        `select c.code, count(*) as n from spending s join budget_lines b on b.id = s.budget_line_id
+           join awards a on a.id = b.award_id join centers c on c.id = a.center_id
+          group by c.id order by n desc, c.code limit 8`,
+      )
+      .all() as Array<{ code: string }>;
+    const state = sqlite
+      .prepare("select state, count(*) as n from centers group by state order by n desc, state limit 1")
+      .get() as { state: string };
+    const fy = BENCH_YEAR;
+    return [
+      { key: "dashboard", label: "Dashboard, all centers", path: `/dashboard?fy=${fy}`, route: { file: "dashboard", params: {} }, fixedSize: false },
+      {
+        key: "dashboard-state",
+        label: `Dashboard, state ${state.state}`,
+        path: `/dashboard?fy=${fy}&state=${state.state}`,
+        route: { file: "dashboard", params: {} },
+        fixedSize: false,
+      },
+      {
+        key: "center",
+        label: `Center ${centers[0].code}`,
+        path: `/centers/${encodeURIComponent(centers[0].code)}`,
+        route: { file: "centers.$code._index", params: { code: centers[0].code } },
+        fixedSize: true,
+      },
+      {
+        key: "award-report",
+        label: `Award report (${award.n} payments)`,
+        path: `/awards/${encodeURIComponent(award.number)}/report`,
+        route: { file: "awards.$number_.report", params: { number: award.number } },
+        fixedSize: true,
+      },
+      {
+        key: "compare",
+        label: "Compare 8 centers",
+        path: `/compare?fy=${fy}&${centers.map((c) => `c=${encodeURIComponent(c.code)}`).join("&")}`,
+        route: { file: "compare", params: {} },
+        fixedSize: true,
+      },
+      {
+        key: "findings",
+        label: `Findings report FY${fy}`,
+        path: `/reports/findings?year=${fy}`,
+        route: { file: "reports.findings", params: {} },
+        fixedSize: false,
+      },
+      { key: "healthz", label: "/healthz (framework floor)", path: "/healthz", fixedSize: true },
+    ];
+  } finally {
+    sqlite.close();
+  }
+}
+
+export interface QueryLog {
+  sql: string;
+  parameters: readonly unknown[];
+  ms: number;
+}
+
+/** The app's database opened in-process, with every query Kysely runs captured. */
+export function openCapturing(file: string): { db: Kysely<Database>; sqlite: Sqlite.Database; queries: QueryLog[]; close: () => Promise<void> } {
+  const sqlite = new Sqlite(file);
+  applyPragmas(sqlite);
+  const queries: QueryLog[] = [];
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: sqlite }),
+    log: (e) => {
+      if (e.level === "query") queries.push({ sql: e.query.sql, parameters: e.query.parameters, ms: e.queryDurationMillis });
+    },
+  });
+  registerHandle(db, sqlite);
+  setDb(db);
+  return {
+    db,
+    sqlite,
+    queries,
+    close: async () => {
+      setDb(undefined);
+      await db.destroy();
+    },
+  };
+}
+
+/** A session cookie from the real login action, called in-process (same SESSION_SECRET as the server). */
+export async function signInInProcess(username: string, password: string): Promise<string> {
+  const { action } = (await import("../../app/routes/login")) as { action: (args: unknown) => Promise<Response> };
+  const request = new Request("http://localhost/login", {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ username, password, redirectTo: "/dashboard" }),
+  });
+  let res: Response;
+  try {
+    res = await action({ request, params: {}, context: {} });
+  } catch (thrown) {
+    if (!(thrown instanceof Response)) throw thrown;
+    res = thrown;
+  }
+  const setCookie = res.headers.get("Set-Cookie");
+  if (res.status !== 303 || !setCookie) throw new Error(`Signing in as ${username} in-process failed: ${res.status}`);
+  return setCookie.split(";")[0];
+}
+
+export interface FloorFigures {
+  /** Median ms of the loader called in-process. */
+  medianMs: number;
+  /** SQL statements one call runs. */
+  queries: number;
+  /** Sum of those statements' own durations (Kysely's log), one call. */
+  sqlMs: number;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+export async function loaderFloor(page: PageSpec, cookie: string, queries: QueryLog[], runs: number): Promise<FloorFigures | null> {
+  if (!page.route) return null;
+  const mod = (await import(`../../app/routes/${page.route.file}.tsx`)) as { loader: (args: unknown) => Promise<unknown> };
+  const call = async () => {
+    const request = new Request(`http://localhost${page.path}`, { headers: { Cookie: cookie } });
+    try {
+      const r = await mod.loader({ request, params: page.route!.params, context: {} });
+      if (r instanceof Response && r.status >= 300) throw new Error(`${page.path}: the loader answered ${r.status}`);
+    } catch (thrown) {
+      if (thrown instanceof Response) throw new Error(`${page.path}: the loader threw ${thrown.status}`);
+      throw thrown;
+    }
+  };
+  await call(); // warm-up: module code, prepared statements, page cache
+  const times: number[] = [];
+  let count = 0;
+  let sqlMs = 0;
+  for (let i = 0; i < runs; i++) {
+    queries.length = 0;
+    const t = performance.now();
+    await call();
+    times.push(performance.now() - t);
+    count = queries.length;
+    sqlMs = queries.reduce((s, q) => s + q.ms, 0);
+  }
+  return { medianMs: median(times), queries: count, sqlMs };
+}
+
+export interface HttpFigures {
+  connections: number;
+  requests: number;
+  durationS: number;
+  p50: number;
+  p99: number;
+  rps: number;
+  errors: number;
+}
+
+/** Loads one URL for `seconds` with `connections` concurrent clients; every non-2xx answer is an error. */
+export async function loadPage(base: string, page: PageSpec, cookie: string, connections: number, seconds: number): Promise<HttpFigures> {
+  const latencies: number[] = [];
+  let bad = 0;
+  const instance = autocannon({
+    url: base + page.path,
+    connections,
+    duration: seconds,
+    headers: { cookie },
+    timeout: 30,
+  });
+  instance.on("response", (_client: unknown, status: number, _bytes: number, ms: number) => {
+    latencies.push(ms);
+    if (status < 200 || status > 299) bad++;
+  });
+  const result = await instance;
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)] : NaN);
+  return {
+    connections,
+    requests: latencies.length,
+    durationS: result.duration,
+    p50: pct(50),
+    p99: pct(99),
+    rps: latencies.length / result.duration,
+    errors: bad + result.errors + result.timeouts,
+  };
+}

@@ -1,0 +1,180 @@
+/**
+ * `npm run bench` (issue #9): for each scale (BENCH_SCALES, default "national,double") generates
+ * the network deterministically into a temporary SQLite file, then measures import speed against
+ * its floor, the main pages over HTTP from the production server at concurrency 1 and 16 beside
+ * their in-process floor, findings for a year, the server's peak RSS and start-up time; prints one
+ * table per scale (and the growth from national to double) and writes bench/results.json.
+ *
+ * Knobs: BENCH_SCALES=national (one scale), BENCH_SECONDS (autocannon run length, default 3),
+ * BENCH_DIR (where the temporary databases go), BENCH_KEEP=1 (leave them there).
+ */
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { SCALES, type Scale } from "../db/demo";
+import { findings } from "../app/models/compliance.server";
+import { BENCH_PASSWORD, BENCH_USER, readSpendingColumns, REFERENCE_DATE, removeDatabase, type ScaleData } from "./lib/data";
+import { measureImport } from "./lib/import";
+import { BENCH_YEAR, choosePages, signInInProcess, loadPage, loaderFloor, openCapturing } from "./lib/pages";
+import { formatGrowth, formatScale, growthRows, machineInfo, type PageResult, type ScaleResult } from "./lib/report";
+import { peakRss, ROOT, signIn, startServer } from "./lib/server";
+
+const started = performance.now();
+const scales = (process.env.BENCH_SCALES ?? "national,double")
+  .split(",")
+  .map((s) => s.trim())
+  .filter(Boolean) as Scale[];
+for (const s of scales) if (!(s in SCALES)) throw new Error(`Unknown scale "${s}" in BENCH_SCALES (use ${Object.keys(SCALES).join(", ")})`);
+const seconds = Number(process.env.BENCH_SECONDS ?? 3);
+const FLOOR_RUNS = 5;
+const FINDINGS_RUNS = 3;
+// The server and the in-process floors must sign the same session cookies.
+process.env.SESSION_SECRET = randomBytes(24).toString("hex");
+const workDir = process.env.BENCH_DIR ? path.resolve(process.env.BENCH_DIR) : fs.mkdtempSync(path.join(os.tmpdir(), "baseline-bench-"));
+fs.mkdirSync(workDir, { recursive: true });
+
+const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)} s`;
+const log = (s: string) => console.error(`[${elapsed()}] ${s}`);
+
+function run(cmd: string, args: string[], label: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => {
+      err += d;
+      for (const line of String(d).split("\n")) if (line.trim() && label !== "build") log(line.trim());
+    });
+    child.on("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`${label} failed (exit ${code}):\n${err.slice(-4000)}`))));
+  });
+}
+
+async function measureScale(data: ScaleData): Promise<ScaleResult> {
+  const t0 = performance.now();
+  const scale = data.scale;
+
+  log(`${scale}: import of ${data.summary.spending.toLocaleString("en-US")} spending rows (real path, then floor)…`);
+  const imp = await measureImport(data, readSpendingColumns(data.full));
+  log(`${scale}: import ${Math.round(imp.importRowsPerSec)} rows/s, floor ${Math.round(imp.floorRowsPerSec)} rows/s`);
+
+  const pages = choosePages(data.full);
+
+  // In-process floors: each page's loader on the same database, then findings for a whole year.
+  const floors = new Map<string, PageResult["floor"]>();
+  let findingsFigure: ScaleResult["findings"];
+  {
+    const conn = openCapturing(data.full);
+    try {
+      const cookie = await signInInProcess(BENCH_USER, BENCH_PASSWORD);
+      for (const page of pages) floors.set(page.key, await loaderFloor(page, cookie, conn.queries, FLOOR_RUNS));
+      const times: number[] = [];
+      let count = 0;
+      for (let i = 0; i < FINDINGS_RUNS; i++) {
+        const t = performance.now();
+        count = (await findings(conn.db, { asOf: REFERENCE_DATE, fiscalYear: BENCH_YEAR })).findings.length;
+        times.push(performance.now() - t);
+      }
+      findingsFigure = { fiscalYear: BENCH_YEAR, ms: times.sort((a, b) => a - b)[Math.floor(times.length / 2)], count };
+    } finally {
+      await conn.close();
+    }
+  }
+  log(`${scale}: in-process floors done`);
+
+  const server = await startServer(data.full, { SESSION_SECRET: process.env.SESSION_SECRET! });
+  const results: PageResult[] = [];
+  let peakRssMB: number;
+  try {
+    const cookie = await signIn(server.base, BENCH_USER, BENCH_PASSWORD);
+    for (const page of pages) {
+      // Warm-up, and a clear failure when the page does not answer 200.
+      for (let i = 0; i < 3; i++) {
+        const res = await fetch(server.base + page.path, { headers: { cookie }, redirect: "manual" });
+        await res.arrayBuffer();
+        if (res.status !== 200) throw new Error(`${page.path} answered ${res.status}\n${server.output().slice(-2000)}`);
+      }
+      const c1 = await loadPage(server.base, page, cookie, 1, seconds);
+      const c16 = await loadPage(server.base, page, cookie, 16, seconds);
+      results.push({ key: page.key, label: page.label, path: page.path, fixedSize: page.fixedSize, floor: floors.get(page.key) ?? null, c1, c16 });
+      log(`${scale}: ${page.path} c1 p50 ${c1.p50.toFixed(1)} ms, c16 ${c16.rps.toFixed(0)} req/s`);
+    }
+    peakRssMB = peakRss(server.pid) / 2 ** 20;
+  } finally {
+    await server.stop();
+  }
+
+  const s = data.summary;
+  return {
+    scale,
+    data: {
+      centers: s.centers,
+      awards: s.awards,
+      budgetLines: s.budgetLines,
+      spending: s.spending,
+      assessments: s.assessments,
+      matchContributions: s.matchContributions,
+      databaseMB: Math.round(fs.statSync(data.full).size / 2 ** 20),
+    },
+    preparation: data.timings,
+    import: imp,
+    pages: results,
+    findings: findingsFigure,
+    server: { startMs: server.startMs, peakRssMB },
+    wallMs: performance.now() - t0,
+  };
+}
+
+async function main() {
+  log(`scales ${scales.join(", ")}; temporary files in ${workDir}`);
+  // The build and every scale's data are made side by side; the measurements then run one at a time.
+  const needBuild = !fs.existsSync(path.join(ROOT, "build/index.js"));
+  const build = needBuild
+    ? (log("build/ is missing: npx remix build…"), run("npx", ["remix", "build"], "build").then(() => log("build done")))
+    : Promise.resolve();
+  const prepared = await Promise.all(
+    scales.map(async (scale) => {
+      const out = await run(process.execPath, ["--import", "tsx", "bench/prepare.ts", scale, path.join(workDir, scale)], `prepare ${scale}`);
+      return JSON.parse(out.trim().split("\n").at(-1)!) as ScaleData;
+    }),
+  );
+  await build;
+
+  const results: ScaleResult[] = [];
+  for (const data of prepared) {
+    const r = await measureScale(data);
+    results.push(r);
+    console.log(`\n${formatScale(r)}\n`);
+    if (!process.env.BENCH_KEEP) for (const f of [data.full, data.noSpending]) removeDatabase(f);
+    if (!process.env.BENCH_KEEP) fs.rmSync(data.csv, { force: true });
+  }
+
+  const national = results.find((r) => r.scale === "national");
+  const double = results.find((r) => r.scale === "double");
+  const growth = national && double ? growthRows(national, double) : [];
+  if (growth.length) console.log(`${formatGrowth(growth)}\n`);
+
+  const wallS = (performance.now() - started) / 1000;
+  const machine = machineInfo();
+  const report = {
+    command: `${scales.join(",") === "national,double" ? "" : `BENCH_SCALES=${scales.join(",")} `}npm run bench`,
+    machine,
+    settings: { referenceDate: REFERENCE_DATE, fiscalYear: BENCH_YEAR, autocannonSeconds: seconds, floorRuns: FLOOR_RUNS },
+    wallSeconds: Math.round(wallS),
+    scales: Object.fromEntries(results.map((r) => [r.scale, r])),
+    growth,
+  };
+  fs.writeFileSync(path.join(ROOT, "bench/results.json"), JSON.stringify(report, null, 2) + "\n");
+  console.log(
+    `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGB} GB, Node ${machine.node}. ` +
+      `Wall time ${Math.floor(wallS / 60)} min ${Math.round(wallS % 60)} s. Figures in bench/results.json.`,
+  );
+  if (!process.env.BENCH_KEEP && !process.env.BENCH_DIR) fs.rmSync(workDir, { recursive: true, force: true });
+}
+
+main().catch((error) => {
+  console.error(error?.stack ?? error);
+  process.exit(1);
+});
