@@ -9,7 +9,7 @@ await page.goto(`${base}/login?redirectTo=/import`);
 await page.fill("input[name=username]", "demo-director");
 await page.fill("input[name=password]", "baseline-demo");
 await Promise.all([page.waitForURL(/\/import/), page.click("button[type=submit]")]);
-await page.waitForTimeout(3000); console.log("js value", await page.locator("input[name=js]").inputValue());
+await page.waitForFunction(() => document.querySelector("input[name=js]")?.value === "1");
 await page.setInputFiles("input[name=file]", "/tmp/imp/pw.csv");
 await page.click("text=Check the file (dry run)");
 const t0 = Date.now();

@@ -20,13 +20,22 @@ function usage(): string {
   ].join("\n");
 }
 
-export async function main(argv: string[], io = { out: process.stdout, err: process.stderr, stdin: process.stdin }): Promise<number> {
+export interface CliIo {
+  out: NodeJS.WritableStream;
+  err: NodeJS.WritableStream;
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+}
+
+export async function main(argv: string[], io: CliIo = { out: process.stdout, err: process.stderr, stdin: process.stdin }): Promise<number> {
+  if (argv.length === 0 || argv[0] === "--help" || argv[0] === "help" || argv[0] === "-h") {
+    (argv.length === 0 ? io.err : io.out).write(usage() + "\n");
+    return argv.length === 0 ? 2 : 0;
+  }
   const two = argv.slice(0, 2).join(" ");
   const command = COMMANDS.find((c) => c.name === two) ?? COMMANDS.find((c) => c.name === argv[0]);
-  if (!command || argv[0] === "--help" || argv[0] === "help") {
-    (command ? io.out : io.err).write(usage() + "\n");
-    if (argv.length > 0 && !command) io.err.write(`\nUnknown command: ${argv.slice(0, 2).join(" ")}\n`);
-    return argv[0] === "--help" || argv[0] === "help" ? 0 : 2;
+  if (!command) {
+    io.err.write(`Unknown command: ${argv.slice(0, 2).join(" ")}\n\n${usage()}\n`);
+    return 2;
   }
   const rest = argv.slice(command.name.split(" ").length);
   let opened;

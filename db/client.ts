@@ -35,12 +35,23 @@ export function applyPragmas(sqlite: Sqlite.Database): void {
   sqlite.pragma("temp_store = MEMORY");
 }
 
+/** mkdir -p, one level at a time (Node's recursive mkdir can spin forever under /proc). */
+function makeDirs(dir: string): void {
+  if (fs.existsSync(dir)) return;
+  const parent = path.dirname(dir);
+  if (parent !== dir) makeDirs(parent);
+  fs.mkdirSync(dir);
+}
+
 /** Checks the folder is writable and an existing file really is a SQLite database, touching nothing. */
 export function checkDatabaseFile(file: string): void {
   const dir = path.dirname(file);
   try {
-    fs.mkdirSync(dir, { recursive: true });
-    fs.accessSync(dir, fs.constants.W_OK);
+    makeDirs(dir);
+    // access(W_OK) says yes to root even on read-only mounts: prove it by creating a file.
+    const probe = path.join(dir, `.baseline-write-test-${process.pid}`);
+    fs.closeSync(fs.openSync(probe, "wx"));
+    fs.unlinkSync(probe);
   } catch {
     throw new DatabaseFileError(`Cannot write to the database folder ${dir} (DATABASE_PATH=${file}).`);
   }

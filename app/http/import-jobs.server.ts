@@ -1,5 +1,5 @@
 /**
- * Upload tokens and import jobs of the upload page (issue #8; docs/decisions/013-import-progress.md).
+ * Upload tokens and import jobs of the upload page (issue #8; docs/decisions/008-import-progress.md).
  *
  * - An upload is a temp file on disk (never held in memory) known by a random token, private to the
  *   user who uploaded it, kept 30 minutes: the dry run reads it, and the confirmation imports the
@@ -107,8 +107,23 @@ function sweep(now = Date.now()): void {
 }
 setInterval(sweep, 5 * 60 * 1000).unref();
 
+let leftoversSwept = false;
+
 export function uploadDir(): string {
   fs.mkdirSync(UPLOAD_DIR, { recursive: true, mode: 0o700 });
+  if (!leftoversSwept) {
+    // Temp files of a process that stopped before it could delete them.
+    leftoversSwept = true;
+    const cutoff = Date.now() - UPLOAD_TTL_MS;
+    for (const name of fs.readdirSync(UPLOAD_DIR)) {
+      const file = path.join(UPLOAD_DIR, name);
+      try {
+        if (fs.statSync(file).mtimeMs < cutoff) fs.rmSync(file, { force: true });
+      } catch {
+        // Gone already, or not ours to remove.
+      }
+    }
+  }
   return UPLOAD_DIR;
 }
 

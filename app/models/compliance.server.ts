@@ -230,6 +230,9 @@ type WithSummaries = Database & { line_spending_years: LineSpendingYearsTable };
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+/** Up to this many centers, a one-year load reads last year's spending center by center. */
+const FEW_CENTERS = 16;
+
 /**
  * Year N's input, read for what year N's rules look at: award rules only evaluate awards of N, and
  * center-year rules read N's awards, lines and assessments, plus FY N−1 spending on capability
@@ -270,11 +273,26 @@ async function loadYear(db: Q, base: ComplianceData, opts: LoadOptions & { fisca
   if (ids) assessmentsQ = assessmentsQ.where("assessments.center_id", "in", ids);
   // Messages list capabilities in row order: a fixed order keeps them identical however the rows were filtered.
   assessmentsQ = assessmentsQ.orderBy("centers.code").orderBy("assessments.fiscal_year").orderBy("assessments.capability_id");
-  // FY N−1 spending per live line: every line of N's awards, and capability lines of older awards.
-  let priorQ = (db as unknown as Kysely<WithSummaries>)
-    .selectFrom("line_spending_years")
-    .innerJoin("budget_lines", "budget_lines.id", "line_spending_years.budget_line_id")
-    .innerJoin("awards", "awards.id", "budget_lines.award_id")
+  // FY N−1 spending per live line: every line of N's awards, and capability lines of older federal
+  // awards (FUNDED-GAP-STALLED counts only federal lines). A few centers are read center by center
+  // (CROSS JOIN fixes that join order in SQLite), so the cost follows the centers shown, not the
+  // size of the network; many centers read the year's slice of the summary instead.
+  const summaries = db as unknown as Kysely<WithSummaries>;
+  const byCenter = ids !== undefined && ids.length <= FEW_CENTERS;
+  const priorQ = (
+    byCenter
+      ? summaries
+          .selectFrom("awards")
+          .crossJoin("budget_lines")
+          .crossJoin("line_spending_years")
+          .whereRef("budget_lines.award_id", "=", "awards.id")
+          .whereRef("line_spending_years.budget_line_id", "=", "budget_lines.id")
+      : summaries
+          .selectFrom("line_spending_years")
+          .innerJoin("budget_lines", "budget_lines.id", "line_spending_years.budget_line_id")
+          .innerJoin("awards", "awards.id", "budget_lines.award_id")
+  )
+    .innerJoin("programs", "programs.code", "awards.program_code")
     .select([
       "budget_lines.line_id",
       "budget_lines.award_id",
@@ -289,8 +307,10 @@ async function loadYear(db: Q, base: ComplianceData, opts: LoadOptions & { fisca
     .where("line_spending_years.payments", ">", 0)
     .where("budget_lines.voided_at", "is", null)
     .where("awards.voided_at", "is", null)
-    .where((eb) => eb.or([eb("awards.fiscal_year", "=", fy), eb("budget_lines.capability_id", "is not", null)]));
-  if (ids) priorQ = priorQ.where("awards.center_id", "in", ids);
+    .where((eb) =>
+      eb.or([eb("awards.fiscal_year", "=", fy), eb.and([eb("budget_lines.capability_id", "is not", null), eb("programs.federal", "=", 1)])]),
+    )
+    .$if(ids !== undefined, (q) => q.where("awards.center_id", "in", ids!));
 
   const [centers, yearAwards, lines, prior, outside, match, obligations, assessments] = await Promise.all([
     centersQ.execute(),
@@ -344,7 +364,7 @@ async function loadYear(db: Q, base: ComplianceData, opts: LoadOptions & { fisca
     assessmentsQ.execute(),
   ]);
 
-  // Older awards in scope: a capability line with spending in FY N−1.
+  // Older awards in scope: a federal capability line with spending in FY N−1.
   const olderIds = [...new Set(prior.filter((p) => p.fiscal_year !== fy && p.capability_id !== null).map((p) => p.award_id))];
   const older =
     olderIds.length === 0

@@ -3,7 +3,12 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/guard.server";
 import { centerScope } from "~/auth/permissions";
 import { getDb } from "~/db.server";
+import { todayIso } from "~/domain/dates";
+import { formatScore, HEADLINE_FRAMEWORK } from "~/domain/scores";
+import { scoresForYear } from "~/models/assessments.server";
 import { listCenters, listStates } from "~/models/centers.server";
+import { complianceStatusByCenter, fiscalYears, latestFiscalYear } from "~/models/compliance.server";
+import { StatusBadge } from "~/components/StatusBadge";
 
 export const meta: MetaFunction = () => [{ title: "Centers — Baseline" }];
 
@@ -15,12 +20,29 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const kind = kindParam === "state" || kindParam === "urban_area" ? kindParam : undefined;
   const db = getDb();
   const scope = centerScope(user);
-  const [centers, states] = await Promise.all([listCenters(db, scope, { state, kind }), listStates(db, scope)]);
-  return { centers, states, filter: { state: state ?? "", kind: kind ?? "" } };
+  const [centers, states, years, latest] = await Promise.all([
+    listCenters(db, scope, { state, kind }),
+    listStates(db, scope),
+    fiscalYears(db),
+    latestFiscalYear(db),
+  ]);
+  const fyParam = Number(url.searchParams.get("fy"));
+  const fy = years.includes(fyParam) ? fyParam : latest;
+  // Score and compliance status sit next to each center (issue #5), for the chosen fiscal year.
+  const [scores, statuses] =
+    fy === null
+      ? [[], new Map()]
+      : await Promise.all([scoresForYear(db, fy, HEADLINE_FRAMEWORK, scope), complianceStatusByCenter(db, fy, scope, { asOf: todayIso() })]);
+  const scoreOf = new Map(scores.map((r) => [r.center, r]));
+  const rows = centers.map((c) => {
+    const s = scoreOf.get(c.code);
+    return { ...c, score: s?.score ?? null, gaps: s?.gaps ?? null, assessed: s ? s.achieved + s.partial + s.notAchieved + s.notApplicable > 0 : false, compliance: statuses.get(c.code) ?? null };
+  });
+  return { centers: rows, states, years, fy, filter: { state: state ?? "", kind: kind ?? "" } };
 }
 
 export default function Centers() {
-  const { centers, states, filter } = useLoaderData<typeof loader>();
+  const { centers, states, years, fy, filter } = useLoaderData<typeof loader>();
   return (
     <>
       <h1>Fusion centers</h1>
@@ -44,6 +66,16 @@ export default function Centers() {
             <option value="urban_area">Recognized (urban area)</option>
           </select>
         </label>
+        <label>
+          Fiscal year
+          <select name="fy" defaultValue={fy ?? ""}>
+            {years.map((y) => (
+              <option key={y} value={y}>
+                FY{y}
+              </option>
+            ))}
+          </select>
+        </label>
         <button type="submit">Filter</button>
       </Form>
       {centers.length === 0 ? (
@@ -59,6 +91,9 @@ export default function Centers() {
               <th>Name</th>
               <th>State</th>
               <th>Kind</th>
+              <th className="num">Baseline score{fy ? ` FY${fy}` : ""}</th>
+              <th>Baseline status</th>
+              <th>Compliance</th>
             </tr>
           </thead>
           <tbody>
@@ -70,6 +105,9 @@ export default function Centers() {
                 <td>{c.name}</td>
                 <td>{c.state}</td>
                 <td>{c.kind === "state" ? "Primary" : "Recognized (urban area)"}</td>
+                <td className="num">{c.assessed ? formatScore(c.score) : "—"}</td>
+                <td>{!c.assessed ? <span className="muted">not assessed</span> : c.gaps === 0 ? "meets baseline" : `gaps: ${c.gaps}`}</td>
+                <td>{c.compliance ? <StatusBadge status={c.compliance} fiscalYear={fy} /> : null}</td>
               </tr>
             ))}
           </tbody>

@@ -11,7 +11,7 @@ import {
   IMPORT_TYPES,
   POETE_VALUES,
   PROGRAM_CODES,
-} from "~/domain/import";
+} from "~/domain/import/formats";
 import {
   getJob,
   getUpload,
@@ -32,7 +32,7 @@ import { confirmSchema } from "~/schemas/import";
  * Import from spreadsheets (issue #8): upload a CSV or XLSX file, see what a dry run would do
  * (new, changed with before → after, unchanged, errors), then confirm. Works without JavaScript
  * (the action waits for the result); with JavaScript a long file shows a progress bar fed by
- * GET /import/jobs/:id. See docs/decisions/013-import-progress.md.
+ * GET /import/jobs/:id. See docs/decisions/008-import-progress.md.
  */
 export const meta: MetaFunction = () => [{ title: "Import — Baseline" }];
 
@@ -247,7 +247,7 @@ function ResultPanel({
       ) : null}
       {result.committed ? (
         <p className="notice" role="status">
-          Imported in one batch (#{result.batchId}): {result.added} new, {result.changed} changed, {result.unchanged} unchanged. The audit log
+          Imported in one batch (#{result.batchId}): {n(result.added)} new, {n(result.changed)} changed, {n(result.unchanged)} unchanged. The audit log
           records the batch with the file's SHA-256.
         </p>
       ) : null}
@@ -300,7 +300,7 @@ function ResultPanel({
             <input type="hidden" name="token" value={token} />
             <input type="hidden" name="js" value={hydrated ? "1" : "0"} />
             <button type="submit" name="intent" value="confirm" disabled={confirming}>
-              {confirming ? "Importing…" : `Import ${result.added} new and ${result.changed} changed rows`}
+              {confirming ? "Importing…" : `Import ${n(result.added)} new and ${n(result.changed)} changed rows`}
             </button>
             <button type="submit" name="intent" value="discard" className="secondary">
               Discard
@@ -314,7 +314,7 @@ function ResultPanel({
       {result.changes.length > 0 ? (
         <table>
           <caption>
-            Changed rows{result.changed > result.changes.length ? ` (the first ${result.changes.length} of ${result.changed})` : ""}
+            Changed rows{result.changed > result.changes.length ? ` (the first ${result.changes.length} of ${n(result.changed)})` : ""}
           </caption>
           <thead>
             <tr>
@@ -343,7 +343,7 @@ function ResultPanel({
 
       {result.addedRows.length > 0 ? (
         <table>
-          <caption>New rows{result.added > result.addedRows.length ? ` (the first ${result.addedRows.length} of ${result.added})` : ""}</caption>
+          <caption>New rows{result.added > result.addedRows.length ? ` (the first ${result.addedRows.length} of ${n(result.added)})` : ""}</caption>
           <thead>
             <tr>
               <th scope="col" className="num">Row</th>
@@ -369,6 +369,8 @@ function ResultPanel({
     </section>
   );
 }
+
+const n = (value: number) => value.toLocaleString("en-US");
 
 function Tile({ label, value }: { label: string; value: number }) {
   return (

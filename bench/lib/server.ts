@@ -31,12 +31,12 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startServer(databasePath: string, env: Record<string, string> = {}): Promise<RunningServer> {
+export async function startServer(databasePath: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<RunningServer> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   let out = "";
   const started = performance.now();
-  const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "server.ts"], {
     cwd: ROOT,
     env: {
       ...process.env,

@@ -1,4 +1,5 @@
 import Sqlite from "better-sqlite3";
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,6 +11,7 @@ import {
   integrityOk,
   login,
   recordFigures,
+  ROOT,
   setFault,
   startServer,
   tempDir,
@@ -17,10 +19,10 @@ import {
 } from "../reliability/harness";
 
 /**
- * kill -9 in the middle of a large import (issue #10), through the real import path of the
- * server: upload on /import, dry run, confirm. The import is one transaction; after each kill the
- * database passes integrity_check and the audit verify, and the file's rows are all there (with
- * their batch and audit row) or none of them are.
+ * kill -9 in the middle of a large import (issue #10), through both real import paths: the
+ * server's upload page (/import: upload, dry run, confirm) and `cli import`. An import is one
+ * transaction; after each kill the database passes integrity_check and the audit verify, and the
+ * file's rows are all there (with their batch and audit row) or none of them are.
  */
 
 const DATA = "?_data=routes%2Fimport";
@@ -31,6 +33,8 @@ let dbFile: string;
 let faultFile: string;
 let csv: string;
 let rowsInFile = 0;
+let centers: string[] = [];
+let caps: string[] = [];
 
 beforeAll(async () => {
   ensureBuild({ fresh: true });
@@ -39,8 +43,8 @@ beforeAll(async () => {
   faultFile = path.join(dir, "fault");
   // Every center × 20 future fiscal years × every assessable capability: all new rows.
   const s = new Sqlite(dbFile, { readonly: true });
-  const centers = s.prepare("select code from centers order by code").pluck().all() as string[];
-  const caps = s.prepare("select distinct capability_id from assessments order by capability_id").pluck().all() as string[];
+  centers = s.prepare("select code from centers order by code").pluck().all() as string[];
+  caps = s.prepare("select distinct capability_id from assessments order by capability_id").pluck().all() as string[];
   s.close();
   const lines = ["center,fiscal_year,capability,status,evidence"];
   for (let fy = FIRST_FY; fy < FIRST_FY + YEARS; fy++) {
@@ -52,8 +56,8 @@ beforeAll(async () => {
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-function counts(): { rows: number; batches: number; importAudits: number } {
-  const s = new Sqlite(dbFile);
+function counts(file = dbFile): { rows: number; batches: number; importAudits: number } {
+  const s = new Sqlite(file);
   try {
     return {
       rows: s.prepare("select count(*) from assessments where fiscal_year >= ?").pluck().get(FIRST_FY) as number,
@@ -167,5 +171,94 @@ describe("kill -9 during a large import", () => {
         `${figures.wholeAfterKill} whole / ${figures.absentAfterKill} absent after restart, ${figures.partialImports} partial, rows lost ${figures.rowsLost}`,
     );
     recordFigures("killDuringImport", figures);
+  });
+});
+
+describe("kill -9 during a large `cli import`", () => {
+  it("leaves the import wholly present or wholly absent, killed right after its progress line and at spread-out moments", async () => {
+    // A bigger file for the command line: every center × fiscal years 2040–2100 × every capability.
+    const file = path.join(dir, "cli-big.csv");
+    const lines = ["center,fiscal_year,capability,status,evidence"];
+    for (let fy = 2040; fy <= 2100; fy++) for (const c of centers) for (const cap of caps) lines.push(`${c},${fy},${cap},achieved,cli import ${fy} ${c} ${cap}`);
+    fs.writeFileSync(file, lines.join("\n") + "\n");
+    const rows = lines.length - 1;
+    const db = await demoDatabase(path.join(dir, "cli", "baseline.sqlite"));
+    const before = counts(db);
+    const figures = { rowsInFile: rows, kills: 0, killedAfterProgressLine: 0, wholeAfterKill: 0, absentAfterKill: 0, partialImports: 0, rowsLost: 0 };
+
+    const check = async () => {
+      expect(integrityOk(db)).toBe(true);
+      const audit = await auditVerifies(db);
+      expect(audit.ok, audit.reason).toBe(true);
+      const s = new Sqlite(db, { readonly: true });
+      const n = s.prepare("select count(*) from assessments where evidence like 'cli import %'").pluck().get() as number;
+      s.close();
+      const c = counts(db);
+      const whole = n === rows && c.batches === before.batches + 1 && c.importAudits === before.importAudits + 1;
+      const absent = n === 0 && c.batches === before.batches && c.importAudits === before.importAudits;
+      if (!whole && !absent) figures.partialImports++;
+      expect(whole || absent, JSON.stringify({ n, ...c })).toBe(true);
+      if (whole) figures.wholeAfterKill++;
+      else figures.absentAfterKill++;
+      return whole ? "whole" : "absent";
+    };
+
+    /** Runs the real command and SIGKILLs it after its first progress line, or after `killAt` ms. */
+    const runImport = (killAt: "progress" | number) =>
+      new Promise<{ killed: boolean; code: number | null; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, ["--import", "tsx", "cli/index.ts", "import", file, "--type", "assessments"], {
+          cwd: ROOT,
+          env: { ...process.env, DATABASE_PATH: db },
+        });
+        let stderr = "";
+        let killed = false;
+        const kill = () => {
+          if (child.exitCode === null && !killed) killed = child.kill("SIGKILL");
+        };
+        child.stderr.on("data", (d) => {
+          stderr += d;
+          // The progress line comes every 10,000 rows read inside the import's transaction.
+          if (killAt === "progress" && /rows read/.test(stderr)) kill();
+        });
+        child.stdout.resume();
+        let timer: NodeJS.Timeout | undefined;
+        if (typeof killAt === "number") timer = setTimeout(kill, killAt);
+        child.on("exit", (code) => {
+          clearTimeout(timer);
+          resolve({ killed, code, stderr });
+        });
+      });
+
+    // 1. Killed right after the first progress line: certainly inside the transaction.
+    const first = await runImport("progress");
+    expect(first.killed, first.stderr).toBe(true);
+    figures.kills++;
+    figures.killedAfterProgressLine++;
+    expect(await check()).toBe("absent");
+
+    // 2. Kills at spread-out moments (tsx start-up included), until one lands after the commit.
+    for (const delay of [1500, 3000, 5000, 8000, 12000]) {
+      const r = await runImport(delay);
+      if (!r.killed) {
+        expect(r.code, r.stderr).toBe(0);
+        expect(await check()).toBe("whole");
+        break;
+      }
+      figures.kills++;
+      if ((await check()) === "whole") break;
+    }
+
+    // 3. Left to finish: every row, one batch, one audit row.
+    if (counts(db).batches === before.batches) {
+      const done = await runImport(600_000);
+      expect(done.code, done.stderr).toBe(0);
+      expect(await check()).toBe("whole");
+    }
+    expect(figures.partialImports).toBe(0);
+    console.log(
+      `[fault] kill -9 during a ${rows.toLocaleString("en-US")}-row cli import: ${figures.kills} kills (${figures.killedAfterProgressLine} right after a progress line, mid-transaction), ` +
+        `${figures.wholeAfterKill} whole / ${figures.absentAfterKill} absent afterwards, ${figures.partialImports} partial, rows lost ${figures.rowsLost}`,
+    );
+    recordFigures("killDuringCliImport", figures);
   });
 });

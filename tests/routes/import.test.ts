@@ -45,7 +45,7 @@ function uploadRequest(cookie: string, content: string | Buffer, opts: { fileNam
   const form = new FormData();
   form.set("js", opts.js ? "1" : "0");
   form.set("type", opts.type ?? "");
-  form.set("file", new Blob([content]), opts.fileName ?? "upload.csv");
+  form.set("file", new Blob([typeof content === "string" ? content : new Uint8Array(content)]), opts.fileName ?? "upload.csv");
   return request("/import", { cookie, form });
 }
 
