@@ -208,9 +208,16 @@ export async function runImport(db: Kysely<Database>, source: ImportInput, opts:
         .executeTakeFirstOrThrow();
       const ctx = await loadContext(trx, importStatementsFor(db), batch.id, now, opts.user, tally);
       const handler = await HANDLERS[opened.type](ctx);
+      let count = 0;
+      let lastYield = Date.now();
       for await (const r of opened.rows()) {
         if (r.ok) handler.row(r.row as never, r.rowNumber);
         else tally.errors(r.errors);
+        // Buffered rows arrive as microtasks; let timers and requests (progress polling) in now and then.
+        if (++count % 1000 === 0 && Date.now() - lastYield > 50) {
+          await new Promise((resolve) => setImmediate(resolve));
+          lastYield = Date.now();
+        }
       }
       handler.finish();
       result.rowsRead = opened.rowsRead;

@@ -350,7 +350,7 @@ describe("who may write", () => {
   it("refuses auditors, state officials and other centers' directors with 403 and changes nothing", async () => {
     const va = "TEST-SHSP-2026-1";
     const line = await lineOf(va, 0);
-    const forms = [
+    const forms: Array<Record<string, string>> = [
       addLine("10"),
       { intent: "add-spending", line: line.line_id, date: "2026-01-05", amount: "1", description: "x" },
       { intent: "void-line", line: line.line_id, version: String(line.version), reason: "no" },

@@ -40,6 +40,9 @@ describe("formatting", () => {
     expect(formatMoney(0)).toBe("$0.00");
     expect(formatMoneyShort(123_456_789)).toBe("$1.2M");
     expect(formatMoneyShort(1_234_500)).toBe("$12,345");
+    // No trailing ".0": Node and browsers must render the same text, or chart hydration fails.
+    expect(formatMoneyShort(19_000_000)).toBe("$190K");
+    expect(formatMoneyShort(100_000_000)).toBe("$1M");
     expect(centsToDecimal(5)).toBe("0.05");
     expect(centsToDecimal(123456)).toBe("1234.56");
   });
