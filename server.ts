@@ -12,7 +12,7 @@ import { checkDatabaseFile, databasePath, DatabaseFileError, open } from "./db/c
 import { migrateToLatest, SchemaTooNewError } from "./db/migrate";
 import { isDatabaseEmpty, loadDemo } from "./app/demo/load.server";
 import { bodyLimitFor, isCrossSiteWrite, securityHeaders } from "./app/http/security.server";
-import { withStorageErrorPages } from "./app/http/storage-errors.server";
+import { withFriendlyErrorPages } from "./app/http/storage-errors.server";
 import { removeServerPid, writeServerPid } from "./db/backup";
 
 const BUILD_PATH = path.resolve("build/index.js");
@@ -58,7 +58,7 @@ export function createApp(build: ServerBuild | (() => Promise<ServerBuild>)) {
   app.all(
     "*",
     createRequestHandler({
-      build: (typeof build === "function" ? async () => withStorageErrorPages(await build()) : withStorageErrorPages(build)) as any,
+      build: (typeof build === "function" ? async () => withFriendlyErrorPages(await build()) : withFriendlyErrorPages(build)) as any,
       mode: dev ? "development" : "production",
       getLoadContext: (_req, res) => ({ nonce: res.locals.nonce, requestId: res.locals.requestId }),
     }),

@@ -47,6 +47,7 @@ export const NAV: Array<{ to: string; label: string; roles?: Principal["role"][]
   { to: "/deadlines", label: "Deadlines" },
   { to: "/compare", label: "Compare" },
   { to: "/reports", label: "Reports" },
+  { to: "/import", label: "Import", roles: ["admin", "director"] },
   { to: "/admin/users", label: "Users", roles: ["admin"] },
   { to: "/admin/programs", label: "Programs", roles: ["admin"] },
   { to: "/audit", label: "Audit log", roles: ["admin", "auditor"] },

@@ -69,7 +69,7 @@ async function measureScale(data: ScaleData): Promise<ScaleResult> {
     const conn = openCapturing(data.full);
     try {
       const cookie = await signInInProcess(BENCH_USER, BENCH_PASSWORD);
-      for (const page of pages) floors.set(page.key, await loaderFloor(page, cookie, conn.queries, FLOOR_RUNS));
+      for (const page of pages) floors.set(page.key, await loaderFloor(page, cookie, conn, FLOOR_RUNS));
       const times: number[] = [];
       let count = 0;
       for (let i = 0; i < FINDINGS_RUNS; i++) {

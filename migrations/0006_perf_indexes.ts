@@ -48,6 +48,11 @@ const STATEMENTS = [
   `CREATE TRIGGER line_spending_years_ad AFTER DELETE ON spending WHEN OLD.voided_at IS NULL BEGIN
      ${SUBTRACT("OLD.budget_line_id", "OLD.date", "OLD.amount_cents")};
    END`,
+  // Overdue reports (dashboard tile, deadlines): only unsubmitted obligations, by due date, instead
+  // of every obligation due before today.
+  `CREATE INDEX reporting_obligations_open_due ON reporting_obligations (due) WHERE submitted_on IS NULL`,
+  // Responses to one year's findings (every page that shows findings), for all centers or a few.
+  `CREATE INDEX finding_responses_year_center ON finding_responses (fiscal_year, center_code)`,
 ];
 
 export async function up(db: Kysely<any>): Promise<void> {

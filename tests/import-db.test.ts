@@ -17,7 +17,7 @@ import { sqliteHandle, type DB } from "../db/client";
 import type { Principal } from "~/auth/permissions";
 import { loadDemo } from "~/demo/load.server";
 import { IMPORT_TYPES, type ImportType } from "~/domain/import";
-import { exportCsvFor, exportRows } from "~/models/export.server";
+import { exportCsvChunks, exportRows } from "~/models/export.server";
 import { runImport, type ImportResult, type RunImportOptions } from "~/models/import.server";
 import { createUser, getPrincipal } from "~/models/users.server";
 import { freshDatabase, useTestDatabase } from "./helpers/db";
@@ -322,7 +322,7 @@ describe("files the reader accepts", () => {
     const stored = await t.db.selectFrom("spending").select("description").where("spend_id", "=", "F-1").executeTakeFirstOrThrow();
     expect(stored.description).toBe(formula);
 
-    const exported = await text(exportCsvFor(t.db, "spending", { scope: { kind: "all" } }));
+    const exported = await text(exportCsvChunks(t.db, "spending", { scope: { kind: "all" } }));
     const line = exported.split("\n").find((l) => l.startsWith("F-1,"));
     expect(line).toBe(`F-1,TX23-T1,2024-03-05,1.00,"'=HYPERLINK(""http://evil.example"",""click"")"`);
 
@@ -479,7 +479,7 @@ describe("round trip", () => {
     try {
       await loadDemo(source.db, { referenceDate: "2025-06-30" });
       const files = {} as Record<ImportType, string>;
-      for (const type of IMPORT_TYPES) files[type] = await text(exportCsvFor(source.db, type, { scope: { kind: "all" } }, { bom: true }));
+      for (const type of IMPORT_TYPES) files[type] = await text(exportCsvChunks(source.db, type, { scope: { kind: "all" } }, { bom: true }));
 
       for (const type of ["centers", "awards", "budget_lines", "spending", "assessments"] as const) {
         const r = await runImport(target.db, { fileName: `${type}.csv`, buffer: Buffer.from(files[type], "utf8") }, { dryRun: false, user: null });
@@ -627,6 +627,18 @@ describe("command line", () => {
     expect(JSON.parse(audit.after_json!)).toMatchObject({ file_name: "lines.csv", via: "cli", rows_added: 1 });
   });
 
+  it("a file over 10,000 rows prints progress lines to standard error", async () => {
+    const rows = Array.from({ length: 12_000 }, (_, i) => `CLI-P${i},TX23-F1,2024-02-01,0.01,Bulk`).join("\n");
+    const r = await cli(["import", tempFile("many.csv", `spend_id,line_id,date,amount,description\n${rows}\n`), "--dry-run"]);
+    expect(r.code).toBe(0);
+    const lines = r.err.trim().split("\n");
+    // One line at 10,000 rows and one at the end: rows read, rows per second, time left.
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^10,000 rows read · [\d,]+ rows\/s · about \d+ (s|min) left$/);
+    expect(lines[1]).toMatch(/^12,000 rows read · [\d,]+ rows\/s · about 0 s left$/);
+    expect(r.out).toMatch(/\(spending, 12000 rows\): 12000 new, 0 changed, 0 unchanged\. Nothing was written\.\n$/);
+  });
+
   it("exit 1: the file had errors, printed as row N, column C: message; nothing written", async () => {
     const file = tempFile("bad.csv", "spend_id,line_id,date,amount,description\nCLI-S1,NO-LINE,2024-03-05,1.00,x\nCLI-S2,TX23-T1,2024-13-01,1.00,y\n");
     const before = fingerprint(t.db);
@@ -673,10 +685,10 @@ describe("command line", () => {
   });
 });
 
-async function text(stream: NodeJS.ReadableStream): Promise<string> {
-  const parts: Buffer[] = [];
-  for await (const chunk of stream) parts.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
-  return Buffer.concat(parts).toString("utf8");
+async function text(chunks: AsyncIterable<string>): Promise<string> {
+  let out = "";
+  for await (const chunk of chunks) out += chunk;
+  return out;
 }
 
 async function collect<T>(rows: AsyncIterable<T>): Promise<T[]> {

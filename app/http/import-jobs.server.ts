@@ -160,7 +160,11 @@ export async function receiveUpload(request: Request, userId: number): Promise<R
     form = await unstable_parseMultipartFormData(request, handler);
   } catch (error) {
     if (error instanceof MaxPartSizeExceededError) {
-      return { ok: false, status: 413, error: `The file is larger than ${MAX_UPLOAD_BYTES / (1024 * 1024)} MB. Split it, or import it from the command line.` };
+      const message =
+        error.field === "file"
+          ? `The file is larger than ${MAX_UPLOAD_BYTES / (1024 * 1024)} MB. Split it, or import it from the command line.`
+          : `The form field "${error.field}" is too long.`;
+      return { ok: false, status: 413, error: message };
     }
     throw error;
   }

@@ -1,9 +1,10 @@
 import type { ServerBuild } from "@remix-run/node";
+import { guardUnreadableForms } from "./request-errors.server";
 
 /**
  * When the disk is full, the file read-only or the device failing, SQLite refuses the write and
  * rolls the transaction back. The user should read that in plain words, not "Unexpected Server
- * Error" (issue #10). server.ts wraps every loader and action of the build with `withStorageErrorPages`.
+ * Error" (issue #10). server.ts wraps every loader and action of the build with `withFriendlyErrorPages`.
  */
 export const STORAGE_WRITE_MESSAGE = "The database cannot be written right now (disk full or read-only). Nothing was saved.";
 export const STORAGE_BUSY_MESSAGE = "The database is busy right now. Nothing was saved; please try again in a moment.";
@@ -39,8 +40,11 @@ export function guardStorageErrors<R>(fn: (args: HandlerArgs) => R): (args: Hand
   };
 }
 
-/** A copy of the build whose route loaders and actions answer storage errors with a clear 503. */
-export function withStorageErrorPages(build: ServerBuild): ServerBuild {
+/**
+ * A copy of the build whose route loaders and actions answer storage errors with a clear 503, and
+ * whose actions answer an unreadable form body with a 400 (app/http/request-errors.server.ts).
+ */
+export function withFriendlyErrorPages(build: ServerBuild): ServerBuild {
   const routes: ServerBuild["routes"] = {};
   for (const [id, route] of Object.entries(build.routes)) {
     const { loader, action } = route.module;
@@ -49,7 +53,7 @@ export function withStorageErrorPages(build: ServerBuild): ServerBuild {
       module: {
         ...route.module,
         loader: loader ? guardStorageErrors(loader as unknown as Handler) : undefined,
-        action: action ? guardStorageErrors(action as unknown as Handler) : undefined,
+        action: action ? guardStorageErrors(guardUnreadableForms(action as unknown as Handler)) : undefined,
       } as typeof route.module,
     };
   }

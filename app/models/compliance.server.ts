@@ -235,12 +235,13 @@ const FEW_CENTERS = 16;
 
 /**
  * Year N's input, read for what year N's rules look at: award rules only evaluate awards of N, and
- * center-year rules read N's awards, lines and assessments, plus FY N−1 spending on capability
- * lines of any award (FUNDED-GAP-STALLED). So: awards of N with their lines, spending outside the
- * period, match and obligations; and from the per-line yearly summary (never the spending table),
- * last year's spending per line, which also names the older awards and capability lines that
- * FUNDED-GAP-STALLED counts. Older awards come without their other lines and award-rule figures,
- * which no rule of year N reads.
+ * center-year rules read N's awards, lines and assessments, plus FY N−1 spending on federal lines
+ * of any award naming a capability assessed not_achieved in N (FUNDED-GAP-STALLED). So: awards of
+ * N with their lines, spending outside the period, match and obligations; and from the per-line
+ * yearly summary (never the spending table), last year's spending per line, which also names the
+ * older awards and lines FUNDED-GAP-STALLED counts. Older awards come without their other lines
+ * and award-rule figures, which no rule of year N reads. A rule that reads more of year N−1 must
+ * widen this load (tests/routes/findings.test.ts compares it with the all-years load).
  */
 async function loadYear(db: Q, base: ComplianceData, opts: LoadOptions & { fiscalYear: number }): Promise<ComplianceData> {
   const fy = opts.fiscalYear;
@@ -273,8 +274,9 @@ async function loadYear(db: Q, base: ComplianceData, opts: LoadOptions & { fisca
   if (ids) assessmentsQ = assessmentsQ.where("assessments.center_id", "in", ids);
   // Messages list capabilities in row order: a fixed order keeps them identical however the rows were filtered.
   assessmentsQ = assessmentsQ.orderBy("centers.code").orderBy("assessments.fiscal_year").orderBy("assessments.capability_id");
-  // FY N−1 spending per live line: every line of N's awards, and capability lines of older federal
-  // awards (FUNDED-GAP-STALLED counts only federal lines). A few centers are read center by center
+  // FY N−1 spending per live line: every line of N's awards, and the lines of older awards that
+  // FUNDED-GAP-STALLED can count — federal, naming a capability the center assessed not_achieved
+  // in N (a few dozen rows nationally, instead of ~25,000). A few centers are read center by center
   // (CROSS JOIN fixes that join order in SQLite), so the cost follows the centers shown, not the
   // size of the network; many centers read the year's slice of the summary instead.
   const summaries = db as unknown as Kysely<WithSummaries>;
@@ -308,7 +310,22 @@ async function loadYear(db: Q, base: ComplianceData, opts: LoadOptions & { fisca
     .where("budget_lines.voided_at", "is", null)
     .where("awards.voided_at", "is", null)
     .where((eb) =>
-      eb.or([eb("awards.fiscal_year", "=", fy), eb.and([eb("budget_lines.capability_id", "is not", null), eb("programs.federal", "=", 1)])]),
+      eb.or([
+        eb("awards.fiscal_year", "=", fy),
+        eb.and([
+          eb("budget_lines.capability_id", "is not", null),
+          eb("programs.federal", "=", 1),
+          eb.exists(
+            eb
+              .selectFrom("assessments")
+              .select("assessments.id")
+              .whereRef("assessments.center_id", "=", "awards.center_id")
+              .where("assessments.fiscal_year", "=", fy)
+              .whereRef("assessments.capability_id", "=", "budget_lines.capability_id")
+              .where("assessments.status", "=", "not_achieved"),
+          ),
+        ]),
+      ]),
     )
     .$if(ids !== undefined, (q) => q.where("awards.center_id", "in", ids!));
 
@@ -364,7 +381,7 @@ async function loadYear(db: Q, base: ComplianceData, opts: LoadOptions & { fisca
     assessmentsQ.execute(),
   ]);
 
-  // Older awards in scope: a federal capability line with spending in FY N−1.
+  // Older awards in scope: those with such a line.
   const olderIds = [...new Set(prior.filter((p) => p.fiscal_year !== fy && p.capability_id !== null).map((p) => p.award_id))];
   const older =
     olderIds.length === 0

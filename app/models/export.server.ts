@@ -7,12 +7,13 @@
  * Rows are fetched 5,000 at a time by keyset (the natural key), so a national spending table
  * streams without being held in memory.
  */
-import type { Readable } from "node:stream";
+import { stringify } from "csv-stringify/sync";
 import { sql, type Kysely, type Transaction } from "kysely";
 import type { Database } from "../../db/schema";
 import type { CenterScope } from "../auth/permissions";
 import {
-  exportCsvStream,
+  FORMATS,
+  toCells,
   type AssessmentRow,
   type AwardRow,
   type BudgetLineRow,
@@ -45,9 +46,38 @@ export function exportRows<T extends ImportType>(db: Q, type: T, filter: ExportF
   return generators[type]() as AsyncGenerator<RowOf<T>>;
 }
 
-/** The CSV of one type (header row first), streamed. `bom` for downloads that Excel opens. */
-export function exportCsvFor(db: Q, type: ImportType, filter: ExportFilter, opts: { bom?: boolean } = {}): Readable {
-  return exportCsvStream(type, exportRows(db, type, filter), opts);
+/**
+ * The CSV of one type as text chunks: the header row, then 500 rows per chunk. Pulled, not pushed:
+ * nothing is read from the database until the consumer asks, and a consumer that stops early
+ * (a closed download) stops the queries too.
+ */
+export async function* exportCsvChunks(db: Q, type: ImportType, filter: ExportFilter, opts: { bom?: boolean } = {}): AsyncGenerator<string> {
+  yield (opts.bom ? "\uFEFF" : "") + stringify([[...FORMATS[type].columns]]);
+  let batch: string[][] = [];
+  for await (const row of exportRows(db, type, filter)) {
+    batch.push(toCells(type, row));
+    if (batch.length === 500) {
+      yield stringify(batch);
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield stringify(batch);
+}
+
+/** The same chunks as a web stream, for a download Response. */
+export function exportCsvBody(db: Q, type: ImportType, filter: ExportFilter, opts: { bom?: boolean } = {}): ReadableStream<Uint8Array> {
+  const chunks = exportCsvChunks(db, type, filter, opts);
+  const encoder = new TextEncoder();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const next = await chunks.next();
+      if (next.done) controller.close();
+      else controller.enqueue(encoder.encode(next.value));
+    },
+    async cancel() {
+      await chunks.return(undefined);
+    },
+  });
 }
 
 async function* centerRows(db: Q, filter: ExportFilter): AsyncGenerator<CenterRow> {

@@ -1,12 +1,11 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { Readable } from "node:stream";
 import { assertAllowed, notFound, requireUser } from "~/auth/guard.server";
 import { centerScope } from "~/auth/permissions";
 import { getDb } from "~/db.server";
 import { isImportType, parseFiscalYear } from "~/domain/import";
 import { safeFileName } from "~/http/csv.server";
 import { getCenterByCode } from "~/models/centers.server";
-import { exportCsvFor } from "~/models/export.server";
+import { exportCsvBody } from "~/models/export.server";
 
 /**
  * Downloads in the import formats (issue #8): /export/TYPE.csv for centers, awards, budget_lines,
@@ -31,9 +30,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     assertAllowed(user, { can: "read", center });
     centerId = center.id;
   }
-  const stream = exportCsvFor(getDb(), type, { scope: centerScope(user), fiscalYear: fiscalYear ?? undefined, centerId }, { bom: true });
+  const body = exportCsvBody(getDb(), type, { scope: centerScope(user), fiscalYear: fiscalYear ?? undefined, centerId }, { bom: true });
   const name = safeFileName([type, code ?? "", fiscalYear ? `FY${fiscalYear}` : ""].filter(Boolean).join("-") + ".csv");
-  return new Response(Readable.toWeb(stream) as ReadableStream, {
+  return new Response(body, {
     headers: {
       "Content-Type": "text/csv; charset=utf-8",
       "Content-Disposition": `attachment; filename="${name}"`,

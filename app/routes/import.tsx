@@ -36,7 +36,7 @@ import { confirmSchema } from "~/schemas/import";
  */
 export const meta: MetaFunction = () => [{ title: "Import — Baseline" }];
 
-type ActionData = { phase: "form"; error: string } | { phase: "job"; job: JobView; token: string | null };
+type ActionData = { phase: "form"; error: string } | { phase: "discarded" } | { phase: "job"; job: JobView; token: string | null };
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request, { can: "import" });
@@ -63,7 +63,7 @@ export async function action({ request }: ActionFunctionArgs) {
   if (!stored) return formError("This upload has expired or belongs to someone else; upload the file again.", 410);
   if (intent === "discard") {
     dropUpload(stored.token);
-    return formError("The upload was discarded; nothing was imported.", 200);
+    return json<ActionData>({ phase: "discarded" });
   }
   const again = stored.commitJobId ? getJob(user.id, stored.commitJobId) : null;
   if (again) return answer(again, stored.token, js === "1");
@@ -177,8 +177,13 @@ export default function ImportPage() {
       </section>
 
       {data?.phase === "form" ? (
-        <p className={data.error.includes("discarded") ? "notice" : "notice error"} role="alert">
+        <p className="notice error" role="alert">
           {data.error}
+        </p>
+      ) : null}
+      {data?.phase === "discarded" ? (
+        <p className="notice" role="status">
+          The upload was discarded; nothing was imported.
         </p>
       ) : null}
       {data?.phase === "job" ? <JobPanel key={data.job.id} initial={data.job} token={data.token} hydrated={hydrated} /> : null}

@@ -7,12 +7,13 @@
 import Sqlite from "better-sqlite3";
 import fs from "node:fs";
 import path from "node:path";
+import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { open } from "../../db/client";
 import { migrateToLatest } from "../../db/migrate";
 import type { DemoSummary, Scale } from "../../db/demo";
 import { loadDemo } from "../../app/demo/load.server";
-import { exportCsvFor } from "../../app/models/export.server";
+import { exportCsvChunks } from "../../app/models/export.server";
 import { createUser } from "../../app/models/users.server";
 
 export const SEED = 2008;
@@ -79,7 +80,7 @@ export async function prepareScale(scale: Scale, dir: string, log: (s: string) =
   {
     const opened = open(full, { check: false });
     try {
-      await pipeline(exportCsvFor(opened.db, "spending", { scope: { kind: "all" } }), fs.createWriteStream(csv));
+      await pipeline(Readable.from(exportCsvChunks(opened.db, "spending", { scope: { kind: "all" } })), fs.createWriteStream(csv));
     } finally {
       await opened.db.destroy();
     }

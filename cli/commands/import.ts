@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { IMPORT_TYPES, isImportType, progressLine, type ImportType } from "../../app/domain/import";
 import { runImport } from "../../app/models/import.server";
-import { exportCsvFor } from "../../app/models/export.server";
+import { exportCsvChunks } from "../../app/models/export.server";
 import { findUserByUsername, getPrincipal } from "../../app/models/users.server";
 import type { Principal } from "../../app/auth/permissions";
 import { type Command, intOption, UsageError } from "../command";
@@ -98,7 +98,7 @@ export const exportCommand: Command = {
     const type = typeOption(values.type)!;
     const fiscalYear = intOption(values.fy, "fy", 2000, 2100);
     if (fiscalYear !== undefined && type === "centers") throw new UsageError("--fy does not apply to centers");
-    for await (const chunk of exportCsvFor(db, type, { scope: { kind: "all" }, fiscalYear })) {
+    for await (const chunk of exportCsvChunks(db, type, { scope: { kind: "all" }, fiscalYear })) {
       if (!out.write(chunk)) await once(out, "drain");
     }
     return 0;

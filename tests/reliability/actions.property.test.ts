@@ -3,7 +3,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { open, type OpenedDatabase } from "../../db/client";
+import type { ServerBuild } from "@remix-run/node";
 import { setDb } from "../../app/db.server";
+import { withFriendlyErrorPages } from "../../app/http/storage-errors.server";
 import { cookieFor } from "../helpers/auth";
 import { auditVerifies, demoDatabase, ensureBuild, integrityOk, login, ROOT, startServer, tempDir } from "./harness";
 import { actionRoutes, extractForms, routeForUrl, routeUrl, type FormTemplate } from "./forms";
@@ -12,7 +14,8 @@ import { actionRoutes, extractForms, routeForUrl, routeUrl, type FormTemplate } 
  * Hostile form posts (issue #10). For every route with an action, the forms its pages really
  * render are posted back — as rendered, with one field changed, or with every field scrambled
  * (2 MB strings, unicode, control characters, missing fields, extra fields, multipart) — by the
- * user who saw the form or by someone else. Whatever comes in:
+ * user who saw the form or by someone else; and bodies no page sends (cut-off multipart, JSON,
+ * plain text). Actions run wrapped as server.ts serves them. Whatever comes in:
  *   - the action never throws (other than a Response) and never answers 5xx;
  *   - a refusal (4xx) leaves every table unchanged (failed sign-ins are only counted);
  *   - an accepted change writes an audit row in the same transaction;
@@ -232,7 +235,35 @@ function build(t: FormTemplate, s: Submission) {
   return kept;
 }
 
-async function callAction(mod: any, url: string, params: Record<string, string>, cookie: string, fields: Array<[string, string]>, multipart: boolean) {
+/** The action as the server runs it: wrapped by withFriendlyErrorPages (server.ts). */
+function served(mod: any): (args: unknown) => Promise<unknown> {
+  const build = { routes: { r: { id: "r", path: "", module: mod } } } as unknown as ServerBuild;
+  return withFriendlyErrorPages(build).routes.r.module.action as any;
+}
+
+/** Bodies no Baseline page sends: each must be refused (4xx) without a write. */
+const ENVELOPES: Array<[string, string, string]> = [
+  ["multipart with an unnamed part", "multipart/form-data; boundary=X", '--X\r\nContent-Disposition: form-data; name=""\r\n\r\nv\r\n--X--\r\n'],
+  ["multipart with another boundary", "multipart/form-data; boundary=X", '--Y\r\nContent-Disposition: form-data; name="a"\r\n\r\nv\r\n--Y--\r\n'],
+  ["multipart cut off", "multipart/form-data; boundary=X", '--X\r\nContent-Disposition: form-data; name="intent"\r\n\r\nsave'],
+  ["JSON", "application/json", '{"intent":"save","rows":[]}'],
+  ["plain text", "text/plain", "intent=save"],
+  ["broken percent-encoding", "application/x-www-form-urlencoded", "intent=%ZZ&x=%E0%A4%A"],
+  ["an empty body", "application/x-www-form-urlencoded", ""],
+];
+
+async function callEnvelope(action: (args: unknown) => Promise<unknown>, url: string, params: Record<string, string>, cookie: string, type: string, body: string) {
+  const request = new Request(`http://localhost${url}`, { method: "POST", headers: { Cookie: cookie, "Content-Type": type }, body });
+  try {
+    const result = await action({ request, params, context: { requestId: "fuzz" } });
+    return { status: result instanceof Response ? result.status : 200 };
+  } catch (thrown) {
+    if (thrown instanceof Response) return { status: thrown.status };
+    return { status: 500, error: thrown as Error };
+  }
+}
+
+async function callAction(action: (args: unknown) => Promise<unknown>, url: string, params: Record<string, string>, cookie: string, fields: Array<[string, string]>, multipart: boolean) {
   const headers = new Headers();
   if (cookie) headers.set("Cookie", cookie);
   let body: BodyInit;
@@ -246,7 +277,7 @@ async function callAction(mod: any, url: string, params: Record<string, string>,
   }
   const request = new Request(`http://localhost${url}`, { method: "POST", headers, body });
   try {
-    const result = await mod.action({ request, params, context: { requestId: "fuzz" } });
+    const result = await action({ request, params, context: { requestId: "fuzz" } });
     return { status: result instanceof Response ? result.status : 200 };
   } catch (thrown) {
     if (thrown instanceof Response) return { status: thrown.status };
@@ -275,9 +306,18 @@ describe("form actions under hostile input", () => {
       const counter = installChangeCounter(opened);
       const cookies: Record<string, string> = { "": "" };
       for (const u of USERS) cookies[u] = await cookieFor(opened.db, u);
-      const mod = await import(/* @vite-ignore */ path.join(ROOT, "app/routes", route.file));
+      const action = served(await import(/* @vite-ignore */ path.join(ROOT, "app/routes", route.file)));
       const tally = { accepted: 0, refused: 0, writes: 0 };
       try {
+        for (const [what, type, body] of ENVELOPES) {
+          const t = forms[0];
+          counter.reset();
+          const r = await callEnvelope(action, routeUrl(route, t.params), t.params, cookies[t.user], type, body);
+          if (r.error) throw new Error(`${route.file} threw on ${what}: ${r.error.stack ?? r.error}`);
+          expect(r.status, `${what}`).toBeLessThan(500);
+          if (r.status >= 400) expect(counter.read(), `${what} was refused but wrote`).toEqual({ data: 0, audit: 0 });
+          else expect(counter.read().data, `${what} was accepted and wrote`).toBe(0);
+        }
         await fc.assert(
           fc.asyncProperty(submission, async (s) => {
             const t = forms[s.template % forms.length];
@@ -285,7 +325,7 @@ describe("form actions under hostile input", () => {
             const params = s.hostileParams ? Object.fromEntries(Object.keys(t.params).map((k) => [k, s.hostileParams!])) : t.params;
             const fields = build(t, s);
             counter.reset();
-            const r = await callAction(mod, routeUrl(route, params), params, cookies[user], fields, s.multipart);
+            const r = await callAction(action, routeUrl(route, params), params, cookies[user], fields, s.multipart);
             const changes = counter.read();
             if (r.error) throw new Error(`${route.file} threw ${r.error.stack ?? r.error}`);
             expect(r.status, `status for ${JSON.stringify(fields.map(([k, v]) => [k, v.slice(0, 40)]))}`).toBeLessThan(500);

@@ -88,6 +88,16 @@ describe("production server over HTTP", () => {
     expect(status).toBe(411);
   });
 
+  it("answers a cut-off multipart form with 400 and a plain sentence, not a server error", async () => {
+    const res = await fetch(`${server.url}/login`, {
+      method: "POST",
+      headers: { "Content-Type": "multipart/form-data; boundary=X" },
+      body: '--X\r\nContent-Disposition: form-data; name="username"\r\n\r\ndemo-admin',
+    });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain("The form could not be read");
+  });
+
   it("shows a server error as a friendly page with the reference id and no stack trace", async () => {
     await setFault(faultFile, "fail-table:frameworks");
     try {

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ServerBuild } from "@remix-run/node";
 import { open, type OpenedDatabase } from "../../db/client";
 import { setDb } from "../../app/db.server";
-import { guardStorageErrors, storageErrorMessage, STORAGE_BUSY_MESSAGE, STORAGE_WRITE_MESSAGE, withStorageErrorPages } from "../../app/http/storage-errors.server";
+import { guardStorageErrors, storageErrorMessage, STORAGE_BUSY_MESSAGE, STORAGE_WRITE_MESSAGE, withFriendlyErrorPages } from "../../app/http/storage-errors.server";
+import { guardUnreadableForms, UNREADABLE_FORM_MESSAGE } from "../../app/http/request-errors.server";
 import { saveAssessments } from "../../app/models/assessments.server";
 import { verifyAuditChain } from "../../app/models/audit.server";
 import { cookieFor, request } from "../helpers/auth";
@@ -58,7 +59,7 @@ describe("guardStorageErrors", () => {
     await expect(guardStorageErrors(async () => Promise.reject(bug))(args)).rejects.toBe(bug);
   });
 
-  it("withStorageErrorPages wraps every loader and action and keeps the rest of each route module", async () => {
+  it("withFriendlyErrorPages wraps every loader and action and keeps the rest of each route module", async () => {
     const Component = () => null;
     const build = {
       routes: {
@@ -66,7 +67,7 @@ describe("guardStorageErrors", () => {
         "routes/x": { id: "routes/x", parentId: "root", path: "x", module: { default: Component, action: async () => "saved" } },
       },
     } as unknown as ServerBuild;
-    const wrapped = withStorageErrorPages(build);
+    const wrapped = withFriendlyErrorPages(build);
     expect(wrapped.routes["routes/x"].module.default).toBe(Component);
     expect(wrapped.routes["routes/x"].module.loader).toBeUndefined();
     expect(await (wrapped.routes["routes/x"].module.action as any)(args)).toBe("saved");
@@ -74,6 +75,36 @@ describe("guardStorageErrors", () => {
     expect((thrown as Response).status).toBe(503);
     // The original build is left as it was.
     expect(build.routes["routes/x"].module.action).not.toBe(wrapped.routes["routes/x"].module.action);
+  });
+});
+
+describe("guardUnreadableForms", () => {
+  const post = (type: string, body: string) => ({
+    request: new Request("http://localhost/x", { method: "POST", headers: { "Content-Type": type }, body }),
+    params: {},
+    context: {},
+  });
+  const readsForm = guardUnreadableForms(async ({ request }) => Object.fromEntries(await request.formData()));
+
+  it("answers a body that is not a readable form with 400 and a plain sentence", async () => {
+    for (const [type, body] of [
+      ["multipart/form-data; boundary=X", '--X\r\nContent-Disposition: form-data; name="a"\r\n\r\nv'],
+      ["application/json", '{"a":1}'],
+      ["text/plain", "a=1"],
+    ]) {
+      const thrown = await readsForm(post(type, body)).catch((e: unknown) => e);
+      expect(thrown).toBeInstanceOf(Response);
+      expect((thrown as Response).status).toBe(400);
+      expect(await (thrown as Response).text()).toBe(UNREADABLE_FORM_MESSAGE);
+    }
+  });
+
+  it("leaves readable forms and the action's own errors alone", async () => {
+    expect(await readsForm(post("application/x-www-form-urlencoded", "a=1&b=%C3%A9"))).toEqual({ a: "1", b: "é" });
+    const bug = guardUnreadableForms(async () => {
+      throw new TypeError("a bug in the action");
+    });
+    await expect(bug(post("application/x-www-form-urlencoded", "a=1"))).rejects.toThrow("a bug in the action");
   });
 });
 
