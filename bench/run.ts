@@ -5,7 +5,7 @@
  * their in-process floor, findings for a year, the server's peak RSS and start-up time; prints one
  * table per scale (and the growth from national to double) and writes bench/results.json.
  *
- * Knobs: BENCH_SCALES=national (one scale), BENCH_SECONDS (autocannon run length, default 3),
+ * Knobs: BENCH_SCALES=national (one scale), BENCH_SECONDS (autocannon run length, default 2),
  * BENCH_DIR (where the temporary databases go), BENCH_KEEP=1 (leave them there).
  */
 import { spawn } from "node:child_process";
@@ -27,7 +27,7 @@ const scales = (process.env.BENCH_SCALES ?? "national,double")
   .map((s) => s.trim())
   .filter(Boolean) as Scale[];
 for (const s of scales) if (!(s in SCALES)) throw new Error(`Unknown scale "${s}" in BENCH_SCALES (use ${Object.keys(SCALES).join(", ")})`);
-const seconds = Number(process.env.BENCH_SECONDS ?? 3);
+const seconds = Number(process.env.BENCH_SECONDS ?? 2);
 const FLOOR_RUNS = 5;
 const FINDINGS_RUNS = 3;
 // The server and the in-process floors must sign the same session cookies.

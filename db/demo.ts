@@ -173,6 +173,7 @@ export function generateDemo(sqlite: Sqlite.Database, options: DemoOptions): Dem
   const NO_PRIVACY = centers.findIndex((c) => c.code === "NM");
   const NO_LAST_ASSESSMENT = centers.findIndex((c) => c.code === "GU");
   const SLOW_CENTER = centers.findIndex((c) => c.code === "WV");
+  const DIRECTOR_CENTER = centers.findIndex((c) => c.code === "VA");
   summary.planted = {
     "PRIVACY-POLICY": "NM",
     "ASSESSMENT-MISSING": `GU FY${scale.lastYear}`,
@@ -195,8 +196,12 @@ export function generateDemo(sqlite: Sqlite.Database, options: DemoOptions): Dem
       // Annual budget $0.3M–$8M (domain.md §2.3), skewed small; federal share averages ~43% (§2.3, §4).
       const budgetDollars = Math.round(300_000 + Math.pow(r.next(), 1.8) * (isState ? 7_700_000 : 4_500_000));
       const fedShare = r.chance(0.05) ? 1 : 0.12 + r.next() * 0.56;
-      const ability0 = 0.15 + r.next() * 0.5; // capability level in the first year
-      const growth = 0.04 + r.next() * 0.08; // improvement per year
+      // The demo director's center (VA) is kept short of the baseline so its gaps, plan and findings have content;
+      // the draws still happen so every other center's numbers stay the same.
+      const drawnAbility = 0.15 + r.next() * 0.5; // capability level in the first year
+      const drawnGrowth = 0.04 + r.next() * 0.08; // improvement per year
+      const ability0 = ci === DIRECTOR_CENTER ? 0.2 : drawnAbility;
+      const growth = ci === DIRECTOR_CENTER ? 0.05 : drawnGrowth;
       const thresholds = new Map<string, number>();
       for (const cap of [...BASELINE_LEAVES, ...COC_EC]) thresholds.set(cap, r.next());
       const spendRate = ci === SLOW_CENTER ? 0.35 : 0.75 + r.next() * 0.3;

@@ -542,64 +542,12 @@ export default function AwardPage() {
 
       {figures.liveLines ? (
         <div className="grid-2">
-          <section aria-labelledby="by-area">
-            <h2 id="by-area">By capability area</h2>
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Area</th>
-                  <th scope="col" className="num">
-                    Budgeted
-                  </th>
-                  <th scope="col" className="num">
-                    Spent
-                  </th>
-                  <th scope="col" className="num">
-                    Remaining
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.byArea.map((r) => (
-                  <tr key={r.area}>
-                    <td>{r.area === NO_CAPABILITY ? r.title : `${r.area} — ${r.title}`}</td>
-                    <td className="num">{formatMoney(r.budgetedCents)}</td>
-                    <td className="num">{formatMoney(r.spentCents)}</td>
-                    <td className="num">{formatMoney(r.remainingCents)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </section>
-          <section aria-labelledby="by-poete">
-            <h2 id="by-poete">By POETE solution area</h2>
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Area</th>
-                  <th scope="col" className="num">
-                    Budgeted
-                  </th>
-                  <th scope="col" className="num">
-                    Spent
-                  </th>
-                  <th scope="col" className="num">
-                    Remaining
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.byPoete.map((r) => (
-                  <tr key={r.poete}>
-                    <td>{POETE_LABELS[r.poete]}</td>
-                    <td className="num">{formatMoney(r.budgetedCents)}</td>
-                    <td className="num">{formatMoney(r.spentCents)}</td>
-                    <td className="num">{formatMoney(r.remainingCents)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </section>
+          <SplitTable
+            id="by-area"
+            title="By capability area"
+            rows={data.byArea.map((r) => ({ key: r.area, label: r.area === NO_CAPABILITY ? r.title : `${r.area} — ${r.title}`, ...r }))}
+          />
+          <SplitTable id="by-poete" title="By POETE solution area" rows={data.byPoete.map((r) => ({ key: r.poete, label: POETE_LABELS[r.poete], ...r }))} />
         </div>
       ) : null}
 
@@ -725,5 +673,57 @@ export default function AwardPage() {
 
       <HistoryPanel rows={history} title="History of this award, its lines and spending" showRecord />
     </>
+  );
+}
+
+/** Budgeted / spent / remaining split by one dimension, with a totals row (the same totals as the lines table). */
+function SplitTable({
+  id,
+  title,
+  rows,
+}: {
+  id: string;
+  title: string;
+  rows: Array<{ key: string; label: string; budgetedCents: number; spentCents: number; remainingCents: number }>;
+}) {
+  const total = (k: "budgetedCents" | "spentCents" | "remainingCents") => rows.reduce((sum, r) => sum + r[k], 0);
+  return (
+    <section aria-labelledby={id}>
+      <h2 id={id}>{title}</h2>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Area</th>
+            <th scope="col" className="num">
+              Budgeted
+            </th>
+            <th scope="col" className="num">
+              Spent
+            </th>
+            <th scope="col" className="num">
+              Remaining
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.key}>
+              <td>{r.label}</td>
+              <td className="num">{formatMoney(r.budgetedCents)}</td>
+              <td className="num">{formatMoney(r.spentCents)}</td>
+              <td className="num">{formatMoney(r.remainingCents)}</td>
+            </tr>
+          ))}
+        </tbody>
+        <tfoot>
+          <tr>
+            <th scope="row">Total</th>
+            <td className="num">{formatMoney(total("budgetedCents"))}</td>
+            <td className="num">{formatMoney(total("spentCents"))}</td>
+            <td className="num">{formatMoney(total("remainingCents"))}</td>
+          </tr>
+        </tfoot>
+      </table>
+    </section>
   );
 }

@@ -24,25 +24,37 @@ export interface PageSpec {
 /** The fiscal year of the reference date: the latest year with every program's awards and spending. */
 export const BENCH_YEAR = Number(REFERENCE_DATE.slice(0, 4)) + (Number(REFERENCE_DATE.slice(5, 7)) >= 10 ? 1 : 0);
 
-/** Picks the biggest objects of the generated network, so each page shows its heaviest case. */
+/**
+ * Picks the biggest objects of the generated network, so each page shows its heaviest case. Only
+ * centers of the first copy of the network count (codes without the "-2" suffix of db/demo.ts):
+ * the generator writes them identically at every scale, so the fixed-size pages show the very
+ * same rows at national and double and their growth measures the network around them.
+ */
 export function choosePages(file: string): PageSpec[] {
   const sqlite = new Sqlite(file, { readonly: true });
   try {
-    const award = sqlite
+    const firstCopy = (code: string) => !/-\d+$/.test(code);
+    const awards = sqlite
       .prepare(
-        `select a.award_number as number, count(*) as n from spending s
-           join budget_lines b on b.id = s.budget_line_id join awards a on a.id = b.award_id
-          group by a.id order by n desc, a.award_number limit 1`,
+        `select a.award_number as number, c.code, sum(y.payments) as n from line_spending_years y
+           join budget_lines b on b.id = y.budget_line_id join awards a on a.id = b.award_id
+           join centers c on c.id = a.center_id
+          group by a.id order by n desc, a.award_number limit 50`,
       )
-      .get() as { number: string; n: number };
-    // Centers by spending rows: the largest center page, and the eight largest to compare.
-    const centers = sqlite
-      .prepare(
-        `select c.code, count(*) as n from spending s join budget_lines b on b.id = s.budget_line_id
-           join awards a on a.id = b.award_id join centers c on c.id = a.center_id
-          group by c.id order by n desc, c.code limit 8`,
-      )
-      .all() as Array<{ code: string }>;
+      .all() as Array<{ number: string; code: string; n: number }>;
+    const award = awards.find((a) => firstCopy(a.code))!;
+    // Centers by payments (live spending rows, from the yearly summary): the largest center page, and the eight largest to compare.
+    const centers = (
+      sqlite
+        .prepare(
+          `select c.code, sum(y.payments) as n from line_spending_years y join budget_lines b on b.id = y.budget_line_id
+             join awards a on a.id = b.award_id join centers c on c.id = a.center_id
+            group by c.id order by n desc, c.code`,
+        )
+        .all() as Array<{ code: string }>
+    )
+      .filter((c) => firstCopy(c.code))
+      .slice(0, 8);
     const state = sqlite
       .prepare("select state, count(*) as n from centers group by state order by n desc, state limit 1")
       .get() as { state: string };
@@ -213,12 +225,12 @@ export interface HttpFigures {
 
 /**
  * Loads one URL for `seconds` with `connections` concurrent clients; every non-2xx answer is an
- * error. A page too slow to answer a few times in that window is loaded by count instead (two
- * answers per client, at least five), so its percentiles still rest on several samples.
+ * error. A page too slow to answer a few times in that window is loaded by count instead (one
+ * answer per client, at least five), so its percentiles still rest on several samples.
  */
 export async function loadPage(base: string, page: PageSpec, cookie: string, connections: number, seconds: number): Promise<HttpFigures> {
   const first = await cannon(base, page, cookie, connections, { duration: seconds });
-  const minimum = Math.max(5, 2 * connections);
+  const minimum = Math.max(5, connections);
   if (first.requests >= minimum) return first;
   return cannon(base, page, cookie, connections, { amount: minimum });
 }
