@@ -297,6 +297,14 @@ export interface ClosedPeriodsTable {
   reopened_at: string | null;
 }
 
+/** Live spending per budget line per federal fiscal year, kept by triggers (migrations/0006). */
+export interface LineSpendingYearsTable {
+  budget_line_id: number;
+  fiscal_year: number;
+  amount_cents: number;
+  payments: number;
+}
+
 export interface Database {
   frameworks: FrameworksTable;
   capabilities: CapabilitiesTable;
@@ -321,6 +329,7 @@ export interface Database {
   amendments: AmendmentsTable;
   match_contributions: MatchContributionsTable;
   closed_periods: ClosedPeriodsTable;
+  line_spending_years: LineSpendingYearsTable;
 }
 
 export type Center = Selectable<CentersTable>;

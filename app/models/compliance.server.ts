@@ -220,13 +220,6 @@ export async function loadComplianceData(db: Q, opts: LoadOptions): Promise<Comp
 }
 
 /** line_spending_years (migration 0006): live spending per budget line per fiscal year, kept by triggers. */
-interface LineSpendingYearsTable {
-  budget_line_id: number;
-  fiscal_year: number;
-  amount_cents: number;
-  payments: number;
-}
-type WithSummaries = Database & { line_spending_years: LineSpendingYearsTable };
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -279,7 +272,7 @@ async function loadYear(db: Q, base: ComplianceData, opts: LoadOptions & { fisca
   // in N (a few dozen rows nationally, instead of ~25,000). A few centers are read center by center
   // (CROSS JOIN fixes that join order in SQLite), so the cost follows the centers shown, not the
   // size of the network; many centers read the year's slice of the summary instead.
-  const summaries = db as unknown as Kysely<WithSummaries>;
+  const summaries = db;
   const byCenter = ids !== undefined && ids.length <= FEW_CENTERS;
   const priorQ = (
     byCenter
