@@ -136,3 +136,14 @@ describe("through the Express app", () => {
     expect(res.status).toBe(413);
   });
 });
+
+describe("Secure session cookies", async () => {
+  const { secureCookies } = await import("~/auth/session.server");
+  it("are Secure in production when the server listens beyond loopback, and not on the loopback default", () => {
+    expect(secureCookies({ NODE_ENV: "production", HOST: "0.0.0.0" })).toBe(true);
+    expect(secureCookies({ NODE_ENV: "production" })).toBe(false);
+    expect(secureCookies({ NODE_ENV: "production", HOST: "localhost" })).toBe(false);
+    expect(secureCookies({ NODE_ENV: "development", HOST: "0.0.0.0" })).toBe(false);
+    expect(secureCookies({ NODE_ENV: "production", HOST: "127.0.0.1", COOKIE_SECURE: "true" })).toBe(true);
+  });
+});

@@ -23,9 +23,16 @@ export function sessionSecret(): string {
 
 export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
 
-function secureCookies(): boolean {
-  if (process.env.COOKIE_SECURE) return process.env.COOKIE_SECURE === "true";
-  return process.env.NODE_ENV === "production";
+/**
+ * Secure cookies in production whenever the server listens beyond this machine. On the loopback
+ * default (`npm start`), plain http://localhost must work in every browser (Safari drops Secure
+ * cookies on http://localhost), and no network can see the cookie. COOKIE_SECURE overrides.
+ */
+export function secureCookies(env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.COOKIE_SECURE) return env.COOKIE_SECURE === "true";
+  const host = env.HOST || "127.0.0.1";
+  const loopback = host === "localhost" || host === "::1" || host.startsWith("127.");
+  return env.NODE_ENV === "production" && !loopback;
 }
 
 let storage: ReturnType<typeof createCookieSessionStorage<{ userId: number; expiresAt: number; userVersion: number }>> | undefined;
