@@ -43,6 +43,38 @@ function awardsInScope(opts: LoadOptions) {
   };
 }
 
+type AwardFilter = (eb: ExpressionBuilder<Database, "awards">) => ReturnType<ExpressionBuilder<Database, "awards">["and"]>;
+
+/** Live spending dated before or after each award's own period of performance (OUTSIDE-POP). */
+function spendingOutsidePeriod(db: Q, awards: AwardFilter) {
+  return db
+    .selectFrom("awards")
+    .innerJoin("budget_lines", "budget_lines.award_id", "awards.id")
+    .innerJoin("spending", "spending.budget_line_id", "budget_lines.id")
+    .select((eb) => [
+      "awards.id",
+      eb.fn.sum<number>(eb.case().when("spending.date", "<", eb.ref("awards.pop_start")).then(eb.ref("spending.amount_cents")).else(0).end()).as("before"),
+      eb.fn.sum<number>(eb.case().when("spending.date", ">", eb.ref("awards.pop_end")).then(eb.ref("spending.amount_cents")).else(0).end()).as("after"),
+    ])
+    .where("spending.voided_at", "is", null)
+    .where(awards)
+    .where((eb) => eb.or([eb("spending.date", "<", eb.ref("awards.pop_start")), eb("spending.date", ">", eb.ref("awards.pop_end"))]))
+    .groupBy("awards.id")
+    .execute();
+}
+
+/** Live match contributions per award (MATCH-SHORT). */
+function matchProvided(db: Q, awards: AwardFilter) {
+  return db
+    .selectFrom("match_contributions")
+    .innerJoin("awards", "awards.id", "match_contributions.award_id")
+    .select((eb) => ["awards.id", eb.fn.sum<number>("match_contributions.amount_cents").as("cents")])
+    .where("match_contributions.voided_at", "is", null)
+    .where(awards)
+    .groupBy("awards.id")
+    .execute();
+}
+
 /**
  * Builds the engine's input. With `fiscalYear` N it loads only what year N's findings read (see
  * loadYear); evaluate the result with the same fiscalYear.
@@ -131,29 +163,8 @@ export async function loadComplianceData(db: Q, opts: LoadOptions): Promise<Comp
       .where(inScope)
       .orderBy("awards.award_number")
       .execute(),
-    // Spending outside each award's own period of performance (live spending, as in awards.spent_cents).
-    db
-      .selectFrom("spending")
-      .innerJoin("budget_lines", "budget_lines.id", "spending.budget_line_id")
-      .innerJoin("awards", "awards.id", "budget_lines.award_id")
-      .select((eb) => [
-        "awards.id",
-        eb.fn.sum<number>(eb.case().when("spending.date", "<", eb.ref("awards.pop_start")).then(eb.ref("spending.amount_cents")).else(0).end()).as("before"),
-        eb.fn.sum<number>(eb.case().when("spending.date", ">", eb.ref("awards.pop_end")).then(eb.ref("spending.amount_cents")).else(0).end()).as("after"),
-      ])
-      .where("spending.voided_at", "is", null)
-      .where(inScope)
-      .where((eb) => eb.or([eb("spending.date", "<", eb.ref("awards.pop_start")), eb("spending.date", ">", eb.ref("awards.pop_end"))]))
-      .groupBy("awards.id")
-      .execute(),
-    db
-      .selectFrom("match_contributions")
-      .innerJoin("awards", "awards.id", "match_contributions.award_id")
-      .select((eb) => ["awards.id", eb.fn.sum<number>("match_contributions.amount_cents").as("cents")])
-      .where("match_contributions.voided_at", "is", null)
-      .where(inScope)
-      .groupBy("awards.id")
-      .execute(),
+    spendingOutsidePeriod(db, inScope),
+    matchProvided(db, inScope),
     db
       .selectFrom("budget_lines")
       .innerJoin("awards", "awards.id", "budget_lines.award_id")
@@ -334,29 +345,8 @@ async function loadYear(db: Q, base: ComplianceData, opts: LoadOptions & { fisca
       .orderBy("budget_lines.line_id")
       .execute(),
     priorQ.execute(),
-    // Spending outside each award's own period of performance (live spending, as in awards.spent_cents).
-    db
-      .selectFrom("awards")
-      .innerJoin("budget_lines", "budget_lines.award_id", "awards.id")
-      .innerJoin("spending", "spending.budget_line_id", "budget_lines.id")
-      .select((eb) => [
-        "awards.id",
-        eb.fn.sum<number>(eb.case().when("spending.date", "<", eb.ref("awards.pop_start")).then(eb.ref("spending.amount_cents")).else(0).end()).as("before"),
-        eb.fn.sum<number>(eb.case().when("spending.date", ">", eb.ref("awards.pop_end")).then(eb.ref("spending.amount_cents")).else(0).end()).as("after"),
-      ])
-      .where("spending.voided_at", "is", null)
-      .where(ofYear)
-      .where((eb) => eb.or([eb("spending.date", "<", eb.ref("awards.pop_start")), eb("spending.date", ">", eb.ref("awards.pop_end"))]))
-      .groupBy("awards.id")
-      .execute(),
-    db
-      .selectFrom("match_contributions")
-      .innerJoin("awards", "awards.id", "match_contributions.award_id")
-      .select((eb) => ["awards.id", eb.fn.sum<number>("match_contributions.amount_cents").as("cents")])
-      .where("match_contributions.voided_at", "is", null)
-      .where(ofYear)
-      .groupBy("awards.id")
-      .execute(),
+    spendingOutsidePeriod(db, ofYear),
+    matchProvided(db, ofYear),
     db
       .selectFrom("reporting_obligations")
       .innerJoin("awards", "awards.id", "reporting_obligations.award_id")
