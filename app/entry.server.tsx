@@ -4,7 +4,9 @@ import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
+import { renderChart } from "./components/chart-memo.server";
 import { NonceProvider } from "./components/nonce";
+import { StaticChartContext } from "./components/StaticChart";
 
 const ABORT_DELAY = 5_000;
 
@@ -21,7 +23,9 @@ export default function handleRequest(
     let shellRendered = false;
     const { pipe, abort } = renderToPipeableStream(
       <NonceProvider value={nonce}>
-        <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} nonce={nonce} />
+        <StaticChartContext.Provider value={renderChart}>
+          <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} nonce={nonce} />
+        </StaticChartContext.Provider>
       </NonceProvider>,
       {
         nonce,

@@ -127,12 +127,25 @@ async function measureScale(data: ScaleData): Promise<ScaleResult> {
   };
 }
 
+/** Newest modification time among the files the build is made from. */
+function newestSource(): number {
+  let newest = 0;
+  const walk = (p: string) => {
+    const st = fs.statSync(p);
+    if (st.isDirectory()) for (const name of fs.readdirSync(p)) walk(path.join(p, name));
+    else newest = Math.max(newest, st.mtimeMs);
+  };
+  for (const p of ["app", "db", "migrations", "server.ts", "remix.config.js", "package-lock.json"]) walk(path.join(ROOT, p));
+  return newest;
+}
+
 async function main() {
   log(`scales ${scales.join(", ")}; temporary files in ${workDir}`);
   // The build and every scale's data are made side by side; the measurements then run one at a time.
-  const needBuild = !fs.existsSync(path.join(ROOT, "build/index.js"));
+  const built = ["build/index.js", "build/server.js"].map((f) => path.join(ROOT, f));
+  const needBuild = built.some((f) => !fs.existsSync(f) || fs.statSync(f).mtimeMs < newestSource());
   const build = needBuild
-    ? (log("build/ is missing: npx remix build…"), run("npx", ["remix", "build"], "build").then(() => log("build done")))
+    ? (log("build/ is missing or older than the sources: npm run build…"), run("npm", ["run", "build"], "build").then(() => log("build done")))
     : Promise.resolve();
   const prepared = await Promise.all(
     scales.map(async (scale) => {

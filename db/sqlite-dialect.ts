@@ -1,6 +1,33 @@
 import type Sqlite from "better-sqlite3";
 import { SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver } from "kysely";
 
+/** How many prepared statements a connection keeps (least recently used dropped first). */
+const STATEMENT_CACHE = 512;
+
+/**
+ * The handle Kysely sees: better-sqlite3 with its prepared statements kept by SQL text (issue #9).
+ * Kysely prepares every query afresh; pages send the same few dozen statements on every request,
+ * and preparing them again cost about a millisecond a page. A statement is only ever used by one
+ * query at a time: Kysely's driver runs one query per connection at a time.
+ */
+function withStatementCache(sqlite: Sqlite.Database) {
+  const statements = new Map<string, Sqlite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string): Sqlite.Statement {
+      let statement = statements.get(sql);
+      if (statement) {
+        statements.delete(sql);
+      } else {
+        statement = sqlite.prepare(sql);
+        if (statements.size >= STATEMENT_CACHE) statements.delete(statements.keys().next().value!);
+      }
+      statements.set(sql, statement);
+      return statement;
+    },
+  };
+}
+
 /**
  * Kysely's SQLite dialect with one fix (issue #10). After SQLITE_FULL, SQLITE_IOERR, SQLITE_BUSY or
  * SQLITE_NOMEM inside a transaction SQLite has already rolled the transaction back itself; Kysely's
@@ -9,7 +36,7 @@ import { SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver } fro
  */
 class AutoRollbackAwareDriver extends SqliteDriver {
   constructor(private readonly sqlite: Sqlite.Database) {
-    super({ database: sqlite });
+    super({ database: withStatementCache(sqlite) });
   }
 
   override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {

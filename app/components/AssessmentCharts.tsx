@@ -17,6 +17,7 @@ import {
 } from "recharts";
 import { formatScore } from "~/domain/scores";
 import { ChartFigure } from "./ChartFigure";
+import { chartKey } from "./StaticChart";
 import { PALETTE } from "./palette";
 
 /**
@@ -46,6 +47,7 @@ export function ScoreByAreaRadar({ areas, fiscalYear }: { areas: AreaScore[]; fi
   return (
     <ChartFigure
       title={title}
+      memoKey={chartKey("score-radar", data)}
       table={{ columns: ["Area", "Title", "Score"], rows: areas.map((a) => [a.areaId, a.title, formatScore(a.score)]) }}
     >
       <ResponsiveContainer width="100%" height={320} initialDimension={{ width: 600, height: 320 }}>
@@ -67,6 +69,7 @@ export function ScoreByYearLine({ years, title = "Baseline score by fiscal year"
   return (
     <ChartFigure
       title={title}
+      memoKey={chartKey("score-line", data)}
       table={{ columns: ["Fiscal year", "Score", "Gaps"], rows: years.map((y) => [`FY${y.fiscalYear}`, formatScore(y.score), y.gaps]) }}
     >
       <ResponsiveContainer width="100%" height={300} initialDimension={{ width: 600, height: 300 }}>
@@ -89,6 +92,7 @@ export function GapsByAreaBar({ areas, fiscalYear }: { areas: AreaScore[]; fisca
   return (
     <ChartFigure
       title={title}
+      memoKey={chartKey("gaps-bar", data)}
       table={{
         columns: ["Area", "Title", "Gaps"],
         rows: areas.map((a) => [a.areaId, a.title, a.gaps]),
@@ -138,6 +142,7 @@ export function CapabilityTrendChart({ trend, capabilityId }: { trend: Capabilit
     <ChartFigure
       title={title}
       openTable
+      memoKey={chartKey("capability-trend", data)}
       table={{
         columns: ["Fiscal year", "Centers", "Meet it (achieved)", "Partial", "Not achieved", "Not assessed", "Not applicable", "Gap"],
         rows: trend.map((t) => [`FY${t.fiscalYear}`, t.centers, t.meets, t.partial, t.notAchieved, t.notAssessed, t.notApplicable, t.gaps]),

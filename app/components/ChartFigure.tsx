@@ -1,4 +1,5 @@
 import { useId, type ReactNode } from "react";
+import { StaticChart } from "./StaticChart";
 
 export interface ChartTable {
   columns: string[];
@@ -11,13 +12,26 @@ export interface ChartTable {
  * Every chart has an accessible name and the same figures as a table (the bar every change meets).
  * The SVG is hidden from screen readers; the table carries the figures.
  */
-export function ChartFigure({ title, table, children, openTable = false }: { title: string; table: ChartTable; children: ReactNode; openTable?: boolean }) {
+export function ChartFigure({
+  title,
+  table,
+  children,
+  openTable = false,
+  memoKey,
+}: {
+  title: string;
+  table: ChartTable;
+  children: ReactNode;
+  openTable?: boolean;
+  /** chartKey(...) of everything the SVG is drawn from: the server then draws it once per distinct key. */
+  memoKey?: string;
+}) {
   const id = useId();
   return (
     <figure className="chart" role="group" aria-labelledby={id}>
       <figcaption id={id}>{title}</figcaption>
       <div role="img" aria-label={`${title} (chart; the same figures are in the table below)`} data-chart={title}>
-        {children}
+        <StaticChart memoKey={memoKey}>{children}</StaticChart>
       </div>
       <details open={openTable}>
         <summary>Table: {title}</summary>

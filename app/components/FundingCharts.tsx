@@ -2,6 +2,7 @@ import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAx
 import { SOURCE_LABELS, sourcesPresent, type FundingYear } from "~/domain/grants";
 import { formatMoney, formatMoneyShort } from "~/domain/money";
 import { ChartFigure } from "./ChartFigure";
+import { chartKey } from "./StaticChart";
 import { PALETTE, SOURCE_COLORS } from "./palette";
 
 const money = (v: unknown) => formatMoney(Number(v));
@@ -17,6 +18,7 @@ export function FundingBySourceChart({ rows, title = "Funding by source per fisc
   return (
     <ChartFigure
       title={title}
+      memoKey={chartKey("funding-by-source", rows)}
       table={{
         columns: ["Fiscal year", ...sources.map((s) => SOURCE_LABELS[s]), "Total"],
         rows: rows.map((r) => [`FY${r.fiscalYear}`, ...sources.map((s) => formatMoney(r[s])), formatMoney(r.totalCents)]),
@@ -51,6 +53,7 @@ export function BudgetVsSpentChart({ lines, title = "Budgeted vs spent per budge
   return (
     <ChartFigure
       title={title}
+      memoKey={chartKey("budget-vs-spent", lines)}
       table={{
         columns: ["Budget line", "Budgeted", "Spent", "Remaining"],
         rows: lines.map((l) => [l.label, formatMoney(l.budgetedCents), formatMoney(l.spentCents), formatMoney(l.budgetedCents - l.spentCents)]),

@@ -6,6 +6,7 @@
 import { Bar, BarChart, CartesianGrid, Cell, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { formatMoney, formatMoneyShort } from "~/domain/money";
 import { ChartFigure, type ChartTable } from "./ChartFigure";
+import { chartKey } from "./StaticChart";
 import { PALETTE, SOURCE_COLORS, STATUS_COLORS } from "./palette";
 
 const SIZE = { width: 640, height: 300 };
@@ -31,7 +32,7 @@ export function StackedMoneyChart({
   table: ChartTable;
 }) {
   return (
-    <ChartFigure title={title} table={table}>
+    <ChartFigure title={title} table={table} memoKey={chartKey("stacked-money", { data, categoryKey, series })}>
       <ResponsiveContainer width="100%" height={SIZE.height} initialDimension={SIZE}>
         <BarChart data={data} margin={{ top: 8, right: 16, bottom: 8, left: 16 }}>
           <CartesianGrid strokeDasharray="3 3" vertical={false} />
@@ -66,6 +67,7 @@ export function ComplianceStatusChart({ title, counts }: { title: string; counts
   return (
     <ChartFigure
       title={title}
+      memoKey={chartKey("compliance-status", counts)}
       table={{ columns: ["Status", "Centers"], rows: data.map((d) => [d.status, d.centers]), footer: ["All", total] }}
     >
       <ResponsiveContainer width="100%" height={SIZE.height} initialDimension={SIZE}>
@@ -109,7 +111,7 @@ export function GroupedBarChart({
   stacked?: boolean;
 }) {
   return (
-    <ChartFigure title={title} table={table}>
+    <ChartFigure title={title} table={table} memoKey={chartKey("grouped-bars", { data, categoryKey, series, domain, format, stacked })}>
       <ResponsiveContainer width="100%" height={SIZE.height} initialDimension={SIZE}>
         <BarChart data={data} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" vertical={false} />

@@ -12,10 +12,22 @@ export const SOURCE_COLORS: Record<string, string> = {
 
 export const STATUS_COLORS = { red: "#D55E00", amber: "#E69F00", green: "#009E73" } as const;
 
-/** Sequential blue scale for heat maps (score 0 → 100). */
+/** Sequential blue scale for heat maps (score 0 → 100); the same colours as .heat-0 … .heat-4 in app.css. */
+const HEAT_STOPS = ["#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08306b"];
+
+/** Step of the heat scale for a score: 0 … 4, or null for no score. */
+export function heatLevel(score: number | null): number | null {
+  if (score === null) return null;
+  return Math.min(HEAT_STOPS.length - 1, Math.floor((score / 100) * (HEAT_STOPS.length - 1) + 1e-9));
+}
+
 export function heatColor(score: number | null): string {
-  if (score === null) return "#eeeeee";
-  const stops = ["#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08306b"];
-  const i = Math.min(stops.length - 1, Math.floor((score / 100) * (stops.length - 1) + 1e-9));
-  return stops[i];
+  const level = heatLevel(score);
+  return level === null ? "#eeeeee" : HEAT_STOPS[level];
+}
+
+/** CSS class of a heat-map cell (background and a readable text colour, app.css). */
+export function heatClass(score: number | null): string {
+  const level = heatLevel(score);
+  return level === null ? "heat-none" : `heat-${level}`;
 }

@@ -1,5 +1,4 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import ExcelJS from "exceljs";
 import { assertAllowed, notFound, requireUser } from "~/auth/guard.server";
 import { getDb } from "~/db.server";
 import { todayIso } from "~/domain/dates";
@@ -23,6 +22,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   if (!report) throw notFound(`No award numbered ${params.number}`);
   assertAllowed(user, { can: "read", center: { id: report.award.center_id, state: report.award.center_state } });
 
+  // Loaded on first use: exceljs adds ~30 MB to a server that never writes a workbook.
+  const { default: ExcelJS } = await import("exceljs");
   const book = new ExcelJS.Workbook();
   book.creator = "Baseline";
   book.created = new Date(`${report.asOf}T00:00:00Z`);

@@ -2,16 +2,14 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
 import { requireUser } from "~/auth/guard.server";
 import { StackedMoneyChart, ComplianceStatusChart } from "~/components/ReportCharts";
-import { heatColor } from "~/components/palette";
+import { heatClass } from "~/components/palette";
 import { getDb } from "~/db.server";
 import { SOURCE_LABELS, sourcesPresent } from "~/domain/grants";
 import { formatMoney, formatMoneyShort } from "~/domain/money";
 import { formatScore } from "~/domain/scores";
 import { dashboardForUrl, type HeatSortKey } from "~/models/dashboard.server";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: `Dashboard${data?.fiscalYear ? ` FY${data.fiscalYear}` : ""} — Baseline` },
-];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Dashboard${data?.fiscalYear ? ` FY${data.fiscalYear}` : ""} — Baseline` }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request, { can: "read" });
@@ -34,11 +32,6 @@ function withParams(search: string, changes: Record<string, string | null>): str
   }
   const s = p.toString();
   return s ? `?${s}` : "";
-}
-
-function textOn(background: string): string {
-  // The two darkest heat-map blues need white text to stay readable.
-  return background === "#2171b5" || background === "#08306b" ? "#ffffff" : "#1b1f24";
 }
 
 export default function DashboardPage() {
@@ -149,8 +142,7 @@ export default function DashboardPage() {
         <p className="empty">
           No center matches these filters in FY{fy}
           {d.filters.program ? ` (no center holds a ${d.filters.program} award that year)` : ""}
-          {d.filters.agency ? ` (no center holds a ${SOURCE_LABELS[d.filters.agency]} award that year)` : ""}.{" "}
-          <Link to={`?fy=${fy}`}>Clear the filters</Link>.
+          {d.filters.agency ? ` (no center holds a ${SOURCE_LABELS[d.filters.agency]} award that year)` : ""}. <Link to={`?fy=${fy}`}>Clear the filters</Link>.
         </p>
       ) : (
         <>
@@ -198,8 +190,8 @@ export default function DashboardPage() {
               </a>
             </div>
             <p className="muted">
-              Area score: achieved 100, partial 50, not achieved or not assessed 0 (— when the center recorded no assessment). Select a cell to see
-              the center's gaps; select a column heading to sort.
+              Area score: achieved 100, partial 50, not achieved or not assessed 0 (— when the center recorded no assessment). Select a cell to see the center's
+              gaps; select a column heading to sort.
             </p>
             <div style={{ overflowX: "auto" }}>
               <table className="heatmap">
@@ -218,37 +210,37 @@ export default function DashboardPage() {
                   </tr>
                 </thead>
                 <tbody>
-                  {d.rows.map((r) => (
-                    <tr key={r.code}>
-                      <th scope="row">
-                        <Link to={`/centers/${encodeURIComponent(r.code)}`} title={r.name}>
-                          {r.code}
-                        </Link>
-                      </th>
-                      <td>{r.state}</td>
-                      <td className="num">{formatScore(r.score)}</td>
-                      <td className="num">{r.gaps ?? "—"}</td>
-                      {d.areas.map((a) => {
-                        const score = r.areas[a.id] ?? null;
-                        const bg = heatColor(r.assessed ? score : null);
-                        return (
-                          <td key={a.id} className="num heat" style={{ background: bg }}>
-                            <a
-                              href={`/centers/${encodeURIComponent(r.code)}?fy=${fy}#gaps`}
-                              style={{ color: textOn(bg) }}
-                              aria-label={`${r.code} ${a.id} ${a.title}: ${r.assessed ? formatScore(score) : "not assessed"}`}
-                            >
-                              {r.assessed ? formatScore(score) : "—"}
-                            </a>
-                          </td>
-                        );
-                      })}
-                      <td className="num">{formatMoney(r.federalCents)}</td>
-                      <td>
-                        <span className={`badge ${r.compliance}`}>{r.compliance}</span>
-                      </td>
-                    </tr>
-                  ))}
+                  {d.rows.map((r) => {
+                    const gapsHref = `/centers/${encodeURIComponent(r.code)}?fy=${fy}#gaps`;
+                    return (
+                      <tr key={r.code}>
+                        <th scope="row">
+                          <Link to={`/centers/${encodeURIComponent(r.code)}`} title={r.name}>
+                            {r.code}
+                          </Link>
+                        </th>
+                        <td>{r.state}</td>
+                        <td className="num">{formatScore(r.score)}</td>
+                        <td className="num">{r.gaps ?? "—"}</td>
+                        {d.areas.map((a) => {
+                          const score = r.areas[a.id] ?? null;
+                          // Classes, not inline styles, and a short label (the column heading names the
+                          // area): 960 cells make up most of the page's weight.
+                          return (
+                            <td key={a.id} className={`num heat ${heatClass(r.assessed ? score : null)}`}>
+                              <a href={gapsHref} aria-label={`${r.code} ${a.id}: ${r.assessed ? formatScore(score) : "not assessed"}`}>
+                                {r.assessed ? formatScore(score) : "—"}
+                              </a>
+                            </td>
+                          );
+                        })}
+                        <td className="num">{formatMoney(r.federalCents)}</td>
+                        <td>
+                          <span className={`badge ${r.compliance}`}>{r.compliance}</span>
+                        </td>
+                      </tr>
+                    );
+                  })}
                 </tbody>
                 <tfoot>
                   <tr>
@@ -274,7 +266,9 @@ export default function DashboardPage() {
 
           <div className="grid-2 print-section">
             <StackedMoneyChart
-              title={`Funding by source and fiscal year${d.filters.program ? ` (${d.filters.program} only)` : ""}${d.filters.agency ? ` (${SOURCE_LABELS[d.filters.agency]} only)` : ""}`}
+              title={`Funding by source and fiscal year${d.filters.program ? ` (${d.filters.program} only)` : ""}${
+                d.filters.agency ? ` (${SOURCE_LABELS[d.filters.agency]} only)` : ""
+              }`}
               data={d.funding.map((f) => ({ ...f, year: `FY${f.fiscalYear}` }))}
               categoryKey="year"
               series={sources.map((s) => ({ key: s, label: SOURCE_LABELS[s] }))}
@@ -288,7 +282,10 @@ export default function DashboardPage() {
                 ],
               }}
             />
-            <ComplianceStatusChart title={`Compliance status of the ${d.rows.length === 1 ? "center" : `${d.rows.length} centers`}, FY${fy}`} counts={d.compliance} />
+            <ComplianceStatusChart
+              title={`Compliance status of the ${d.rows.length === 1 ? "center" : `${d.rows.length} centers`}, FY${fy}`}
+              counts={d.compliance}
+            />
           </div>
         </>
       )}

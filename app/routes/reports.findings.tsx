@@ -9,6 +9,7 @@ import { SeverityBadge } from "~/components/StatusBadge";
 import { getDb } from "~/db.server";
 import { parseFindingKey, RULE_INFO, type Severity } from "~/domain/compliance";
 import { formatMoney } from "~/domain/money";
+import { pageLinks, pageOfIndex, paginate, rangeLabel, type Page } from "~/domain/pagination";
 import { getCenterByCode, listCenters, listStates } from "~/models/centers.server";
 import { centerIdsFor, findingFires, findingsReport, fiscalYears } from "~/models/compliance.server";
 import { saveDisposition, saveResponse } from "~/models/findings.server";
@@ -18,17 +19,28 @@ import {
   dispositionSchema,
   filterToSearch,
   findingActionSchema,
+  pageToSearch,
   parseFindingsFilter,
+  parseFindingsPosition,
   respondSchema,
   type FindingsFilter,
+  type FindingsPosition,
 } from "~/schemas/findings";
 
 /**
  * Findings report (issue #5): every finding in the user's centers for the filter in the URL, with
  * its figures, the director's response and the auditor's disposition; forms for those allowed.
- * The CSV export (reports.findings[.]csv.ts) and `cli findings` list the same rows.
+ * The CSV export (reports.findings[.]csv.ts) and `cli findings` list the same rows, all of them;
+ * the page shows one page of them at a time (issue #9).
  */
 export const meta: MetaFunction = () => [{ title: "Compliance findings — Baseline" }];
+
+/**
+ * Findings (and stale responses) per page. Each card carries up to two forms; 50 keeps the page
+ * near 140 KB of HTML and its server render short whatever the filter, where the whole network's
+ * year was ~1 MB (issue #9).
+ */
+export const FINDINGS_PER_PAGE = 50;
 
 /** DOM id for a finding (its key is JSON): FNV-1a of the key, stable across loads. */
 export function findingAnchor(key: string): string {
@@ -40,10 +52,13 @@ export function findingAnchor(key: string): string {
   return `finding-${h.toString(16).padStart(8, "0")}`;
 }
 
-/** The filter from the URL, with a named center or state checked against the user (404/403). */
-async function checkedFilter(request: Request, user: Principal): Promise<FindingsFilter> {
-  const parsed = parseFindingsFilter(new URL(request.url).searchParams);
+/** The filter and page position from the URL, with a named center or state checked against the user (404/403). */
+async function checkedFilter(request: Request, user: Principal): Promise<{ filter: FindingsFilter; position: FindingsPosition }> {
+  const params = new URL(request.url).searchParams;
+  const parsed = parseFindingsFilter(params);
   if (!parsed.ok) throw new Response(parsed.error, { status: 400 });
+  const position = parseFindingsPosition(params);
+  if (!position.ok) throw new Response(position.error, { status: 400 });
   const filter = parsed.filter;
   if (filter.center) {
     const center = await getCenterByCode(getDb(), filter.center);
@@ -52,12 +67,31 @@ async function checkedFilter(request: Request, user: Principal): Promise<Finding
   }
   const scope = centerScope(user);
   if (filter.state && scope.kind === "states" && !scope.states.includes(filter.state)) throw forbidden();
-  return filter;
+  return { filter, position: position.position };
+}
+
+type PagerLink = { page: number; href: string } | { gap: true };
+
+/** What the page needs to show a pager: figures plus ready links (a handful, whatever the list's length). */
+function pager(p: Page<unknown>, href: (page: number) => string) {
+  return {
+    page: p.page,
+    requested: p.requested,
+    pageCount: p.pageCount,
+    total: p.total,
+    from: p.from,
+    to: p.to,
+    clamped: p.clamped,
+    label: rangeLabel(p),
+    prevHref: p.page > 1 ? href(p.page - 1) : null,
+    nextHref: p.page < p.pageCount ? href(p.page + 1) : null,
+    links: pageLinks(p.page, p.pageCount).map((n): PagerLink => (n === null ? { gap: true } : { page: n, href: href(n) })),
+  };
 }
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  const filter = await checkedFilter(request, user);
+  const { filter, position } = await checkedFilter(request, user);
   const db = getDb();
   const scope = centerScope(user);
   const [report, centers, states, years] = await Promise.all([
@@ -72,14 +106,32 @@ export async function loader({ request }: LoaderFunctionArgs) {
     const center = centerByCode.get(code);
     return center ? allows(user, { can: "respond", center }) : false;
   };
+  // Pinned year and date: every page link then slices the same list the counts were taken from.
   const shown: FindingsFilter = { ...filter, year: report.fiscalYear ?? "all", asOf: report.asOf };
+
+  // A linked finding (e.g. after saving a form) decides the page of the list that holds it.
+  const target = position.finding;
+  const findingIndex = target ? report.findings.findIndex((f) => f.key === target) : -1;
+  const staleIndex = target && findingIndex < 0 ? report.noLongerApplies.findIndex((r) => r.key === target) : -1;
+  const main = paginate(report.findings, findingIndex >= 0 ? pageOfIndex(findingIndex, FINDINGS_PER_PAGE) : (position.page ?? 1), FINDINGS_PER_PAGE);
+  const stale = paginate(
+    report.noLongerApplies,
+    staleIndex >= 0 ? pageOfIndex(staleIndex, FINDINGS_PER_PAGE) : (position.stalePage ?? 1),
+    FINDINGS_PER_PAGE,
+  );
+  const href = (page: number, stalePage: number) => `/reports/findings${pageToSearch(shown, { page, stalePage })}`;
+
   return {
     filter,
     fiscalYear: report.fiscalYear,
     asOf: report.asOf,
     counts: report.counts,
-    findings: report.findings.map((f) => ({ ...f, anchor: findingAnchor(f.key), canRespond: canRespond(f.centerCode), canAudit })),
-    noLongerApplies: report.noLongerApplies.map((r) => ({ ...r, anchor: findingAnchor(r.key), canRespond: canRespond(r.centerCode), canAudit })),
+    // Only the visible page goes into the HTML: the loader data is embedded in it.
+    findings: main.items.map((f) => ({ ...f, anchor: findingAnchor(f.key), canRespond: canRespond(f.centerCode), canAudit })),
+    pager: pager(main, (p) => href(p, stale.page)),
+    noLongerApplies: stale.items.map((r) => ({ ...r, anchor: findingAnchor(r.key), canRespond: canRespond(r.centerCode), canAudit })),
+    stalePager: pager(stale, (p) => href(main.page, p)),
+    targetMissing: target !== undefined && findingIndex < 0 && staleIndex < 0,
     centers: centers.map((c) => ({ code: c.code, name: c.name, state: c.state })),
     states,
     years,
@@ -114,7 +166,9 @@ export async function action({ request }: ActionFunctionArgs) {
       ? await saveResponse(db, user.id, { key: parts, version: input.version, response: input.response, firesNow })
       : await saveDisposition(db, user.id, { key: parts, version: input.version, disposition: input.disposition, note: input.note, firesNow });
   if (saved.ok) {
+    // Back to the same report, on whichever page holds the finding now (the list may have shifted).
     const url = new URL(request.url);
+    url.searchParams.set("finding", input.key);
     return redirect(`${url.pathname}${url.search}#${findingAnchor(input.key)}`, { status: 303 });
   }
   if (saved.reason === "conflict") {
@@ -137,14 +191,12 @@ export async function action({ request }: ActionFunctionArgs) {
 
 type LoaderData = ReturnType<typeof useLoaderData<typeof loader>>;
 type Row = LoaderData["findings"][number] | LoaderData["noLongerApplies"][number];
-
-const MAX_SHOWN = 500;
+type Pager = LoaderData["pager"];
 
 export default function FindingsReport() {
   const data = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>() as ActionResult | undefined;
   const { filter, counts } = data;
-  const shown = data.findings.slice(0, MAX_SHOWN);
   return (
     <>
       <p className="muted">
@@ -230,7 +282,7 @@ export default function FindingsReport() {
           <div className="label">Findings</div>
         </div>
         <div className="tile">
-          <div className="value">{data.noLongerApplies.length}</div>
+          <div className="value">{data.stalePager.total}</div>
           <div className="label">Responses that no longer apply</div>
         </div>
       </div>
@@ -240,31 +292,90 @@ export default function FindingsReport() {
         </a>
       </p>
 
-      {data.findings.length === 0 ? (
+      {data.targetMissing ? (
+        <p className="notice" role="status">
+          The finding you followed is not in this report: it may have stopped firing, or the filter leaves it out.
+        </p>
+      ) : null}
+
+      {data.pager.total === 0 ? (
         <p className="empty">No finding matches this filter.</p>
       ) : (
         <section aria-label="Findings">
-          {data.findings.length > MAX_SHOWN ? (
-            <p className="notice">
-              Showing the first {MAX_SHOWN} of {data.findings.length} findings; narrow the filter or download the CSV for all of them.
-            </p>
-          ) : null}
-          {shown.map((f) => (
+          <ClampNotice pager={data.pager} what="findings" />
+          <p>{data.pager.label}</p>
+          <PagerNav pager={data.pager} label="Pages of findings" />
+          {data.findings.map((f) => (
             <FindingCard key={f.key} f={f} asOf={data.asOf} actionData={actionData} />
           ))}
+          <PagerNav pager={data.pager} label="Pages of findings, end of list" />
         </section>
       )}
 
       <section aria-labelledby="no-longer-applies">
         <h2 id="no-longer-applies">No longer applies</h2>
         <p className="muted">Responses and dispositions recorded for findings that no longer fire with today's data. They are kept, never deleted.</p>
-        {data.noLongerApplies.length === 0 ? (
+        {data.stalePager.total === 0 ? (
           <p className="empty">None.</p>
         ) : (
-          data.noLongerApplies.map((r) => <FindingCard key={r.key} f={r} asOf={data.asOf} actionData={actionData} stale />)
+          <>
+            <ClampNotice pager={data.stalePager} what="responses that no longer apply" />
+            {data.stalePager.pageCount > 1 ? <p>{data.stalePager.label}</p> : null}
+            {data.noLongerApplies.map((r) => (
+              <FindingCard key={r.key} f={r} asOf={data.asOf} actionData={actionData} stale />
+            ))}
+            <PagerNav pager={data.stalePager} label="Pages of responses that no longer apply" />
+          </>
         )}
       </section>
     </>
+  );
+}
+
+function ClampNotice({ pager, what }: { pager: Pager; what: string }) {
+  if (!pager.clamped) return null;
+  return (
+    <p className="notice" role="status">
+      There is no page {pager.requested} of {what} (there {pager.pageCount === 1 ? "is 1 page" : `are ${pager.pageCount} pages`}); showing the last page.
+    </p>
+  );
+}
+
+/** Previous/next plus first, last and nearby pages, as plain links (works without JavaScript). */
+function PagerNav({ pager, label }: { pager: Pager; label: string }) {
+  if (pager.pageCount <= 1) return null;
+  return (
+    <nav className="actions" aria-label={label}>
+      {pager.prevHref ? (
+        <Link to={pager.prevHref} rel="prev">
+          ← Previous
+        </Link>
+      ) : (
+        <span className="muted">← Previous</span>
+      )}
+      {pager.links.map((l, i) =>
+        "gap" in l ? (
+          <span key={`gap-${i}`} className="muted" aria-hidden="true">
+            …
+          </span>
+        ) : l.page === pager.page ? (
+          <Link key={l.page} to={l.href} aria-current="page" aria-label={`Page ${l.page}`}>
+            {l.page}
+          </Link>
+        ) : (
+          <Link key={l.page} to={l.href} aria-label={`Page ${l.page}`}>
+            {l.page}
+          </Link>
+        ),
+      )}
+      {pager.nextHref ? (
+        <Link to={pager.nextHref} rel="next">
+          Next →
+        </Link>
+      ) : (
+        <span className="muted">Next →</span>
+      )}
+    </nav>
   );
 }
 

@@ -36,17 +36,67 @@ export const findingsFilterSchema = z.object({
 
 export type FindingsFilter = z.infer<typeof findingsFilterSchema>;
 
+function firstIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  return `Filter "${String(issue.path[0] ?? "")}": ${issue.message}`;
+}
+
 export function parseFindingsFilter(params: URLSearchParams): { ok: true; filter: FindingsFilter } | { ok: false; error: string } {
   const result = findingsFilterSchema.safeParse(Object.fromEntries(params));
   if (result.success) return { ok: true, filter: result.data };
-  const issue = result.error.issues[0];
-  return { ok: false, error: `Filter "${String(issue.path[0] ?? "")}": ${issue.message}` };
+  return { ok: false, error: firstIssue(result.error) };
 }
 
 /** The same filter as URL search text (empty values left out), for links and the CSV export. */
 export function filterToSearch(filter: FindingsFilter): string {
   const p = new URLSearchParams();
-  for (const [k, v] of Object.entries(filter)) if (v !== undefined && v !== "") p.set(k, String(v));
+  // In the schema's order, so the same filter always gives the same link.
+  for (const k of Object.keys(findingsFilterSchema.shape) as (keyof FindingsFilter)[]) {
+    const v = filter[k];
+    if (v !== undefined && v !== "") p.set(k, String(v));
+  }
+  const s = p.toString();
+  return s ? `?${s}` : "";
+}
+
+/*
+ * Where in the report's lists to look (issue #9). Kept apart from FindingsFilter, which selects the
+ * rows: the CSV export and `cli findings` take the filter only, so they always list every row.
+ */
+
+// A malformed page (0, "abc", 2.5) is a broken link and is refused like a bad filter; one past the
+// end is usually an old link to a list that has shrunk, so the route shows the last page instead.
+const pageNumber = z.preprocess(
+  blankToUndefined,
+  z.coerce
+    .number({ error: "Use a page number: 1, 2, 3 …" })
+    .int("Use a whole page number")
+    .min(1, "Pages start at 1")
+    .optional(),
+);
+
+export const findingsPositionSchema = z.object({
+  /** Page of the findings list, 1-based. */
+  page: pageNumber,
+  /** Page of the "no longer applies" list, 1-based. */
+  stalePage: pageNumber,
+  /** A finding key: show the pages that hold it (takes precedence over page/stalePage). */
+  finding: z.preprocess(blankToUndefined, z.string().max(400, "Not a finding key").optional()),
+});
+
+export type FindingsPosition = z.infer<typeof findingsPositionSchema>;
+
+export function parseFindingsPosition(params: URLSearchParams): { ok: true; position: FindingsPosition } | { ok: false; error: string } {
+  const result = findingsPositionSchema.safeParse(Object.fromEntries(params));
+  if (result.success) return { ok: true, position: result.data };
+  return { ok: false, error: firstIssue(result.error) };
+}
+
+/** URL search text for a page of the report: the filter, then the pages (page 1 left out). */
+export function pageToSearch(filter: FindingsFilter, pages: { page: number; stalePage: number }): string {
+  const p = new URLSearchParams(filterToSearch(filter));
+  if (pages.page > 1) p.set("page", String(pages.page));
+  if (pages.stalePage > 1) p.set("stalePage", String(pages.stalePage));
   const s = p.toString();
   return s ? `?${s}` : "";
 }

@@ -1,5 +1,5 @@
 /**
- * The production server as users run it (`node --import tsx server.ts` on the Remix build), in a
+ * The production server as users run it (`npm start`: `node build/server.js` on the Remix build), in a
  * child process: start-up time to the first 200, signing in over HTTP, and its peak RSS.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -36,7 +36,7 @@ export async function startServer(databasePath: string, env: Record<string, stri
   const base = `http://127.0.0.1:${port}`;
   let out = "";
   const started = performance.now();
-  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "server.ts"], {
+  const child = spawn(process.execPath, [...nodeArgs, "build/server.js"], {
     cwd: ROOT,
     env: {
       ...process.env,

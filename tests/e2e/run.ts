@@ -2,8 +2,8 @@
  * Browser journeys (issue #7): the production build, a fresh database with the demo data, and
  * Debian's Chromium driven by playwright-core. `npm run test:e2e`.
  *
- * - builds the app when build/ is missing or older than app/;
- * - starts server.ts on 127.0.0.1 (PORT=0: the server prints the port it got) with a temp DATABASE_PATH;
+ * - builds the app (`npm run build`) when build/ is missing or older than app/;
+ * - starts the compiled server (build/server.js, as `npm start` runs it) on 127.0.0.1 (PORT=0: the server prints the port it got) with a temp DATABASE_PATH;
  * - runs each journey in its own browser context, failing it on any console error or page error,
  *   and saves a screenshot under tests/e2e/screenshots/ (git-ignored);
  * - prints a line per journey and "N passed, N failed"; writes {passed, failed} to $E2E_REPORT;
@@ -39,11 +39,17 @@ function newestMtime(dir: string): number {
 
 function ensureBuild(): void {
   const built = path.join(ROOT, "build/index.js");
-  const sources = Math.max(newestMtime(path.join(ROOT, "app")), fs.statSync(path.join(ROOT, "remix.config.js")).mtimeMs);
-  if (fs.existsSync(built) && fs.existsSync(path.join(ROOT, "public/build")) && fs.statSync(built).mtimeMs >= sources) return;
-  console.log("building the app (npx remix build)…");
-  const r = spawnSync("npx", ["remix", "build"], { cwd: ROOT, stdio: "inherit" });
-  if (r.status !== 0) throw new Error(`remix build failed (exit ${r.status})`);
+  const sources = Math.max(
+    newestMtime(path.join(ROOT, "app")),
+    newestMtime(path.join(ROOT, "db")),
+    ...["remix.config.js", "server.ts"].map((f) => fs.statSync(path.join(ROOT, f)).mtimeMs),
+  );
+  const serverEntry = path.join(ROOT, "build/server.js");
+  const fresh = (f: string) => fs.existsSync(f) && fs.statSync(f).mtimeMs >= sources;
+  if (fresh(built) && fresh(serverEntry) && fs.existsSync(path.join(ROOT, "public/build"))) return;
+  console.log("building the app (npm run build)…");
+  const r = spawnSync("npm", ["run", "build"], { cwd: ROOT, stdio: "inherit" });
+  if (r.status !== 0) throw new Error(`npm run build failed (exit ${r.status})`);
 }
 
 /**
@@ -69,8 +75,8 @@ interface Server {
 }
 
 function startServer(appDir: string, databasePath: string): Promise<Server> {
-  // server.ts reads build/ and public/ from its working directory: the snapshot.
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "server.ts")], {
+  // The compiled server, as `npm start` runs it; it reads build/ and public/ from its working directory: the snapshot.
+  const child = spawn(process.execPath, ["build/server.js"], {
     cwd: appDir,
     env: {
       ...process.env,

@@ -41,6 +41,18 @@ async function cli(args: string[]): Promise<{ code: number; out: string; err: st
   return { code, out: out.text(), err: err.text() };
 }
 
+/** Every finding of a filter, page by page through the report's own "next" links. */
+async function allPages(path: string, cookie: string): Promise<any[]> {
+  const rows: any[] = [];
+  let next: string | null = path;
+  while (next) {
+    const page = (await run(findingsLoader, request(next, { cookie }))) as any;
+    rows.push(...page.findings);
+    next = page.pager.nextHref;
+  }
+  return rows;
+}
+
 async function csvRows(path: string, cookie: string): Promise<string[][]> {
   const res = (await run(csvLoader, request(path, { cookie }))) as Response;
   expect(res.status).toBe(200);
@@ -87,13 +99,16 @@ describe("findings: CLI, report page and CSV export", () => {
     const cliRows = parse(fromCli.out) as string[][];
     const page = (await run(findingsLoader, request(`/reports/findings?year=2025&asOf=${AS_OF}`, { cookie: auditor }))) as any;
     const csv = await csvRows(`/reports/findings.csv?year=2025&asOf=${AS_OF}`, auditor);
+    const paged = await allPages(`/reports/findings?year=2025&asOf=${AS_OF}`, auditor);
 
     expect(cliRows[0]).toEqual(HEADER);
     expect(csv[0]).toEqual(HEADER);
-    expect(page.findings.length).toBeGreaterThan(50);
-    expect(cliRows.slice(1)).toEqual(page.findings.map(cells));
+    // The demo's FY2025 has 111 findings: pages of 50, 50 and 11, together the CLI's rows in order.
+    expect(page.counts.total).toBe(111);
+    expect(page.findings).toHaveLength(50);
+    expect(page.pager).toMatchObject({ page: 1, pageCount: 3, total: 111, label: "Showing 1–50 of 111" });
+    expect(paged.map(cells)).toEqual(cliRows.slice(1));
     expect(csv.slice(1)).toEqual(cliRows.slice(1));
-    expect(page.counts.total).toBe(page.findings.length);
     expect(page.counts.violation + page.counts.warning).toBe(page.counts.total);
     // Sorted by center, rule, award (center-year findings first), capability.
     const order = cliRows.slice(1).map((r) => [r[2], r[0], r[3], r[5]].join("\u0000"));
@@ -109,6 +124,8 @@ describe("findings: CLI, report page and CSV export", () => {
     const csv = await csvRows(page.csvHref, director);
     expect(cliRows.length).toBeGreaterThan(0);
     expect(new Set(cliRows.map((r) => r[2]))).toEqual(new Set(["VA"]));
+    // 44 findings: one page, so no pager links beyond page 1.
+    expect(page.pager).toMatchObject({ pageCount: 1, total: cliRows.length, prevHref: null, nextHref: null });
     expect(page.findings.map(cells)).toEqual(cliRows);
     expect(csv.slice(1)).toEqual(cliRows);
   });
@@ -119,19 +136,22 @@ describe("findings: CLI, report page and CSV export", () => {
     const csv = await csvRows(`/reports/findings.csv${q}`, admin);
     expect(page.findings.every((f: Finding) => f.severity === "violation")).toBe(true);
     expect(page.counts.warning).toBe(0);
-    expect(csv.slice(1)).toEqual(page.findings.map(cells));
+    expect(csv.slice(1)).toEqual((await allPages(`/reports/findings${q}`, admin)).map(cells));
     const rule = (await run(findingsLoader, request(`/reports/findings?year=all&asOf=${AS_OF}&rule=MA-CAP`, { cookie: admin }))) as any;
     expect(rule.findings.map((f: Finding) => f.rule)).toEqual(["MA-CAP"]);
   });
 
   it("scopes a state official to their state, and refuses another state's center", async () => {
     const page = (await run(findingsLoader, request(`/reports/findings?year=all&asOf=${AS_OF}`, { cookie: state }))) as any;
-    expect(page.findings.length).toBeGreaterThan(0);
+    // Their 209 findings over all years span 5 pages; look at all of them.
+    const all = await allPages(`/reports/findings?year=all&asOf=${AS_OF}`, state);
+    expect(page.counts.total).toBe(209);
+    expect(all).toHaveLength(209);
     const states = (await t.db.selectFrom("users").select("states").where("username", "=", "demo-state").executeTakeFirstOrThrow()).states.split(",");
     expect(states).toContain("VA");
     expect(states).not.toContain("MD");
     const inStates = new Set((await t.db.selectFrom("centers").select("code").where("state", "in", states).execute()).map((c) => c.code));
-    const shown = new Set<string>(page.findings.map((f: Finding) => f.centerCode));
+    const shown = new Set<string>(all.map((f: Finding) => f.centerCode));
     expect(shown.has("VA")).toBe(true);
     expect([...shown].filter((c) => !inStates.has(c))).toEqual([]);
     expect(page.centers.map((c: { code: string }) => c.code).sort()).toEqual([...inStates].sort());
@@ -190,7 +210,10 @@ describe("finding responses and dispositions", () => {
     const f = await findingOf("VA");
     const res = (await run(findingsAction, request(`/reports/findings?center=VA&asOf=${AS_OF}`, { cookie: director, form: respondForm(f, "Training scheduled for March.") }))) as Response;
     expect(res.status).toBe(303);
-    expect(res.headers.get("Location")).toMatch(/^\/reports\/findings\?center=VA&asOf=2025-06-30#finding-[0-9a-f]{8}$/);
+    // Back to the same filter, pointing at the finding (the page holding it is worked out on load).
+    const location = res.headers.get("Location")!;
+    expect(location).toMatch(/^\/reports\/findings\?center=VA&asOf=2025-06-30&finding=[^&#]+#finding-[0-9a-f]{8}$/);
+    expect(new URL(location, "http://localhost").searchParams.get("finding")).toBe(f.key);
     const row = await t.db.selectFrom("finding_responses").selectAll().where("rule", "=", f.rule).where("center_code", "=", "VA").executeTakeFirstOrThrow();
     expect({ ...row, id: 0, updated_at: "", updated_by: 0 }).toMatchObject({
       ...findingKeyParts(f),
@@ -315,5 +338,141 @@ describe("finding responses and dispositions", () => {
     // A response for another year is not "no longer applies" in this year's report.
     const other = (await run(findingsLoader, request(`/reports/findings?year=2024&center=GU&asOf=${AS_OF}`, { cookie: auditor }))) as any;
     expect(other.noLongerApplies).toHaveLength(0);
+  });
+});
+
+describe("findings report pages (issue #9)", () => {
+  // Runs after the response tests: GU's FY2025 figures changed there, so totals come from the CSV.
+  let admin: string, auditor: string;
+  const base = `/reports/findings?year=2025&asOf=${AS_OF}`;
+
+  beforeAll(async () => {
+    [admin, auditor] = await Promise.all(["demo-admin", "demo-auditor"].map((u) => cookieFor(t.db, u)));
+  });
+
+  it("shows findings 51–100 on page 2, in the CSV's order, with the counts of the whole filter", async () => {
+    const csv = (await csvRows(`/reports/findings.csv?year=2025&asOf=${AS_OF}`, auditor)).slice(1);
+    expect(csv.length).toBeGreaterThan(100);
+    const first = (await run(findingsLoader, request(base, { cookie: auditor }))) as any;
+    const second = (await run(findingsLoader, request(`${base}&page=2`, { cookie: auditor }))) as any;
+    expect(second.findings.map(cells)).toEqual(csv.slice(50, 100));
+    expect(second.pager).toMatchObject({ page: 2, from: 51, to: 100, total: csv.length, clamped: false, label: `Showing 51–100 of ${csv.length}` });
+    // The tiles count every finding of the filter, the same on every page.
+    expect(second.counts).toEqual(first.counts);
+    expect(second.counts.total).toBe(csv.length);
+    expect(csv.filter((r) => r[1] === "violation")).toHaveLength(second.counts.violation);
+  });
+
+  it("keeps the filter in the pager's links, and the CSV link lists every row whatever the page", async () => {
+    const q = `?year=2025&asOf=${AS_OF}&severity=warning`;
+    const page = (await run(findingsLoader, request(`/reports/findings${q}&page=2`, { cookie: admin }))) as any;
+    const csv = (await csvRows(page.csvHref, admin)).slice(1);
+    expect(page.csvHref).toBe(`/reports/findings.csv${q}`);
+    expect(csv.length).toBe(page.counts.total);
+    expect(page.counts.total).toBeGreaterThan(50);
+    expect(page.counts.total).toBeLessThanOrEqual(100);
+    expect(page.pager).toMatchObject({ page: 2, pageCount: 2, prevHref: `/reports/findings${q}`, nextHref: null });
+    expect(page.pager.links).toEqual([
+      { page: 1, href: `/reports/findings${q}` },
+      { page: 2, href: `/reports/findings${q}&page=2` },
+    ]);
+    // A page parameter on the CSV does not cut it short.
+    expect((await csvRows(`/reports/findings.csv${q}&page=2`, admin)).slice(1)).toEqual(csv);
+
+    // Without a year or date in the URL the links pin the ones shown, so every page slices the same list.
+    const latest = (await run(findingsLoader, request(`/reports/findings?asOf=${AS_OF}&state=VA`, { cookie: admin }))) as any;
+    expect(latest.fiscalYear).toBe(2025);
+    for (const l of latest.pager.links) expect(l.href).toMatch(/^\/reports\/findings\?year=2025&asOf=2025-06-30&state=VA(&page=\d+)?$/);
+  });
+
+  it("shows the last page, and says so, for a page past the end; refuses a page that is not a number from 1", async () => {
+    const csv = (await csvRows(`/reports/findings.csv?year=2025&asOf=${AS_OF}`, auditor)).slice(1);
+    const last = Math.ceil(csv.length / 50);
+    const beyond = (await run(findingsLoader, request(`${base}&page=99`, { cookie: auditor }))) as any;
+    expect(beyond.pager).toMatchObject({ page: last, requested: 99, pageCount: last, clamped: true, nextHref: null });
+    expect(beyond.findings.map(cells)).toEqual(csv.slice((last - 1) * 50));
+
+    for (const bad of ["0", "-1", "abc", "2.5"]) {
+      const res = (await run(findingsLoader, request(`${base}&page=${bad}`, { cookie: auditor }))) as Response;
+      expect(res.status).toBe(400);
+      expect(await res.text()).toMatch(/^Filter "page": /);
+    }
+    const badStale = (await run(findingsLoader, request(`${base}&stalePage=0`, { cookie: auditor }))) as Response;
+    expect(badStale.status).toBe(400);
+    expect(await badStale.text()).toBe('Filter "stalePage": Pages start at 1');
+  });
+
+  it("opens the page that holds a linked finding, and says when the finding is not in the report", async () => {
+    const second = (await run(findingsLoader, request(`${base}&page=2`, { cookie: auditor }))) as any;
+    const target = second.findings[24]; // finding 75
+    for (const path of [`${base}&finding=${encodeURIComponent(target.key)}`, `${base}&page=1&finding=${encodeURIComponent(target.key)}`]) {
+      const page = (await run(findingsLoader, request(path, { cookie: auditor }))) as any;
+      expect(page.pager.page).toBe(2);
+      expect(page.findings.map((f: any) => f.key)).toEqual(second.findings.map((f: any) => f.key));
+      expect(page.targetMissing).toBe(false);
+    }
+    const gone = findingKey({ rule: "MA-CAP", centerCode: "VA", awardNumber: null, fiscalYear: 2025, capabilityId: null });
+    const missing = (await run(findingsLoader, request(`${base}&page=2&finding=${encodeURIComponent(gone)}`, { cookie: auditor }))) as any;
+    expect(missing.targetMissing).toBe(true);
+    expect(missing.pager.page).toBe(2);
+  });
+
+  it("sends an action on a row of page 2 back to page 2, at that row", async () => {
+    const second = (await run(findingsLoader, request(`${base}&page=2`, { cookie: auditor }))) as any;
+    const f = second.findings[10]; // finding 61
+    const res = (await run(findingsAction, request(`${base}&page=2`, { cookie: auditor, form: dispositionForm(f, "accepted", "Seen on page 2.") }))) as Response;
+    expect(res.status).toBe(303);
+    const location = new URL(res.headers.get("Location")!, "http://localhost");
+    expect(location.pathname).toBe("/reports/findings");
+    expect(location.searchParams.get("year")).toBe("2025");
+    expect(location.searchParams.get("asOf")).toBe(AS_OF);
+    expect(location.searchParams.get("page")).toBe("2");
+    expect(location.hash).toBe(`#${f.anchor}`);
+
+    const back = (await run(findingsLoader, request(`${location.pathname}${location.search}`, { cookie: auditor }))) as any;
+    expect(back.pager.page).toBe(2);
+    const shown = back.findings.find((x: any) => x.anchor === f.anchor);
+    expect(shown.key).toBe(f.key);
+    expect(shown.response).toMatchObject({ disposition: "accepted", auditorNote: "Seen on page 2." });
+  });
+
+  it("pages the responses that no longer apply the same way, each pager keeping the other's page", async () => {
+    // 55 stored responses whose findings never fire (no such capability): stale from the start.
+    const now = "2025-06-01T00:00:00Z";
+    await t.db
+      .insertInto("finding_responses")
+      .values(Array.from({ length: 55 }, (_, i) => ({ rule: "MA-CAP", center_code: "VA", fiscal_year: 2019, capability_id: `ZZ.${String(i + 1).padStart(2, "0")}`, response: `Stale ${i + 1}`, updated_at: now })))
+      .execute();
+    const q = `?year=2019&asOf=${AS_OF}&center=VA`;
+    const first = (await run(findingsLoader, request(`/reports/findings${q}`, { cookie: auditor }))) as any;
+    expect(first.stalePager).toMatchObject({ page: 1, pageCount: 2, total: 55, label: "Showing 1–50 of 55" });
+    expect(first.noLongerApplies.map((r: any) => r.capabilityId)).toEqual(Array.from({ length: 50 }, (_, i) => `ZZ.${String(i + 1).padStart(2, "0")}`));
+    expect(first.stalePager.nextHref).toBe(`/reports/findings${q}&stalePage=2`);
+    const second = (await run(findingsLoader, request(first.stalePager.nextHref, { cookie: auditor }))) as any;
+    expect(second.noLongerApplies.map((r: any) => r.capabilityId)).toEqual(["ZZ.51", "ZZ.52", "ZZ.53", "ZZ.54", "ZZ.55"]);
+    expect(second.findings.map((f: any) => f.key)).toEqual(first.findings.map((f: any) => f.key));
+
+    // Across the network (2,000+ findings over all years) both lists have pages; links carry both.
+    const all = `?year=all&asOf=${AS_OF}`;
+    const both = (await run(findingsLoader, request(`/reports/findings${all}&page=3&stalePage=2`, { cookie: auditor }))) as any;
+    expect(both.pager.page).toBe(3);
+    expect(both.stalePager.page).toBe(2);
+    expect(both.pager.nextHref).toBe(`/reports/findings${all}&page=4&stalePage=2`);
+    expect(both.stalePager.prevHref).toBe(`/reports/findings${all}&page=3`);
+
+    // A saved disposition on a stale row on page 2 comes back to that page of the stale list.
+    const row = second.noLongerApplies[2];
+    const res = (await run(
+      findingsAction,
+      request(first.stalePager.nextHref, { cookie: auditor, form: dispositionForm({ key: row.key, response: row }, "resolved", "Closed.") }),
+    )) as Response;
+    expect(res.status).toBe(303);
+    const back = (await run(findingsLoader, request(res.headers.get("Location")!.split("#")[0], { cookie: auditor }))) as any;
+    expect(back.stalePager.page).toBe(2);
+    expect(back.noLongerApplies.find((r: any) => r.key === row.key)).toMatchObject({ disposition: "resolved", auditorNote: "Closed." });
+    // A bare link to that stale row finds its page too.
+    const linked = (await run(findingsLoader, request(`/reports/findings${q}&finding=${encodeURIComponent(row.key)}`, { cookie: auditor }))) as any;
+    expect(linked.stalePager.page).toBe(2);
+    expect(linked.targetMissing).toBe(false);
   });
 });

@@ -8,7 +8,7 @@
  */
 import { Readable, pipeline } from "node:stream";
 import { parse } from "csv-parse";
-import ExcelJS from "exceljs";
+import type ExcelJS from "exceljs";
 import { checkHeader, detectType, IMPORT_TYPES, isImportType, type ImportType } from "./formats";
 import { createRowValidator, ErrorLog, type RawRecord, type RowError, type RowOf, type RowValidation } from "./rows";
 
@@ -465,7 +465,9 @@ function readXlsx(head: Buffer, rest: AsyncGenerator<Uint8Array>): Reader {
 
 async function* xlsxCells(chunks: AsyncGenerator<Uint8Array>): AsyncGenerator<CellRow, void, undefined> {
   const input = Readable.from(chunks, { objectMode: false });
-  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(input, {
+  // Loaded on first use: exceljs adds ~30 MB to every server process that never reads a workbook.
+  const { default: Excel } = await import("exceljs");
+  const workbook = new Excel.stream.xlsx.WorkbookReader(input, {
     sharedStrings: "cache",
     hyperlinks: "ignore",
     styles: "cache", // needed to tell date cells from numbers
