@@ -305,6 +305,12 @@ export interface LineSpendingYearsTable {
   payments: number;
 }
 
+/** One row (id 1): bumped by triggers on every write the compliance engine reads (migrations/0007). */
+export interface DataVersionTable {
+  id: number;
+  version: number;
+}
+
 export interface Database {
   frameworks: FrameworksTable;
   capabilities: CapabilitiesTable;
@@ -330,6 +336,7 @@ export interface Database {
   match_contributions: MatchContributionsTable;
   closed_periods: ClosedPeriodsTable;
   line_spending_years: LineSpendingYearsTable;
+  data_version: DataVersionTable;
 }
 
 export type Center = Selectable<CentersTable>;

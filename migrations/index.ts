@@ -5,6 +5,7 @@ import * as m0003 from "./0003_triggers";
 import * as m0004 from "./0004_lifecycle";
 import * as m0005 from "./0005_closed_periods";
 import * as m0006 from "./0006_perf_indexes";
+import * as m0007 from "./0007_data_version";
 
 /**
  * In-code migration list (Kysely's FileMigrationProvider imports .ts at run time, which fails in the
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   "0004_lifecycle": m0004,
   "0005_closed_periods": m0005,
   "0006_perf_indexes": m0006,
+  "0007_data_version": m0007,
 };

@@ -2,6 +2,7 @@
  * Compliance findings from the database (issue #5): gathers live rows into the pure engine's
  * ComplianceData with a fixed handful of set-based queries, evaluates, and attaches responses.
  * Pages, the CSV export and the CLI all come through `findings`, so they list the same rows.
+ * Evaluations are remembered per committed state of the data (evaluatedFindings, issue #9).
  */
 import { sql, type ExpressionBuilder, type Kysely, type Transaction } from "kysely";
 import type { Database } from "../../db/schema";
@@ -462,19 +463,86 @@ export interface FindingsResult {
   noLongerApplies: StaleResponse[];
 }
 
+// ---------------------------------------------------------------------------------------------
+// Evaluated findings, memoized per committed state (docs/decisions/009-compliance-memo.md)
+// ---------------------------------------------------------------------------------------------
+
+/** The engine's findings for a load, before any rule/severity filter and without responses. Frozen: shared between requests. */
+export interface EvaluatedFindings {
+  findings: readonly Readonly<Finding>[];
+  /** Codes of the centers the load covered, in code order. */
+  centerCodes: readonly string[];
+}
+
+/** Entries per database handle; one state's pages (dashboard, report, a few centers) fit with room to spare. */
+const MEMO_ENTRIES = 24;
+
+interface Memo {
+  /** data_version the entries belong to; entries of any other version are dropped, never served. */
+  version: number;
+  entries: Map<string, Promise<EvaluatedFindings>>;
+}
+
+const memos = new WeakMap<object, Memo>();
+
+/** The change counter (migrations/0007): triggers bump it in the same transaction as every write the engine reads. */
+export async function dataVersion(db: Q): Promise<number> {
+  const row = await db.selectFrom("data_version").select("version").where("id", "=", 1).executeTakeFirstOrThrow();
+  return row.version;
+}
+
+async function evaluateFresh(db: Q, opts: LoadOptions): Promise<EvaluatedFindings> {
+  const data = await loadComplianceData(db, opts);
+  const found = evaluateCompliance(data, { fiscalYear: opts.fiscalYear });
+  for (const f of found) Object.freeze(f);
+  return Object.freeze({ findings: Object.freeze(found), centerCodes: Object.freeze(data.centers.map((c) => c.code)) });
+}
+
+/**
+ * Loads and evaluates, or returns the same load's result for the same committed state. The version
+ * is read before the load, so an entry is never older than its key (a write landing mid-load makes
+ * the entry newer, and the next read sees a higher version anyway). Inside a transaction the counter
+ * may count writes that roll back and its number be reused, so transactions neither read nor fill it.
+ */
+export async function evaluatedFindings(db: Q, opts: LoadOptions): Promise<EvaluatedFindings> {
+  if (db.isTransaction) return evaluateFresh(db, opts);
+  const version = await dataVersion(db);
+  let memo = memos.get(db);
+  if (!memo || memo.version !== version) memos.set(db, (memo = { version, entries: new Map() }));
+  const ids = opts.centerIds ? [...new Set(opts.centerIds)].sort((a, b) => a - b) : "all";
+  const key = JSON.stringify([opts.asOf, opts.fiscalYear ?? "all", ids]);
+  const entries = memo.entries;
+  const hit = entries.get(key);
+  if (hit) {
+    // Most recently used last: the first key is the one to evict.
+    entries.delete(key);
+    entries.set(key, hit);
+    return hit;
+  }
+  const pending = evaluateFresh(db, opts);
+  entries.set(key, pending);
+  if (entries.size > MEMO_ENTRIES) entries.delete(entries.keys().next().value!);
+  // A failed load is not remembered (the next request tries again).
+  pending.catch(() => {
+    if (entries.get(key) === pending) entries.delete(key);
+  });
+  return pending;
+}
+
 /** Load, evaluate, filter by rule/severity, and attach responses (sorted as the engine sorts). */
 export async function findings(db: Q, opts: FindingsOptions): Promise<FindingsResult> {
   if (opts.centerIds && opts.centerIds.length === 0) return { findings: [], noLongerApplies: [] };
-  const data = await loadComplianceData(db, opts);
+  const all = await evaluatedFindings(db, opts);
   const keep = (rule: string) => {
     if (opts.rule && rule !== opts.rule) return false;
     if (opts.severity && RULES_BY_ID.get(rule)?.severity !== opts.severity) return false;
     return true;
   };
-  const evaluated = evaluateCompliance(data, { fiscalYear: opts.fiscalYear }).filter((f) => keep(f.rule));
+  const evaluated = all.findings.filter((f) => keep(f.rule));
+  // Responses are read every time: they change often and cost one indexed query.
   const stored = await listResponses(db, {
     fiscalYear: opts.fiscalYear,
-    centerCodes: opts.centerIds ? data.centers.map((c) => c.code) : undefined,
+    centerCodes: opts.centerIds ? [...all.centerCodes] : undefined,
   });
   const byKey = new Map(stored.map((r) => [findingKeyFromParts(r), r]));
   const views: FindingView[] = evaluated.map((f) => {
@@ -551,8 +619,7 @@ export async function complianceStatusByCenter(
 ): Promise<Map<string, ComplianceStatus>> {
   const centers = await scoped(db.selectFrom("centers").select(["centers.id", "centers.code"]), scope).execute();
   const ids = scope.kind === "all" ? undefined : centers.map((c) => c.id);
-  const data = await loadComplianceData(db, { asOf: opts.asOf, fiscalYear, centerIds: ids });
-  const byCy = statusByCenterYear(evaluateCompliance(data, { fiscalYear }));
+  const byCy = statusByCenterYear((await evaluatedFindings(db, { asOf: opts.asOf, fiscalYear, centerIds: ids })).findings);
   return new Map(centers.map((c) => [c.code, byCy.get(`${c.code}|${fiscalYear}`) ?? "green"]));
 }
 
@@ -590,9 +657,9 @@ export async function latestFiscalYear(db: Q, centerIds?: readonly number[]): Pr
 export async function findingFires(db: Q, key: FindingKeyParts, asOf: string): Promise<boolean> {
   const center = await db.selectFrom("centers").select("id").where("code", "=", key.center_code).executeTakeFirst();
   if (!center) return false;
-  const data = await loadComplianceData(db, { asOf, fiscalYear: key.fiscal_year, centerIds: [center.id] });
+  const { findings: found } = await evaluatedFindings(db, { asOf, fiscalYear: key.fiscal_year, centerIds: [center.id] });
   const wanted = findingKeyFromParts(key);
-  return evaluateCompliance(data, { fiscalYear: key.fiscal_year }).some((f) => findingKey(f) === wanted);
+  return found.some((f) => findingKey(f) === wanted);
 }
 
 function findingKeyFromParts(p: FindingKeyParts): string {

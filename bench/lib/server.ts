@@ -31,12 +31,23 @@ async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Node's flags and the entry of `npm run start:prod` (package.json), so the benchmark measures the
+ * server exactly as `npm start` runs it, heap limit included.
+ */
+export function productionCommand(): string[] {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
+  const [node, ...args] = pkg.scripts["start:prod"].split(/\s+/);
+  if (node !== "node") throw new Error(`start:prod must start with "node" (got "${pkg.scripts["start:prod"]}")`);
+  return args;
+}
+
 export async function startServer(databasePath: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<RunningServer> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   let out = "";
   const started = performance.now();
-  const child = spawn(process.execPath, [...nodeArgs, "build/server.js"], {
+  const child = spawn(process.execPath, [...nodeArgs, ...productionCommand()], {
     cwd: ROOT,
     env: {
       ...process.env,
