@@ -1,4 +1,5 @@
-import { createContext, useContext, useSyncExternalStore, type ReactNode } from "react";
+import { createContext, useContext, type ReactNode } from "react";
+import { useHydrated } from "./hydrated";
 
 /**
  * Server-drawn charts, drawn once per distinct input (issue #9). recharts spends most of a page's
@@ -19,17 +20,6 @@ export const StaticChartContext = createContext<RenderChart | null>(null);
  */
 export function chartKey(kind: string, inputs: unknown): string {
   return `${kind}:${JSON.stringify(inputs, (_k, v: unknown) => (typeof v === "function" ? `fn:${(v as { name: string }).name}` : v))}`;
-}
-
-const subscribe = () => () => {};
-
-/** false while the server renders and while the browser hydrates; true afterwards. */
-function useHydrated(): boolean {
-  return useSyncExternalStore(
-    subscribe,
-    () => true,
-    () => false,
-  );
 }
 
 export function StaticChart({ memoKey, children }: { memoKey?: string; children: ReactNode }) {

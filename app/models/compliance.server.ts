@@ -23,6 +23,8 @@ import { todayIso } from "../domain/dates";
 import type { FindingsFilter } from "../schemas/findings";
 import { scoped } from "./centers.server";
 import { listResponses, type ResponseInfo, type StoredResponse } from "./findings.server";
+import { dataVersion, memoized } from "./memo.server";
+import { yearsWithRows } from "./years.server";
 
 type Q = Kysely<Database> | Transaction<Database>;
 
@@ -474,23 +476,6 @@ export interface EvaluatedFindings {
   centerCodes: readonly string[];
 }
 
-/** Entries per database handle; one state's pages (dashboard, report, a few centers) fit with room to spare. */
-const MEMO_ENTRIES = 24;
-
-interface Memo {
-  /** data_version the entries belong to; entries of any other version are dropped, never served. */
-  version: number;
-  entries: Map<string, Promise<EvaluatedFindings>>;
-}
-
-const memos = new WeakMap<object, Memo>();
-
-/** The change counter (migrations/0007): triggers bump it in the same transaction as every write the engine reads. */
-export async function dataVersion(db: Q): Promise<number> {
-  const row = await db.selectFrom("data_version").select("version").where("id", "=", 1).executeTakeFirstOrThrow();
-  return row.version;
-}
-
 async function evaluateFresh(db: Q, opts: LoadOptions): Promise<EvaluatedFindings> {
   const data = await loadComplianceData(db, opts);
   const found = evaluateCompliance(data, { fiscalYear: opts.fiscalYear });
@@ -498,35 +483,12 @@ async function evaluateFresh(db: Q, opts: LoadOptions): Promise<EvaluatedFinding
   return Object.freeze({ findings: Object.freeze(found), centerCodes: Object.freeze(data.centers.map((c) => c.code)) });
 }
 
-/**
- * Loads and evaluates, or returns the same load's result for the same committed state. The version
- * is read before the load, so an entry is never older than its key (a write landing mid-load makes
- * the entry newer, and the next read sees a higher version anyway). Inside a transaction the counter
- * may count writes that roll back and its number be reused, so transactions neither read nor fill it.
- */
+export { dataVersion };
+
+/** Loads and evaluates, or returns the same load's result for the same committed state (memo.server.ts). */
 export async function evaluatedFindings(db: Q, opts: LoadOptions): Promise<EvaluatedFindings> {
-  if (db.isTransaction) return evaluateFresh(db, opts);
-  const version = await dataVersion(db);
-  let memo = memos.get(db);
-  if (!memo || memo.version !== version) memos.set(db, (memo = { version, entries: new Map() }));
   const ids = opts.centerIds ? [...new Set(opts.centerIds)].sort((a, b) => a - b) : "all";
-  const key = JSON.stringify([opts.asOf, opts.fiscalYear ?? "all", ids]);
-  const entries = memo.entries;
-  const hit = entries.get(key);
-  if (hit) {
-    // Most recently used last: the first key is the one to evict.
-    entries.delete(key);
-    entries.set(key, hit);
-    return hit;
-  }
-  const pending = evaluateFresh(db, opts);
-  entries.set(key, pending);
-  if (entries.size > MEMO_ENTRIES) entries.delete(entries.keys().next().value!);
-  // A failed load is not remembered (the next request tries again).
-  pending.catch(() => {
-    if (entries.get(key) === pending) entries.delete(key);
-  });
-  return pending;
+  return memoized(db, "findings", [opts.asOf, opts.fiscalYear ?? "all", ids], () => evaluateFresh(db, opts));
 }
 
 /** Load, evaluate, filter by rule/severity, and attach responses (sorted as the engine sorts). */
@@ -710,6 +672,11 @@ export async function findingsReport(db: Q, scope: CenterScope, filter: Findings
 /** Fiscal years with a live award or an assessment among the centers, newest first (for the year filter). */
 export async function fiscalYears(db: Q, centerIds?: readonly number[]): Promise<number[]> {
   if (centerIds && centerIds.length === 0) return [];
+  if (!centerIds) {
+    // Every center: a seek per year down the fiscal_year indexes instead of reading every row.
+    const [ra, rs] = await Promise.all([yearsWithRows(db, "awards"), yearsWithRows(db, "assessments")]);
+    return [...new Set([...ra, ...rs])].sort((x, y) => y - x);
+  }
   let a = db.selectFrom("awards").select("fiscal_year").distinct().where("voided_at", "is", null);
   let s = db.selectFrom("assessments").select("fiscal_year").distinct();
   if (centerIds) {

@@ -24,7 +24,9 @@ import {
 import { listCapabilities } from "./catalog.server";
 import { scoped } from "./centers.server";
 import { findings } from "./compliance.server";
+import { memoized } from "./memo.server";
 import { overdueCount } from "./obligations.server";
+import { yearsWithRows } from "./years.server";
 
 type Q = Kysely<Database> | Transaction<Database>;
 
@@ -179,22 +181,6 @@ export function narrowScope(scope: CenterScope, state: string | undefined): Cent
   return { kind: "states", states: scope.states.includes(state) ? [state] : [] };
 }
 
-/**
- * Fiscal years that have a row in the table (live awards only), for every center: one index seek
- * per year (a loose index scan down the fiscal_year index) instead of reading every row — the
- * national network has ~24,000 assessment rows and the dashboard asks on every view.
- */
-async function yearsWithRows(db: Q, table: "assessments" | "awards"): Promise<number[]> {
-  const from = sql.table(table);
-  const live = table === "awards" ? sql` and voided_at is null` : sql``;
-  const r = await sql<{ fy: number }>`with recursive y(fy) as (
-      select max(fiscal_year) from ${from} where fiscal_year is not null${live}
-      union all
-      select (select max(fiscal_year) from ${from} where fiscal_year < y.fy${live}) from y where y.fy is not null)
-    select fy from y where fy is not null`.execute(db);
-  return r.rows.map((row) => row.fy);
-}
-
 export interface DashboardOptions {
   /** Report date for the compliance rules and overdue reports. */
   asOf: string;
@@ -302,93 +288,16 @@ export async function getDashboard(
   if (centers.length === 0) return empty;
   const ids = centers.map((c) => c.id);
 
-  let awardsQ = db
-    .selectFrom("awards")
-    .innerJoin("programs", "programs.code", "awards.program_code")
-    .where("awards.center_id", "in", ids)
-    .where("awards.voided_at", "is", null);
-  if (filters.program) awardsQ = awardsQ.where("awards.program_code", "=", filters.program);
-  if (filters.agency) awardsQ = awardsQ.where("programs.agency", "=", filters.agency);
-  // Two small groupings (the year's money per center; every year's per source for the chart)
-  // instead of one per center per year, which built ~5,400 groups nationally only to add them up again.
-  const moneyQ = awardsQ
-    .select((eb) => ["awards.center_id", "programs.agency", "programs.federal", eb.fn.sum<number>("awards.amount_cents").as("cents")])
-    .where("awards.fiscal_year", "=", fiscalYear)
-    .groupBy(["awards.center_id", "programs.agency", "programs.federal"]);
-  const fundingQ = awardsQ
-    .select((eb) => ["awards.fiscal_year", "programs.agency", eb.fn.sum<number>("awards.amount_cents").as("cents")])
-    .groupBy(["awards.fiscal_year", "programs.agency"]);
-
-  const [assessments, money, fundingRows, found, overdue] = await Promise.all([
-    db
-      .selectFrom("assessments")
-      .select(["center_id", "capability_id", "status"])
-      .where("center_id", "in", ids)
-      .where("fiscal_year", "=", fiscalYear)
-      .execute(),
-    moneyQ.execute(),
-    fundingQ.execute(),
-    findings(db, { asOf: opts.asOf, fiscalYear, centerIds: ids }),
-    // Overdue reports follow scope and state; the lifecycle model has no program filter (the page says so).
-    overdueCount(db, { asOf: opts.asOf, scope: area }),
-  ]);
-
-  const statusesByCenter = new Map<number, Map<string, (typeof assessments)[number]["status"]>>();
-  for (const a of assessments) {
-    let m = statusesByCenter.get(a.center_id);
-    if (!m) statusesByCenter.set(a.center_id, (m = new Map()));
-    m.set(a.capability_id, a.status);
-  }
-  const federalByCenter = new Map<number, number>();
-  let totalCents = 0, federalCents = 0, dhsCents = 0, dojCents = 0;
-  for (const m of money) {
-    const cents = Number(m.cents ?? 0);
-    totalCents += cents;
-    if (m.federal === 1) {
-      federalCents += cents;
-      federalByCenter.set(m.center_id, (federalByCenter.get(m.center_id) ?? 0) + cents);
-    }
-    if (m.agency === "DHS") dhsCents += cents;
-    if (m.agency === "DOJ") dojCents += cents;
-  }
+  const figures = await yearFigures(db, { fiscalYear, ids, program: filters.program, agency: filters.agency, asOf: opts.asOf, area });
+  const found = await findings(db, { asOf: opts.asOf, fiscalYear, centerIds: ids });
   const statusByCy = statusByCenterYear(found.findings);
-  const leaves = assessableCapabilities(catalog, HEADLINE_FRAMEWORK);
-
-  const rows: HeatRow[] = centers.map((c) => {
-    const statuses = statusesByCenter.get(c.id);
-    const compliance = statusByCy.get(`${c.code}|${fiscalYear}`) ?? "green";
-    const federal = federalByCenter.get(c.id) ?? 0;
-    if (!statuses) {
-      return {
-        code: c.code,
-        name: c.name,
-        state: c.state,
-        kind: c.kind,
-        assessed: false,
-        score: null,
-        gaps: null,
-        meetsBaseline: false,
-        areas: Object.fromEntries(baselineAreas.map((a) => [a, null])),
-        federalCents: federal,
-        compliance,
-      };
-    }
-    const result = computeScore(leaves, (id) => statuses.get(id));
-    const byArea = scoresByArea(catalog, HEADLINE_FRAMEWORK, (id) => statuses.get(id));
-    return {
-      code: c.code,
-      name: c.name,
-      state: c.state,
-      kind: c.kind,
-      assessed: true,
-      score: result.score,
-      gaps: result.gaps.length,
-      meetsBaseline: baselineStatus(result).meetsBaseline,
-      areas: Object.fromEntries(baselineAreas.map((a) => [a, byArea.get(a)?.score ?? null])),
-      federalCents: federal,
-      compliance,
-    };
+  const centerById = new Map(centers.map((c) => [c.id, c]));
+  const rows: HeatRow[] = figures.rows.map(({ id, ...r }) => {
+    const c = centerById.get(id)!;
+    return { ...r, code: c.code, name: c.name, state: c.state, kind: c.kind, compliance: statusByCy.get(`${c.code}|${fiscalYear}`) ?? "green" };
   });
+  const { totalCents, federalCents, dhsCents, dojCents } = figures.money;
+  const overdue = figures.overdue;
 
   const scores = rows.map((r) => r.score).filter((s): s is number => s !== null);
   const compliance: Record<ComplianceStatus, number> = { green: 0, amber: 0, red: 0 };
@@ -419,11 +328,109 @@ export async function getDashboard(
       openViolations,
       overdueReports: overdue,
     },
-    funding: fundingBySource(
-      fundingRows.map((m) => ({ fiscalYear: m.fiscal_year, agency: m.agency, amountCents: Number(m.cents ?? 0), voided: false })),
-    ),
+    funding: figures.funding,
     compliance,
   };
+}
+
+type YearRow = Omit<HeatRow, "code" | "name" | "state" | "kind" | "compliance"> & { id: number };
+
+interface YearFigures {
+  rows: YearRow[];
+  money: { totalCents: number; federalCents: number; dhsCents: number; dojCents: number };
+  funding: FundingYear[];
+  overdue: number;
+}
+
+/**
+ * The year's scores, money and overdue count for a set of centers: the part of the dashboard that
+ * reads only tables data_version watches, so it is remembered per committed state (memo.server.ts).
+ * Compliance statuses and open violations come from findings() per request (responses change them).
+ */
+function yearFigures(
+  db: Q,
+  k: { fiscalYear: number; ids: number[]; program?: string; agency?: Agency; asOf: string; area: CenterScope },
+): Promise<Readonly<YearFigures>> {
+  return memoized(db, "dashboard-year", k, async () => {
+    const { fiscalYear, ids } = k;
+    let awardsQ = db
+      .selectFrom("awards")
+      .innerJoin("programs", "programs.code", "awards.program_code")
+      .where("awards.center_id", "in", ids)
+      .where("awards.voided_at", "is", null);
+    if (k.program) awardsQ = awardsQ.where("awards.program_code", "=", k.program);
+    if (k.agency) awardsQ = awardsQ.where("programs.agency", "=", k.agency);
+    // Two small groupings (the year's money per center; every year's per source for the chart)
+    // instead of one per center per year, which built ~5,400 groups nationally only to add them up again.
+    const moneyQ = awardsQ
+      .select((eb) => ["awards.center_id", "programs.agency", "programs.federal", eb.fn.sum<number>("awards.amount_cents").as("cents")])
+      .where("awards.fiscal_year", "=", fiscalYear)
+      .groupBy(["awards.center_id", "programs.agency", "programs.federal"]);
+    const fundingQ = awardsQ
+      .select((eb) => ["awards.fiscal_year", "programs.agency", eb.fn.sum<number>("awards.amount_cents").as("cents")])
+      .groupBy(["awards.fiscal_year", "programs.agency"]);
+
+    const [catalog, assessments, money, fundingRows, overdue] = await Promise.all([
+      listCapabilities(db),
+      db.selectFrom("assessments").select(["center_id", "capability_id", "status"]).where("center_id", "in", ids).where("fiscal_year", "=", fiscalYear).execute(),
+      moneyQ.execute(),
+      fundingQ.execute(),
+      // Overdue reports follow scope and state; the lifecycle model has no program filter (the page says so).
+      overdueCount(db, { asOf: k.asOf, scope: k.area }),
+    ]);
+    const baselineAreas = [...scoresByArea(catalog, HEADLINE_FRAMEWORK, () => undefined).keys()];
+
+    const statusesByCenter = new Map<number, Map<string, (typeof assessments)[number]["status"]>>();
+    for (const a of assessments) {
+      let m = statusesByCenter.get(a.center_id);
+      if (!m) statusesByCenter.set(a.center_id, (m = new Map()));
+      m.set(a.capability_id, a.status);
+    }
+    const federalByCenter = new Map<number, number>();
+    let totalCents = 0, federalCents = 0, dhsCents = 0, dojCents = 0;
+    for (const m of money) {
+      const cents = Number(m.cents ?? 0);
+      totalCents += cents;
+      if (m.federal === 1) {
+        federalCents += cents;
+        federalByCenter.set(m.center_id, (federalByCenter.get(m.center_id) ?? 0) + cents);
+      }
+      if (m.agency === "DHS") dhsCents += cents;
+      if (m.agency === "DOJ") dojCents += cents;
+    }
+    const leaves = assessableCapabilities(catalog, HEADLINE_FRAMEWORK);
+
+    const rows: YearRow[] = ids.map((id) => {
+      const statuses = statusesByCenter.get(id);
+      const federal = federalByCenter.get(id) ?? 0;
+      if (!statuses) {
+        return {
+          id,
+          assessed: false,
+          score: null,
+          gaps: null,
+          meetsBaseline: false,
+          areas: Object.fromEntries(baselineAreas.map((a) => [a, null])),
+          federalCents: federal,
+        };
+      }
+      const result = computeScore(leaves, (cap) => statuses.get(cap));
+      const byArea = scoresByArea(catalog, HEADLINE_FRAMEWORK, (cap) => statuses.get(cap));
+      return {
+        id,
+        assessed: true,
+        score: result.score,
+        gaps: result.gaps.length,
+        meetsBaseline: baselineStatus(result).meetsBaseline,
+        areas: Object.fromEntries(baselineAreas.map((a) => [a, byArea.get(a)?.score ?? null])),
+        federalCents: federal,
+      };
+    });
+    const funding = fundingBySource(
+      fundingRows.map((m) => ({ fiscalYear: m.fiscal_year, agency: m.agency, amountCents: Number(m.cents ?? 0), voided: false })),
+    );
+    return Object.freeze({ rows, money: { totalCents, federalCents, dhsCents, dojCents }, funding, overdue });
+  });
 }
 
 /** What /dashboard and /dashboard.csv show for a signed-in user and the page's URL (report date today). */

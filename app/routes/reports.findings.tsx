@@ -5,6 +5,7 @@ import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { assertAllowed, forbidden, notFound, requireUser } from "~/auth/guard.server";
 import { allows, centerScope, type Principal } from "~/auth/permissions";
+import { useHydrated } from "~/components/hydrated";
 import { SeverityBadge } from "~/components/StatusBadge";
 import { getDb } from "~/db.server";
 import { parseFindingKey, RULE_INFO, type Severity } from "~/domain/compliance";
@@ -443,14 +444,78 @@ function Hidden({ intent, f, asOf, formId }: { intent: string; f: Row; asOf: str
   );
 }
 
+// Computed once: the same constraint for every card (Conform's field attributes and the plain forms').
+const RESPOND_CONSTRAINT = getZodConstraint(respondSchema);
+const DISPOSITION_CONSTRAINT = getZodConstraint(dispositionSchema);
+
+type FieldConstraint = (typeof RESPOND_CONSTRAINT)[string];
+
+/** The HTML validation attributes Conform puts on a field, for the plain forms (browsers without JavaScript check them too). */
+function constraintProps(c: FieldConstraint | undefined) {
+  return { required: c?.required || undefined, minLength: c?.minLength, maxLength: c?.maxLength };
+}
+
+/**
+ * The server draws a page of 50 findings with up to 100 forms. Conform's form state costs about
+ * half of that render, and only matters for the form just submitted (its errors and what the user
+ * typed) and, in the browser, for validation as the user types. So the server and the hydrating
+ * browser draw plain forms — same names, ids, values and validation attributes, same action — and
+ * the browser swaps in Conform's forms right after hydration (issue #9).
+ */
+function useLiveForm(formId: string, actionData?: ActionResult): boolean {
+  const hydrated = useHydrated();
+  return hydrated || actionData?.formId === formId;
+}
+
 function RespondForm({ f, asOf, actionData }: { f: Row; asOf: string; actionData?: ActionResult }) {
   const formId = `respond-${f.anchor}`;
+  const live = useLiveForm(formId, actionData);
   const navigation = useNavigation();
+  const submit = (
+    <button type="submit" disabled={navigation.state === "submitting"}>
+      Save response
+    </button>
+  );
+  const label = "Corrective action (center)";
+  const response = currentInfo(f)?.response ?? "";
+  if (!live) {
+    return (
+      <Form method="post" id={formId} preventScrollReset>
+        <Hidden intent="respond" f={f} asOf={asOf} formId={formId} />
+        <div className="field">
+          <label htmlFor={`${formId}-response`}>{label}</label>
+          <textarea id={`${formId}-response`} name="response" defaultValue={response} rows={3} {...constraintProps(RESPOND_CONSTRAINT.response)} />
+          <span className="field-error" id={`${formId}-response-error`} />
+        </div>
+        {submit}
+      </Form>
+    );
+  }
+  return <LiveRespondForm f={f} asOf={asOf} actionData={actionData} formId={formId} label={label} response={response} submit={submit} />;
+}
+
+function LiveRespondForm({
+  f,
+  asOf,
+  actionData,
+  formId,
+  label,
+  response,
+  submit,
+}: {
+  f: Row;
+  asOf: string;
+  actionData?: ActionResult;
+  formId: string;
+  label: string;
+  response: string;
+  submit: React.ReactNode;
+}) {
   const [form, fields] = useForm({
     id: formId,
     lastResult: actionData?.formId === formId ? actionData.result : undefined,
-    constraint: getZodConstraint(respondSchema),
-    defaultValue: { response: currentInfo(f)?.response ?? "" },
+    constraint: RESPOND_CONSTRAINT,
+    defaultValue: { response },
     shouldValidate: "onBlur",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: respondSchema }),
   });
@@ -463,28 +528,78 @@ function RespondForm({ f, asOf, actionData }: { f: Row; asOf: string; actionData
         </p>
       ) : null}
       <div className="field">
-        <label htmlFor={fields.response.id}>Corrective action (center)</label>
+        <label htmlFor={fields.response.id}>{label}</label>
         <textarea {...getTextareaProps(fields.response)} rows={3} />
         <span className="field-error" id={fields.response.errorId}>
           {fields.response.errors?.join(" ")}
         </span>
       </div>
-      <button type="submit" disabled={navigation.state === "submitting"}>
-        Save response
-      </button>
+      {submit}
     </Form>
   );
 }
 
 function DispositionForm({ f, asOf, actionData }: { f: Row; asOf: string; actionData?: ActionResult }) {
   const formId = `disposition-${f.anchor}`;
+  const live = useLiveForm(formId, actionData);
   const navigation = useNavigation();
   const info = currentInfo(f);
+  const values = { disposition: info?.disposition ?? "open", note: info?.auditorNote ?? "" };
+  const submit = (
+    <button type="submit" disabled={navigation.state === "submitting"}>
+      Save disposition
+    </button>
+  );
+  const options = DISPOSITIONS.map((d) => (
+    <option key={d} value={d}>
+      {DISPOSITION_LABELS[d]}
+    </option>
+  ));
+  if (!live) {
+    return (
+      <Form method="post" id={formId} preventScrollReset>
+        <Hidden intent="disposition" f={f} asOf={asOf} formId={formId} />
+        <div className="field">
+          <label htmlFor={`${formId}-disposition`}>Disposition (auditor)</label>
+          <select id={`${formId}-disposition`} name="disposition" defaultValue={values.disposition} {...constraintProps(DISPOSITION_CONSTRAINT.disposition)}>
+            {options}
+          </select>
+          <span className="field-error" id={`${formId}-disposition-error`} />
+        </div>
+        <div className="field">
+          <label htmlFor={`${formId}-note`}>Auditor's note</label>
+          <textarea id={`${formId}-note`} name="note" defaultValue={values.note} rows={2} {...constraintProps(DISPOSITION_CONSTRAINT.note)} />
+          <span className="field-error" id={`${formId}-note-error`} />
+        </div>
+        {submit}
+      </Form>
+    );
+  }
+  return <LiveDispositionForm f={f} asOf={asOf} actionData={actionData} formId={formId} values={values} options={options} submit={submit} />;
+}
+
+function LiveDispositionForm({
+  f,
+  asOf,
+  actionData,
+  formId,
+  values,
+  options,
+  submit,
+}: {
+  f: Row;
+  asOf: string;
+  actionData?: ActionResult;
+  formId: string;
+  values: { disposition: string; note: string };
+  options: React.ReactNode;
+  submit: React.ReactNode;
+}) {
   const [form, fields] = useForm({
     id: formId,
     lastResult: actionData?.formId === formId ? actionData.result : undefined,
-    constraint: getZodConstraint(dispositionSchema),
-    defaultValue: { disposition: info?.disposition ?? "open", note: info?.auditorNote ?? "" },
+    constraint: DISPOSITION_CONSTRAINT,
+    defaultValue: values,
     shouldValidate: "onBlur",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: dispositionSchema }),
   });
@@ -498,13 +613,7 @@ function DispositionForm({ f, asOf, actionData }: { f: Row; asOf: string; action
       ) : null}
       <div className="field">
         <label htmlFor={fields.disposition.id}>Disposition (auditor)</label>
-        <select {...getSelectProps(fields.disposition)}>
-          {DISPOSITIONS.map((d) => (
-            <option key={d} value={d}>
-              {DISPOSITION_LABELS[d]}
-            </option>
-          ))}
-        </select>
+        <select {...getSelectProps(fields.disposition)}>{options}</select>
         <span className="field-error" id={fields.disposition.errorId}>
           {fields.disposition.errors?.join(" ")}
         </span>
@@ -516,9 +625,7 @@ function DispositionForm({ f, asOf, actionData }: { f: Row; asOf: string; action
           {fields.note.errors?.join(" ")}
         </span>
       </div>
-      <button type="submit" disabled={navigation.state === "submitting"}>
-        Save disposition
-      </button>
+      {submit}
     </Form>
   );
 }

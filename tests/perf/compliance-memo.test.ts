@@ -30,7 +30,9 @@ import {
   loadComplianceData,
   type LoadOptions,
 } from "~/models/compliance.server";
+import { addDays } from "~/domain/dates";
 import { runImport } from "~/models/import.server";
+import { MEMO_ENTRIES } from "~/models/memo.server";
 import { recordSubmission } from "~/models/obligations.server";
 import { getProgram, updateProgram } from "~/models/programs.server";
 import { useTestDatabase } from "../helpers/db";
@@ -391,7 +393,8 @@ describe("memoized answers", () => {
       },
     });
     const va = (await t.db.selectFrom("centers").select("id").where("code", "=", "VA").executeTakeFirstOrThrow()).id;
-    const at = (day: number) => ({ asOf: `2025-05-${String(day).padStart(2, "0")}`, fiscalYear: FY, centerIds: [va] });
+    // Day n of a run of report dates from 1 May 2025 (each date is its own memo key).
+    const at = (day: number) => ({ asOf: addDays("2025-05-01", day - 1), fiscalYear: FY, centerIds: [va] });
     const loads = async (o: LoadOptions) => {
       seen.length = 0;
       await evaluatedFindings(logged, o);
@@ -399,10 +402,10 @@ describe("memoized answers", () => {
     };
     expect(await loads(at(1))).toBeGreaterThan(0);
     expect(await loads(at(1))).toBe(0);
-    // 24 entries: 23 more keep day 1; the 25th load pushes out the least recently used (day 2).
-    for (let d = 2; d <= 24; d++) await loads(at(d));
+    // MEMO_ENTRIES entries: that many − 1 more keep day 1; the next load pushes out the least recently used (day 2).
+    for (let d = 2; d <= MEMO_ENTRIES; d++) await loads(at(d));
     expect(await loads(at(1))).toBe(0);
-    expect(await loads(at(25))).toBeGreaterThan(0);
+    expect(await loads(at(MEMO_ENTRIES + 1))).toBeGreaterThan(0);
     expect(await loads(at(2))).toBeGreaterThan(0);
     expect(await loads(at(1))).toBe(0);
   });
