@@ -53,7 +53,9 @@ export function createApp(build: ServerBuild | (() => Promise<ServerBuild>)) {
   });
 
   app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
-  app.use(express.static("public", { maxAge: "1h" }));
+  // Files in public/ all have an extension; pages don't, and skip the file-system lookup.
+  const files = express.static("public", { maxAge: "1h" });
+  app.use((req, res, next) => (/\.[A-Za-z0-9]+$/.test(req.path) ? files(req, res, next) : next()));
 
   app.all(
     "*",

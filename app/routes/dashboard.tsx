@@ -215,9 +215,10 @@ export default function DashboardPage() {
                     return (
                       <tr key={r.code}>
                         <th scope="row">
-                          <Link to={`/centers/${encodeURIComponent(r.code)}`} title={r.name}>
+                          {/* A plain anchor like the cells: 80 Remix Links were an eighth of the page's server render (issue #9). */}
+                          <a href={`/centers/${encodeURIComponent(r.code)}`} title={r.name}>
                             {r.code}
-                          </Link>
+                          </a>
                         </th>
                         <td>{r.state}</td>
                         <td className="num">{formatScore(r.score)}</td>
@@ -225,12 +226,18 @@ export default function DashboardPage() {
                         {d.areas.map((a) => {
                           const score = r.areas[a.id] ?? null;
                           // Classes, not inline styles, and a short label (the column heading names the
-                          // area): 960 cells make up most of the page's weight.
+                          // area): 960 cells make up most of the page's weight. Only a cell with
+                          // something to see links to the gaps: a full score or a not-applicable area has none.
+                          const hasGaps = !r.assessed || (score !== null && score < 100);
                           return (
                             <td key={a.id} className={`num heat ${heatClass(r.assessed ? score : null)}`}>
-                              <a href={gapsHref} aria-label={`${r.code} ${a.id}: ${r.assessed ? formatScore(score) : "not assessed"}`}>
-                                {r.assessed ? formatScore(score) : "—"}
-                              </a>
+                              {hasGaps ? (
+                                <a href={gapsHref} aria-label={`${r.code} ${a.id}: ${r.assessed ? formatScore(score) : "not assessed"}`}>
+                                  {r.assessed ? formatScore(score) : "—"}
+                                </a>
+                              ) : (
+                                <span>{formatScore(score)}</span>
+                              )}
                             </td>
                           );
                         })}

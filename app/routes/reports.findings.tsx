@@ -385,12 +385,13 @@ function FindingCard({ f, asOf, actionData, stale = false }: { f: Row; asOf: str
   return (
     <article className="panel finding" id={f.anchor} aria-label={`${f.rule} ${f.centerCode}${f.awardNumber ? ` ${f.awardNumber}` : ""} FY${f.fiscalYear}`}>
       <p style={{ margin: 0 }}>
-        {severity ? <SeverityBadge severity={severity} /> : null} <Link to={`/rules#${f.rule}`}>{f.rule}</Link> ·{" "}
-        <Link to={`/centers/${encodeURIComponent(f.centerCode)}`}>{f.centerCode}</Link> · FY{f.fiscalYear}
+        {/* Plain anchors in the list: 150 Remix Links were a sixth of the page's server render (issue #9). */}
+        {severity ? <SeverityBadge severity={severity} /> : null} <a href={`/rules#${f.rule}`}>{f.rule}</a> ·{" "}
+        <a href={`/centers/${encodeURIComponent(f.centerCode)}`}>{f.centerCode}</a> · FY{f.fiscalYear}
         {f.awardNumber ? (
           <>
             {" "}
-            · award <Link to={`/awards/${encodeURIComponent(f.awardNumber)}`}>{f.awardNumber}</Link>
+            · award <a href={`/awards/${encodeURIComponent(f.awardNumber)}`}>{f.awardNumber}</a>
           </>
         ) : null}
         {f.capabilityId ? <> · capability {f.capabilityId}</> : null}
@@ -456,11 +457,12 @@ function constraintProps(c: FieldConstraint | undefined) {
 }
 
 /**
- * The server draws a page of 50 findings with up to 100 forms. Conform's form state costs about
- * half of that render, and only matters for the form just submitted (its errors and what the user
- * typed) and, in the browser, for validation as the user types. So the server and the hydrating
- * browser draw plain forms — same names, ids, values and validation attributes, same action — and
- * the browser swaps in Conform's forms right after hydration (issue #9).
+ * The server draws a page of 50 findings with up to 100 forms. Conform's form state and Remix's
+ * <Form> cost about half of that render, and only matter for the form just submitted (its errors
+ * and what the user typed) and, in the browser, for validation as the user types and submitting
+ * without a page load. So the server and the hydrating browser draw plain HTML forms — same names,
+ * ids, values and validation attributes, posting to this same URL as Remix's would — and the
+ * browser swaps in Conform's Remix forms right after hydration (issue #9).
  */
 function useLiveForm(formId: string, actionData?: ActionResult): boolean {
   const hydrated = useHydrated();
@@ -480,7 +482,7 @@ function RespondForm({ f, asOf, actionData }: { f: Row; asOf: string; actionData
   const response = currentInfo(f)?.response ?? "";
   if (!live) {
     return (
-      <Form method="post" id={formId} preventScrollReset>
+      <form method="post" id={formId}>
         <Hidden intent="respond" f={f} asOf={asOf} formId={formId} />
         <div className="field">
           <label htmlFor={`${formId}-response`}>{label}</label>
@@ -488,7 +490,7 @@ function RespondForm({ f, asOf, actionData }: { f: Row; asOf: string; actionData
           <span className="field-error" id={`${formId}-response-error`} />
         </div>
         {submit}
-      </Form>
+      </form>
     );
   }
   return <LiveRespondForm f={f} asOf={asOf} actionData={actionData} formId={formId} label={label} response={response} submit={submit} />;
@@ -557,7 +559,7 @@ function DispositionForm({ f, asOf, actionData }: { f: Row; asOf: string; action
   ));
   if (!live) {
     return (
-      <Form method="post" id={formId} preventScrollReset>
+      <form method="post" id={formId}>
         <Hidden intent="disposition" f={f} asOf={asOf} formId={formId} />
         <div className="field">
           <label htmlFor={`${formId}-disposition`}>Disposition (auditor)</label>
@@ -572,7 +574,7 @@ function DispositionForm({ f, asOf, actionData }: { f: Row; asOf: string; action
           <span className="field-error" id={`${formId}-note-error`} />
         </div>
         {submit}
-      </Form>
+      </form>
     );
   }
   return <LiveDispositionForm f={f} asOf={asOf} actionData={actionData} formId={formId} values={values} options={options} submit={submit} />;
