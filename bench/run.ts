@@ -17,7 +17,7 @@ import { SCALES, type Scale } from "../db/demo";
 import { findings } from "../app/models/compliance.server";
 import { BENCH_PASSWORD, BENCH_USER, readSpendingColumns, REFERENCE_DATE, removeDatabase, type ScaleData } from "./lib/data";
 import { measureImport } from "./lib/import";
-import { BENCH_YEAR, choosePages, signInInProcess, loadPage, loaderFloor, openCapturing } from "./lib/pages";
+import { BENCH_YEAR, bumpDataVersion, choosePages, signInInProcess, loadPage, loaderFloor, openCapturing } from "./lib/pages";
 import { formatGrowth, formatScale, growthRows, machineInfo, type PageResult, type ScaleResult } from "./lib/report";
 import { peakRss, ROOT, signIn, startServer } from "./lib/server";
 
@@ -70,14 +70,22 @@ async function measureScale(data: ScaleData): Promise<ScaleResult> {
     try {
       const cookie = await signInInProcess(BENCH_USER, BENCH_PASSWORD);
       for (const page of pages) floors.set(page.key, await loaderFloor(page, cookie, conn, FLOOR_RUNS));
-      const times: number[] = [];
+      // Cold: after a write (the counter moved), so the rules run on freshly loaded data — the
+      // figure the target is about. Warm: the same call again at the same committed state.
+      const cold: number[] = [];
+      const warm: number[] = [];
       let count = 0;
       for (let i = 0; i < FINDINGS_RUNS; i++) {
-        const t = performance.now();
+        bumpDataVersion(conn.sqlite);
+        let t = performance.now();
         count = (await findings(conn.db, { asOf: REFERENCE_DATE, fiscalYear: BENCH_YEAR })).findings.length;
-        times.push(performance.now() - t);
+        cold.push(performance.now() - t);
+        t = performance.now();
+        await findings(conn.db, { asOf: REFERENCE_DATE, fiscalYear: BENCH_YEAR });
+        warm.push(performance.now() - t);
       }
-      findingsFigure = { fiscalYear: BENCH_YEAR, ms: times.sort((a, b) => a - b)[Math.floor(times.length / 2)], count };
+      const mid = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+      findingsFigure = { fiscalYear: BENCH_YEAR, ms: mid(cold), warmMs: mid(warm), count };
     } finally {
       await conn.close();
     }

@@ -32,7 +32,8 @@ export interface ScaleResult {
   preparation: { generateMs: number; exportMs: number; stripMs: number };
   import: ImportFigures;
   pages: PageResult[];
-  findings: { fiscalYear: number; ms: number; count: number };
+  /** ms: after a write (nothing remembered); warmMs: again at the same committed state. */
+  findings: { fiscalYear: number; ms: number; warmMs?: number; count: number };
   server: { startMs: number; peakRssMB: number };
   wallMs: number;
 }
@@ -105,12 +106,13 @@ export function formatScale(r: ScaleResult): string {
   out.push("");
   out.push(
     table(
-      ["Page (ms)", "loader", "SQL", "queries", "c1 p50", "c1 p99", "c1 req/s", "c16 p50", "c16 p99", "c16 req/s", "errors", "p50 ≤ 50", "≥ 100/s"],
+      ["Page (ms)", "loader", "cold", "SQL", "queries", "c1 p50", "c1 p99", "c1 req/s", "c16 p50", "c16 p99", "c16 req/s", "errors", "p50 ≤ 50", "≥ 100/s"],
       r.pages.map((p) => {
         const pass = pagePasses(p);
         return [
           p.label,
           p.floor ? ms(p.floor.loaderMs) : "—",
+          p.floor?.coldMs !== undefined ? ms(p.floor.coldMs) : "—",
           p.floor ? ms(p.floor.sqlMs) : "—",
           p.floor ? String(p.floor.queries) : "—",
           ms(p.c1.p50),
@@ -124,7 +126,7 @@ export function formatScale(r: ScaleResult): string {
           mark(pass.rps),
         ];
       }),
-      ["l", "r", "r", "r", "r", "r", "r", "r", "r", "r", "r", "l", "l"],
+      ["l", "r", "r", "r", "r", "r", "r", "r", "r", "r", "r", "r", "l", "l"],
     ),
   );
   out.push("");
@@ -132,7 +134,8 @@ export function formatScale(r: ScaleResult): string {
     table(
       ["Other figures", "value", "target", ""],
       [
-        [`Findings, all centers, FY${r.findings.fiscalYear} (${int(r.findings.count)} findings)`, `${int(r.findings.ms)} ms`, `≤ ${TARGETS.findingsMs} ms`, mark(r.findings.ms <= TARGETS.findingsMs)],
+        [`Findings, all centers, FY${r.findings.fiscalYear} (${int(r.findings.count)} findings), after a write`, `${int(r.findings.ms)} ms`, `≤ ${TARGETS.findingsMs} ms`, mark(r.findings.ms <= TARGETS.findingsMs)],
+        ...(r.findings.warmMs !== undefined ? [["  the same again, nothing written in between", `${ms(r.findings.warmMs)} ms`, "", ""]] : []),
         ["Server peak RSS (VmHWM) after the load", `${int(r.server.peakRssMB)} MB`, `≤ ${TARGETS.rssMB} MB`, mark(r.server.peakRssMB <= TARGETS.rssMB)],
         ["Server start to first 200 (migrated database)", `${(r.server.startMs / 1000).toFixed(2)} s`, `≤ ${TARGETS.startMs / 1000} s`, mark(r.server.startMs <= TARGETS.startMs)],
       ],
@@ -153,6 +156,7 @@ export function growthRows(n: ScaleResult, d: ScaleResult): GrowthRow[] {
     if (!q) continue;
     const label = p.key === "healthz" ? p.label : p.label.replace(/ \(\d+ payments\)/, "").replace(/^Center \S+/, "Center page");
     if (p.floor && q.floor) add(`${label}: loader ms`, p.floor.loaderMs, q.floor.loaderMs, false);
+    if (p.floor?.coldMs !== undefined && q.floor?.coldMs !== undefined) add(`${label}: loader ms after a write`, p.floor.coldMs, q.floor.coldMs, false);
     if (p.floor && q.floor) add(`${label}: SQL ms`, p.floor.sqlMs, q.floor.sqlMs, false);
     add(`${label}: c1 p50 ms`, p.c1.p50, q.c1.p50, p.fixedSize);
     add(`${label}: c16 req/s`, p.c16.rps, q.c16.rps, false);
