@@ -289,6 +289,20 @@ const journeys: Journey[] = [
       check(!(await page.locator("header.site-header").isVisible()), "navigation is visible in print");
       check(!(await page.getByRole("button", { name: "Print" }).isVisible()), "the Print button is visible in print");
       await page.emulateMedia({ media: "screen" });
+
+      // The findings report: plain forms from the server, Conform's once hydrated (novalidate marks
+      // them); a disposition saved there shows on the same finding after the round trip.
+      await page.goto(`${baseUrl}/reports/findings`);
+      const card = page.locator("article.finding").first();
+      await card.waitFor();
+      const form = card.locator("form[id^='disposition-']");
+      await form.and(page.locator("form[novalidate]")).waitFor();
+      await form.getByLabel("Disposition (auditor)").selectOption("accepted");
+      await form.getByLabel("Auditor's note").fill("Checked against the grant file (browser journey).");
+      await Promise.all([page.waitForURL(/[?&]finding=/), form.getByRole("button", { name: "Save disposition" }).click()]);
+      const saved = page.locator("article.finding", { hasText: "Checked against the grant file (browser journey)." });
+      await saved.waitFor();
+      check((await saved.locator("dd strong").first().textContent()) === "Accepted", "the saved disposition is not shown as Accepted");
     },
   },
   {

@@ -37,12 +37,15 @@ function syncReadOnly(db: Database.Database): void {
 
 proto.prepare = function (sql: string, ...rest: unknown[]) {
   syncReadOnly(this);
-  if (mode.startsWith("fail-table:")) {
-    const table = mode.slice("fail-table:".length);
-    if (new RegExp(`from\\s+"?${table}"?(\\s|$)`, "i").test(sql)) throw new Error(`injected fault: the ${table} table cannot be read`);
-  }
+  failTable(sql);
   return originalPrepare.call(this, sql, ...rest);
 };
+
+function failTable(sql: string): void {
+  if (!mode.startsWith("fail-table:")) return;
+  const table = mode.slice("fail-table:".length);
+  if (new RegExp(`from\\s+"?${table}"?(\\s|$)`, "i").test(sql)) throw new Error(`injected fault: the ${table} table cannot be read`);
+}
 
 // Statements run through Statement#run/all/get (Kysely runs INSERT … RETURNING with all()).
 const probe = new Database(":memory:");
@@ -53,6 +56,9 @@ const sleeper = new Int32Array(new SharedArrayBuffer(4));
 let writesInTransactions = 0;
 
 function onStatement(stmt: { source: string; database: Database.Database }): void {
+  // Checked when a statement runs, not only when it is prepared: the app keeps prepared statements.
+  syncReadOnly(stmt.database);
+  failTable(stmt.source);
   if (!(mode.startsWith("slow-writes:") || mode.startsWith("readonly-after:")) || !WRITE.test(stmt.source) || !stmt.database.inTransaction) return;
   writesInTransactions++;
   fs.writeFileSync(`${file}.writes`, String(writesInTransactions));
