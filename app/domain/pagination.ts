@@ -27,25 +27,63 @@ function assertPositiveInteger(name: string, n: number) {
 
 /** Page `page` (1-based) of `items`, `perPage` items a page. */
 export function paginate<T>(items: readonly T[], page: number, perPage: number): Page<T> {
+  const w = pageWindow(items.length, page, perPage);
+  const { offset: _offset, ...figures } = w;
+  return { items: items.slice(w.offset, w.offset + perPage), ...figures };
+}
+
+/**
+ * Where page `page` of a list of `total` items falls, for a list paged in SQL (LIMIT perPage
+ * OFFSET offset): the same figures as paginate, without the items.
+ */
+export function pageWindow(total: number, page: number, perPage: number): Omit<Page<never>, "items"> & { offset: number } {
   assertPositiveInteger("page", page);
   assertPositiveInteger("perPage", perPage);
-  const total = items.length;
+  if (!Number.isSafeInteger(total) || total < 0) throw new RangeError(`total must be a whole number from 0 up, not ${total}`);
   const pageCount = Math.max(1, Math.ceil(total / perPage));
   const shown = Math.min(page, pageCount);
-  const start = (shown - 1) * perPage;
-  const slice = items.slice(start, start + perPage);
+  const offset = (shown - 1) * perPage;
+  const count = Math.max(0, Math.min(perPage, total - offset));
   return {
-    items: slice,
+    offset,
     page: shown,
     requested: page,
     perPage,
     pageCount,
     total,
-    from: slice.length ? start + 1 : 0,
-    to: start + slice.length,
+    from: count ? offset + 1 : 0,
+    to: offset + count,
     clamped: shown !== page,
   };
 }
+
+/** A page number from a URL parameter: a whole number from 1 up, or `fallback` for anything else. */
+export function pageParam(value: string | null, fallback = 1): number {
+  if (value === null || !/^\d{1,9}$/.test(value)) return fallback;
+  const n = Number(value);
+  return n >= 1 ? n : fallback;
+}
+
+export type PagerLink = { page: number; href: string } | { gap: true };
+
+/** What a page needs to show a pager: the figures and ready links (a handful, whatever the list's length). */
+export function pagerView(p: Omit<Page<unknown>, "items">, href: (page: number) => string) {
+  return {
+    page: p.page,
+    requested: p.requested,
+    pageCount: p.pageCount,
+    total: p.total,
+    from: p.from,
+    to: p.to,
+    clamped: p.clamped,
+    label: rangeLabel(p),
+    prevHref: p.page > 1 ? href(p.page - 1) : null,
+    nextHref: p.page < p.pageCount ? href(p.page + 1) : null,
+    links: pageLinks(p.page, p.pageCount).map((n): PagerLink => (n === null ? { gap: true } : { page: n, href: href(n) })),
+  };
+}
+
+export type PagerView = ReturnType<typeof pagerView>;
 
 /** The page (1-based) that holds the item at 0-based `index`. */
 export function pageOfIndex(index: number, perPage: number): number {

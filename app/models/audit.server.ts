@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Kysely, Transaction } from "kysely";
+import type { Kysely, SelectQueryBuilder, Transaction } from "kysely";
 import type { AuditRow, Database } from "../../db/schema";
 
 /**
@@ -147,14 +147,18 @@ export async function listAudit(db: Kysely<Database>, filter: AuditFilter = {}) 
 }
 
 /** History of one record (award, budget line, assessment …), newest first. */
-export async function historyOf(db: Kysely<Database>, entity: string, entityIds: Array<string | number>) {
-  if (entityIds.length === 0) return [];
+export async function historyOf(
+  db: Kysely<Database>,
+  entity: string,
+  entityIds: Array<string | number> | SelectQueryBuilder<Database, any, { id: string }>,
+) {
+  if (Array.isArray(entityIds) && entityIds.length === 0) return [];
   return db
     .selectFrom("audit_log")
     .leftJoin("users", "users.id", "audit_log.user_id")
     .select(["audit_log.id", "audit_log.at", "users.username", "audit_log.action", "audit_log.entity", "audit_log.entity_id", "audit_log.before_json", "audit_log.after_json"])
     .where("audit_log.entity", "=", entity)
-    .where("audit_log.entity_id", "in", entityIds.map(String))
+    .where("audit_log.entity_id", "in", Array.isArray(entityIds) ? entityIds.map(String) : entityIds)
     .orderBy("audit_log.id", "desc")
     .limit(500)
     .execute();

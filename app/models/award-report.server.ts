@@ -134,7 +134,6 @@ export async function awardReport(db: Kysely<Database>, awardNumber: string, asO
       db,
       award.id,
       lines.map((l) => l.id),
-      spending.map((s) => s.id),
     ),
     historyOf(db, RESPONSE_ENTITY, responseIds),
   ]);

@@ -1,5 +1,5 @@
 import { syncAwardObligations } from "./obligations.server";
-import type { Kysely, Transaction } from "kysely";
+import { sql, type Kysely, type Transaction } from "kysely";
 import type { Agency, Award, Database } from "../../db/schema";
 import type { CenterScope } from "../auth/permissions";
 import { describeAuditChange, fieldLabel, formatAuditTime } from "../domain/audit-diff";
@@ -102,6 +102,38 @@ export async function awardLines(db: Q, awardId: number) {
     .execute();
 }
 
+function spendingOfAward(db: Q, awardId: number) {
+  return db
+    .selectFrom("spending")
+    .innerJoin("budget_lines", "budget_lines.id", "spending.budget_line_id")
+    .where("budget_lines.award_id", "=", awardId);
+}
+
+/** How many payments an award has (voided included). */
+export async function countAwardSpending(db: Q, awardId: number): Promise<number> {
+  const row = await spendingOfAward(db, awardId)
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** One page of an award's payments (voided included), newest first: the award page lists them in pages. */
+export async function awardSpendingPage(db: Q, awardId: number, window: { offset: number; limit: number }) {
+  return spendingOfAward(db, awardId)
+    .selectAll("spending")
+    .select("budget_lines.line_id")
+    .orderBy("spending.date", "desc")
+    .orderBy("spending.id", "desc")
+    .limit(window.limit)
+    .offset(window.offset)
+    .execute();
+}
+
+/** One payment of an award by its payment id, or undefined. */
+export async function awardPayment(db: Q, awardId: number, spendId: string) {
+  return spendingOfAward(db, awardId).selectAll("spending").select("budget_lines.line_id").where("spending.spend_id", "=", spendId).executeTakeFirst();
+}
+
 /** Spending of an award (voided included), with its line id, by date. */
 export async function awardSpending(db: Q, awardId: number) {
   return db
@@ -116,9 +148,11 @@ export async function awardSpending(db: Q, awardId: number) {
 }
 
 /** Audit history of an award, its budget lines and their spending, newest first. */
-export async function awardHistory(db: Kysely<Database>, awardId: number, lineIds: number[], spendIds: number[]) {
+export async function awardHistory(db: Kysely<Database>, awardId: number, lineIds: number[], limit = 500) {
+  // The payments are selected in SQL, not bound one by one: an award may have tens of thousands.
+  const spendIds = spendingOfAward(db, awardId).select(sql<string>`cast(spending.id as text)`.as("id"));
   const [a, l, s] = await Promise.all([historyOf(db, "award", [awardId]), historyOf(db, "budget_line", lineIds), historyOf(db, "spending", spendIds)]);
-  return [...a, ...l, ...s].sort((x, y) => y.id - x.id).slice(0, 500);
+  return [...a, ...l, ...s].sort((x, y) => y.id - x.id).slice(0, limit);
 }
 
 /** Funding by source per fiscal year for one center (the stacked bar on the center page). */

@@ -26,7 +26,18 @@ import {
   type LineFact,
 } from "~/domain/grants";
 import { centsToDecimal, formatMoney, formatPercent } from "~/domain/money";
-import { auditChangesSince, awardHistory, awardLines, awardSpending, getAwardByNumber, voidAward } from "~/models/awards.server";
+import { PagerNav } from "~/components/PagerNav";
+import { pageParam, pagerView, pageWindow } from "~/domain/pagination";
+import {
+  auditChangesSince,
+  awardHistory,
+  awardLines,
+  awardPayment,
+  awardSpendingPage,
+  countAwardSpending,
+  getAwardByNumber,
+  voidAward,
+} from "~/models/awards.server";
 import { addBudgetLine, addSpending, editBudgetLine, editSpending, voidBudgetLine, voidSpending, type WriteResult } from "~/models/budget.server";
 import { listCapabilities, listFrameworks } from "~/models/catalog.server";
 import {
@@ -55,12 +66,22 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { award, center } = await loadAward(params);
   assertAllowed(user, { can: "read", center });
   const db = getDb();
-  const [lines, spending, catalog, frameworks] = await Promise.all([awardLines(db, award.id), awardSpending(db, award.id), listCapabilities(db), listFrameworks(db)]);
-
-  // A line's spent figure is summed from the live payments listed below it, so the page adds up to its own rows.
-  const liveSpentByLine = new Map<number, number>();
-  for (const s of spending) if (!s.voided_at) liveSpentByLine.set(s.budget_line_id, (liveSpentByLine.get(s.budget_line_id) ?? 0) + s.amount_cents);
-  const lineRows = lines.map((l) => ({ ...l, spent: liveSpentByLine.get(l.id) ?? 0 }));
+  const url = new URL(request.url);
+  const [lines, paymentCount, catalog, frameworks] = await Promise.all([
+    awardLines(db, award.id),
+    countAwardSpending(db, award.id),
+    listCapabilities(db),
+    listFrameworks(db),
+  ]);
+  // Payments come a page at a time, newest first (an award may have thousands); the spent figures
+  // come from the lines' summary column, which triggers keep equal to their live payments.
+  const paymentsWindow = pageWindow(paymentCount, pageParam(url.searchParams.get("payments")), PAYMENTS_PER_PAGE);
+  const selectedSpend = url.searchParams.get("spend");
+  const [spending, selectedPayment] = await Promise.all([
+    awardSpendingPage(db, award.id, { offset: paymentsWindow.offset, limit: PAYMENTS_PER_PAGE }),
+    selectedSpend ? awardPayment(db, award.id, selectedSpend) : undefined,
+  ]);
+  const lineRows = lines.map((l) => ({ ...l, spent: l.spent_cents }));
   const facts: LineFact[] = lineRows.map((l) => ({
     amountCents: l.amount_cents,
     spentCents: l.spent,
@@ -70,9 +91,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     voided: l.voided_at !== null,
   }));
   const asOf = todayIso();
-  const url = new URL(request.url);
   const selectedLine = url.searchParams.get("line");
-  const selectedSpend = url.searchParams.get("spend");
   const titles = new Map(catalog.map((c) => [c.id, c.title]));
 
   // LIFECYCLE (loader): amendments, match contributions, reporting obligations and closed periods of this
@@ -83,17 +102,27 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     award,
     asOf,
     figures: awardFigures({ amountCents: award.amount_cents, popStart: award.pop_start, popEnd: award.pop_end }, facts, asOf),
-    byArea: byCapabilityArea(facts, catalog).map((r) => ({ ...r, title: r.area === NO_CAPABILITY ? "Not tied to a capability" : (titles.get(r.area) ?? r.area) })),
+    byArea: byCapabilityArea(facts, catalog).map((r) => ({
+      ...r,
+      title: r.area === NO_CAPABILITY ? "Not tied to a capability" : titles.get(r.area) ?? r.area,
+    })),
     byPoete: byPoete(facts),
     lines: lineRows,
     spending,
+    payments: pagerView(paymentsWindow, (n) => `?${pageSearch(url.searchParams, n)}#spending`),
     capabilities: catalog.map((c) => ({ id: c.id, title: c.title, framework_id: c.framework_id, parent_id: c.parent_id })),
     frameworks: frameworks.map((f) => ({ id: f.id, title: f.title })),
     selectedLine: lineRows.find((l) => l.line_id === selectedLine)?.line_id ?? null,
-    selectedSpend: spending.find((s) => s.spend_id === selectedSpend)?.spend_id ?? null,
+    selectedPayment: selectedPayment ?? null,
     done: url.searchParams.get("done"),
     canEdit: allows(user, { can: "edit", center }),
-    history: await awardHistory(db, award.id, lines.map((l) => l.id), spending.map((s) => s.id)),
+    // The latest changes only: each payment adds one, and the award report prints 500.
+    history: await awardHistory(
+      db,
+      award.id,
+      lines.map((l) => l.id),
+      HISTORY_ON_PAGE,
+    ),
     lifecycle,
     // Compliance findings on this award as of today (issue #5); empty for a voided award.
     findings: (await findingsForAward(db, award.award_number, { asOf })).findings,
@@ -130,14 +159,26 @@ export async function action({ request, params }: ActionFunctionArgs) {
   let next: string;
   switch (v.intent) {
     case "add-line": {
-      const r = await addBudgetLine(db, user.id, award.id, { capabilityId: v.capability, poete: v.poete, costCategory: v.category, amountCents: v.amount, description: v.description });
+      const r = await addBudgetLine(db, user.id, award.id, {
+        capabilityId: v.capability,
+        poete: v.poete,
+        costCategory: v.category,
+        amountCents: v.amount,
+        description: v.description,
+      });
       result = r;
       entity = "budget_line";
       next = r.ok ? `${base}?line=${encodeURIComponent(r.value.line_id)}&done=line-added#line-panel` : base;
       break;
     }
     case "edit-line":
-      result = await editBudgetLine(db, user.id, award.id, v.line, v.version, { capabilityId: v.capability, poete: v.poete, costCategory: v.category, amountCents: v.amount, description: v.description });
+      result = await editBudgetLine(db, user.id, award.id, v.line, v.version, {
+        capabilityId: v.capability,
+        poete: v.poete,
+        costCategory: v.category,
+        amountCents: v.amount,
+        description: v.description,
+      });
       entity = "budget_line";
       next = `${base}?line=${encodeURIComponent(v.line)}&done=line-saved#line-panel`;
       break;
@@ -261,7 +302,13 @@ function LineForm({ line, capabilities, frameworks }: { line?: Line; capabilitie
     id: formId,
     lastResult: reply?.result,
     defaultValue: line
-      ? { capability: line.capability_id ?? "", poete: line.poete, category: line.cost_category, amount: centsToDecimal(line.amount_cents), description: line.description }
+      ? {
+          capability: line.capability_id ?? "",
+          poete: line.poete,
+          category: line.cost_category,
+          amount: centsToDecimal(line.amount_cents),
+          description: line.description,
+        }
       : { poete: "planning", category: "personnel" },
     shouldValidate: "onBlur",
     shouldRevalidate: "onInput",
@@ -370,7 +417,19 @@ function SpendingForm({ line, payment }: { line: string; payment?: Payment }) {
 }
 
 /** Void form: a reason is required; the row stays, struck through, out of totals. */
-function VoidForm({ intent, keyName, keyValue, version, label }: { intent: "void-line" | "void-spending" | "void-award"; keyName?: string; keyValue?: string; version: number; label: string }) {
+function VoidForm({
+  intent,
+  keyName,
+  keyValue,
+  version,
+  label,
+}: {
+  intent: "void-line" | "void-spending" | "void-award";
+  keyName?: string;
+  keyValue?: string;
+  version: number;
+  label: string;
+}) {
   const schema = intent === "void-line" ? voidLineSchema : intent === "void-spending" ? voidSpendingSchema : voidAwardSchema;
   const formId = intent === "void-award" ? intent : `${intent}-${keyValue}`;
   const reply = useReply(formId);
@@ -398,12 +457,25 @@ function VoidForm({ intent, keyName, keyValue, version, label }: { intent: "void
   );
 }
 
+/** Changes shown in the award page's history panel (the award report prints up to 500). */
+export const HISTORY_ON_PAGE = 100;
+
+/** Payments shown a page at a time on the award page (the printable report lists them all). */
+export const PAYMENTS_PER_PAGE = 100;
+
+/** The page's query with another page of payments (the first page leaves the parameter out). */
+function pageSearch(params: URLSearchParams, page: number): string {
+  const p = new URLSearchParams(params);
+  for (const k of ["payments", "done", "spend", "line"]) p.delete(k);
+  if (page > 1) p.set("payments", String(page));
+  return p.toString();
+}
+
 export default function AwardPage() {
   const data = useLoaderData<typeof loader>();
-  const { award, figures, lines, spending, canEdit, selectedLine, selectedSpend, done, capabilities, frameworks, history } = data;
+  const { award, figures, lines, spending, payments, canEdit, selectedLine, selectedPayment: payment, done, capabilities, frameworks, history } = data;
   const capTitle = new Map(capabilities.map((c) => [c.id, c.title]));
   const line = lines.find((l) => l.line_id === selectedLine);
-  const payment = spending.find((s) => s.spend_id === selectedSpend);
   const liveLines = lines.filter((l) => !l.voided_at);
   const burn = figures.burn;
   const enc = encodeURIComponent(award.award_number);
@@ -445,7 +517,9 @@ export default function AwardPage() {
           </div>
           <div className="tile">
             <div className="value">{formatMoney(figures.budgetedCents)}</div>
-            <div className="label">Budgeted on {figures.liveLines} line{figures.liveLines === 1 ? "" : "s"}</div>
+            <div className="label">
+              Budgeted on {figures.liveLines} line{figures.liveLines === 1 ? "" : "s"}
+            </div>
           </div>
           <div className="tile">
             <div className="value">{formatMoney(figures.unbudgetedCents)}</div>
@@ -571,7 +645,14 @@ export default function AwardPage() {
                 {line.spent > 0 ? (
                   <p className="muted">This line has {formatMoney(line.spent)} of live spending: void that spending first, then the line.</p>
                 ) : null}
-                <VoidForm key={`v${line.line_id}:${line.version}`} intent="void-line" keyName="line" keyValue={line.line_id} version={line.version} label="Void budget line" />
+                <VoidForm
+                  key={`v${line.line_id}:${line.version}`}
+                  intent="void-line"
+                  keyName="line"
+                  keyValue={line.line_id}
+                  version={line.version}
+                  label="Void budget line"
+                />
               </div>
               <div>
                 <h3>Record a payment on this line</h3>
@@ -587,47 +668,55 @@ export default function AwardPage() {
         {spending.length === 0 ? (
           <p className="empty">No spending recorded.</p>
         ) : (
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Date</th>
-                <th scope="col">Payment</th>
-                <th scope="col">Line</th>
-                <th scope="col">Payee / description</th>
-                <th scope="col" className="num">
-                  Amount
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {spending.map((s) => (
-                <tr key={s.id} className={s.voided_at ? "voided" : undefined}>
-                  <td>{s.date}</td>
-                  <td>
-                    {canEdit && !s.voided_at && !award.voided_at ? (
-                      <Link to={`?line=${encodeURIComponent(s.line_id)}&spend=${encodeURIComponent(s.spend_id)}#payment-panel`} preventScrollReset>
-                        {s.spend_id}
-                      </Link>
-                    ) : (
-                      s.spend_id
-                    )}
-                    {s.voided_at ? <span className="muted"> (voided: {s.void_reason})</span> : null}
-                  </td>
-                  <td>{s.line_id}</td>
-                  <td>{s.description}</td>
-                  <td className="num">{formatMoney(s.amount_cents)}</td>
+          <>
+            <p className="muted">
+              Newest first. {payments.label} payments{payments.pageCount > 1 ? ` (page ${payments.page} of ${payments.pageCount})` : ""}; the award report lists
+              them all.
+            </p>
+            <PagerNav pager={payments} label="Pages of payments" />
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Date</th>
+                  <th scope="col">Payment</th>
+                  <th scope="col">Line</th>
+                  <th scope="col">Payee / description</th>
+                  <th scope="col" className="num">
+                    Amount
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-            <tfoot>
-              <tr>
-                <th scope="row" colSpan={4}>
-                  Live spending
-                </th>
-                <td className="num">{formatMoney(figures.spentCents)}</td>
-              </tr>
-            </tfoot>
-          </table>
+              </thead>
+              <tbody>
+                {spending.map((s) => (
+                  <tr key={s.id} className={s.voided_at ? "voided" : undefined}>
+                    <td>{s.date}</td>
+                    <td>
+                      {canEdit && !s.voided_at && !award.voided_at ? (
+                        <Link to={`?line=${encodeURIComponent(s.line_id)}&spend=${encodeURIComponent(s.spend_id)}#payment-panel`} preventScrollReset>
+                          {s.spend_id}
+                        </Link>
+                      ) : (
+                        s.spend_id
+                      )}
+                      {s.voided_at ? <span className="muted"> (voided: {s.void_reason})</span> : null}
+                    </td>
+                    <td>{s.line_id}</td>
+                    <td>{s.description}</td>
+                    <td className="num">{formatMoney(s.amount_cents)}</td>
+                  </tr>
+                ))}
+              </tbody>
+              <tfoot>
+                <tr>
+                  <th scope="row" colSpan={4}>
+                    Live spending{payments.pageCount > 1 ? ", all payments" : ""}
+                  </th>
+                  <td className="num">{formatMoney(figures.spentCents)}</td>
+                </tr>
+              </tfoot>
+            </table>
+            <PagerNav pager={payments} label="Pages of payments, below the table" />
+          </>
         )}
       </section>
 
@@ -641,7 +730,14 @@ export default function AwardPage() {
             </div>
             <div>
               <h3>Void the payment</h3>
-              <VoidForm key={`v${payment.spend_id}:${payment.version}`} intent="void-spending" keyName="spend" keyValue={payment.spend_id} version={payment.version} label="Void payment" />
+              <VoidForm
+                key={`v${payment.spend_id}:${payment.version}`}
+                intent="void-spending"
+                keyName="spend"
+                keyValue={payment.spend_id}
+                version={payment.version}
+                label="Void payment"
+              />
             </div>
           </div>
         </section>
@@ -650,9 +746,7 @@ export default function AwardPage() {
       {canEdit && !award.voided_at ? (
         <section className="panel" aria-labelledby="add-line-title">
           <h2 id="add-line-title">Add a budget line</h2>
-          <p className="muted">
-            {formatMoney(figures.unbudgetedCents)} of the award is not yet on a budget line. Lines can never total more than the award.
-          </p>
+          <p className="muted">{formatMoney(figures.unbudgetedCents)} of the award is not yet on a budget line. Lines can never total more than the award.</p>
           <LineForm key={`new:${figures.liveLines}:${figures.budgetedCents}`} capabilities={capabilities} frameworks={frameworks} />
         </section>
       ) : null}
@@ -666,12 +760,22 @@ export default function AwardPage() {
       {canEdit && !award.voided_at ? (
         <section className="panel" aria-labelledby="void-award-title">
           <h2 id="void-award-title">Void this award</h2>
-          <p className="muted">Only for an award recorded in error. Its budget lines (and their spending) must be voided first; the award stays on record, struck through.</p>
+          <p className="muted">
+            Only for an award recorded in error. Its budget lines (and their spending) must be voided first; the award stays on record, struck through.
+          </p>
           <VoidForm key={`award:${award.version}`} intent="void-award" version={award.version} label="Void award" />
         </section>
       ) : null}
 
-      <HistoryPanel rows={history} title="History of this award, its lines and spending" showRecord />
+      <HistoryPanel
+        rows={history}
+        title={
+          history.length === HISTORY_ON_PAGE
+            ? `History of this award, its lines and spending: the latest ${HISTORY_ON_PAGE} changes`
+            : "History of this award, its lines and spending"
+        }
+        showRecord
+      />
     </>
   );
 }

@@ -6,11 +6,12 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { assertAllowed, forbidden, notFound, requireUser } from "~/auth/guard.server";
 import { allows, centerScope, type Principal } from "~/auth/permissions";
 import { useHydrated } from "~/components/hydrated";
+import { PagerNav } from "~/components/PagerNav";
 import { SeverityBadge } from "~/components/StatusBadge";
 import { getDb } from "~/db.server";
 import { parseFindingKey, RULE_INFO, type Severity } from "~/domain/compliance";
 import { formatMoney } from "~/domain/money";
-import { pageLinks, pageOfIndex, paginate, rangeLabel, type Page } from "~/domain/pagination";
+import { pageOfIndex, paginate, pagerView } from "~/domain/pagination";
 import { getCenterByCode, listCenters, listStates } from "~/models/centers.server";
 import { centerIdsFor, findingFires, findingsReport, fiscalYears } from "~/models/compliance.server";
 import { saveDisposition, saveResponse } from "~/models/findings.server";
@@ -71,25 +72,6 @@ async function checkedFilter(request: Request, user: Principal): Promise<{ filte
   return { filter, position: position.position };
 }
 
-type PagerLink = { page: number; href: string } | { gap: true };
-
-/** What the page needs to show a pager: figures plus ready links (a handful, whatever the list's length). */
-function pager(p: Page<unknown>, href: (page: number) => string) {
-  return {
-    page: p.page,
-    requested: p.requested,
-    pageCount: p.pageCount,
-    total: p.total,
-    from: p.from,
-    to: p.to,
-    clamped: p.clamped,
-    label: rangeLabel(p),
-    prevHref: p.page > 1 ? href(p.page - 1) : null,
-    nextHref: p.page < p.pageCount ? href(p.page + 1) : null,
-    links: pageLinks(p.page, p.pageCount).map((n): PagerLink => (n === null ? { gap: true } : { page: n, href: href(n) })),
-  };
-}
-
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const { filter, position } = await checkedFilter(request, user);
@@ -129,9 +111,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
     counts: report.counts,
     // Only the visible page goes into the HTML: the loader data is embedded in it.
     findings: main.items.map((f) => ({ ...f, anchor: findingAnchor(f.key), canRespond: canRespond(f.centerCode), canAudit })),
-    pager: pager(main, (p) => href(p, stale.page)),
+    pager: pagerView(main, (p) => href(p, stale.page)),
     noLongerApplies: stale.items.map((r) => ({ ...r, anchor: findingAnchor(r.key), canRespond: canRespond(r.centerCode), canAudit })),
-    stalePager: pager(stale, (p) => href(main.page, p)),
+    stalePager: pagerView(stale, (p) => href(main.page, p)),
     targetMissing: target !== undefined && findingIndex < 0 && staleIndex < 0,
     centers: centers.map((c) => ({ code: c.code, name: c.name, state: c.state })),
     states,
@@ -343,43 +325,6 @@ function ClampNotice({ pager, what }: { pager: Pager; what: string }) {
 }
 
 /** Previous/next plus first, last and nearby pages, as plain links (works without JavaScript). */
-function PagerNav({ pager, label }: { pager: Pager; label: string }) {
-  if (pager.pageCount <= 1) return null;
-  return (
-    <nav className="actions" aria-label={label}>
-      {pager.prevHref ? (
-        <Link to={pager.prevHref} rel="prev">
-          ← Previous
-        </Link>
-      ) : (
-        <span className="muted">← Previous</span>
-      )}
-      {pager.links.map((l, i) =>
-        "gap" in l ? (
-          <span key={`gap-${i}`} className="muted" aria-hidden="true">
-            …
-          </span>
-        ) : l.page === pager.page ? (
-          <Link key={l.page} to={l.href} aria-current="page" aria-label={`Page ${l.page}`}>
-            {l.page}
-          </Link>
-        ) : (
-          <Link key={l.page} to={l.href} aria-label={`Page ${l.page}`}>
-            {l.page}
-          </Link>
-        ),
-      )}
-      {pager.nextHref ? (
-        <Link to={pager.nextHref} rel="next">
-          Next →
-        </Link>
-      ) : (
-        <span className="muted">Next →</span>
-      )}
-    </nav>
-  );
-}
-
 function FindingCard({ f, asOf, actionData, stale = false }: { f: Row; asOf: string; actionData?: ActionResult; stale?: boolean }) {
   const severity = f.severity as Severity | null;
   return (

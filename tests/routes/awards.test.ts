@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadDemo } from "~/demo/load.server";
+import { awardHistory } from "~/models/awards.server";
 import { action as awardAction, loader as awardLoader } from "~/routes/awards.$number";
 import { loader as listLoader } from "~/routes/awards._index";
 import { action as newAwardAction, loader as newAwardLoader } from "~/routes/awards.new";
@@ -427,5 +428,55 @@ describe("program parameters", () => {
     res = (await run(programsAction, request("/admin/programs", { cookie: cookies["demo-admin"], form: { ...form, popMonths: "40" } }))) as Response;
     expect(res.status).toBe(409);
     expect((await res.json()).conflict).toEqual(expect.arrayContaining([expect.stringMatching(/changed pop months: 48 → 36$/)]));
+  });
+});
+
+describe("an award with many payments", () => {
+  const NUMBER = "VA-MANY-PAYMENTS";
+  let total = 0;
+
+  beforeAll(async () => {
+    await newAward(NUMBER, "500000");
+    expect((await post(NUMBER, addLine("100000"))).status).toBe(303);
+    const line = (await page(NUMBER)).lines[0];
+    // 230 payments of $1.00 … $2.30, one a day from the start of the period.
+    for (let i = 1; i <= 230; i++) {
+      const date = new Date(Date.UTC(2025, 9, 1) + (i - 1) * 86_400_000).toISOString().slice(0, 10);
+      const res = await post(NUMBER, { intent: "add-spending", line: line.line_id, date, amount: (i / 100 + 1).toFixed(2), description: `Invoice ${i}` });
+      expect(res.status).toBe(303);
+      total += 100 + i;
+    }
+  });
+
+  it("lists them 100 a page, newest first, with totals and line figures over all of them", async () => {
+    const first = await page(NUMBER);
+    expect(first.spending).toHaveLength(100);
+    expect(first.spending[0].description).toBe("Invoice 230");
+    expect(first.spending[99].description).toBe("Invoice 131");
+    expect(first.payments).toMatchObject({ page: 1, pageCount: 3, total: 230, from: 1, to: 100, label: "Showing 1–100 of 230" });
+    expect(first.payments.nextHref).toBe("?payments=2#spending");
+    expect(first.figures.spentCents).toBe(total);
+    expect(first.lines[0].spent).toBe(total);
+
+    const last = await page(NUMBER, "demo-director", "?payments=3");
+    expect(last.spending.map((s: any) => s.description)).toEqual(Array.from({ length: 30 }, (_, i) => `Invoice ${30 - i}`));
+    expect(last.payments).toMatchObject({ page: 3, from: 201, to: 230, prevHref: "?payments=2#spending", nextHref: null });
+    // A page past the end shows the last one; a malformed page number the first.
+    expect((await page(NUMBER, "demo-director", "?payments=9")).payments.page).toBe(3);
+    expect((await page(NUMBER, "demo-director", "?payments=abc")).payments.page).toBe(1);
+  });
+
+  it("opens the payment panel for a payment on another page; the page shows the latest 100 changes, the report's history all", async () => {
+    const oldest = await t.db.selectFrom("spending").select(["spend_id", "id"]).where("description", "=", "Invoice 1").executeTakeFirstOrThrow();
+    const newest = await t.db.selectFrom("spending").select("id").where("description", "=", "Invoice 230").executeTakeFirstOrThrow();
+    const data = await page(NUMBER, "demo-director", `?spend=${encodeURIComponent(oldest.spend_id)}`);
+    expect(data.spending.some((s: any) => s.spend_id === oldest.spend_id)).toBe(false);
+    expect(data.selectedPayment.spend_id).toBe(oldest.spend_id);
+    expect(data.history).toHaveLength(100);
+    expect(data.history[0]).toMatchObject({ entity: "spending", entity_id: String(newest.id), action: "create" });
+    // The payments' history is found through SQL, whatever their number (230 here, plus the award and its line).
+    const all = await awardHistory(t.db, data.award.id, data.lines.map((l: any) => l.id));
+    expect(all).toHaveLength(232);
+    expect(all.some((h) => h.entity === "spending" && h.entity_id === String(oldest.id))).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { pageLinks, pageOfIndex, paginate, rangeLabel } from "~/domain/pagination";
+import { pageLinks, pageOfIndex, pageParam, pagerView, pageWindow, paginate, rangeLabel } from "~/domain/pagination";
 
 /** 1..n, so an item's value is its 1-based position. */
 const list = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
@@ -90,5 +90,40 @@ describe("rangeLabel", () => {
     expect(rangeLabel(paginate(list(1234), 25, 50))).toBe("Showing 1,201–1,234 of 1,234");
     expect(rangeLabel(paginate(list(3), 1, 50))).toBe("Showing 1–3 of 3");
     expect(rangeLabel(paginate([], 1, 50))).toBe("Showing 0 of 0");
+  });
+});
+
+describe("pageWindow (lists paged in SQL)", () => {
+  it("gives the offset and the same figures as paginate", () => {
+    const items = Array.from({ length: 230 }, (_, i) => i);
+    for (const page of [1, 2, 3, 4]) {
+      const { offset, ...figures } = pageWindow(230, page, 100);
+      const { items: slice, ...expected } = paginate(items, page, 100);
+      expect(figures).toEqual(expected);
+      expect(items.slice(offset, offset + 100)).toEqual(slice);
+    }
+    expect(pageWindow(0, 1, 100)).toMatchObject({ offset: 0, page: 1, pageCount: 1, from: 0, to: 0, clamped: false });
+    expect(() => pageWindow(-1, 1, 100)).toThrow(RangeError);
+  });
+});
+
+describe("pageParam", () => {
+  it("reads a whole page number from 1 up and falls back for anything else", () => {
+    expect(pageParam("3")).toBe(3);
+    expect(pageParam(null)).toBe(1);
+    for (const bad of ["0", "-1", "2.5", "abc", "", "0x10", "1e3"]) expect(pageParam(bad), bad).toBe(1);
+    expect(pageParam("abc", 7)).toBe(7);
+  });
+});
+
+describe("pagerView", () => {
+  it("builds previous/next and page links with the caller's URLs", () => {
+    const view = pagerView(pageWindow(230, 2, 100), (n) => `?p=${n}`);
+    expect(view).toMatchObject({ page: 2, pageCount: 3, label: "Showing 101–200 of 230", prevHref: "?p=1", nextHref: "?p=3" });
+    expect(view.links).toEqual([
+      { page: 1, href: "?p=1" },
+      { page: 2, href: "?p=2" },
+      { page: 3, href: "?p=3" },
+    ]);
   });
 });
