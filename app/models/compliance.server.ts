@@ -78,6 +78,107 @@ function matchProvided(db: Q, awards: AwardFilter) {
     .execute();
 }
 
+/** The award columns the engine reads (with the center's code). */
+const AWARD_COLUMNS = [
+  "awards.id",
+  "awards.award_number",
+  "centers.code",
+  "awards.program_code",
+  "awards.fiscal_year",
+  "awards.amount_cents",
+  "awards.pop_start",
+  "awards.pop_end",
+  "awards.spent_cents",
+  "awards.match_required_cents",
+] as const;
+
+function awardsOf(db: Q, awards: AwardFilter) {
+  return db.selectFrom("awards").innerJoin("centers", "centers.id", "awards.center_id").select(AWARD_COLUMNS).where(awards);
+}
+
+/** Live budget lines of the awards (LINE rules, M&A, personnel, privacy). */
+function linesOf(db: Q, awards: AwardFilter) {
+  return db
+    .selectFrom("budget_lines")
+    .innerJoin("awards", "awards.id", "budget_lines.award_id")
+    .select(["budget_lines.line_id", "awards.award_number", "budget_lines.capability_id", "budget_lines.cost_category", "budget_lines.amount_cents"])
+    .where("budget_lines.voided_at", "is", null)
+    .where(awards)
+    .orderBy("budget_lines.line_id")
+    .execute();
+}
+
+/** Reporting obligations of the awards (REPORT-OVERDUE). */
+function obligationsOf(db: Q, awards: AwardFilter) {
+  return db
+    .selectFrom("reporting_obligations")
+    .innerJoin("awards", "awards.id", "reporting_obligations.award_id")
+    .select([
+      "awards.award_number",
+      "reporting_obligations.report",
+      "reporting_obligations.period_start",
+      "reporting_obligations.period_end",
+      "reporting_obligations.due",
+      "reporting_obligations.submitted_on",
+    ])
+    .where(awards)
+    .orderBy("reporting_obligations.id")
+    .execute();
+}
+
+type AwardRow = Awaited<ReturnType<ReturnType<typeof awardsOf>["execute"]>>[number];
+type LineRow = Awaited<ReturnType<typeof linesOf>>[number];
+type ObligationRow = Awaited<ReturnType<typeof obligationsOf>>[number];
+type AssessmentRow = { code: string; fiscal_year: number; capability_id: string; status: ComplianceData["assessments"][number]["status"] };
+
+/** Rows into the engine's shapes; `outside` and `match` carry the award-rule figures per award id. */
+function engineAwards(
+  rows: readonly AwardRow[],
+  outside: ReadonlyArray<{ id: number; before: number | null; after: number | null }>,
+  match: ReadonlyArray<{ id: number; cents: number | null }>,
+): ComplianceData["awards"] {
+  const outsideById = new Map(outside.map((o) => [o.id, o]));
+  const matchById = new Map(match.map((m) => [m.id, Number(m.cents ?? 0)]));
+  return rows.map((a) => ({
+    awardNumber: a.award_number,
+    centerCode: a.code,
+    programCode: a.program_code,
+    fiscalYear: a.fiscal_year,
+    amountCents: a.amount_cents,
+    popStart: a.pop_start,
+    popEnd: a.pop_end,
+    spentCents: a.spent_cents,
+    spentBeforeStartCents: Number(outsideById.get(a.id)?.before ?? 0),
+    spentAfterEndCents: Number(outsideById.get(a.id)?.after ?? 0),
+    matchRequiredCents: a.match_required_cents,
+    matchProvidedCents: matchById.get(a.id) ?? 0,
+  }));
+}
+
+const engineLine = (l: LineRow): ComplianceData["budgetLines"][number] => ({
+  lineId: l.line_id,
+  awardNumber: l.award_number,
+  capabilityId: l.capability_id,
+  costCategory: l.cost_category,
+  amountCents: l.amount_cents,
+});
+
+const engineAssessment = (r: AssessmentRow): ComplianceData["assessments"][number] => ({
+  centerCode: r.code,
+  fiscalYear: r.fiscal_year,
+  capabilityId: r.capability_id,
+  status: r.status,
+});
+
+const engineObligation = (o: ObligationRow): ComplianceData["obligations"][number] => ({
+  awardNumber: o.award_number,
+  report: o.report,
+  periodStart: o.period_start,
+  periodEnd: o.period_end,
+  due: o.due,
+  submittedOn: o.submitted_on,
+});
+
 /**
  * Builds the engine's input. With `fiscalYear` N it loads only what year N's findings read (see
  * loadYear); evaluate the result with the same fiscalYear.
@@ -148,88 +249,23 @@ export async function loadComplianceData(db: Q, opts: LoadOptions): Promise<Comp
 
   const [centers, awards, outside, match, lines, spending, assessments, obligations] = await Promise.all([
     centersQ.execute(),
-    db
-      .selectFrom("awards")
-      .innerJoin("centers", "centers.id", "awards.center_id")
-      .select([
-        "awards.id",
-        "awards.award_number",
-        "centers.code",
-        "awards.program_code",
-        "awards.fiscal_year",
-        "awards.amount_cents",
-        "awards.pop_start",
-        "awards.pop_end",
-        "awards.spent_cents",
-        "awards.match_required_cents",
-      ])
-      .where(inScope)
-      .orderBy("awards.award_number")
-      .execute(),
+    awardsOf(db, inScope).orderBy("awards.award_number").execute(),
     spendingOutsidePeriod(db, inScope),
     matchProvided(db, inScope),
-    db
-      .selectFrom("budget_lines")
-      .innerJoin("awards", "awards.id", "budget_lines.award_id")
-      .select(["budget_lines.line_id", "awards.award_number", "budget_lines.capability_id", "budget_lines.cost_category", "budget_lines.amount_cents"])
-      .where("budget_lines.voided_at", "is", null)
-      .where(inScope)
-      .orderBy("budget_lines.line_id")
-      .execute(),
+    linesOf(db, inScope),
     spendingQ.execute(),
     assessmentsQ.execute(),
-    db
-      .selectFrom("reporting_obligations")
-      .innerJoin("awards", "awards.id", "reporting_obligations.award_id")
-      .select([
-        "awards.award_number",
-        "reporting_obligations.report",
-        "reporting_obligations.period_start",
-        "reporting_obligations.period_end",
-        "reporting_obligations.due",
-        "reporting_obligations.submitted_on",
-      ])
-      .where(inScope)
-      .orderBy("reporting_obligations.id")
-      .execute(),
+    obligationsOf(db, inScope),
   ]);
 
-  const outsideById = new Map(outside.map((o) => [o.id, o]));
-  const matchById = new Map(match.map((m) => [m.id, Number(m.cents ?? 0)]));
   return {
     ...base,
     centers: centers.map((c) => ({ code: c.code, state: c.state })),
-    awards: awards.map((a) => ({
-      awardNumber: a.award_number,
-      centerCode: a.code,
-      programCode: a.program_code,
-      fiscalYear: a.fiscal_year,
-      amountCents: a.amount_cents,
-      popStart: a.pop_start,
-      popEnd: a.pop_end,
-      spentCents: a.spent_cents,
-      spentBeforeStartCents: Number(outsideById.get(a.id)?.before ?? 0),
-      spentAfterEndCents: Number(outsideById.get(a.id)?.after ?? 0),
-      matchRequiredCents: a.match_required_cents,
-      matchProvidedCents: matchById.get(a.id) ?? 0,
-    })),
-    budgetLines: lines.map((l) => ({
-      lineId: l.line_id,
-      awardNumber: l.award_number,
-      capabilityId: l.capability_id,
-      costCategory: l.cost_category,
-      amountCents: l.amount_cents,
-    })),
+    awards: engineAwards(awards, outside, match),
+    budgetLines: lines.map(engineLine),
     lineSpendingByFiscalYear: spending.map((s) => ({ lineId: s.line_id, fiscalYear: Number(s.fy), amountCents: Number(s.cents ?? 0) })),
-    assessments: assessments.map((r) => ({ centerCode: r.code, fiscalYear: r.fiscal_year, capabilityId: r.capability_id, status: r.status })),
-    obligations: obligations.map((o) => ({
-      awardNumber: o.award_number,
-      report: o.report,
-      periodStart: o.period_start,
-      periodEnd: o.period_end,
-      due: o.due,
-      submittedOn: o.submitted_on,
-    })),
+    assessments: assessments.map(engineAssessment),
+    obligations: obligations.map(engineObligation),
   };
 }
 
@@ -258,18 +294,6 @@ async function loadYear(db: Q, base: ComplianceData, opts: LoadOptions & { fisca
     if (ids) conds.push(eb("awards.center_id", "in", ids));
     return eb.and(conds);
   };
-  const awardColumns = [
-    "awards.id",
-    "awards.award_number",
-    "centers.code",
-    "awards.program_code",
-    "awards.fiscal_year",
-    "awards.amount_cents",
-    "awards.pop_start",
-    "awards.pop_end",
-    "awards.spent_cents",
-    "awards.match_required_cents",
-  ] as const;
 
   let centersQ = db.selectFrom("centers").select(["code", "state"]).orderBy("code");
   if (ids) centersQ = centersQ.where("id", "in", ids);
@@ -338,32 +362,12 @@ async function loadYear(db: Q, base: ComplianceData, opts: LoadOptions & { fisca
 
   const [centers, yearAwards, lines, prior, outside, match, obligations, assessments] = await Promise.all([
     centersQ.execute(),
-    db.selectFrom("awards").innerJoin("centers", "centers.id", "awards.center_id").select(awardColumns).where(ofYear).execute(),
-    db
-      .selectFrom("budget_lines")
-      .innerJoin("awards", "awards.id", "budget_lines.award_id")
-      .select(["budget_lines.line_id", "awards.award_number", "budget_lines.capability_id", "budget_lines.cost_category", "budget_lines.amount_cents"])
-      .where("budget_lines.voided_at", "is", null)
-      .where(ofYear)
-      .orderBy("budget_lines.line_id")
-      .execute(),
+    awardsOf(db, ofYear).execute(),
+    linesOf(db, ofYear),
     priorQ.execute(),
     spendingOutsidePeriod(db, ofYear),
     matchProvided(db, ofYear),
-    db
-      .selectFrom("reporting_obligations")
-      .innerJoin("awards", "awards.id", "reporting_obligations.award_id")
-      .select([
-        "awards.award_number",
-        "reporting_obligations.report",
-        "reporting_obligations.period_start",
-        "reporting_obligations.period_end",
-        "reporting_obligations.due",
-        "reporting_obligations.submitted_on",
-      ])
-      .where(ofYear)
-      .orderBy("reporting_obligations.id")
-      .execute(),
+    obligationsOf(db, ofYear),
     assessmentsQ.execute(),
   ]);
 
@@ -372,38 +376,20 @@ async function loadYear(db: Q, base: ComplianceData, opts: LoadOptions & { fisca
   const older =
     olderIds.length === 0
       ? []
-      : await db
-          .selectFrom("awards")
-          .innerJoin("centers", "centers.id", "awards.center_id")
-          .select(awardColumns)
-          .where(sql<boolean>`awards.id in (select value from json_each(${JSON.stringify(olderIds)}))`)
-          .execute();
+      : await awardsOf(db, (eb) => eb.and([sql<boolean>`awards.id in (select value from json_each(${JSON.stringify(olderIds)}))`])).execute();
   const inScope = new Set(olderIds);
-  const outsideById = new Map(outside.map((o) => [o.id, o]));
-  const matchById = new Map(match.map((m) => [m.id, Number(m.cents ?? 0)]));
   const olderLines = prior.filter((p) => p.fiscal_year !== fy && p.capability_id !== null);
   const spending = prior.filter((p) => p.fiscal_year === fy || inScope.has(p.award_id)).sort((a, b) => byText(a.line_id, b.line_id));
 
   return {
     ...base,
     centers: centers.map((c) => ({ code: c.code, state: c.state })),
-    awards: [...yearAwards, ...older]
-      .sort((a, b) => byText(a.award_number, b.award_number))
-      .map((a) => ({
-        awardNumber: a.award_number,
-        centerCode: a.code,
-        programCode: a.program_code,
-        fiscalYear: a.fiscal_year,
-        amountCents: a.amount_cents,
-        popStart: a.pop_start,
-        popEnd: a.pop_end,
-        spentCents: a.spent_cents,
-        // Award-rule figures, read for awards of N only (older awards are not evaluated for N).
-        spentBeforeStartCents: Number(outsideById.get(a.id)?.before ?? 0),
-        spentAfterEndCents: Number(outsideById.get(a.id)?.after ?? 0),
-        matchRequiredCents: a.match_required_cents,
-        matchProvidedCents: matchById.get(a.id) ?? 0,
-      })),
+    // Award-rule figures (outside, match) are read for awards of N only: older awards are not evaluated for N.
+    awards: engineAwards(
+      [...yearAwards, ...older].sort((a, b) => byText(a.award_number, b.award_number)),
+      outside,
+      match,
+    ),
     budgetLines: [
       ...lines,
       ...olderLines.map((l) => ({
@@ -415,23 +401,10 @@ async function loadYear(db: Q, base: ComplianceData, opts: LoadOptions & { fisca
       })),
     ]
       .sort((a, b) => byText(a.line_id, b.line_id))
-      .map((l) => ({
-        lineId: l.line_id,
-        awardNumber: l.award_number,
-        capabilityId: l.capability_id,
-        costCategory: l.cost_category,
-        amountCents: l.amount_cents,
-      })),
+      .map(engineLine),
     lineSpendingByFiscalYear: spending.map((s) => ({ lineId: s.line_id, fiscalYear: fy - 1, amountCents: Number(s.cents) })),
-    assessments: assessments.map((r) => ({ centerCode: r.code, fiscalYear: r.fiscal_year, capabilityId: r.capability_id, status: r.status })),
-    obligations: obligations.map((o) => ({
-      awardNumber: o.award_number,
-      report: o.report,
-      periodStart: o.period_start,
-      periodEnd: o.period_end,
-      due: o.due,
-      submittedOn: o.submitted_on,
-    })),
+    assessments: assessments.map(engineAssessment),
+    obligations: obligations.map(engineObligation),
   };
 }
 
