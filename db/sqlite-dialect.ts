@@ -1,5 +1,6 @@
 import type Sqlite from "better-sqlite3";
 import { SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver } from "kysely";
+import { LRUCache } from "lru-cache";
 
 /** How many prepared statements a connection keeps (least recently used dropped first). */
 const STATEMENT_CACHE = 512;
@@ -11,18 +12,12 @@ const STATEMENT_CACHE = 512;
  * query at a time: Kysely's driver runs one query per connection at a time.
  */
 function withStatementCache(sqlite: Sqlite.Database) {
-  const statements = new Map<string, Sqlite.Statement>();
+  const statements = new LRUCache<string, Sqlite.Statement>({ max: STATEMENT_CACHE });
   return {
     close: () => sqlite.close(),
     prepare(sql: string): Sqlite.Statement {
       let statement = statements.get(sql);
-      if (statement) {
-        statements.delete(sql);
-      } else {
-        statement = sqlite.prepare(sql);
-        if (statements.size >= STATEMENT_CACHE) statements.delete(statements.keys().next().value!);
-      }
-      statements.set(sql, statement);
+      if (!statement) statements.set(sql, (statement = sqlite.prepare(sql)));
       return statement;
     },
   };

@@ -1,7 +1,8 @@
-import { Form, Link } from "@remix-run/react";
+import { Link } from "@remix-run/react";
 import { formatMoney } from "~/domain/money";
 import { formatScore } from "~/domain/scores";
 import { AssessmentCharts, type AreaScore, type YearScore } from "./AssessmentCharts";
+import { FiscalYearPicker } from "./FiscalYearPicker";
 
 /** The shape of centerGapView (app/models/assessments.server.ts) as the page receives it. */
 export interface GapRowData {
@@ -79,23 +80,7 @@ export function CenterGaps({ code, view }: { code: string; view: CenterGapData }
   return (
     <section className="panel" aria-labelledby="gaps">
       <h2 id="gaps">Gaps{fy !== null ? `, FY${fy}` : ""}</h2>
-      {view.years.length > 1 ? (
-        <Form method="get" className="filters">
-          <label>
-            Fiscal year
-            <select name="fy" defaultValue={fy ?? undefined}>
-              {view.years.map((y) => (
-                <option key={y} value={y}>
-                  FY{y}
-                </option>
-              ))}
-            </select>
-          </label>
-          <button type="submit" className="secondary">
-            Show
-          </button>
-        </Form>
-      ) : null}
+      {view.years.length > 1 ? <FiscalYearPicker years={view.years} fy={fy} /> : null}
       {fy === null || !view.score ? (
         <p className="empty">
           No assessment recorded yet. <Link to={`/centers/${encodeURIComponent(code)}/assessments`}>Assessments</Link>

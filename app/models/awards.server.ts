@@ -117,11 +117,14 @@ export async function countAwardSpending(db: Q, awardId: number): Promise<number
   return Number(row.n);
 }
 
+/** An award's payments (voided included) with their line ids. */
+function paymentsOfAward(db: Q, awardId: number) {
+  return spendingOfAward(db, awardId).selectAll("spending").select("budget_lines.line_id");
+}
+
 /** One page of an award's payments (voided included), newest first: the award page lists them in pages. */
 export async function awardSpendingPage(db: Q, awardId: number, window: { offset: number; limit: number }) {
-  return spendingOfAward(db, awardId)
-    .selectAll("spending")
-    .select("budget_lines.line_id")
+  return paymentsOfAward(db, awardId)
     .orderBy("spending.date", "desc")
     .orderBy("spending.id", "desc")
     .limit(window.limit)
@@ -131,17 +134,12 @@ export async function awardSpendingPage(db: Q, awardId: number, window: { offset
 
 /** One payment of an award by its payment id, or undefined. */
 export async function awardPayment(db: Q, awardId: number, spendId: string) {
-  return spendingOfAward(db, awardId).selectAll("spending").select("budget_lines.line_id").where("spending.spend_id", "=", spendId).executeTakeFirst();
+  return paymentsOfAward(db, awardId).where("spending.spend_id", "=", spendId).executeTakeFirst();
 }
 
 /** Spending of an award (voided included), with its line id, by date. */
 export async function awardSpending(db: Q, awardId: number) {
-  return db
-    .selectFrom("spending")
-    .innerJoin("budget_lines", "budget_lines.id", "spending.budget_line_id")
-    .selectAll("spending")
-    .select("budget_lines.line_id")
-    .where("budget_lines.award_id", "=", awardId)
+  return paymentsOfAward(db, awardId)
     .orderBy("spending.date")
     .orderBy("spending.id")
     .execute();

@@ -7,7 +7,7 @@
  * Filters: fiscal year, state, program, agency. A program or agency filter keeps the centers that
  * hold a live award of that program/agency in the fiscal year, and counts only that money.
  */
-import { sql, type Kysely, type Transaction } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import type { Agency, Database } from "../../db/schema";
 import { centerScope, type CenterScope, type Principal } from "../auth/permissions";
 import { statusByCenterYear, type ComplianceStatus } from "../domain/compliance";
@@ -288,8 +288,10 @@ export async function getDashboard(
   if (centers.length === 0) return empty;
   const ids = centers.map((c) => c.id);
 
-  const figures = await yearFigures(db, { fiscalYear, ids, program: filters.program, agency: filters.agency, asOf: opts.asOf, area });
-  const found = await findings(db, { asOf: opts.asOf, fiscalYear, centerIds: ids });
+  const [figures, found] = await Promise.all([
+    yearFigures(db, { fiscalYear, ids, program: filters.program, agency: filters.agency, asOf: opts.asOf, area }),
+    findings(db, { asOf: opts.asOf, fiscalYear, centerIds: ids }),
+  ]);
   const statusByCy = statusByCenterYear(found.findings);
   const centerById = new Map(centers.map((c) => [c.id, c]));
   const rows: HeatRow[] = figures.rows.map(({ id, ...r }) => {

@@ -6,6 +6,7 @@
  * through `memoized`.
  */
 import type { Kysely, Transaction } from "kysely";
+import { LRUCache } from "lru-cache";
 import type { Database } from "../../db/schema";
 
 type Q = Kysely<Database> | Transaction<Database>;
@@ -16,7 +17,7 @@ export const MEMO_ENTRIES = 48;
 interface Memo {
   /** data_version the entries belong to; entries of any other version are dropped, never served. */
   version: number;
-  entries: Map<string, Promise<unknown>>;
+  entries: LRUCache<string, Promise<unknown>>;
 }
 
 const memos = new WeakMap<object, Memo>();
@@ -39,19 +40,13 @@ export async function memoized<T>(db: Q, kind: string, key: unknown, compute: ()
   if (db.isTransaction) return compute();
   const version = await dataVersion(db);
   let memo = memos.get(db);
-  if (!memo || memo.version !== version) memos.set(db, (memo = { version, entries: new Map() }));
+  if (!memo || memo.version !== version) memos.set(db, (memo = { version, entries: new LRUCache({ max: MEMO_ENTRIES }) }));
   const entries = memo.entries;
   const id = `${kind}:${JSON.stringify(key)}`;
   const hit = entries.get(id);
-  if (hit) {
-    // Most recently used last: the first key is the one to evict.
-    entries.delete(id);
-    entries.set(id, hit);
-    return hit as Promise<T>;
-  }
+  if (hit) return hit as Promise<T>;
   const pending = compute();
   entries.set(id, pending);
-  if (entries.size > MEMO_ENTRIES) entries.delete(entries.keys().next().value!);
   pending.catch(() => {
     if (entries.get(id) === pending) entries.delete(id);
   });

@@ -52,6 +52,7 @@ import {
   voidSpendingSchema,
   type AwardIntent,
 } from "~/schemas/grants";
+import { BudgetLinesHead } from "~/components/BudgetLinesHead";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.award.award_number ?? "Award"} — Baseline` }];
 
@@ -559,24 +560,7 @@ export default function AwardPage() {
           <p className="empty">No budget lines yet.</p>
         ) : (
           <table>
-            <thead>
-              <tr>
-                <th scope="col">Line</th>
-                <th scope="col">Capability</th>
-                <th scope="col">POETE</th>
-                <th scope="col">Category</th>
-                <th scope="col">Description</th>
-                <th scope="col" className="num">
-                  Budgeted
-                </th>
-                <th scope="col" className="num">
-                  Spent
-                </th>
-                <th scope="col" className="num">
-                  Remaining
-                </th>
-              </tr>
-            </thead>
+            <BudgetLinesHead />
             <tbody>
               {lines.map((l) => (
                 <tr key={l.id} className={l.voided_at ? "voided" : undefined} aria-current={l.line_id === selectedLine ? "true" : undefined}>

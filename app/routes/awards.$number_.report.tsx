@@ -11,6 +11,7 @@ import { todayIso } from "~/domain/dates";
 import { COST_CATEGORY_LABELS, POETE_LABELS, SOURCE_LABELS } from "~/domain/grants";
 import { formatMoney, formatMoneyShort, formatPercent } from "~/domain/money";
 import { awardReport, findingsSummary } from "~/models/award-report.server";
+import { BudgetLinesHead } from "~/components/BudgetLinesHead";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Award report ${data?.award.award_number ?? ""} — Baseline` }];
 
@@ -109,24 +110,7 @@ export default function AwardReportPage() {
           <p className="empty">This award has no budget lines.</p>
         ) : (
           <table data-table="lines">
-            <thead>
-              <tr>
-                <th scope="col">Line</th>
-                <th scope="col">Capability</th>
-                <th scope="col">POETE</th>
-                <th scope="col">Category</th>
-                <th scope="col">Description</th>
-                <th scope="col" className="num">
-                  Budgeted
-                </th>
-                <th scope="col" className="num">
-                  Spent
-                </th>
-                <th scope="col" className="num">
-                  Remaining
-                </th>
-              </tr>
-            </thead>
+            <BudgetLinesHead />
             <tbody>
               {r.lines.map((l) => (
                 <tr key={l.lineId} className={l.voided ? "voided" : undefined} title={l.voided ? `Voided: ${l.voidReason ?? ""}` : undefined}>

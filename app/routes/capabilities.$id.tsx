@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import { notFound, requireUser } from "~/auth/guard.server";
 import { centerScope } from "~/auth/permissions";
 import { CapabilityTrendChart } from "~/components/AssessmentCharts";
@@ -7,6 +7,7 @@ import { getDb } from "~/db.server";
 import { formatMoney } from "~/domain/money";
 import { capabilityView } from "~/models/assessments.server";
 import { parseFiscalYear } from "~/schemas/assessment";
+import { FiscalYearPicker } from "~/components/FiscalYearPicker";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.view.capability.id ?? "Capability"} — Baseline` }];
 
@@ -69,23 +70,7 @@ export default function CapabilityPage() {
           <section aria-labelledby="gap-centers">
             <h2 id="gap-centers">Centers with {c.id} as a gap{fy !== null ? `, FY${fy}` : ""}</h2>
             {scopeNote ? <p className="muted">{scopeNote}.</p> : null}
-            {view.years.length > 1 ? (
-              <Form method="get" className="filters">
-                <label>
-                  Fiscal year
-                  <select name="fy" defaultValue={fy ?? undefined}>
-                    {view.years.map((y) => (
-                      <option key={y} value={y}>
-                        FY{y}
-                      </option>
-                    ))}
-                  </select>
-                </label>
-                <button type="submit" className="secondary">
-                  Show
-                </button>
-              </Form>
-            ) : null}
+            {view.years.length > 1 ? <FiscalYearPicker years={view.years} fy={fy} /> : null}
             {fy === null ? (
               <p className="empty">No assessment has been recorded yet.</p>
             ) : view.gapCenters.length === 0 ? (

@@ -324,7 +324,6 @@ function ClampNotice({ pager, what }: { pager: Pager; what: string }) {
   );
 }
 
-/** Previous/next plus first, last and nearby pages, as plain links (works without JavaScript). */
 function FindingCard({ f, asOf, actionData, stale = false }: { f: Row; asOf: string; actionData?: ActionResult; stale?: boolean }) {
   const severity = f.severity as Severity | null;
   return (

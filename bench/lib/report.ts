@@ -3,7 +3,7 @@
  * description. The benchmark reports against the targets; nothing asserts them.
  */
 import os from "node:os";
-import type { FloorFigures, HttpFigures, PageSpec } from "./pages";
+import type { FloorFigures, HttpFigures } from "./pages";
 import type { ImportFigures } from "./import";
 
 export const TARGETS = {
