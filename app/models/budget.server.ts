@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from "kysely";
 import type { BudgetLine, CostCategory, Database, Poete, Spending } from "../../db/schema";
 import { formatMoney } from "../domain/money";
+import { spentBelowZeroMessage } from "../domain/subawards";
 import { recordAudit } from "./audit.server";
 import { friendlyDbError, isPeriodClosedError } from "./db-errors.server";
 import { updateVersioned } from "./versioning.server";
@@ -102,6 +103,16 @@ export function overBudgetMessage(newTotalCents: number, awardCents: number): st
 
 export function overSpentMessage(lineId: string, newSpentCents: number, lineCents: number): string {
   return `Spending on line ${lineId} would total ${formatMoney(newSpentCents)}, over the line's ${formatMoney(lineCents)} by ${formatMoney(newSpentCents - lineCents)}`;
+}
+
+/**
+ * A payment may be a refund or credit (negative); the line's spent after the change must stay between
+ * zero and the line's amount. The award's spent is the sum of its lines, so it stays at zero or above too.
+ */
+function checkLineSpent(lineId: string, newSpentCents: number, lineCents: number): void {
+  if (newSpentCents > lineCents) throw new Refusal(overSpentMessage(lineId, newSpentCents, lineCents), "amount");
+  const below = spentBelowZeroMessage(`line ${lineId}`, newSpentCents);
+  if (below) throw new Refusal(below, "amount");
 }
 
 async function nextId(trx: Trx, table: "budget_lines" | "spending", prefix: string, start: number): Promise<string> {
@@ -235,8 +246,7 @@ export function addSpending(db: Kysely<Database>, userId: number, awardId: numbe
     await liveAward(trx, awardId);
     const line = await lineOfAward(trx, awardId, lineKey);
     if (line.voided_at) throw new Refusal(`Line ${lineKey} is voided; spending cannot be added to it`);
-    const spent = line.spent_cents + input.amountCents;
-    if (spent > line.amount_cents) throw new Refusal(overSpentMessage(lineKey, spent, line.amount_cents), "amount");
+    checkLineSpent(lineKey, line.spent_cents + input.amountCents, line.amount_cents);
     const count = await trx.selectFrom("spending").select((eb) => eb.fn.countAll<number>().as("n")).where("budget_line_id", "=", line.id).executeTakeFirstOrThrow();
     const spendId = await nextId(trx, "spending", `${lineKey}-S`, Number(count.n) + 1);
     const row = await trx
@@ -270,8 +280,7 @@ export function editSpending(
     if (row.voided_at) throw new Refusal(`Payment ${spendKey} is voided; it cannot be edited`);
     if (row.version !== version) throw new ConflictError(row);
     const line = await lineOfAward(trx, awardId, line_key);
-    const spent = line.spent_cents - row.amount_cents + input.amountCents;
-    if (spent > line.amount_cents) throw new Refusal(overSpentMessage(line_key, spent, line.amount_cents), "amount");
+    checkLineSpent(line_key, line.spent_cents - row.amount_cents + input.amountCents, line.amount_cents);
     const after = await versionedOrThrow<Spending>(trx, "spending", row.id, version, { date: input.date, amount_cents: input.amountCents, description: input.description });
     await recordAudit(trx, { userId, action: "update", entity: "spending", entityId: row.id, before: row, after });
     return after;
@@ -281,9 +290,16 @@ export function editSpending(
 export function voidSpending(db: Kysely<Database>, userId: number, awardId: number, spendKey: string, version: number, reason: string): Promise<WriteResult<Spending>> {
   return runWrite(db, async (trx) => {
     await liveAward(trx, awardId);
-    const { line_key: _k, ...row } = await spendingOfAward(trx, awardId, spendKey);
+    const { line_key, ...row } = await spendingOfAward(trx, awardId, spendKey);
     if (row.voided_at) throw new Refusal(`Payment ${spendKey} was already voided on ${row.voided_at.slice(0, 10)}`);
     if (row.version !== version) throw new ConflictError(row);
+    // Voiding a refund raises spent again; voiding a payment that a later refund offsets lowers it.
+    const line = await lineOfAward(trx, awardId, line_key);
+    try {
+      checkLineSpent(line_key, line.spent_cents - row.amount_cents, line.amount_cents);
+    } catch (refusal) {
+      throw new Refusal((refusal as Error).message, "reason");
+    }
     const after = await versionedOrThrow<Spending>(trx, "spending", row.id, version, { voided_at: new Date().toISOString(), void_reason: reason });
     await recordAudit(trx, { userId, action: "void", entity: "spending", entityId: row.id, before: row, after });
     return after;
