@@ -22,7 +22,7 @@ describe("upgrading a database with spending to prime awards and refunds", () =>
     for (const name of older) {
       await db.transaction().execute(async (trx) => {
         await migrations[name].up(trx);
-        await trx.insertInto("schema_migrations").values({ name, executed_at: "x" }).execute();
+        await sql`insert into schema_migrations (name, executed_at) values (${name}, ${"x"})`.execute(trx);
       });
     }
     const now = "2024-01-01T00:00:00Z";

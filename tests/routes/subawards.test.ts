@@ -7,6 +7,8 @@ import { centerAwardTotalsByYear } from "~/models/centers.server";
 import { createPrimeAward } from "~/models/prime-awards.server";
 import { action as awardAction, loader as awardLoader } from "~/routes/awards.$number";
 import { action as newAwardAction } from "~/routes/awards.new";
+import { loader as primeLoader } from "~/routes/prime-awards.$number";
+import { loader as primeListLoader } from "~/routes/prime-awards._index";
 import { cookieFor, request, run } from "../helpers/auth";
 import { useTestDatabase } from "../helpers/db";
 
@@ -193,5 +195,52 @@ describe("refunds and credits on a sub-award", () => {
     const refused = await post("(0.01)");
     expect(refused.status).toBe(400);
     expect((await fieldErrors(refused)).amount?.[0]).toContain("cannot take spent below $0.00");
+  });
+});
+
+describe("prime award pages", () => {
+  beforeAll(async () => {
+    for (const [number, state] of [
+      ["EMW-2023-SS-00044", "TX"],
+      ["EMW-2023-SS-00006", "CA"],
+    ]) {
+      const r = await createPrimeAward(t.db, adminId, {
+        awardNumber: number,
+        recipient: `${state} SAA`,
+        state,
+        programs: ["SHSP"],
+        fiscalYear: 2023,
+        amountCents: 5_000_000_00,
+        popStart: "2023-09-01",
+        popEnd: "2026-08-31",
+        assistanceListing: "97.067",
+      });
+      expect(r.ok).toBe(true);
+    }
+  });
+
+  const list = async (who: string) => ((await run(primeListLoader, request("/prime-awards", { cookie: cookies[who] }))) as any).primes.map((p: any) => p.award_number).sort();
+  const detail = (who: string, number: string) => run(primeLoader, request(`/prime-awards/${number}`, { cookie: cookies[who] }), { number }) as Promise<any>;
+
+  it("lists all primes for auditors, their states' for state officials, and for directors the primes their center holds sub-awards under", async () => {
+    expect(await list("demo-auditor")).toEqual(["EMW-2023-SS-00006", PRIME, "EMW-2023-SS-00044"].sort());
+    expect(await list("demo-state")).toEqual([PRIME, "EMW-2023-SS-00044"].sort());
+    expect(await list("demo-director")).toEqual([PRIME]);
+  });
+
+  it("shows a prime's sub-awards by center and the remainder, and answers 404 out of scope", async () => {
+    const d = await detail("demo-auditor", PRIME);
+    expect(d.allocation.byCenter.map((c: any) => [c.centerCode, c.amountCents])).toEqual([["VA", 1_000_000_00]]);
+    expect(d.allocation.remainderCents).toBe(0);
+    const tx = await detail("demo-state", "EMW-2023-SS-00044");
+    expect(tx.allocation.remainderCents).toBe(5_000_000_00);
+    for (const [who, number] of [
+      ["demo-state", "EMW-2023-SS-00006"],
+      ["demo-director", "EMW-2023-SS-00044"],
+      ["demo-director", "NO-SUCH"],
+    ]) {
+      const res = (await detail(who, number)) as Response;
+      expect(res.status, `${who} ${number}`).toBe(404);
+    }
   });
 });
