@@ -1,3 +1,4 @@
+/* global process, setInterval */
 /**
  * `npm start`: build, then serve exactly as `npm run start:prod` does (its command is read from
  * package.json), in production mode.
