@@ -1,6 +1,6 @@
 import { stringify } from "csv-stringify/sync";
 import { parseDate, todayIso } from "../../app/domain/dates";
-import { escapeCell } from "../../app/domain/import/escape";
+import { escapeCell } from "../../app/import/escape";
 import { getCenterByCode } from "../../app/models/centers.server";
 import { listDeadlines } from "../../app/models/obligations.server";
 import { type Command, formatOption, UsageError } from "../command";
