@@ -130,7 +130,7 @@ export const state = z.string().transform((raw, ctx) => {
 });
 
 /** Catalog ids: I.A, II.B, COC-2, EC-1, FCG-8, I.A.1 … (existence is checked against the catalog by the handler). */
-const CAPABILITY_RE = /^[A-Za-z0-9]+(?:[.\-][A-Za-z0-9]+)*$/;
+const CAPABILITY_RE = /^[A-Za-z0-9]+(?:[.-][A-Za-z0-9]+)*$/;
 export const capability = (required: boolean) =>
   z.string().transform((raw, ctx): string | null => {
     const s = raw.trim();
