@@ -64,15 +64,6 @@ export function subAwardProblems(sub: SubAwardFacts, prime: PrimeFacts, othersCe
   return problems;
 }
 
-/**
- * Refunds and credits lower spent; a line's (or an award's) spent never goes below zero.
- * `newSpentCents` is the spent the change would leave; null when it is zero or more.
- */
-export function spentBelowZeroMessage(what: string, newSpentCents: number): string | null {
-  if (newSpentCents >= 0) return null;
-  return `Spending on ${what} would total ${formatMoney(newSpentCents)}; a refund or credit cannot take spent below $0.00 (${formatMoney(-newSpentCents)} too much)`;
-}
-
 /** A SAM Unique Entity ID: 12 characters, capital letters (no O or I) and digits, not starting with 0. */
 const UEI_RE = /^[A-HJ-NP-Z1-9][A-HJ-NP-Z0-9]{11}$/;
 

@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from "kysely";
 import type { BudgetLine, CostCategory, Database, Poete, Spending } from "../../db/schema";
+import { lineSpentProblem, overBudget } from "../domain/guards";
 import { formatMoney } from "../domain/money";
-import { spentBelowZeroMessage } from "../domain/subawards";
 import { recordAudit } from "./audit.server";
 import { friendlyDbError, isPeriodClosedError } from "./db-errors.server";
 import { updateVersioned } from "./versioning.server";
@@ -96,23 +96,9 @@ async function checkCapability(trx: Trx, capabilityId: string | null): Promise<v
   if (!found) throw new Refusal(`Unknown capability "${capabilityId}"`, "capability");
 }
 
-/** Refuses when the award's live lines would total more than the award, with the figures. */
-export function overBudgetMessage(newTotalCents: number, awardCents: number): string {
-  return `Budget lines would total ${formatMoney(newTotalCents)}, over the award's ${formatMoney(awardCents)} by ${formatMoney(newTotalCents - awardCents)}`;
-}
-
-export function overSpentMessage(lineId: string, newSpentCents: number, lineCents: number): string {
-  return `Spending on line ${lineId} would total ${formatMoney(newSpentCents)}, over the line's ${formatMoney(lineCents)} by ${formatMoney(newSpentCents - lineCents)}`;
-}
-
-/**
- * A payment may be a refund or credit (negative); the line's spent after the change must stay between
- * zero and the line's amount. The award's spent is the sum of its lines, so it stays at zero or above too.
- */
-function checkLineSpent(lineId: string, newSpentCents: number, lineCents: number): void {
-  if (newSpentCents > lineCents) throw new Refusal(overSpentMessage(lineId, newSpentCents, lineCents), "amount");
-  const below = spentBelowZeroMessage(`line ${lineId}`, newSpentCents);
-  if (below) throw new Refusal(below, "amount");
+/** Refuses with the shared rule's message (app/domain/guards.ts) when `problem` is set. */
+function refuseIf(problem: string | null, field: string): void {
+  if (problem) throw new Refusal(problem, field);
 }
 
 async function nextId(trx: Trx, table: "budget_lines" | "spending", prefix: string, start: number): Promise<string> {
@@ -154,8 +140,7 @@ async function spendingOfAward(trx: Trx, awardId: number, spendKey: string): Pro
 export async function insertBudgetLineTx(trx: Trx, userId: number, awardId: number, input: LineInput): Promise<BudgetLine> {
   const award = await liveAward(trx, awardId);
   await checkCapability(trx, input.capabilityId);
-  const total = award.budgeted_cents + input.amountCents;
-  if (total > award.amount_cents) throw new Refusal(overBudgetMessage(total, award.amount_cents), "amount");
+  refuseIf(overBudget(award.budgeted_cents + input.amountCents, award.amount_cents), "amount");
   const count = await trx.selectFrom("budget_lines").select((eb) => eb.fn.countAll<number>().as("n")).where("award_id", "=", awardId).executeTakeFirstOrThrow();
   const lineId = await nextId(trx, "budget_lines", `${award.award_number}-L`, Number(count.n) + 1);
   const line = await trx
@@ -197,8 +182,7 @@ export function editBudgetLine(
     if (input.amountCents < line.spent_cents) {
       throw new Refusal(`Line ${lineKey} already has ${formatMoney(line.spent_cents)} spent; its amount cannot go below that`, "amount");
     }
-    const total = award.budgeted_cents - line.amount_cents + input.amountCents;
-    if (total > award.amount_cents) throw new Refusal(overBudgetMessage(total, award.amount_cents), "amount");
+    refuseIf(overBudget(award.budgeted_cents - line.amount_cents + input.amountCents, award.amount_cents), "amount");
     const after = await versionedOrThrow<BudgetLine>(trx, "budget_lines", line.id, version, {
       capability_id: input.capabilityId,
       poete: input.poete,
@@ -246,7 +230,7 @@ export function addSpending(db: Kysely<Database>, userId: number, awardId: numbe
     await liveAward(trx, awardId);
     const line = await lineOfAward(trx, awardId, lineKey);
     if (line.voided_at) throw new Refusal(`Line ${lineKey} is voided; spending cannot be added to it`);
-    checkLineSpent(lineKey, line.spent_cents + input.amountCents, line.amount_cents);
+    refuseIf(lineSpentProblem(lineKey, line.spent_cents + input.amountCents, line.amount_cents), "amount");
     const count = await trx.selectFrom("spending").select((eb) => eb.fn.countAll<number>().as("n")).where("budget_line_id", "=", line.id).executeTakeFirstOrThrow();
     const spendId = await nextId(trx, "spending", `${lineKey}-S`, Number(count.n) + 1);
     const row = await trx
@@ -280,7 +264,7 @@ export function editSpending(
     if (row.voided_at) throw new Refusal(`Payment ${spendKey} is voided; it cannot be edited`);
     if (row.version !== version) throw new ConflictError(row);
     const line = await lineOfAward(trx, awardId, line_key);
-    checkLineSpent(line_key, line.spent_cents - row.amount_cents + input.amountCents, line.amount_cents);
+    refuseIf(lineSpentProblem(line_key, line.spent_cents - row.amount_cents + input.amountCents, line.amount_cents), "amount");
     const after = await versionedOrThrow<Spending>(trx, "spending", row.id, version, { date: input.date, amount_cents: input.amountCents, description: input.description });
     await recordAudit(trx, { userId, action: "update", entity: "spending", entityId: row.id, before: row, after });
     return after;
@@ -295,11 +279,7 @@ export function voidSpending(db: Kysely<Database>, userId: number, awardId: numb
     if (row.version !== version) throw new ConflictError(row);
     // Voiding a refund raises spent again; voiding a payment that a later refund offsets lowers it.
     const line = await lineOfAward(trx, awardId, line_key);
-    try {
-      checkLineSpent(line_key, line.spent_cents - row.amount_cents, line.amount_cents);
-    } catch (refusal) {
-      throw new Refusal((refusal as Error).message, "reason");
-    }
+    refuseIf(lineSpentProblem(line_key, line.spent_cents - row.amount_cents, line.amount_cents), "reason");
     const after = await versionedOrThrow<Spending>(trx, "spending", row.id, version, { voided_at: new Date().toISOString(), void_reason: reason });
     await recordAudit(trx, { userId, action: "void", entity: "spending", entityId: row.id, before: row, after });
     return after;

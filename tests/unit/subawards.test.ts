@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseMoney } from "~/domain/money";
-import { overAllocationMessage, parseUei, primeAllocation, spentBelowZeroMessage, subAwardProblems } from "~/domain/subawards";
+import { spentBelowZero } from "~/domain/guards";
+import { overAllocationMessage, parseUei, primeAllocation, subAwardProblems } from "~/domain/subawards";
 
 const PRIME = { awardNumber: "EMW-2023-SS-00012", programs: ["SHSP", "UASI"], amountCents: 1_000_000_00, popStart: "2023-09-01", popEnd: "2026-08-31" };
 const SUB = { programCode: "SHSP", amountCents: 250_000_00, popStart: "2023-10-01", popEnd: "2026-08-31" };
@@ -40,8 +41,8 @@ describe("a sub-award against its prime", () => {
 
 describe("refunds", () => {
   it("allow spent to reach exactly zero and refuse one cent below, with the figures", () => {
-    expect(spentBelowZeroMessage("line L1", 0)).toBeNull();
-    expect(spentBelowZeroMessage("line L1", -1)).toBe(
+    expect(spentBelowZero("line L1", 0)).toBeNull();
+    expect(spentBelowZero("line L1", -1)).toBe(
       "Spending on line L1 would total -$0.01; a refund or credit cannot take spent below $0.00 ($0.01 too much)",
     );
   });
