@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
+import type { ColumnType, Generated, Insertable, Kysely, Selectable, Transaction, Updateable } from "kysely";
 
 /** The typed view of the schema built by migrations/. Keep in step with every migration. */
 
@@ -354,3 +354,6 @@ export type Capability = Selectable<CapabilitiesTable>;
 export type Framework = Selectable<FrameworksTable>;
 export type User = Selectable<UsersTable>;
 export type AuditRow = Selectable<AuditLogTable>;
+
+/** A database handle models take first: the connection, or the transaction a write runs in. */
+export type Q = Kysely<Database> | Transaction<Database>;

@@ -1,5 +1,5 @@
-import { sql, type Kysely, type Transaction } from "kysely";
-import type { Award, Database } from "../../db/schema";
+import { sql, type Kysely } from "kysely";
+import type { Award, Database, Q } from "../../db/schema";
 import { formatMoney } from "../domain/money";
 import { requiredMatchCents } from "../domain/match";
 import { recordAudit } from "./audit.server";
@@ -11,7 +11,6 @@ import { updateVersioned } from "./versioning.server";
  * Award amendments (issue #11): a change of amount or period is numbered per award and keeps its
  * before and after; the award itself is updated (versioned) so every figure uses the amended values.
  */
-type Q = Kysely<Database> | Transaction<Database>;
 
 export async function listAmendments(db: Q, awardId: number) {
   return db

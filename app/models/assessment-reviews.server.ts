@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from "kysely";
-import type { Database, ReviewState } from "../../db/schema";
+import type { Database, Q, ReviewState } from "../../db/schema";
 import { recordAudit } from "./audit.server";
 import { updateVersioned } from "./versioning.server";
 
@@ -9,7 +9,6 @@ import { updateVersioned } from "./versioning.server";
  * nobody changes a status until a reviewer reopens the year (→ draft) or asks for changes.
  * Who may take each step is checked by the route (assertAllowed); this module checks the states.
  */
-type Q = Kysely<Database> | Transaction<Database>;
 
 /** A submitted year waits for review and a validated one is the record: neither may change. */
 export const LOCKED_STATES: readonly ReviewState[] = ["submitted", "validated"];

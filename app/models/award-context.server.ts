@@ -1,12 +1,9 @@
-import type { Kysely, Transaction } from "kysely";
-import type { Database } from "../../db/schema";
+import type { Q } from "../../db/schema";
 import { suspensionDate } from "../domain/obligations";
 import { listAmendments } from "./amendments.server";
 import { listClosedPeriods } from "./closed-periods.server";
 import { listContributions, matchTotals } from "./match.server";
 import { listDeadlines } from "./obligations.server";
-
-type Q = Kysely<Database> | Transaction<Database>;
 
 /**
  * One award with its program and center, as the lifecycle pages (amendments, match, periods) need

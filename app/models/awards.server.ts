@@ -1,6 +1,6 @@
 import { syncAwardObligations } from "./obligations.server";
-import { sql, type Kysely, type Transaction } from "kysely";
-import type { Agency, Award, Database } from "../../db/schema";
+import { sql, type Kysely } from "kysely";
+import type { Agency, Award, Database, Q } from "../../db/schema";
 import type { CenterScope } from "../auth/permissions";
 import { describeAuditChange, fieldLabel, formatAuditTime } from "../domain/audit-diff";
 import { defaultPopEnd, fundingBySource, type FundingYear } from "../domain/grants";
@@ -9,8 +9,6 @@ import { formatMoney } from "../domain/money";
 import { historyOf, recordAudit } from "./audit.server";
 import { scoped } from "./centers.server";
 import { ConflictError, Refusal, runWrite, versionedOrThrow, type WriteResult } from "./budget.server";
-
-type Q = Kysely<Database> | Transaction<Database>;
 
 export interface AwardFilter {
   center?: string;

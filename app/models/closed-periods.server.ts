@@ -1,5 +1,5 @@
-import { sql, type Kysely, type Transaction } from "kysely";
-import type { Database } from "../../db/schema";
+import { sql, type Kysely } from "kysely";
+import type { Database, Q } from "../../db/schema";
 import { recordAudit } from "./audit.server";
 
 /**
@@ -7,7 +7,6 @@ import { recordAudit } from "./audit.server";
  * triggers in migrations/0005_closed_periods.ts refuse any change to spending dated inside it.
  * Closing again after a reopen adds a new row, so the history of closes and reopens stays.
  */
-type Q = Kysely<Database> | Transaction<Database>;
 
 export async function listClosedPeriods(db: Q, awardId: number) {
   return db

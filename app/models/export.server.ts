@@ -8,8 +8,8 @@
  * streams without being held in memory.
  */
 import { stringify } from "csv-stringify/sync";
-import { sql, type Kysely, type Transaction } from "kysely";
-import type { Database } from "../../db/schema";
+import { sql } from "kysely";
+import type { Q } from "../../db/schema";
 import type { CenterScope } from "../auth/permissions";
 import {
   FORMATS,
@@ -23,8 +23,6 @@ import {
   type SpendingRow,
 } from "../domain/import";
 import { scoped } from "./centers.server";
-
-type Q = Kysely<Database> | Transaction<Database>;
 
 export interface ExportFilter {
   scope: CenterScope;

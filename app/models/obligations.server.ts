@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Transaction } from "kysely";
-import type { Database, ReportKind } from "../../db/schema";
+import type { Database, Q, ReportKind } from "../../db/schema";
 import type { CenterScope } from "../auth/permissions";
 import { generateObligations, obligationStatus, type Obligation, type ObligationStatus } from "../domain/obligations";
 import { recordAudit } from "./audit.server";
@@ -10,7 +10,6 @@ import { updateVersioned } from "./versioning.server";
  * Reporting obligations stored per award (issue #11), so a submission can be recorded against each.
  * The schedule itself comes from app/domain/obligations.ts; this file keeps the table in step with it.
  */
-type Q = Kysely<Database> | Transaction<Database>;
 
 interface StoredObligation {
   id: number;
