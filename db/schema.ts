@@ -311,6 +311,14 @@ export interface DataVersionTable {
   version: number;
 }
 
+/** One-time form tokens already used (migrations/0012_form_tokens.ts). */
+export interface FormTokensTable {
+  token: string;
+  expires_at: string;
+  /** Where the first submission was sent after its write, for the replay's answer. */
+  location: string | null;
+}
+
 export interface Database {
   frameworks: FrameworksTable;
   capabilities: CapabilitiesTable;
@@ -337,6 +345,7 @@ export interface Database {
   closed_periods: ClosedPeriodsTable;
   line_spending_years: LineSpendingYearsTable;
   data_version: DataVersionTable;
+  form_tokens: FormTokensTable;
 }
 
 export type Center = Selectable<CentersTable>;

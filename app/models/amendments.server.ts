@@ -1,5 +1,6 @@
 import { sql, type Kysely } from "kysely";
 import type { Award, Database, Q } from "../../db/schema";
+import { inTransaction } from "../../db/transaction";
 import { formatMoney } from "../domain/money";
 import { requiredMatchCents } from "../domain/match";
 import { recordAudit } from "./audit.server";
@@ -60,9 +61,9 @@ export function amendedMatchRequired(award: { amount_cents: number; match_requir
 }
 
 /** Records an amendment and applies it to the award, the audit trail and the reporting schedule in one transaction. */
-export async function createAmendment(db: Kysely<Database>, actorId: number, awardId: number, input: AmendmentInput): Promise<AmendmentResult> {
+export async function createAmendment(db: Q, actorId: number, awardId: number, input: AmendmentInput): Promise<AmendmentResult> {
   try {
-    return await db.transaction().execute(async (trx) => {
+    return await inTransaction(db, async (trx) => {
       const award = await trx
         .selectFrom("awards")
         .innerJoin("programs", "programs.code", "awards.program_code")

@@ -81,6 +81,8 @@ export async function getAwardByNumber(db: Q, awardNumber: string) {
       "programs.agency",
       "programs.federal",
       "programs.pop_months",
+      "programs.match_pct",
+      "programs.reports",
     ])
     .where("awards.award_number", "=", awardNumber)
     .executeTakeFirst();
@@ -223,7 +225,7 @@ function auditAward(a: Award) {
 }
 
 /** Creates an award (audited). Refuses a duplicate number, an unknown program, or a missing period end. */
-export async function createAward(db: Kysely<Database>, userId: number, input: NewAwardInput): Promise<WriteResult<Award>> {
+export async function createAward(db: Q, userId: number, input: NewAwardInput): Promise<WriteResult<Award>> {
   return runWrite(db, async (trx) => {
     const program = await trx.selectFrom("programs").selectAll().where("code", "=", input.programCode).executeTakeFirst();
     if (!program) throw new Refusal(`Unknown program ${input.programCode}`, "program");

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from "kysely";
 import type { Database, Q } from "../../db/schema";
+import { inTransaction } from "../../db/transaction";
 import { recordAudit } from "./audit.server";
 
 /**
@@ -44,12 +45,12 @@ export async function closedPeriodCovering(db: Q, awardId: number, date: string)
 export type PeriodResult = { ok: true; id: number } | { ok: false; message: string };
 
 export async function closePeriod(
-  db: Kysely<Database>,
+  db: Q,
   actorId: number,
   awardId: number,
   period: { start: string; end: string },
 ): Promise<PeriodResult> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const same = await trx
       .selectFrom("closed_periods")
       .select("id")

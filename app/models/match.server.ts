@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Award, Database, Q } from "../../db/schema";
+import { inTransaction } from "../../db/transaction";
 import { matchProvidedCents, matchShortfallCents, requiredMatchCents } from "../domain/match";
 import { recordAudit } from "./audit.server";
 import { updateVersioned } from "./versioning.server";
@@ -49,12 +50,12 @@ export function matchTotals(requiredCents: number, lines: ReadonlyArray<{ kind: 
 }
 
 export async function addContribution(
-  db: Kysely<Database>,
+  db: Q,
   actorId: number,
   awardId: number,
   input: { date: string; kind: "cash" | "in_kind"; amountCents: number; description: string },
 ): Promise<number> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const row = {
       award_id: awardId,
       date: input.date,

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Transaction } from "kysely";
 import type { Database, Q, ReportKind } from "../../db/schema";
+import { inTransaction } from "../../db/transaction";
 import type { CenterScope } from "../auth/permissions";
 import { generateObligations, obligationStatus, type Obligation, type ObligationStatus } from "../domain/obligations";
 import { recordAudit } from "./audit.server";
@@ -139,10 +140,6 @@ const STORED_COLUMNS = [
   "reporting_obligations.submitted_on",
   "reporting_obligations.reference",
 ] as const;
-
-async function inTransaction<T>(db: Q, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
-  return db.isTransaction ? fn(db as Transaction<Database>) : (db as Kysely<Database>).transaction().execute(fn);
-}
 
 /**
  * Brings one award's stored obligations in line with its program's schedule and its current period
