@@ -9,6 +9,7 @@
  * inside its transaction; the checks forms share come from app/domain/guards.ts.
  */
 import type Sqlite from "better-sqlite3";
+import type { Transaction } from "kysely";
 import type { z } from "zod";
 import type { Database, Q } from "../../db/schema";
 import type { CenterScope, Principal } from "../auth/permissions";
