@@ -9,9 +9,9 @@
  * inside its transaction; the checks forms share come from app/domain/guards.ts.
  */
 import type Sqlite from "better-sqlite3";
-import type { Kysely, Transaction } from "kysely";
+import type { Transaction } from "kysely";
 import type { z } from "zod";
-import type { Database } from "../../db/schema";
+import type { Database, Q } from "../../db/schema";
 import type { CenterScope, Principal } from "../auth/permissions";
 import { fiscalYearEnd, fiscalYearOf, fiscalYearStart, MAX_FISCAL_YEAR, MIN_FISCAL_YEAR } from "../domain/dates";
 
@@ -123,7 +123,7 @@ export interface ExportFilter {
 }
 
 export interface ExportContext {
-  db: Kysely<Database> | Transaction<Database>;
+  db: Q;
   filter: ExportFilter;
   /** Limits a query that joins `centers` to the centers the filter's scope may read. */
   inScope<QB extends { where: (...args: any[]) => QB }>(qb: QB): QB;
