@@ -13,6 +13,13 @@ export const REPORTS: Array<{ to: string; title: string; description: string; ro
     title: "Compliance findings",
     description: "Grant and Baseline rules broken per center, award and year, with the figures, responses and dispositions. Filter and export as CSV.",
   },
+  {
+    to: "/reports/reconciliation",
+    title: "Reconciliation with USAspending",
+    description: "Centers' sub-awards against the sub-awards USAspending publishes under the same prime awards: matched, amounts that differ, missing on either side.",
+    roles: ["admin", "auditor", "state_official"],
+  },
+  { to: "/prime-awards", title: "Prime awards", description: "The federal awards centers hold sub-awards under, each with its sub-awards by center and the remainder." },
   { to: "/rules", title: "Compliance rules", description: "What each rule checks, its severity and the reference it rests on." },
   { to: "/audit", title: "Audit log", description: "Every change to grant, assessment, finding and user data, with a tamper-evident hash chain.", roles: ["admin", "auditor"] },
 ];

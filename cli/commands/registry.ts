@@ -4,10 +4,11 @@ import { backup, restore } from "./backup";
 import { deadlines } from "./deadlines";
 import { findingsCommand } from "./findings";
 import { exportCommand, importCommand } from "./import";
+import { reconcileCommand } from "./reconcile";
 import { scores } from "./scores";
 
 /**
  * Commands added by features (scores, findings, import, export, deadlines, backup, audit …).
  * Each feature exports its Command from cli/commands/<feature>.ts and adds it here.
  */
-export const extraCommands: Command[] = [auditVerify, backup, restore, deadlines, findingsCommand, scores, importCommand, exportCommand];
+export const extraCommands: Command[] = [auditVerify, backup, restore, deadlines, findingsCommand, scores, importCommand, exportCommand, reconcileCommand];

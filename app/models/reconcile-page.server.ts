@@ -1,0 +1,16 @@
+import type { Principal } from "../auth/permissions";
+import { forbidden } from "../auth/guard.server";
+import { isValidFiscalYear } from "../domain/dates";
+import type { ReconcileFilter } from "./reconcile.server";
+
+/** The reconciliation is for auditors, administrators and state officials (their states); directors are refused. */
+export function reconcileAccess(user: Principal): void {
+  if (user.role === "director") throw forbidden("The reconciliation with USAspending is for auditors and state officials.");
+}
+
+/** `?fy=2024&center=VA` as typed; anything else is ignored rather than refused (a filter, not a form). */
+export function reconcileFilter(params: URLSearchParams): ReconcileFilter {
+  const fy = Number(params.get("fy") ?? "");
+  const center = (params.get("center") ?? "").trim().toUpperCase();
+  return { fiscalYear: isValidFiscalYear(fy) ? fy : undefined, centerCode: /^[A-Z0-9-]{1,20}$/.test(center) ? center : undefined };
+}
