@@ -30,7 +30,7 @@ export function parseDate(input: unknown): DateParse {
   if (typeof input !== "string" || input.trim() === "") return { ok: false, error: "Enter a date as YYYY-MM-DD" };
   const text = input.trim();
   let y: number, m: number, d: number;
-  const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  const iso = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(text);
   const us = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(text);
   if (iso) {
     y = +iso[1];

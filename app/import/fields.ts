@@ -96,6 +96,20 @@ export const date = z.string().transform((raw, ctx) => {
   return r.ok ? r.date : fail(ctx, r.error);
 });
 
+/** As `date`, but an empty cell is no date (null). */
+export const optionalDate = z.string().transform((raw, ctx): string | null => {
+  if (raw.trim() === "") return null;
+  const r = parseDate(raw);
+  return r.ok ? r.date : fail(ctx, r.error);
+});
+
+/** As `signedMoney`, but an empty cell is no amount (null). */
+export const optionalSignedMoney = z.string().transform((raw, ctx): number | null => {
+  if (raw.trim() === "") return null;
+  const r = parseMoney(raw, { allowNegative: true });
+  return r.ok ? r.cents : fail(ctx, r.error);
+});
+
 const FY_RE = /^(?:FY\s*)?(\d{4})$/i;
 /** "2024" or "FY2024"; federal fiscal years 2000..2100 (app/domain/dates.ts). */
 export function parseFiscalYear(raw: string): number | null {

@@ -1,7 +1,8 @@
 /**
  * The spreadsheet import/export contract: one file per type, a header row naming the
- * columns in any order (case and surrounding spaces ignored), unknown columns refused, required
- * columns must be present. Optional columns may be left out of the header or left empty.
+ * columns in any order (case, spaces, hyphens and underscores ignored: "Award Number" is
+ * award_number), unknown columns refused (ignored for a type that says so), required columns must
+ * be present. Optional columns may be left out of the header or left empty.
  */
 import { IMPORT_TYPES, isImportType, REGISTRY, type ImportType } from "./registry";
 
@@ -18,13 +19,16 @@ export interface Format {
   text: readonly string[];
   /** Columns whose combined value must be unique within one file (the natural key). */
   key: readonly string[];
+  ignoresUnknownColumns: boolean;
+  detectBy: readonly string[];
 }
 
 /** The columns of every type, from its definition in app/import/types/. */
 export const FORMATS = Object.fromEntries(
   IMPORT_TYPES.map((type) => {
-    const { label, columns, optional, text, key } = REGISTRY[type];
-    return [type, { type, label, columns, optional, text, key }];
+    const def = REGISTRY[type] as (typeof REGISTRY)[ImportType];
+    const { label, columns, optional, text, key } = def;
+    return [type, { type, label, columns, optional, text, key, ignoresUnknownColumns: def.ignoresUnknownColumns ?? false, detectBy: def.detectBy ?? [] }];
   }),
 ) as Record<ImportType, Format>;
 
@@ -33,10 +37,19 @@ export function requiredColumns(type: ImportType): string[] {
   return f.columns.filter((c) => !f.optional.includes(c));
 }
 
-/** Header cell → column name: case and surrounding spaces are ignored. */
+/** Header cell → comparison key: case, spaces, hyphens and underscores are ignored ("PoP Start" = pop_start). */
 export function normalizeHeader(cell: string): string {
-  return cell.trim().toLowerCase();
+  return cell.toLowerCase().replace(/[\s_-]+/g, "");
 }
+
+/** The type's column a header cell names, or null. */
+function columnOf(format: Format, cell: string): string | null {
+  const k = normalizeHeader(cell);
+  return format.columns.find((c) => normalizeHeader(c) === k) ?? null;
+}
+
+/** Stands in a header for a column a type ignores: its cells are read into no field. */
+export const IGNORED_COLUMN = "\u0000ignored";
 
 export type DetectResult = { ok: true; type: ImportType } | { ok: false; error: string };
 
@@ -48,8 +61,10 @@ export type DetectResult = { ok: true; type: ImportType } | { ok: false; error: 
  */
 export function detectType(headers: readonly string[]): DetectResult {
   const names = new Set(headers.map(normalizeHeader).filter((h) => h !== ""));
+  const marked = IMPORT_TYPES.find((type) => FORMATS[type].detectBy.length > 0 && FORMATS[type].detectBy.every((c) => names.has(normalizeHeader(c))));
+  if (marked) return { ok: true, type: marked };
   const scored = IMPORT_TYPES.map((type) => {
-    const cols = FORMATS[type].columns;
+    const cols = FORMATS[type].columns.map(normalizeHeader);
     let known = 0;
     for (const n of names) if (cols.includes(n)) known++;
     return { type, known, score: known - (names.size - known) };
@@ -88,16 +103,21 @@ export interface HeaderCheck {
 /** Checks a header row against a type: names unknown, missing and repeated columns. */
 export function checkHeader(type: ImportType, headers: readonly string[]): HeaderCheck {
   const format = FORMATS[type];
-  const columns = headers.map((h) => normalizeHeader(h) || null);
   const seen = new Set<string>();
   const unknown: string[] = [];
   const duplicates: string[] = [];
-  for (const c of columns) {
-    if (c === null) continue;
-    if (!format.columns.includes(c)) unknown.push(c);
-    else if (seen.has(c)) duplicates.push(c);
+  const columns = headers.map((h): string | null => {
+    if (normalizeHeader(h) === "") return null;
+    const c = columnOf(format, h);
+    if (c === null) {
+      if (format.ignoresUnknownColumns) return IGNORED_COLUMN;
+      unknown.push(h.trim().toLowerCase());
+      return h.trim().toLowerCase();
+    }
+    if (seen.has(c)) duplicates.push(c);
     seen.add(c);
-  }
+    return c;
+  });
   const missing = requiredColumns(type).filter((c) => !seen.has(c));
   const problems: string[] = [];
   if (unknown.length) {

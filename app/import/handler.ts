@@ -25,6 +25,13 @@ export interface ImportTypeDef<R> {
   text: readonly string[];
   /** Columns whose combined value must be unique within one file (the natural key). */
   key: readonly string[];
+  /**
+   * Columns Baseline does not use are ignored instead of refused (a file as a federal system exports it,
+   * such as a USAspending download with about 110 columns).
+   */
+  ignoresUnknownColumns?: boolean;
+  /** A header holding all these columns is this type, whatever else it holds. */
+  detectBy?: readonly string[];
   /** What the upload page's column reference says of each column. */
   notes: Readonly<Record<string, string>>;
   /** Cell texts by column name → the typed row, or issues whose path names the column. */

@@ -10,6 +10,7 @@ import { awards } from "./types/awards";
 import { budgetLines } from "./types/budget-lines";
 import { centers } from "./types/centers";
 import { spending } from "./types/spending";
+import { usaspendingSubawards } from "./types/usaspending-subawards";
 
 export const REGISTRY = {
   centers,
@@ -17,6 +18,7 @@ export const REGISTRY = {
   budget_lines: budgetLines,
   spending,
   assessments,
+  usaspending_subawards: usaspendingSubawards,
 } as const;
 
 export type ImportType = keyof typeof REGISTRY;

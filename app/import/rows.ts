@@ -46,6 +46,8 @@ export function validateRow<T extends ImportType>(type: T, record: RawRecord, ro
 /** The natural key of a record as text, or null while part of it is empty. */
 export function naturalKey(type: ImportType, record: RawRecord): string | null {
   const cols = FORMATS[type].key;
+  // A type without a key (a USAspending download lists one sub-award once per action) has no duplicates.
+  if (cols.length === 0) return null;
   if (cols.length === 1) {
     const v = (record[cols[0]] ?? "").trim();
     return v === "" ? null : v;
