@@ -272,11 +272,11 @@ describe("hostile and broken files change nothing", () => {
   });
 
   it("errors are listed by row, the first 1,000 with a count of all", async () => {
-    const rows = Array.from({ length: 1200 }, (_, i) => `BAD-${i},TX23-T1,2024-03-05,-1,x`).join("\n");
+    const rows = Array.from({ length: 1200 }, (_, i) => `BAD-${i},TX23-T1,2024-03-05,1.234,x`).join("\n");
     const r = await refused(csv(`spend_id,line_id,date,amount,description\n${rows}\n`));
     expect(r.errorCount).toBe(1200);
     expect(r.errors).toHaveLength(1000);
-    expect(r.errors[0]).toEqual({ row: 2, column: "amount", message: "Amount cannot be negative" });
+    expect(r.errors[0]).toEqual({ row: 2, column: "amount", message: "Amount has more than two decimals (cents)" });
     expect(r.errors[999].row).toBe(1001);
   });
 });
@@ -662,7 +662,7 @@ describe("command line", () => {
     expect((await cli(["import", "/no/such/file.csv"])).code).toBe(2);
     const badType = await cli(["import", `${FIXTURES}/awards.csv`, "--type", "grants"]);
     expect(badType.code).toBe(2);
-    expect(badType.err).toMatch(/^--type must be one of centers, awards, budget_lines, spending, assessments\n/);
+    expect(badType.err).toMatch(/^--type must be one of centers, prime_awards, awards, budget_lines, spending, assessments, usaspending_subawards\n/);
     expect((await cli(["import", `${FIXTURES}/awards.csv`, "--user", "nobody"])).code).toBe(2);
     expect((await cli(["export"])).code).toBe(2);
     expect((await cli(["export", "--type", "centers", "--fy", "2024"])).code).toBe(2);

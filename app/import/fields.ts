@@ -5,8 +5,9 @@
  */
 import { z } from "zod";
 import type { AssessmentStatus, CenterKind, CostCategory, Poete } from "../../db/schema";
-import { MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, parseDate } from "../domain/dates";
+import { MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, parseDate, parseFiscalYear } from "../domain/dates";
 import { parseMoney, type MoneyOptions } from "../domain/money";
+import { parseUei } from "../domain/subawards";
 import { unescapeCell } from "./escape";
 
 // USPS two-letter codes: the 50 states, DC and the inhabited territories (PR, GU, VI, AS, MP).
@@ -18,6 +19,27 @@ export const USPS_CODES: ReadonlySet<string> = new Set([
 ]);
 
 export const CENTER_KINDS = ["state", "urban_area"] as const satisfies readonly CenterKind[];
+
+// Full names (and the usual "Washington DC"), matched ignoring case, spaces and punctuation.
+const STATE_NAMES: Record<string, string> = Object.fromEntries(
+  (
+    [
+      ["Alabama", "AL"], ["Alaska", "AK"], ["Arizona", "AZ"], ["Arkansas", "AR"], ["California", "CA"], ["Colorado", "CO"], ["Connecticut", "CT"],
+      ["Delaware", "DE"], ["Florida", "FL"], ["Georgia", "GA"], ["Hawaii", "HI"], ["Idaho", "ID"], ["Illinois", "IL"], ["Indiana", "IN"], ["Iowa", "IA"],
+      ["Kansas", "KS"], ["Kentucky", "KY"], ["Louisiana", "LA"], ["Maine", "ME"], ["Maryland", "MD"], ["Massachusetts", "MA"], ["Michigan", "MI"],
+      ["Minnesota", "MN"], ["Mississippi", "MS"], ["Missouri", "MO"], ["Montana", "MT"], ["Nebraska", "NE"], ["Nevada", "NV"], ["New Hampshire", "NH"],
+      ["New Jersey", "NJ"], ["New Mexico", "NM"], ["New York", "NY"], ["North Carolina", "NC"], ["North Dakota", "ND"], ["Ohio", "OH"], ["Oklahoma", "OK"],
+      ["Oregon", "OR"], ["Pennsylvania", "PA"], ["Rhode Island", "RI"], ["South Carolina", "SC"], ["South Dakota", "SD"], ["Tennessee", "TN"],
+      ["Texas", "TX"], ["Utah", "UT"], ["Vermont", "VT"], ["Virginia", "VA"], ["Washington", "WA"], ["West Virginia", "WV"], ["Wisconsin", "WI"],
+      ["Wyoming", "WY"], ["District of Columbia", "DC"], ["Washington DC", "DC"], ["Puerto Rico", "PR"], ["Guam", "GU"],
+      ["U.S. Virgin Islands", "VI"], ["Virgin Islands", "VI"], ["American Samoa", "AS"], ["Northern Mariana Islands", "MP"],
+    ] as const
+  ).map(([name, code]) => [stateKey(name), code]),
+);
+
+function stateKey(text: string): string {
+  return text.toLowerCase().replace(/[^a-z]/g, "");
+}
 export const PROGRAM_CODES = ["SHSP", "UASI", "OPSG", "JAG", "COPS", "OTHER_FED", "STATE", "LOCAL"] as const;
 export const POETE_VALUES = ["planning", "organization", "equipment", "training", "exercises"] as const satisfies readonly Poete[];
 export const COST_CATEGORIES = [
@@ -110,14 +132,8 @@ export const optionalSignedMoney = z.string().transform((raw, ctx): number | nul
   return r.ok ? r.cents : fail(ctx, r.error);
 });
 
-const FY_RE = /^(?:FY\s*)?(\d{4})$/i;
-/** "2024" or "FY2024"; federal fiscal years 2000..2100 (app/domain/dates.ts). */
-export function parseFiscalYear(raw: string): number | null {
-  const m = FY_RE.exec(raw.trim());
-  if (!m) return null;
-  const fy = Number(m[1]);
-  return fy >= MIN_FISCAL_YEAR && fy <= MAX_FISCAL_YEAR ? fy : null;
-}
+export { parseFiscalYear };
+
 export const fiscalYear = z.string().transform((raw, ctx) => {
   const s = raw.trim();
   if (s === "") return fail(ctx, "Fiscal year is required");
@@ -131,7 +147,7 @@ export function choice<const V extends string>(what: string, values: readonly V[
     const s = raw.trim();
     if (s === "") return fail(ctx, `${what} is required (one of ${values.join(", ")})`);
     const key = s.toLowerCase().replace(/[\s-]+/g, "_");
-    const hit = (values as readonly string[]).includes(key) ? (key as V) : aliases[key];
+    const hit = (values as readonly string[]).includes(key) ? (key as V) : Object.hasOwn(aliases, key) ? aliases[key] : undefined;
     return hit ?? fail(ctx, `${quote(s)} is not a ${what.toLowerCase()}; use one of ${values.join(", ")}`);
   });
 }
@@ -143,11 +159,22 @@ export const program = z.string().transform((raw, ctx) => {
   return hit ?? fail(ctx, `${quote(raw.trim())} is not a program; use one of ${PROGRAM_CODES.join(", ")}`);
 });
 
+/** A USPS code ("TX", any case) or the state's full name ("Texas", "New York"). */
 export const state = z.string().transform((raw, ctx) => {
   const s = raw.trim().toUpperCase();
   if (s === "") return fail(ctx, "State is required (a two-letter USPS code like TX)");
-  return USPS_CODES.has(s) ? s : fail(ctx, `${quote(raw.trim())} is not a USPS state or territory code (like TX, DC or PR)`);
+  if (USPS_CODES.has(s)) return s;
+  return STATE_NAMES[stateKey(s)] ?? fail(ctx, `${quote(raw.trim())} is not a USPS state or territory code (like TX, DC or PR)`);
 });
+
+/** A SAM Unique Entity ID (app/domain/subawards.ts parseUei); empty is none (null). */
+export const uei = z.string().transform((raw, ctx): string | null => {
+  const r = parseUei(raw);
+  return r.ok ? r.uei : fail(ctx, r.error);
+});
+
+/** `kind`: state / urban_area, or as DHS lists centers, Primary / Recognized. */
+export const centerKind = choice("Kind", CENTER_KINDS, { primary: "state", recognized: "urban_area" });
 
 /** Catalog ids: I.A, II.B, COC-2, EC-1, FCG-8, I.A.1 … (existence is checked against the catalog by the handler). */
 const CAPABILITY_RE = /^[A-Za-z0-9]+(?:[.-][A-Za-z0-9]+)*$/;

@@ -9,11 +9,13 @@ import { assessments } from "./types/assessments";
 import { awards } from "./types/awards";
 import { budgetLines } from "./types/budget-lines";
 import { centers } from "./types/centers";
+import { primeAwards } from "./types/prime-awards";
 import { spending } from "./types/spending";
 import { usaspendingSubawards } from "./types/usaspending-subawards";
 
 export const REGISTRY = {
   centers,
+  prime_awards: primeAwards,
   awards,
   budget_lines: budgetLines,
   spending,

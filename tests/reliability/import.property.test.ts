@@ -69,6 +69,23 @@ const COLUMN_GEN: Record<string, fc.Arbitrary<string>> = {
   date,
   status: choice(ASSESSMENT_STATUSES),
   evidence: text(4000),
+  uei: mostly(fc.constantFrom("", "JF5MLMQ3KA88", "jf5mlmq3ka88", "0F5MLMQ3KA88", "SHORT")),
+  recipient: text(200),
+  programs: mostly(fc.constantFrom("SHSP", "SHSP;UASI", "shsp; opsg", "JAG", "FEMA", ";")),
+  assistance_listing: mostly(fc.constantFrom("", "97.067", "16.738", "97067")),
+  prime_award_fain: identifier,
+  prime_award_amount: money,
+  prime_awardee_name: text(200),
+  prime_award_cfda_numbers_and_titles: text(2000),
+  prime_award_period_of_performance_start_date: date,
+  prime_award_period_of_performance_current_end_date: date,
+  subaward_number: identifier,
+  subaward_amount: money,
+  subaward_action_date: date,
+  subawardee_uei: mostly(fc.constantFrom("", "JF5MLMQ3KA88", "x")),
+  subawardee_name: text(200),
+  subaward_description: text(2000),
+  usaspending_permalink: text(2000),
 };
 
 function recordsFor(type: ImportType) {

@@ -23,9 +23,9 @@ async function readBack<T extends ImportType>(type: T, text: string): Promise<Ro
 }
 
 const centers: CenterRow[] = [
-  { code: "TX-TFC", name: "Texas Fusion Center", state: "TX", kind: "state" },
-  { code: "X-1", name: "=HYPERLINK(\"http://evil\",\"x\")", state: "DC", kind: "urban_area" },
-  { code: "X-2", name: "'=already quoted", state: "PR", kind: "state" },
+  { code: "TX-TFC", name: "Texas Fusion Center", state: "TX", kind: "state", uei: null },
+  { code: "X-1", name: "=HYPERLINK(\"http://evil\",\"x\")", state: "DC", kind: "urban_area", uei: null },
+  { code: "X-2", name: "'=already quoted", state: "PR", kind: "state", uei: null },
 ];
 const awards: AwardRow[] = [
   { awardNumber: "EMW-2023-SS-00012", centerCode: "TX-TFC", programCode: "SHSP", fiscalYear: 2023, amountCents: 125_000_000, popStart: "2023-09-01", popEnd: "2026-08-31" },

@@ -221,14 +221,14 @@ describe("CSV dialects", () => {
       SPENDING_HEADER +
       'S1,L1,2024-01-05,10,"Pens, paper and toner"\n' +
       'S2,L1,2024-01-06,20,"Line one\r\nline two\nline three"\n' +
-      "S3,L1,2024-01-07,-5,after the long one\n";
+      "S3,L1,2024-01-07,1.234,after the long one\n";
     const results = await readAll(csv(text));
     expect(results.map((r) => r.rowNumber)).toEqual([2, 3, 6]);
     expect(okRows(results.slice(0, 2)).map((r) => (r as { description: string }).description)).toEqual([
       "Pens, paper and toner",
       "Line one\nline two\nline three",
     ]);
-    expect(errorsOf(results)).toEqual([{ row: 6, column: "amount", message: "Amount cannot be negative" }]);
+    expect(errorsOf(results)).toEqual([{ row: 6, column: "amount", message: "Amount has more than two decimals (cents)" }]);
   });
 
   it("skips blank and comma-only lines without losing count of rows", async () => {
@@ -277,12 +277,12 @@ describe("formula-looking cells", () => {
     expect(okRows(results).map((r) => (r as { name: string }).name)).toEqual(["=Texas", "'+quoted", "'Tis the season"]);
   });
 
-  it("-5 in an amount column is a negative amount, refused; '-5 is not an amount at all", async () => {
-    const results = await readAll(csv(SPENDING_HEADER + "S1,L1,2024-01-05,-5,x\nS2,L1,2024-01-05,'-5,x\n"));
-    expect(errorsOf(results)).toEqual([
-      { row: 2, column: "amount", message: "Amount cannot be negative" },
-      { row: 3, column: "amount", message: `"'-5" is not an amount in dollars (use 1234.56 or $1,234.56)` },
-    ]);
+  it("-5 in a payment's amount is a refund, (5.00) too, in a budget line's it is refused; '-5 is not an amount at all", async () => {
+    const results = await readAll(csv(SPENDING_HEADER + "S1,L1,2024-01-05,-5,x\nS2,L1,2024-01-05,'-5,x\nS3,L1,2024-01-05,(5.00),x\n"));
+    expect(errorsOf(results)).toEqual([{ row: 3, column: "amount", message: `"'-5" is not an amount in dollars (use 1234.56 or $1,234.56)` }]);
+    expect(results.flatMap((r) => (r.ok ? [(r.row as { amountCents: number }).amountCents] : []))).toEqual([-500, -500]);
+    const lines = await readAll(csv("line_id,award_number,capability,poete,cost_category,amount,description\nL1,A1,,planning,ma,-5,x\n"));
+    expect(errorsOf(lines)).toEqual([{ row: 2, column: "amount", message: "Amount cannot be negative" }]);
   });
 });
 
@@ -432,7 +432,7 @@ describe("type detection and the example files", () => {
 
   it("an unknown explicit type (a typo in --type) is refused", async () => {
     const e = await fileError(csv(SPENDING_HEADER + "S1,L1,2024-01-05,10,x\n"), { type: "spend" as ImportType });
-    expect(e.message).toBe('Unknown type "spend"; use one of centers, awards, budget_lines, spending, assessments');
+    expect(e.message).toBe('Unknown type "spend"; use one of centers, prime_awards, awards, budget_lines, spending, assessments, usaspending_subawards');
   });
 
   it("stopping early releases the file stream", async () => {

@@ -1,7 +1,11 @@
-/** Import type `centers`: code, name, state, kind. Only an administrator adds a center. */
+/**
+ * Import type `centers`: code, name, state, kind, and optionally the SAM UEI of the agency receiving the
+ * center's funds (the reconciliation finds USAspending sub-awards' centers through it; an empty cell
+ * leaves a recorded UEI as it is). Only an administrator adds a center.
+ */
 import { z } from "zod";
 import type { CenterKind } from "../../../db/schema";
-import { CENTER_KINDS, choice, identifier, MAX_NAME_CHARS, state, text } from "../fields";
+import { CENTER_KINDS, centerKind, identifier, MAX_NAME_CHARS, state, text, uei } from "../fields";
 import { EXPORT_PAGE, type ImportTypeDef } from "../handler";
 
 export interface CenterRow {
@@ -9,33 +13,37 @@ export interface CenterRow {
   name: string;
   state: string;
   kind: CenterKind;
+  uei: string | null;
 }
 
 export const centers: ImportTypeDef<CenterRow> = {
   label: "Fusion centers",
-  columns: ["code", "name", "state", "kind"],
-  optional: [],
+  columns: ["code", "name", "state", "kind", "uei"],
+  optional: ["uei"],
   text: ["name"],
   key: ["code"],
   notes: {
     code: "The center's code, e.g. VA or TX-HOU (letters, digits, - . _). Key.",
     name: "Up to 200 characters.",
     state: "USPS code: the 50 states, DC, PR, GU, VI, AS, MP.",
-    kind: CENTER_KINDS.join(" or "),
+    kind: `${CENTER_KINDS.join(" or ")} (also Primary or Recognized)`,
+    uei: "Optional: the 12-character SAM Unique Entity ID of the agency receiving the center's funds. Empty leaves it as it is.",
   },
   schema: z
     .object({
       code: identifier("Center code"),
       name: text("Name", MAX_NAME_CHARS, true),
       state,
-      kind: choice("Kind", CENTER_KINDS),
+      kind: centerKind,
+      uei,
     })
     .transform((v): CenterRow => v),
-  cells: (r) => [r.code, r.name, r.state, r.kind],
+  cells: (r) => [r.code, r.name, r.state, r.kind, r.uei ?? ""],
 
   async handler(ctx) {
-    const insert = ctx.prepare("insert into centers (code, name, state, kind, import_batch_id, created_at) values (?, ?, ?, ?, ?, ?)");
-    const update = ctx.prepare("update centers set name = ?, state = ?, kind = ?, version = version + 1, import_batch_id = ? where id = ?");
+    const insert = ctx.prepare("insert into centers (code, name, state, kind, uei, import_batch_id, created_at) values (?, ?, ?, ?, ?, ?, ?)");
+    const update = ctx.prepare("update centers set name = ?, state = ?, kind = ?, uei = ?, version = version + 1, import_batch_id = ? where id = ?");
+    const ueis = new Map((ctx.prepare("select id, uei from centers").raw().all() as [number, string | null][]).map(([id, uei]) => [id, uei]));
     return {
       row(r, n) {
         const ex = ctx.centers.byKey.get(r.code);
@@ -44,20 +52,24 @@ export const centers: ImportTypeDef<CenterRow> = {
             ctx.error(n, "code", `Only an administrator can add a center; ${r.code} is not a center yet`);
             return;
           }
-          const w = ctx.attempt(n, "code", () => Number(insert.run(r.code, r.name, r.state, r.kind, ctx.batchId, ctx.now).lastInsertRowid));
+          const w = ctx.attempt(n, "uei", () => Number(insert.run(r.code, r.name, r.state, r.kind, r.uei, ctx.batchId, ctx.now).lastInsertRowid));
           if (!w.ok) return;
-          const entry = { id: w.value, ...r };
+          ueis.set(w.value, r.uei);
+          const entry = { id: w.value, code: r.code, name: r.name, state: r.state, kind: r.kind };
           ctx.centers.byKey.set(r.code, entry);
           ctx.centers.byId.set(entry.id, entry);
           ctx.added(n, r);
           return;
         }
         if (!ctx.mine(ex.id)) return ctx.error(n, "code", ctx.unknown("center", r.code));
-        if (ex.name === r.name && ex.state === r.state && ex.kind === r.kind) return ctx.unchanged();
-        const before: CenterRow = { code: ex.code, name: ex.name, state: ex.state, kind: ex.kind };
-        if (!ctx.attempt(n, "code", () => update.run(r.name, r.state, r.kind, ctx.batchId, ex.id)).ok) return;
+        const oldUei = ueis.get(ex.id) ?? null;
+        const after: CenterRow = { ...r, uei: r.uei ?? oldUei };
+        if (ex.name === r.name && ex.state === r.state && ex.kind === r.kind && after.uei === oldUei) return ctx.unchanged();
+        const before: CenterRow = { code: ex.code, name: ex.name, state: ex.state, kind: ex.kind, uei: oldUei };
+        if (!ctx.attempt(n, "uei", () => update.run(r.name, r.state, r.kind, after.uei, ctx.batchId, ex.id)).ok) return;
         Object.assign(ex, { name: r.name, state: r.state, kind: r.kind });
-        ctx.changed(n, before, r);
+        ueis.set(ex.id, after.uei);
+        ctx.changed(n, before, after);
       },
       finish() {},
     };
@@ -66,11 +78,11 @@ export const centers: ImportTypeDef<CenterRow> = {
   async *exportRows({ db, filter, inScope }) {
     let after = "";
     for (;;) {
-      let q = db.selectFrom("centers").select(["centers.code", "centers.name", "centers.state", "centers.kind"]).where("centers.code", ">", after);
+      let q = db.selectFrom("centers").select(["centers.code", "centers.name", "centers.state", "centers.kind", "centers.uei"]).where("centers.code", ">", after);
       q = inScope(q);
       if (filter.centerId !== undefined) q = q.where("centers.id", "=", filter.centerId);
       const page = await q.orderBy("centers.code").limit(EXPORT_PAGE).execute();
-      for (const r of page) yield { code: r.code, name: r.name, state: r.state, kind: r.kind };
+      for (const r of page) yield { code: r.code, name: r.name, state: r.state, kind: r.kind, uei: r.uei };
       if (page.length < EXPORT_PAGE) return;
       after = page[page.length - 1].code;
     }
