@@ -662,7 +662,7 @@ describe("command line", () => {
     expect((await cli(["import", "/no/such/file.csv"])).code).toBe(2);
     const badType = await cli(["import", `${FIXTURES}/awards.csv`, "--type", "grants"]);
     expect(badType.code).toBe(2);
-    expect(badType.err).toMatch(/^--type must be one of centers, prime_awards, awards, budget_lines, spending, assessments, usaspending_subawards\n/);
+    expect(badType.err).toMatch(/^--type must be one of centers, awards, budget_lines, spending, assessments, prime_awards, usaspending_subawards\n/);
     expect((await cli(["import", `${FIXTURES}/awards.csv`, "--user", "nobody"])).code).toBe(2);
     expect((await cli(["export"])).code).toBe(2);
     expect((await cli(["export", "--type", "centers", "--fy", "2024"])).code).toBe(2);

@@ -129,6 +129,26 @@ describe("the USAspending download and the reconcile command", () => {
     }
   });
 
+  it("imports sub-awards under the prime, and refuses one cent over the prime naming row and column, writing nothing (exit 1)", async () => {
+    const header = "Award Number,Center,Program,Fiscal Year,Amount,PoP Start,PoP End,Prime Award,Pass-Through";
+    const ok = await runImport(
+      t.db,
+      { fileName: "awards.csv", buffer: Buffer.from(`${header}\nVA-23-03,VA,SHSP,FY23,"$ 840,000.00",2023-10-01,2026-08-31,emw-2023-ss-00012,\n`) },
+      { dryRun: true, user: null },
+    );
+    expect([ok.type, ok.ok, ok.added]).toEqual(["awards", true, 1]);
+    const fs = await import("node:fs");
+    const os = await import("node:os");
+    const path = await import("node:path");
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "money-")), "awards.csv");
+    fs.writeFileSync(file, `${header}\nVA-23-03,VA,SHSP,FY23,"840,000.01",2023-10-01,2026-08-31,EMW-2023-SS-00012,\n`);
+    const before = await t.db.selectFrom("awards").select("id").execute();
+    const out = await cli(["import", file]);
+    expect(out.code).toBe(1);
+    expect(out.out + out.err).toContain("row 2, column amount: Sub-awards of EMW-2023-SS-00012 would total $1,000,000.01 of $1,000,000.00; $0.01 over");
+    expect(await t.db.selectFrom("awards").select("id").execute()).toEqual(before);
+  });
+
   it("refuses a malformed amount naming the row and column, and writes nothing", async () => {
     const r = await runImport(t.db, file([line("VA-23-01", "\"12,34.5\"", "2023-10-01", "AAAAAAAAAAA1")]), { dryRun: false, user: null });
     expect(r.committed).toBe(false);

@@ -13,9 +13,12 @@ import type { RowError } from "./rows";
 
 /** A typed row as the cells of one export line, in contract column order, escaped. */
 export function toCells<T extends ImportType>(type: T, row: RowOf<T>): string[] {
-  // Amounts and years are written by centsToDecimal/String and never start with a formula character;
-  // escaping every cell keeps identifiers safe too (valid ones start with a letter or digit: no-op).
-  return (REGISTRY[type].cells as (row: RowOf<T>) => string[])(row).map(escapeCell);
+  // Free text is escaped against spreadsheet formulas. Other columns hold values the importer checked
+  // (identifiers start with a letter or digit, codes, dates, figures); a refund's "-2500.00" is a
+  // number to a spreadsheet, not a formula, and must read back as one, so figures are written as they are.
+  const text = REGISTRY[type].text as readonly string[];
+  const columns = REGISTRY[type].columns;
+  return (REGISTRY[type].cells as (row: RowOf<T>) => string[])(row).map((cell, i) => (text.includes(columns[i]) ? escapeCell(cell) : cell));
 }
 
 export interface CsvOptions {

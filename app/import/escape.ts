@@ -13,11 +13,8 @@ const TRIGGERS = "=+-@\t\r";
 /** One or more apostrophes, then a trigger character. */
 const ESCAPED = /^'+[=+\-@\t\r]/;
 
-/** A plain negative figure ("-2500.00", a refund): a spreadsheet reads it as a number, never as a formula. */
-const NEGATIVE_FIGURE = /^-\d+(\.\d+)?$/;
-
 export function needsEscape(text: string): boolean {
-  return text.length > 0 && (TRIGGERS.includes(text[0]) || ESCAPED.test(text)) && !NEGATIVE_FIGURE.test(text);
+  return text.length > 0 && (TRIGGERS.includes(text[0]) || ESCAPED.test(text));
 }
 
 export function escapeCell(text: string): string {

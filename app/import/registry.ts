@@ -15,11 +15,11 @@ import { usaspendingSubawards } from "./types/usaspending-subawards";
 
 export const REGISTRY = {
   centers,
-  prime_awards: primeAwards,
   awards,
   budget_lines: budgetLines,
   spending,
   assessments,
+  prime_awards: primeAwards,
   usaspending_subawards: usaspendingSubawards,
 } as const;
 

@@ -168,7 +168,7 @@ describe("upload, dry run, confirm", () => {
     const data = (await run(loader, request("/import", { cookie: cookies.director }))) as Awaited<ReturnType<typeof loader>>;
     expect(data.role).toBe("director");
     expect(data.center).toEqual({ code: "VA", name: expect.any(String) });
-    expect(data.reference.map((r) => r.type)).toEqual(["centers", "prime_awards", "awards", "budget_lines", "spending", "assessments", "usaspending_subawards"]);
+    expect(data.reference.map((r) => r.type)).toEqual(["centers", "awards", "budget_lines", "spending", "assessments", "prime_awards", "usaspending_subawards"]);
     expect(data.reference[3].columns.map((c) => [c.name, c.required])).toEqual([
       ["spend_id", true],
       ["line_id", true],
@@ -326,7 +326,7 @@ describe("files with problems change nothing", () => {
     expect(none).toEqual({ status: 400, body: { phase: "form", error: "Choose a CSV or XLSX file to import." } });
     const badType = await expectUnchanged(() => upload("admin", `${SPENDING}\nX-1,${vaLine.line_id},2025-05-01,1.00,x\n`, { type: "grants" }));
     expect(badType.status).toBe(400);
-    expect(badType.body).toEqual({ phase: "form", error: "Choose one of centers, prime_awards, awards, budget_lines, spending, assessments, usaspending_subawards, or leave it to the header row" });
+    expect(badType.body).toEqual({ phase: "form", error: "Choose one of centers, awards, budget_lines, spending, assessments, prime_awards, usaspending_subawards, or leave it to the header row" });
   });
 
   it("a file over 50 MB", async () => {
@@ -367,7 +367,7 @@ describe("example files and export downloads", () => {
     expect(r.status).toBe(200);
     expect(r.disposition).toBe('attachment; filename="awards-FY2024.csv"');
     const [header, ...lines] = r.text.replace(/^\uFEFF/, "").trim().split("\n");
-    expect(header).toBe("award_number,center,program,fiscal_year,amount,pop_start,pop_end");
+    expect(header).toBe("award_number,center,program,fiscal_year,amount,pop_start,pop_end,prime_award,pass_through");
     const expected = await t.db
       .selectFrom("awards")
       .innerJoin("centers", "centers.id", "awards.center_id")

@@ -28,8 +28,8 @@ const centers: CenterRow[] = [
   { code: "X-2", name: "'=already quoted", state: "PR", kind: "state", uei: null },
 ];
 const awards: AwardRow[] = [
-  { awardNumber: "EMW-2023-SS-00012", centerCode: "TX-TFC", programCode: "SHSP", fiscalYear: 2023, amountCents: 125_000_000, popStart: "2023-09-01", popEnd: "2026-08-31" },
-  { awardNumber: "A-2", centerCode: "TX-TFC", programCode: "JAG", fiscalYear: 2024, amountCents: 5, popStart: "2023-10-01", popEnd: "2024-09-30" },
+  { awardNumber: "EMW-2023-SS-00012", centerCode: "TX-TFC", programCode: "SHSP", fiscalYear: 2023, amountCents: 125_000_000, popStart: "2023-09-01", popEnd: "2026-08-31", primeAward: null, passThrough: null },
+  { awardNumber: "A-2", centerCode: "TX-TFC", programCode: "JAG", fiscalYear: 2024, amountCents: 5, popStart: "2023-10-01", popEnd: "2024-09-30", primeAward: null, passThrough: null },
 ];
 const lines: BudgetLineRow[] = [
   { lineId: "L1", awardNumber: "A-2", capabilityId: null, poete: "planning", costCategory: "ma", amountCents: 123456, description: "-5% of the award, for admin" },
@@ -50,9 +50,9 @@ describe("exportCsv", () => {
         'L2,A-2,COC-2,training,travel,0.00,"Line one\nline two, with ""quotes"""\n',
     );
     expect(exportCsv("awards", awards)).toBe(
-      "award_number,center,program,fiscal_year,amount,pop_start,pop_end\n" +
-        "EMW-2023-SS-00012,TX-TFC,SHSP,2023,1250000.00,2023-09-01,2026-08-31\n" +
-        "A-2,TX-TFC,JAG,2024,0.05,2023-10-01,2024-09-30\n",
+      "award_number,center,program,fiscal_year,amount,pop_start,pop_end,prime_award,pass_through\n" +
+        "EMW-2023-SS-00012,TX-TFC,SHSP,2023,1250000.00,2023-09-01,2026-08-31,,\n" +
+        "A-2,TX-TFC,JAG,2024,0.05,2023-10-01,2024-09-30,,\n",
     );
   });
 

@@ -412,6 +412,8 @@ describe("type detection and the example files", () => {
       amountCents: 125_000_000,
       popStart: "2023-09-01",
       popEnd: "2026-08-31",
+      primeAward: null,
+      passThrough: null,
     });
     expect(rows[1]).toMatchObject({ amountCents: 340_000_000, popStart: "2023-09-01", popEnd: "2026-08-31" });
     expect(rows[2]).toMatchObject({ amountCents: 41_250_050 });
@@ -432,7 +434,7 @@ describe("type detection and the example files", () => {
 
   it("an unknown explicit type (a typo in --type) is refused", async () => {
     const e = await fileError(csv(SPENDING_HEADER + "S1,L1,2024-01-05,10,x\n"), { type: "spend" as ImportType });
-    expect(e.message).toBe('Unknown type "spend"; use one of centers, prime_awards, awards, budget_lines, spending, assessments, usaspending_subawards');
+    expect(e.message).toBe('Unknown type "spend"; use one of centers, awards, budget_lines, spending, assessments, prime_awards, usaspending_subawards');
   });
 
   it("stopping early releases the file stream", async () => {

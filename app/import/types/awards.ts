@@ -1,11 +1,15 @@
 /**
  * Import type `awards`: one award of a center. The required match follows the program's share
  * unless someone set it by hand; an award's amount cannot go below its live budget lines.
+ * `prime_award` makes it a sub-award of a recorded prime (docs/decisions/018): judged by the same rule
+ * as the award form (app/domain/subawards.ts), the prime's running total following the file's order.
+ * Empty `prime_award` and `pass_through` cells leave what is recorded as it is.
  */
 import { z } from "zod";
 import { requiredMatchCents } from "../../domain/match";
 import { centsToDecimal, formatMoney } from "../../domain/money";
-import { date, fiscalYear, identifier, money, program, PROGRAM_CODES } from "../fields";
+import { subAwardProblems, type SubAwardField } from "../../domain/subawards";
+import { date, fiscalYear, identifier, MAX_NAME_CHARS, money, program, PROGRAM_CODES, text } from "../fields";
 import { centerHint, dateOutOfRange, EXPORT_PAGE, voidedMessage, type AwardEntry, type ImportTypeDef } from "../handler";
 
 export interface AwardRow {
@@ -16,13 +20,17 @@ export interface AwardRow {
   amountCents: number;
   popStart: string;
   popEnd: string;
+  primeAward: string | null;
+  passThrough: string | null;
 }
+
+const COLUMN_OF: Record<SubAwardField, string> = { program: "program", popStart: "pop_start", popEnd: "pop_end", amount: "amount" };
 
 export const awards: ImportTypeDef<AwardRow> = {
   label: "Awards",
-  columns: ["award_number", "center", "program", "fiscal_year", "amount", "pop_start", "pop_end"],
-  optional: [],
-  text: [],
+  columns: ["award_number", "center", "program", "fiscal_year", "amount", "pop_start", "pop_end", "prime_award", "pass_through"],
+  optional: ["prime_award", "pass_through"],
+  text: ["pass_through"],
   key: ["award_number"],
   notes: {
     award_number: "As on the award document. Key.",
@@ -32,6 +40,8 @@ export const awards: ImportTypeDef<AwardRow> = {
     amount: "1234.56, $1,234.56 or 1234.",
     pop_start: "YYYY-MM-DD or MM/DD/YYYY.",
     pop_end: "Not before pop_start.",
+    prime_award: "Optional: the prime award (FAIN) this is a sub-award of; its program, period and total must fit the prime.",
+    pass_through: "Optional: the entity that made the sub-award; empty is the prime's recipient.",
   },
   schema: z
     .object({
@@ -42,6 +52,8 @@ export const awards: ImportTypeDef<AwardRow> = {
       amount: money,
       pop_start: date,
       pop_end: date,
+      prime_award: z.string().transform((raw) => raw.trim().toUpperCase() || null),
+      pass_through: text("Pass-through entity", MAX_NAME_CHARS, false),
     })
     .superRefine((v, ctx) => {
       if (v.pop_start > v.pop_end) {
@@ -61,19 +73,42 @@ export const awards: ImportTypeDef<AwardRow> = {
         amountCents: v.amount,
         popStart: v.pop_start,
         popEnd: v.pop_end,
+        primeAward: v.prime_award,
+        passThrough: v.pass_through || null,
       }),
     ),
-  cells: (r) => [r.awardNumber, r.centerCode, r.programCode, String(r.fiscalYear), centsToDecimal(r.amountCents), r.popStart, r.popEnd],
+  cells: (r) => [r.awardNumber, r.centerCode, r.programCode, String(r.fiscalYear), centsToDecimal(r.amountCents), r.popStart, r.popEnd, r.primeAward ?? "", r.passThrough ?? ""],
 
   async handler(ctx) {
     const insert = ctx.prepare(
       `insert into awards (award_number, center_id, program_code, fiscal_year, amount_cents, pop_start, pop_end,
-         match_required_cents, import_batch_id, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         match_required_cents, import_batch_id, created_at, prime_award_id, pass_through) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const update = ctx.prepare(
       `update awards set center_id = ?, program_code = ?, fiscal_year = ?, amount_cents = ?, pop_start = ?, pop_end = ?,
-         match_required_cents = ?, version = version + 1, import_batch_id = ? where id = ?`,
+         match_required_cents = ?, version = version + 1, import_batch_id = ?, prime_award_id = ?, pass_through = ? where id = ?`,
     );
+    // Primes and the live total of their sub-awards, kept as a running total while the file is read.
+    const primes = new Map<string, { id: number; number: string; recipient: string; programs: string[]; amountCents: number; popStart: string; popEnd: string; allocatedCents: number }>();
+    const primeById = new Map<number, string>();
+    for (const p of ctx.prepare("select id, award_number, recipient, amount_cents, pop_start, pop_end from prime_awards").all() as Array<{
+      id: number;
+      award_number: string;
+      recipient: string;
+      amount_cents: number;
+      pop_start: string;
+      pop_end: string;
+    }>) {
+      primes.set(p.award_number, { id: p.id, number: p.award_number, recipient: p.recipient, programs: [], amountCents: p.amount_cents, popStart: p.pop_start, popEnd: p.pop_end, allocatedCents: 0 });
+      primeById.set(p.id, p.award_number);
+    }
+    for (const [id, code] of ctx.prepare("select prime_award_id, program_code from prime_award_programs").raw().all() as [number, string][]) primes.get(primeById.get(id)!)!.programs.push(code);
+    const links = new Map<number, { prime: string | null; passThrough: string | null }>();
+    for (const [id, primeId, passThrough, amount, voided] of ctx.prepare("select id, prime_award_id, pass_through, amount_cents, voided_at from awards").raw().all() as [number, number | null, string | null, number, string | null][]) {
+      const prime = primeId === null ? null : primeById.get(primeId)!;
+      links.set(id, { prime, passThrough });
+      if (prime && voided === null) primes.get(prime)!.allocatedCents += amount;
+    }
     const awards = await ctx.awards();
     const programs = new Map((await ctx.trx.selectFrom("programs").select(["code", "match_pct"]).execute()).map((p) => [p.code, p.match_pct]));
     const asRow = (a: AwardEntry): AwardRow => ({
@@ -84,6 +119,8 @@ export const awards: ImportTypeDef<AwardRow> = {
       amountCents: a.amountCents,
       popStart: a.popStart,
       popEnd: a.popEnd,
+      primeAward: links.get(a.id)?.prime ?? null,
+      passThrough: links.get(a.id)?.passThrough ?? null,
     });
     return {
       row(r, n) {
@@ -109,7 +146,29 @@ export const awards: ImportTypeDef<AwardRow> = {
             );
           }
         }
+        // An empty cell keeps the recorded prime and pass-through (a file from before these columns changes nothing).
+        const link = ex ? links.get(ex.id) : undefined;
+        const primeNumber = r.primeAward ?? link?.prime ?? null;
+        const prime = primeNumber === null ? null : primes.get(primeNumber);
+        if (primeNumber !== null && !prime) ctx.error(n, "prime_award", `Unknown prime award ${primeNumber}: import it first (type prime_awards)`);
+        const passThrough = prime ? (r.passThrough ?? link?.passThrough ?? prime.recipient) : null;
+        const liveBefore = ex && !ex.voidedAt && link?.prime ? { prime: link.prime, cents: ex.amountCents } : null;
+        if (prime) {
+          const others = prime.allocatedCents - (liveBefore?.prime === prime.number ? liveBefore.cents : 0);
+          for (const p of subAwardProblems(
+            { programCode: r.programCode, amountCents: r.amountCents, popStart: r.popStart, popEnd: r.popEnd },
+            { awardNumber: prime.number, programs: prime.programs, amountCents: prime.amountCents, popStart: prime.popStart, popEnd: prime.popEnd },
+            others,
+          )) {
+            ctx.error(n, COLUMN_OF[p.field], p.message);
+          }
+        }
         if (ctx.errorCount > before || !center) return;
+        const full: AwardRow = { ...r, primeAward: prime?.number ?? null, passThrough };
+        const allocate = () => {
+          if (liveBefore) primes.get(liveBefore.prime)!.allocatedCents -= liveBefore.cents;
+          if (prime) prime.allocatedCents += r.amountCents;
+        };
         const values = {
           awardNumber: r.awardNumber,
           centerId: center.id,
@@ -123,13 +182,18 @@ export const awards: ImportTypeDef<AwardRow> = {
         const v = values;
         if (!ex) {
           const w = ctx.attempt(n, "award_number", () =>
-            Number(insert.run(v.awardNumber, v.centerId, v.program, v.fiscalYear, v.amountCents, v.popStart, v.popEnd, v.matchCents, ctx.batchId, ctx.now).lastInsertRowid),
+            Number(
+              insert.run(v.awardNumber, v.centerId, v.program, v.fiscalYear, v.amountCents, v.popStart, v.popEnd, v.matchCents, ctx.batchId, ctx.now, prime?.id ?? null, passThrough)
+                .lastInsertRowid,
+            ),
           );
           if (!w.ok) return;
           const entry: AwardEntry = { id: w.value, ...values, budgetedCents: 0, voidedAt: null };
           awards.byKey.set(entry.awardNumber, entry);
           awards.byId.set(entry.id, entry);
-          ctx.added(n, r);
+          links.set(entry.id, { prime: prime?.number ?? null, passThrough });
+          allocate();
+          ctx.added(n, full);
           return;
         }
         const old = asRow(ex);
@@ -139,7 +203,9 @@ export const awards: ImportTypeDef<AwardRow> = {
           ex.fiscalYear === r.fiscalYear &&
           ex.amountCents === r.amountCents &&
           ex.popStart === r.popStart &&
-          ex.popEnd === r.popEnd
+          ex.popEnd === r.popEnd &&
+          old.primeAward === full.primeAward &&
+          old.passThrough === full.passThrough
         ) {
           return ctx.unchanged();
         }
@@ -147,11 +213,13 @@ export const awards: ImportTypeDef<AwardRow> = {
         const computedBefore = requiredMatchCents(ex.amountCents, programs.get(ex.program) ?? null);
         if (ex.matchCents !== computedBefore) values.matchCents = ex.matchCents;
         const w = ctx.attempt(n, "amount", () =>
-          update.run(v.centerId, v.program, v.fiscalYear, v.amountCents, v.popStart, v.popEnd, v.matchCents, ctx.batchId, ex.id),
+          update.run(v.centerId, v.program, v.fiscalYear, v.amountCents, v.popStart, v.popEnd, v.matchCents, ctx.batchId, prime?.id ?? null, passThrough, ex.id),
         );
         if (!w.ok) return;
         Object.assign(ex, values);
-        ctx.changed(n, old, r);
+        links.set(ex.id, { prime: full.primeAward, passThrough });
+        allocate();
+        ctx.changed(n, old, full);
       },
       finish() {},
     };
@@ -163,7 +231,10 @@ export const awards: ImportTypeDef<AwardRow> = {
       let q = db
         .selectFrom("awards")
         .innerJoin("centers", "centers.id", "awards.center_id")
+        .leftJoin("prime_awards", "prime_awards.id", "awards.prime_award_id")
         .select([
+          "prime_awards.award_number as prime_award",
+          "awards.pass_through",
           "awards.award_number",
           "centers.code",
           "awards.program_code",
@@ -187,6 +258,8 @@ export const awards: ImportTypeDef<AwardRow> = {
           amountCents: r.amount_cents,
           popStart: r.pop_start,
           popEnd: r.pop_end,
+          primeAward: r.prime_award,
+          passThrough: r.pass_through,
         };
       }
       if (page.length < EXPORT_PAGE) return;
