@@ -6,7 +6,7 @@
  *
  * Adding a rule = one evaluate function + one row in RULES.
  */
-import type { AssessmentStatus } from "../../db/schema";
+import type { AssessmentStatus } from "./vocabulary";
 import { dayNumber, daysBetweenInclusive, addDays } from "./dates";
 import { formatMoney, formatPercent, percentOfCents, share, sumCents } from "./money";
 import { assessableCapabilities, computeScore, HEADLINE_FRAMEWORK } from "./scores";
