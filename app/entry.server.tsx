@@ -1,4 +1,3 @@
-import { PassThrough } from "node:stream";
 import type { AppLoadContext, EntryContext, HandleErrorFunction } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
@@ -6,6 +5,7 @@ import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { renderChart } from "./components/chart-memo.server";
 import { NonceProvider } from "./components/nonce";
+import { htmlBodyStream } from "./http/html-stream.server";
 import { StaticChartContext } from "./components/StaticChart";
 
 const ABORT_DELAY = 5_000;
@@ -28,7 +28,7 @@ export default function handleRequest(
     let timer: NodeJS.Timeout | undefined;
     const respond = () => {
       shellRendered = true;
-      const body = new PassThrough();
+      const body = htmlBodyStream();
       responseHeaders.set("Content-Type", "text/html; charset=utf-8");
       resolve(new Response(createReadableStreamFromReadable(body), { headers: responseHeaders, status: responseStatusCode }));
       pipe(body);

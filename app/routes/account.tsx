@@ -6,6 +6,7 @@ import { ROLE_LABELS } from "~/auth/permissions";
 import { getDb } from "~/db.server";
 import { feedUrl, icsTokenOf } from "~/models/calendar-feed.server";
 import { rotateIcsToken } from "~/models/users.server";
+import { ownEntry } from "~/domain/lookup";
 
 /** The signed-in user's own page: who they are, and their personal calendar feed link. */
 export const meta: MetaFunction = () => [{ title: "My account — Baseline" }];
@@ -38,7 +39,7 @@ export default function Account() {
   const { user, feed } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const [params] = useSearchParams();
-  const done = DONE[params.get("done") ?? ""];
+  const done = ownEntry(DONE, params.get("done"));
   return (
     <>
       <h1>My account</h1>

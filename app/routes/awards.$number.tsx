@@ -53,6 +53,7 @@ import {
   type AwardIntent,
 } from "~/schemas/grants";
 import { BudgetLinesHead } from "~/components/BudgetLinesHead";
+import { ownEntry } from "~/domain/lookup";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.award.award_number ?? "Award"} — Baseline` }];
 
@@ -490,9 +491,9 @@ export default function AwardPage() {
         Award {award.award_number}
         {award.voided_at ? <span className="badge red"> voided</span> : null}
       </h1>
-      {done && DONE[done] ? (
+      {ownEntry(DONE, done) ? (
         <p className="notice" role="status">
-          {DONE[done]}
+          {ownEntry(DONE, done)}
         </p>
       ) : null}
       <p>

@@ -13,6 +13,7 @@ import { awardCenter, getAwardContext } from "~/models/award-context.server";
 import { auditChangesSince } from "~/models/awards.server";
 import { addContribution, listContributions, matchTotals, setRequiredMatch, voidContribution } from "~/models/match.server";
 import { MatchAddSchema, MatchRequiredSchema, MatchVoidSchema } from "~/schemas/lifecycle";
+import { ownEntry } from "~/domain/lookup";
 
 /**
  * Cost share of one award (issue #11; COPS 25%, domain.md §3.4): required, provided, shortfall, and
@@ -111,7 +112,7 @@ export default function Match() {
   const { award, lines, totals } = data;
   const reply = useActionData<typeof action>() as Reply | undefined;
   const [params] = useSearchParams();
-  const done = DONE[params.get("done") ?? ""];
+  const done = ownEntry(DONE, params.get("done"));
   const awardHref = `/awards/${encodeURIComponent(award.award_number)}`;
 
   const [addForm, add] = useForm({

@@ -11,6 +11,7 @@ import { awardCenter, getAwardContext } from "~/models/award-context.server";
 import { closePeriod, listClosedPeriods, reopenPeriod } from "~/models/closed-periods.server";
 import { listDeadlines } from "~/models/obligations.server";
 import { ClosePeriodSchema, ReopenPeriodSchema } from "~/schemas/lifecycle";
+import { ownEntry } from "~/domain/lookup";
 
 /**
  * Closed reporting periods of one award (issue #11). Anyone who may read the award sees them; only
@@ -77,7 +78,7 @@ export default function Periods() {
   const { award, periods, suggestions, canManage } = useLoaderData<typeof loader>();
   const reply = useActionData<typeof action>() as Reply | undefined;
   const [params] = useSearchParams();
-  const done = DONE[params.get("done") ?? ""];
+  const done = ownEntry(DONE, params.get("done"));
   const [form, fields] = useForm({
     id: "close-period",
     lastResult: reply?.intent === "close" ? reply.result : undefined,

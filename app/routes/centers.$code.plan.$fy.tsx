@@ -17,6 +17,7 @@ import { getCenterByCode } from "~/models/centers.server";
 import { applyPlan, getPlan, planBasis, savePlan, type PlanInputRows } from "~/models/plans.server";
 import { listPrograms } from "~/models/programs.server";
 import { applyPlanSchema, savePlanSchema } from "~/schemas/grants";
+import { ownEntry } from "~/domain/lookup";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `FY${data?.fiscalYear ?? ""} plan — ${data?.center.code ?? ""} — Baseline` }];
 
@@ -572,9 +573,9 @@ export default function PlanPage() {
       <h1>
         FY{data.fiscalYear} budget plan — {data.center.name}
       </h1>
-      {data.done && DONE[data.done] ? (
+      {ownEntry(DONE, data.done) ? (
         <p className="notice" role="status">
-          {DONE[data.done]}
+          {ownEntry(DONE, data.done)}
         </p>
       ) : null}
       <p>
