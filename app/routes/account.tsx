@@ -4,6 +4,7 @@ import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remi
 import { requireUser } from "~/auth/guard.server";
 import { ROLE_LABELS } from "~/auth/permissions";
 import { getDb } from "~/db.server";
+import { publicOrigin } from "~/http/public-url.server";
 import { feedUrl, icsTokenOf } from "~/models/calendar-feed.server";
 import { rotateIcsToken } from "~/models/users.server";
 import { ownEntry } from "~/domain/lookup";
@@ -16,7 +17,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const token = await icsTokenOf(getDb(), user.id);
   return {
     user: { username: user.username, displayName: user.displayName, role: ROLE_LABELS[user.role] },
-    feed: token ? feedUrl(new URL(request.url).origin, token) : null,
+    feed: token ? feedUrl(publicOrigin(), token) : null,
   };
 }
 
