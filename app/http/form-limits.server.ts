@@ -18,7 +18,7 @@ export const FORM_LIMITS = {
   fields: MAX_ROWS * 6,
   /** Characters of one field name; Baseline's longest is about 25. */
   nameLength: 100,
-  /** Bytes of one multipart part's header block (Content-Disposition and Content-Type lines). */
+  /** Bytes of one multipart part's header lines with their line ends (Content-Disposition, Content-Type). */
   partHeaderBytes: 8 * 1024,
 } as const;
 
