@@ -23,7 +23,7 @@ export const PUBLIC_URL_HELP = "PUBLIC_URL must be the http(s) address users rea
  * PUBLIC_URL's origin; unset, http://localhost on the configured PORT (3000 by default), which is
  * right for the default HOST (127.0.0.1: only this machine can reach the server anyway).
  */
-export function publicOrigin(env: NodeJS.ProcessEnv = process.env): string {
+export function publicOrigin(env: Record<string, string | undefined> = process.env): string {
   const raw = env.PUBLIC_URL?.trim();
   if (raw) {
     const origin = parsePublicUrl(raw);
