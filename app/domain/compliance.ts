@@ -2,7 +2,7 @@
  * Compliance rules engine (issue #5; REPORT-OVERDUE and MATCH-SHORT from issue #11).
  * Pure: the loader (app/models) gathers live (non-voided) rows into ComplianceData; this module
  * turns them into findings. Every page, export and CLI command calls evaluateCompliance, so a
- * finding is computed in exactly one place. Thresholds cite ../shared/reference/domain.md.
+ * finding is computed in exactly one place. Thresholds cite docs/domain.md.
  *
  * Adding a rule = one evaluate function + one row in RULES.
  */
