@@ -1,6 +1,6 @@
 import type { AppLoadContext, EntryContext, HandleErrorFunction } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
-import { RemixServer } from "@remix-run/react";
+import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { renderChart } from "./components/chart-memo.server";
@@ -65,6 +65,8 @@ export default function handleRequest(
 /** Server errors are logged with the request's reference id, which the error page shows. */
 export const handleError: HandleErrorFunction = (error, { request, context }) => {
   if (request.signal.aborted) return;
+  // A 4xx Remix answers itself (a POST to a page without an action, say) is the client's mistake, not a server error.
+  if (isRouteErrorResponse(error) && error.status < 500) return;
   const id = (context as { requestId?: string })?.requestId ?? "-";
   console.error(`[${id}] ${request.method} ${new URL(request.url).pathname}:`, error);
 };
