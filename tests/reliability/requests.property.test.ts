@@ -144,7 +144,7 @@ describe("arbitrary requests to every loader and action", () => {
           route.segments
             .map((s) => {
               if (!s.startsWith("$")) return s;
-              const [name, ...suffix] = s.slice(1).split(".");
+              const suffix = s.slice(1).split(".").slice(1);
               return encodeURIComponent(params[s.slice(1)] ?? "") + (suffix.length ? `.${suffix.join(".")}` : "");
             })
             .join("/");
