@@ -1,0 +1,83 @@
+import { createHmac } from "node:crypto";
+import type { Kysely, Transaction } from "kysely";
+import type { Database } from "../../db/schema";
+import { sessionSecret } from "../auth/session.server";
+
+/**
+ * Sign-in throttling, kept in the database so every server process sees the same counts
+ * (docs/decisions/011-sessions-and-sign-in.md).
+ *
+ * - per account and client address: 5 failures within 15 minutes hold that account back from that
+ *   address only, so a stranger's bad passwords elsewhere never lock out the real user;
+ * - per client address: 20 failures within 15 minutes, whatever the usernames, hold back the address.
+ *
+ * A failure row holds a keyed hash of the typed username (fixed size; typed passwords pasted into
+ * the username field are not kept in the clear) and the client address; the table never holds more
+ * than MAX_FAILURE_ROWS rows.
+ */
+type Q = Kysely<Database> | Transaction<Database>;
+
+export const ACCOUNT_ATTEMPTS = 5;
+export const ADDRESS_ATTEMPTS = 20;
+export const THROTTLE_WINDOW_MS = 15 * 60 * 1000;
+export const MAX_FAILURE_ROWS = 10_000;
+
+export interface SignInSource {
+  username: string;
+  clientAddress: string;
+}
+
+/** HMAC-SHA256 of the typed username with the session secret: 64 hex characters whatever was typed. */
+export function usernameKey(username: string): string {
+  return createHmac("sha256", sessionSecret()).update(`sign-in\u0000${username}`).digest("hex");
+}
+
+export interface SignInWait {
+  scope: "address" | "account";
+  seconds: number;
+}
+
+/** Seconds until the oldest of the last `limit` failures leaves the window, or 0 when fewer than `limit`. */
+function waitFor(rows: { at_ms: number }[], limit: number, nowMs: number): number {
+  if (rows.length < limit) return 0;
+  return Math.max(1, Math.ceil((rows[rows.length - 1].at_ms + THROTTLE_WINDOW_MS - nowMs) / 1000));
+}
+
+/** Whether a sign-in from this source must wait, checked before any password work; null when it may go ahead. */
+export async function signInWait(db: Q, source: SignInSource, nowMs = Date.now()): Promise<SignInWait | null> {
+  const since = nowMs - THROTTLE_WINDOW_MS;
+  const fromAddress = await db
+    .selectFrom("login_failures")
+    .select("at_ms")
+    .where("client_address", "=", source.clientAddress)
+    .where("at_ms", ">", since)
+    .orderBy("at_ms", "desc")
+    .limit(ADDRESS_ATTEMPTS)
+    .execute();
+  const addressWait = waitFor(fromAddress, ADDRESS_ATTEMPTS, nowMs);
+  if (addressWait > 0) return { scope: "address", seconds: addressWait };
+  const forAccount = await db
+    .selectFrom("login_failures")
+    .select("at_ms")
+    .where("username_hash", "=", usernameKey(source.username))
+    .where("client_address", "=", source.clientAddress)
+    .where("at_ms", ">", since)
+    .orderBy("at_ms", "desc")
+    .limit(ACCOUNT_ATTEMPTS)
+    .execute();
+  const accountWait = waitFor(forAccount, ACCOUNT_ATTEMPTS, nowMs);
+  return accountWait > 0 ? { scope: "account", seconds: accountWait } : null;
+}
+
+export async function recordLoginFailure(db: Q, source: SignInSource, nowMs = Date.now()): Promise<void> {
+  await db.insertInto("login_failures").values({ username_hash: usernameKey(source.username), client_address: source.clientAddress.slice(0, 64), at_ms: nowMs }).execute();
+  await db.deleteFrom("login_failures").where("at_ms", "<=", nowMs - THROTTLE_WINDOW_MS).execute();
+  // Bounded whatever the request rate: beyond the cap the oldest rows go.
+  const cutoff = await db.selectFrom("login_failures").select("id").orderBy("id", "desc").offset(MAX_FAILURE_ROWS).limit(1).executeTakeFirst();
+  if (cutoff) await db.deleteFrom("login_failures").where("id", "<=", cutoff.id).execute();
+}
+
+/** After a successful sign-in: that account's failures from that address no longer count. */
+export async function clearLoginFailures(db: Q, source: SignInSource): Promise<void> {
+  await db.deleteFrom("login_failures").where("username_hash", "=", usernameKey(source.username)).where("client_address", "=", source.clientAddress).execute();
+}
