@@ -2,24 +2,8 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "
 
 /** The typed view of the schema built by migrations/. Keep in step with every migration. */
 
-export type AssessmentStatus = "achieved" | "partial" | "not_achieved" | "not_applicable";
-export type Poete = "planning" | "organization" | "equipment" | "training" | "exercises";
-export type CostCategory =
-  | "personnel"
-  | "fringe"
-  | "travel"
-  | "equipment"
-  | "supplies"
-  | "contractual"
-  | "other"
-  | "indirect"
-  | "ma";
-export type Role = "admin" | "director" | "auditor" | "state_official";
-export type CenterKind = "state" | "urban_area";
-export type Agency = "DHS" | "DOJ" | "STATE" | "LOCAL" | "OTHER";
-export type Disposition = "open" | "accepted" | "resolved";
-export type ReportKind = "BSIR" | "SF-425" | "PMT" | "FINAL";
-export type ReviewState = "draft" | "submitted" | "validated" | "changes_requested";
+import type { AssessmentStatus, Poete, CostCategory, Role, CenterKind, Agency, Disposition, ReportKind, ReviewState } from "../app/domain/vocabulary";
+export type { AssessmentStatus, Poete, CostCategory, Role, CenterKind, Agency, Disposition, ReportKind, ReviewState };
 
 export interface FrameworksTable {
   id: string;

@@ -39,7 +39,7 @@ export type CatalogImportResult =
   | { ok: false; errors: Array<{ row: number; column: string; message: string }> };
 
 const COLUMNS = ["framework", "id", "parent", "title", "description", "privacy"];
-const ID_RE = /^[A-Za-z0-9][A-Za-z0-9.\-]{0,39}$/;
+const ID_RE = /^[A-Za-z0-9][A-Za-z0-9.-]{0,39}$/;
 
 function parseFlag(text: string): 0 | 1 | null {
   const t = text.trim().toLowerCase();
