@@ -36,6 +36,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema.createIndex("login_failures_account").on("login_failures").columns(["username_hash", "client_address", "at_ms"]).execute();
   await db.schema.createIndex("login_failures_address").on("login_failures").columns(["client_address", "at_ms"]).execute();
+  await db.schema.createIndex("login_failures_at").on("login_failures").column("at_ms").execute();
 }
 
 export async function down(): Promise<void> {

@@ -12,7 +12,7 @@ import { isIP } from "node:net";
 export const UNKNOWN_ADDRESS = "unknown";
 
 /** TRUST_PROXY: unset/"false"/"0" = no proxy; "true" = one proxy; a number = that many proxies. */
-export function trustedProxyHops(env: NodeJS.ProcessEnv = process.env): number {
+export function trustedProxyHops(env: Record<string, string | undefined> = process.env): number {
   const value = (env.TRUST_PROXY ?? "").trim().toLowerCase();
   if (value === "true" || value === "yes" || value === "on") return 1;
   const hops = Number(value);

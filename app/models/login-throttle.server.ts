@@ -70,11 +70,17 @@ export async function signInWait(db: Q, source: SignInSource, nowMs = Date.now()
 }
 
 export async function recordLoginFailure(db: Q, source: SignInSource, nowMs = Date.now()): Promise<void> {
-  await db.insertInto("login_failures").values({ username_hash: usernameKey(source.username), client_address: source.clientAddress.slice(0, 64), at_ms: nowMs }).execute();
-  await db.deleteFrom("login_failures").where("at_ms", "<=", nowMs - THROTTLE_WINDOW_MS).execute();
-  // Bounded whatever the request rate: beyond the cap the oldest rows go.
-  const cutoff = await db.selectFrom("login_failures").select("id").orderBy("id", "desc").offset(MAX_FAILURE_ROWS).limit(1).executeTakeFirst();
-  if (cutoff) await db.deleteFrom("login_failures").where("id", "<=", cutoff.id).execute();
+  const { id } = await db
+    .insertInto("login_failures")
+    .values({ username_hash: usernameKey(source.username), client_address: source.clientAddress.slice(0, 64), at_ms: nowMs })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  // Rows leave when their window has passed, and, whatever the request rate, when MAX_FAILURE_ROWS
+  // newer ones exist (ids only grow, so the rows kept are those within MAX_FAILURE_ROWS of this one).
+  await db
+    .deleteFrom("login_failures")
+    .where((eb) => eb.or([eb("at_ms", "<=", nowMs - THROTTLE_WINDOW_MS), eb("id", "<=", id - MAX_FAILURE_ROWS)]))
+    .execute();
 }
 
 /** After a successful sign-in: that account's failures from that address no longer count. */
