@@ -7,6 +7,7 @@ import { loadDemo } from "~/demo/load.server";
 import { action as loginAction } from "~/routes/login";
 import { action as logoutAction } from "~/routes/logout";
 import { loader as centersLoader } from "~/routes/centers._index";
+import { usernameHash } from "~/auth/sign-in.server";
 import { ACCOUNT_ATTEMPTS, clearLoginFailures, recordLoginFailure, signInWait, THROTTLE_WINDOW_MS } from "~/models/login-throttle.server";
 import { createUser, setActive, setPassword } from "~/models/users.server";
 import { cookieFor, request, run } from "./helpers/auth";
@@ -60,7 +61,7 @@ describe("sign in", () => {
     expect(res.headers.get("Set-Cookie")).toBeNull();
     expect(await res.json()).toMatchObject({ error: "The username or password is not right.", fields: { username: "demo-director" } });
     // Leave no failures behind for the lockout tests below.
-    await clearLoginFailures(t.db, { username: "demo-director", clientAddress: "unknown" });
+    await clearLoginFailures(t.db, { usernameHash: usernameHash("demo-director"), clientAddress: "unknown" });
   });
 
   it("answers an unknown username exactly like a wrong password", async () => {
@@ -181,8 +182,8 @@ describe("login lockout", () => {
     expect(THROTTLE_WINDOW_MS).toBe(15 * 60 * 1000);
     const now = Date.UTC(2025, 5, 30, 12, 0, 0);
     const minutes = (m: number) => m * 60 * 1000;
-    const old = { username: "old-failures", clientAddress: "192.0.2.10" };
-    const recent = { username: "recent-failures", clientAddress: "192.0.2.10" };
+    const old = { usernameHash: usernameHash("old-failures"), clientAddress: "192.0.2.10" };
+    const recent = { usernameHash: usernameHash("recent-failures"), clientAddress: "192.0.2.10" };
 
     // Five failures 16 to 20 minutes ago: none counts.
     for (const ago of [20, 19, 18, 17, 16]) await recordLoginFailure(t.db, old, now - minutes(ago));

@@ -15,6 +15,7 @@ import { action as adminUserAction } from "~/routes/admin.users.$id";
 import { loader as centersLoader } from "~/routes/centers._index";
 import { action as loginAction, loader as loginLoader } from "~/routes/login";
 import { sessionCookieHeader, SESSION_IDLE_SECONDS } from "~/auth/session.server";
+import { usernameHash } from "~/auth/sign-in.server";
 import { cookieFor, request, run } from "./helpers/auth";
 import { useTestDatabase } from "./helpers/db";
 
@@ -78,7 +79,7 @@ describe("field limits and failure records", () => {
     const now = Date.now();
     await t.db.transaction().execute(async (trx) => {
       for (let i = 0; i < MAX_FAILURE_ROWS + 25; i++) {
-        await recordLoginFailure(trx, { username: `flood-${i}`, clientAddress: `203.0.113.${i % 250}` }, now);
+        await recordLoginFailure(trx, { usernameHash: usernameHash(`flood-${i}`), clientAddress: `203.0.113.${i % 250}` }, now);
       }
     });
     const kept = await t.db.selectFrom("login_failures").select("client_address").orderBy("id").execute();

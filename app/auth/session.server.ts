@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { databasePath } from "../../db/client";
+import { SESSION_IDLE_SECONDS, SESSION_MAX_AGE_SECONDS } from "../models/sessions.server";
 
 /**
  * SESSION_SECRET comes from the environment. Where it is missing, one is generated once and kept
@@ -21,9 +22,7 @@ export function sessionSecret(): string {
   }
 }
 
-/** A session ends 8 hours after sign-in, or after 60 minutes without a request (decision 011). */
-export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
-export const SESSION_IDLE_SECONDS = 60 * 60;
+export { SESSION_IDLE_SECONDS, SESSION_MAX_AGE_SECONDS };
 
 /**
  * Secure cookies in production whenever the server listens beyond this machine. On the loopback

@@ -1,9 +1,11 @@
+import { createHmac } from "node:crypto";
 import type { DB } from "../db.server";
 import { clearLoginFailures, recordLoginFailure, signInWait } from "../models/login-throttle.server";
 import { createSession } from "../models/sessions.server";
 import { findUserByUsername } from "../models/users.server";
 import { MAX_PASSWORD_LENGTH, MAX_USERNAME_LENGTH } from "../schemas/users";
 import { checkPassword } from "./password.server";
+import { sessionSecret } from "./session.server";
 
 /**
  * The sign-in form's rules (docs/decisions/011-sessions-and-sign-in.md): field sizes first (no
@@ -22,6 +24,15 @@ export interface SignInInput {
   password: unknown;
   clientAddress: string;
   userAgent: string;
+}
+
+/**
+ * What a failure row keeps of the typed username: HMAC-SHA256 with the session secret, 64 hex
+ * characters whatever was typed; without the secret, a copy of the database cannot be searched
+ * for names (or passwords typed into the wrong field).
+ */
+export function usernameHash(username: string): string {
+  return createHmac("sha256", sessionSecret()).update(`sign-in\u0000${username}`).digest("hex");
 }
 
 function minutes(seconds: number): string {
@@ -46,7 +57,7 @@ export async function signIn(db: DB, input: SignInInput): Promise<SignInResult> 
   const username = rawUsername.trim();
   if (!username || !password) return { ok: false, status: 400, error: "Enter your username and password." };
 
-  const source = { username, clientAddress: input.clientAddress };
+  const source = { usernameHash: usernameHash(username), clientAddress: input.clientAddress };
   const wait = await signInWait(db, source);
   if (wait) {
     const error =

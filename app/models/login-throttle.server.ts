@@ -1,7 +1,5 @@
-import { createHmac } from "node:crypto";
 import type { Kysely, Transaction } from "kysely";
 import type { Database } from "../../db/schema";
-import { sessionSecret } from "../auth/session.server";
 
 /**
  * Sign-in throttling, kept in the database so every server process sees the same counts
@@ -11,9 +9,9 @@ import { sessionSecret } from "../auth/session.server";
  *   address only, so a stranger's bad passwords elsewhere never lock out the real user;
  * - per client address: 20 failures within 15 minutes, whatever the usernames, hold back the address.
  *
- * A failure row holds a keyed hash of the typed username (fixed size; typed passwords pasted into
- * the username field are not kept in the clear) and the client address; the table never holds more
- * than MAX_FAILURE_ROWS rows.
+ * A failure row holds a keyed hash of the typed username, made by the caller (app/auth/sign-in.server.ts:
+ * fixed size, and a password typed into the username field is not kept in the clear) and the client
+ * address; the table never holds more than MAX_FAILURE_ROWS rows.
  */
 type Q = Kysely<Database> | Transaction<Database>;
 
@@ -23,13 +21,9 @@ export const THROTTLE_WINDOW_MS = 15 * 60 * 1000;
 export const MAX_FAILURE_ROWS = 10_000;
 
 export interface SignInSource {
-  username: string;
+  /** 64 hex characters (app/auth/sign-in.server.ts usernameHash). */
+  usernameHash: string;
   clientAddress: string;
-}
-
-/** HMAC-SHA256 of the typed username with the session secret: 64 hex characters whatever was typed. */
-export function usernameKey(username: string): string {
-  return createHmac("sha256", sessionSecret()).update(`sign-in\u0000${username}`).digest("hex");
 }
 
 export interface SignInWait {
@@ -59,7 +53,7 @@ export async function signInWait(db: Q, source: SignInSource, nowMs = Date.now()
   const forAccount = await db
     .selectFrom("login_failures")
     .select("at_ms")
-    .where("username_hash", "=", usernameKey(source.username))
+    .where("username_hash", "=", source.usernameHash)
     .where("client_address", "=", source.clientAddress)
     .where("at_ms", ">", since)
     .orderBy("at_ms", "desc")
@@ -72,7 +66,7 @@ export async function signInWait(db: Q, source: SignInSource, nowMs = Date.now()
 export async function recordLoginFailure(db: Q, source: SignInSource, nowMs = Date.now()): Promise<void> {
   const { id } = await db
     .insertInto("login_failures")
-    .values({ username_hash: usernameKey(source.username), client_address: source.clientAddress.slice(0, 64), at_ms: nowMs })
+    .values({ username_hash: source.usernameHash, client_address: source.clientAddress.slice(0, 64), at_ms: nowMs })
     .returning("id")
     .executeTakeFirstOrThrow();
   // Rows leave when their window has passed, and, whatever the request rate, when MAX_FAILURE_ROWS
@@ -85,5 +79,5 @@ export async function recordLoginFailure(db: Q, source: SignInSource, nowMs = Da
 
 /** After a successful sign-in: that account's failures from that address no longer count. */
 export async function clearLoginFailures(db: Q, source: SignInSource): Promise<void> {
-  await db.deleteFrom("login_failures").where("username_hash", "=", usernameKey(source.username)).where("client_address", "=", source.clientAddress).execute();
+  await db.deleteFrom("login_failures").where("username_hash", "=", source.usernameHash).where("client_address", "=", source.clientAddress).execute();
 }

@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Kysely, Transaction } from "kysely";
 import type { Database } from "../../db/schema";
-import { SESSION_IDLE_SECONDS, SESSION_MAX_AGE_SECONDS } from "../auth/session.server";
 
 /**
  * Server-side sessions (docs/decisions/011-sessions-and-sign-in.md). The browser holds a random
@@ -9,6 +8,10 @@ import { SESSION_IDLE_SECONDS, SESSION_MAX_AGE_SECONDS } from "../auth/session.s
  * anybody in. Every request looks its row up: deleting the row ends the session at once.
  */
 type Q = Kysely<Database> | Transaction<Database>;
+
+/** A session ends 8 hours after sign-in, or after 60 minutes without a request (decision 011). */
+export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
+export const SESSION_IDLE_SECONDS = 60 * 60;
 
 /** A user's open sessions beyond this many: the least recently used ones end. */
 export const MAX_SESSIONS_PER_USER = 20;
