@@ -16,9 +16,9 @@ import { main } from "../cli/index";
 import { sqliteHandle, type DB } from "../db/client";
 import type { Principal } from "~/auth/permissions";
 import { loadDemo } from "~/demo/load.server";
-import { IMPORT_TYPES, type ImportType } from "~/domain/import";
-import { exportCsvChunks, exportRows } from "~/models/export.server";
-import { runImport, type ImportResult, type RunImportOptions } from "~/models/import.server";
+import { IMPORT_TYPES, type ImportType } from "~/import";
+import { exportCsvChunks, exportRows } from "~/import/export.server";
+import { runImport, type ImportResult, type RunImportOptions } from "~/import/runner.server";
 import { createUser, getPrincipal } from "~/models/users.server";
 import { freshDatabase, useTestDatabase } from "./helpers/db";
 

@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from "kysely";
 import type { BudgetLine, CostCategory, Database, Poete, Spending } from "../../db/schema";
+import { overBudget, overSpent } from "../domain/guards";
 import { formatMoney } from "../domain/money";
 import { recordAudit } from "./audit.server";
 import { friendlyDbError, isPeriodClosedError } from "./db-errors.server";
@@ -95,13 +96,9 @@ async function checkCapability(trx: Trx, capabilityId: string | null): Promise<v
   if (!found) throw new Refusal(`Unknown capability "${capabilityId}"`, "capability");
 }
 
-/** Refuses when the award's live lines would total more than the award, with the figures. */
-export function overBudgetMessage(newTotalCents: number, awardCents: number): string {
-  return `Budget lines would total ${formatMoney(newTotalCents)}, over the award's ${formatMoney(awardCents)} by ${formatMoney(newTotalCents - awardCents)}`;
-}
-
-export function overSpentMessage(lineId: string, newSpentCents: number, lineCents: number): string {
-  return `Spending on line ${lineId} would total ${formatMoney(newSpentCents)}, over the line's ${formatMoney(lineCents)} by ${formatMoney(newSpentCents - lineCents)}`;
+/** Refuses with the shared rule's message (app/domain/guards.ts) when `problem` is set. */
+function refuseIf(problem: string | null, field: string): void {
+  if (problem) throw new Refusal(problem, field);
 }
 
 async function nextId(trx: Trx, table: "budget_lines" | "spending", prefix: string, start: number): Promise<string> {
@@ -143,8 +140,7 @@ async function spendingOfAward(trx: Trx, awardId: number, spendKey: string): Pro
 export async function insertBudgetLineTx(trx: Trx, userId: number, awardId: number, input: LineInput): Promise<BudgetLine> {
   const award = await liveAward(trx, awardId);
   await checkCapability(trx, input.capabilityId);
-  const total = award.budgeted_cents + input.amountCents;
-  if (total > award.amount_cents) throw new Refusal(overBudgetMessage(total, award.amount_cents), "amount");
+  refuseIf(overBudget(award.budgeted_cents + input.amountCents, award.amount_cents), "amount");
   const count = await trx.selectFrom("budget_lines").select((eb) => eb.fn.countAll<number>().as("n")).where("award_id", "=", awardId).executeTakeFirstOrThrow();
   const lineId = await nextId(trx, "budget_lines", `${award.award_number}-L`, Number(count.n) + 1);
   const line = await trx
@@ -186,8 +182,7 @@ export function editBudgetLine(
     if (input.amountCents < line.spent_cents) {
       throw new Refusal(`Line ${lineKey} already has ${formatMoney(line.spent_cents)} spent; its amount cannot go below that`, "amount");
     }
-    const total = award.budgeted_cents - line.amount_cents + input.amountCents;
-    if (total > award.amount_cents) throw new Refusal(overBudgetMessage(total, award.amount_cents), "amount");
+    refuseIf(overBudget(award.budgeted_cents - line.amount_cents + input.amountCents, award.amount_cents), "amount");
     const after = await versionedOrThrow<BudgetLine>(trx, "budget_lines", line.id, version, {
       capability_id: input.capabilityId,
       poete: input.poete,
@@ -235,8 +230,7 @@ export function addSpending(db: Kysely<Database>, userId: number, awardId: numbe
     await liveAward(trx, awardId);
     const line = await lineOfAward(trx, awardId, lineKey);
     if (line.voided_at) throw new Refusal(`Line ${lineKey} is voided; spending cannot be added to it`);
-    const spent = line.spent_cents + input.amountCents;
-    if (spent > line.amount_cents) throw new Refusal(overSpentMessage(lineKey, spent, line.amount_cents), "amount");
+    refuseIf(overSpent(lineKey, line.spent_cents + input.amountCents, line.amount_cents), "amount");
     const count = await trx.selectFrom("spending").select((eb) => eb.fn.countAll<number>().as("n")).where("budget_line_id", "=", line.id).executeTakeFirstOrThrow();
     const spendId = await nextId(trx, "spending", `${lineKey}-S`, Number(count.n) + 1);
     const row = await trx
@@ -270,8 +264,7 @@ export function editSpending(
     if (row.voided_at) throw new Refusal(`Payment ${spendKey} is voided; it cannot be edited`);
     if (row.version !== version) throw new ConflictError(row);
     const line = await lineOfAward(trx, awardId, line_key);
-    const spent = line.spent_cents - row.amount_cents + input.amountCents;
-    if (spent > line.amount_cents) throw new Refusal(overSpentMessage(line_key, spent, line.amount_cents), "amount");
+    refuseIf(overSpent(line_key, line.spent_cents - row.amount_cents + input.amountCents, line.amount_cents), "amount");
     const after = await versionedOrThrow<Spending>(trx, "spending", row.id, version, { date: input.date, amount_cents: input.amountCents, description: input.description });
     await recordAudit(trx, { userId, action: "update", entity: "spending", entityId: row.id, before: row, after });
     return after;

@@ -1,5 +1,5 @@
 import { stringify } from "csv-stringify/sync";
-import { escapeCell } from "../../app/domain/import/escape";
+import { escapeCell } from "../../app/import/escape";
 import { listDeadlines } from "../../app/models/obligations.server";
 import { asOfOption, centerOption, type Command, formatOption } from "../command";
 

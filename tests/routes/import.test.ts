@@ -9,7 +9,7 @@ import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sqliteHandle, type DB } from "../../db/client";
 import { loadDemo } from "~/demo/load.server";
-import { getUpload, resetImportJobs, type JobView } from "~/http/import-jobs.server";
+import { getUpload, resetImportJobs, type JobView } from "~/import/jobs.server";
 import { action, loader } from "~/routes/import";
 import { loader as jobLoader } from "~/routes/import.jobs.$id";
 import { loader as exampleLoader } from "~/routes/import.examples.$type";

@@ -1,5 +1,5 @@
 /**
- * Upload tokens and import jobs of the upload page (issue #8; docs/decisions/008-import-progress.md).
+ * Upload tokens and import jobs of the upload page (docs/decisions/008-import-progress.md).
  *
  * - An upload is a temp file on disk (never held in memory) known by a random token, private to the
  *   user who uploaded it, kept 30 minutes: the dry run reads it, and the confirmation imports the
@@ -25,20 +25,23 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { stringify } from "csv-stringify/sync";
-import { openSideConnection } from "../../db/bulk";
 import type { DB } from "../../db/client";
 import type { Principal } from "../auth/permissions";
-import { escapeCell, progressLine, type ImportType, type RowError } from "../domain/import";
-import { runImport, sha256Of, type ImportResult } from "../models/import.server";
-import { uploadSchema } from "../schemas/import";
+import { escapeCell } from "./escape";
+import { progressLine } from "./progress";
+import type { ImportType } from "./registry";
+import type { RowError } from "./rows";
+import { runImport, sha256Of, type ImportResult } from "./runner.server";
+import { openSideConnection } from "./sqlite.server";
+import { uploadSchema } from "./upload";
 
 export const UPLOAD_DIR = path.join(os.tmpdir(), "baseline-imports");
-/** Upload page limit (issue #8, and the body limit of app/http/security.server.ts). */
+/** Upload page limit (and the body limit of app/http/security.server.ts). */
 export const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
 export const UPLOAD_TTL_MS = 30 * 60 * 1000;
 /** How long the upload action waits for a job before answering with a progress bar instead. */
 export const WAIT_FOR_JOB_MS = 1500;
-/** Files over this many rows show a progress bar (issue #8). */
+/** Files over this many rows show a progress bar. */
 export const PROGRESS_ROWS = 10_000;
 
 export interface Upload {
