@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
+import type { ColumnType, Generated, Insertable, Kysely, Selectable, Transaction, Updateable } from "kysely";
 
 /** The typed view of the schema built by migrations/. Keep in step with every migration. */
 
@@ -309,6 +309,14 @@ export interface DataVersionTable {
   version: number;
 }
 
+/** One-time form tokens already used (migrations/0012_form_tokens.ts). */
+export interface FormTokensTable {
+  token: string;
+  expires_at: string;
+  /** Where the first submission was sent after its write, for the replay's answer. */
+  location: string | null;
+}
+
 export interface Database {
   frameworks: FrameworksTable;
   capabilities: CapabilitiesTable;
@@ -336,6 +344,7 @@ export interface Database {
   closed_periods: ClosedPeriodsTable;
   line_spending_years: LineSpendingYearsTable;
   data_version: DataVersionTable;
+  form_tokens: FormTokensTable;
 }
 
 export type Center = Selectable<CentersTable>;
@@ -353,3 +362,6 @@ export type Capability = Selectable<CapabilitiesTable>;
 export type Framework = Selectable<FrameworksTable>;
 export type User = Selectable<UsersTable>;
 export type AuditRow = Selectable<AuditLogTable>;
+
+/** A database handle models take first: the connection, or the transaction a write runs in. */
+export type Q = Kysely<Database> | Transaction<Database>;

@@ -459,7 +459,7 @@ describe("who may import what", () => {
       ),
       { user: users.director },
     );
-    expect(r.errors).toEqual([{ row: 3, column: "award_number", message: "You may import only rows of your own center TX-TFC; this row belongs to NYC-DOI" }]);
+    expect(r.errors).toEqual([{ row: 3, column: "award_number", message: 'Unknown award "EMW-2023-SS-00045", or not yours' }]);
   });
 
   it("a director cannot add a center", async () => {

@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from "kysely";
-import type { BudgetLine, CostCategory, Database, Poete, Spending } from "../../db/schema";
+import type { BudgetLine, CostCategory, Database, Poete, Q, Spending } from "../../db/schema";
+import { inTransaction } from "../../db/transaction";
 import { overBudget, overSpent } from "../domain/guards";
 import { formatMoney } from "../domain/money";
 import { recordAudit } from "./audit.server";
@@ -37,9 +38,9 @@ export type WriteResult<T> =
   | { ok: false; kind: "conflict"; current: Record<string, unknown> & { version: number } };
 
 /** Runs `fn` in a transaction; a Refusal, a conflict or a database guard rolls it back and comes back as a result. */
-export async function runWrite<T>(db: Kysely<Database>, fn: (trx: Trx) => Promise<T>): Promise<WriteResult<T>> {
+export async function runWrite<T>(db: Q, fn: (trx: Trx) => Promise<T>): Promise<WriteResult<T>> {
   try {
-    return { ok: true, value: await db.transaction().execute(fn) };
+    return { ok: true, value: await inTransaction(db, fn) };
   } catch (error) {
     if (error instanceof Refusal) return { ok: false, kind: "refused", message: error.message, field: error.field };
     if (error instanceof ConflictError) return { ok: false, kind: "conflict", current: error.current };
@@ -161,7 +162,7 @@ export async function insertBudgetLineTx(trx: Trx, userId: number, awardId: numb
   return line;
 }
 
-export function addBudgetLine(db: Kysely<Database>, userId: number, awardId: number, input: LineInput): Promise<WriteResult<BudgetLine>> {
+export function addBudgetLine(db: Q, userId: number, awardId: number, input: LineInput): Promise<WriteResult<BudgetLine>> {
   return runWrite(db, (trx) => insertBudgetLineTx(trx, userId, awardId, input));
 }
 
@@ -225,7 +226,7 @@ export function voidBudgetLine(db: Kysely<Database>, userId: number, awardId: nu
 // Spending
 // ---------------------------------------------------------------------------------------------
 
-export function addSpending(db: Kysely<Database>, userId: number, awardId: number, lineKey: string, input: SpendingInput): Promise<WriteResult<Spending>> {
+export function addSpending(db: Q, userId: number, awardId: number, lineKey: string, input: SpendingInput): Promise<WriteResult<Spending>> {
   return runWrite(db, async (trx) => {
     await liveAward(trx, awardId);
     const line = await lineOfAward(trx, awardId, lineKey);

@@ -138,14 +138,12 @@ export const spending: ImportTypeDef<SpendingRow> = {
         if (closedNew) return ctx.error(n, "date", closedMessage(award.id, r.date, "The payment date"));
         return deferred.offer({ n, r, line, ex: null });
       }
-      if (cur.voided_at) {
-        return ctx.error(n, "spend_id", voidedMessage("Payment", r.spendId, cur.voided_at, "a voided payment cannot be imported again (use a new spend_id)"));
-      }
       const oldLine = lines.byId.get(cur.budget_line_id)!;
       const oldAward = awards.byId.get(oldLine.awardId)!;
-      if (oldAward.centerId !== award.centerId) {
-        const refusedOld = ctx.refusal(oldAward.centerId);
-        if (refusedOld) return ctx.error(n, "spend_id", refusedOld);
+      // Another center's payment is named like one that does not exist: no date or figure of it is told.
+      if (!ctx.mine(oldAward.centerId)) return ctx.error(n, "spend_id", ctx.unknown("payment", r.spendId));
+      if (cur.voided_at) {
+        return ctx.error(n, "spend_id", voidedMessage("Payment", r.spendId, cur.voided_at, "a voided payment cannot be imported again (use a new spend_id)"));
       }
       if (cur.budget_line_id === line.id && cur.date === r.date && cur.amount_cents === r.amountCents && cur.description === r.description) {
         return ctx.unchanged();
@@ -202,15 +200,14 @@ export const spending: ImportTypeDef<SpendingRow> = {
 
     return {
       row(r, n) {
-        const line = lines.byKey.get(r.lineId);
+        const named = lines.byKey.get(r.lineId);
+        const line = named && ctx.mine(awards.byId.get(named.awardId)!.centerId) ? named : undefined;
         const outOfRange = dateOutOfRange(r.date);
         if (outOfRange) ctx.error(n, "date", outOfRange);
-        if (!line) return ctx.error(n, "line_id", `Unknown budget line "${r.lineId}"`);
+        if (!line) return ctx.error(n, "line_id", ctx.unknown("budget line", r.lineId));
         const award = awards.byId.get(line.awardId)!;
         if (line.voided) return ctx.error(n, "line_id", `Budget line ${r.lineId} was voided; spending cannot be added to it`);
         if (award.voidedAt) return ctx.error(n, "line_id", voidedMessage("Award", award.awardNumber, award.voidedAt, "spending cannot be added to it"));
-        const refused = ctx.refusal(award.centerId);
-        if (refused) return ctx.error(n, "line_id", refused);
         if (outOfRange) return;
         const closedNew = closedPeriod(award.id, r.date) !== undefined;
         if (closedNew || overSpent(line.lineId, line.spentCents + r.amountCents, line.amountCents)) return slow(n, r, line, award, closedNew);
