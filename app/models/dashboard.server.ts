@@ -7,8 +7,7 @@
  * Filters: fiscal year, state, program, agency. A program or agency filter keeps the centers that
  * hold a live award of that program/agency in the fiscal year, and counts only that money.
  */
-import type { Kysely, Transaction } from "kysely";
-import type { Agency, Database } from "../../db/schema";
+import type { Agency, Q } from "../../db/schema";
 import { centerScope, type CenterScope, type Principal } from "../auth/permissions";
 import { statusByCenterYear, type ComplianceStatus } from "../domain/compliance";
 import { isValidFiscalYear, todayIso } from "../domain/dates";
@@ -27,8 +26,6 @@ import { findings } from "./compliance.server";
 import { memoized } from "./memo.server";
 import { overdueCount } from "./obligations.server";
 import { yearsWithRows } from "./years.server";
-
-type Q = Kysely<Database> | Transaction<Database>;
 
 export interface DashboardFilters {
   fiscalYear?: number;
