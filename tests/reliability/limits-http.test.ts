@@ -46,11 +46,24 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-async function send(pathname: string, init: { cookie: string; type?: string; body?: string; method?: string }) {
-  const headers: Record<string, string> = { cookie: init.cookie };
+/**
+ * One request on its own connection: the fingerprints between requests take longer than the server's
+ * keep-alive timeout, and a reused idle connection can be closed just as it is written to.
+ */
+function send(pathname: string, init: { cookie: string; type?: string; body?: string; method?: string }): Promise<{ status: number; text: string }> {
+  const u = new URL(server.url);
+  const headers: Record<string, string> = { cookie: init.cookie, Connection: "close" };
   if (init.type) headers["Content-Type"] = init.type;
-  const res = await fetch(`${server.url}${pathname}`, { method: init.method ?? "POST", headers, body: init.body, redirect: "manual" });
-  return { status: res.status, text: await res.text() };
+  if (init.body !== undefined) headers["Content-Length"] = String(Buffer.byteLength(init.body));
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: u.hostname, port: u.port, path: pathname, method: init.method ?? "POST", headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (d: Buffer) => chunks.push(d));
+      res.on("end", () => resolve({ status: res.statusCode!, text: Buffer.concat(chunks).toString("utf8") }));
+    });
+    req.on("error", reject);
+    req.end(init.body);
+  });
 }
 
 /** The crafted request is refused with its sentence, and the server still answers. */
