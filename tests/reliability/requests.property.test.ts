@@ -20,7 +20,7 @@ import { demoDatabase, ensureBuild, fingerprint, tempDir } from "./harness";
  * table but the failed sign-in counter hashes the same at the end.
  */
 
-const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 200);
 const ROUTES = allRoutes();
 const USERS = ["", "demo-admin", "demo-director", "demo-auditor", "demo-state"];
 
