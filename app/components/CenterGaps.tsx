@@ -3,6 +3,7 @@ import { formatMoney } from "~/domain/money";
 import { formatScore } from "~/domain/scores";
 import { AssessmentCharts, type AreaScore, type YearScore } from "./AssessmentCharts";
 import { FiscalYearPicker } from "./FiscalYearPicker";
+import { ScrollTable } from "./ScrollTable";
 
 /** The shape of centerGapView (app/models/assessments.server.ts) as the page receives it. */
 export interface GapRowData {
@@ -32,7 +33,7 @@ export interface CenterGapData {
 
 function GapTable({ groups, caption, groupLabel }: { groups: { key: string; heading: string; gaps: GapRowData[] }[]; caption: string; groupLabel: string }) {
   return (
-    <table>
+    <ScrollTable>
       <caption>{caption}</caption>
       <thead>
         <tr>
@@ -67,7 +68,7 @@ function GapTable({ groups, caption, groupLabel }: { groups: { key: string; head
           ))}
         </tbody>
       ))}
-    </table>
+    </ScrollTable>
   );
 }
 

@@ -12,6 +12,7 @@ import { createAmendment, listAmendments } from "~/models/amendments.server";
 import { awardCenter, getAwardContext } from "~/models/award-context.server";
 import { auditChangesSince } from "~/models/awards.server";
 import { AmendmentSchema } from "~/schemas/lifecycle";
+import { ScrollTable } from "~/components/ScrollTable";
 
 /** Amendments of one award (issue #11): the list, and a form for the center's director or an admin. */
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Amendments — ${data?.award.award_number ?? "Award"} — Baseline` }];
@@ -87,7 +88,7 @@ export default function Amendments() {
       {amendments.length === 0 ? (
         <p className="empty">This award has not been amended.</p>
       ) : (
-        <table>
+        <ScrollTable>
           <thead>
             <tr>
               <th className="num">No.</th>
@@ -118,7 +119,7 @@ export default function Amendments() {
               </tr>
             ))}
           </tbody>
-        </table>
+        </ScrollTable>
       )}
 
       {canEdit ? (

@@ -13,6 +13,7 @@ import { awardCenter, getAwardContext } from "~/models/award-context.server";
 import { auditChangesSince } from "~/models/awards.server";
 import { addContribution, listContributions, matchTotals, setRequiredMatch, voidContribution } from "~/models/match.server";
 import { MatchAddSchema, MatchRequiredSchema, MatchVoidSchema } from "~/schemas/lifecycle";
+import { ScrollTable } from "~/components/ScrollTable";
 
 /**
  * Cost share of one award (issue #11; COPS 25%, domain.md §3.4): required, provided, shortfall, and
@@ -171,7 +172,7 @@ export default function Match() {
         {lines.length === 0 ? (
           <p className="empty">No match recorded yet.</p>
         ) : (
-          <table>
+          <ScrollTable>
             <thead>
               <tr>
                 <th>Date</th>
@@ -204,7 +205,7 @@ export default function Match() {
                 <td />
               </tr>
             </tfoot>
-          </table>
+          </ScrollTable>
         )}
       </section>
 

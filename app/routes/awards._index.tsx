@@ -7,6 +7,7 @@ import { getDb } from "~/db.server";
 import { awardTotals, FUNDING_SOURCES, SOURCE_LABELS } from "~/domain/grants";
 import { formatMoney, formatPercent, share } from "~/domain/money";
 import { awardFilterOptions, listAwards } from "~/models/awards.server";
+import { ScrollTable } from "~/components/ScrollTable";
 
 export const meta: MetaFunction = () => [{ title: "Grants — Baseline" }];
 
@@ -110,7 +111,7 @@ export default function Awards() {
       {count === 0 ? (
         <p className="empty">No award matches these filters.</p>
       ) : (
-        <table>
+        <ScrollTable>
           <caption>
             {count} award{count === 1 ? "" : "s"}
             {voided ? ` (${voided} voided, shown struck through and left out of the totals)` : ""}
@@ -178,7 +179,7 @@ export default function Awards() {
               <td className="num">{formatPercent(share(totals.spentCents, totals.amountCents))}</td>
             </tr>
           </tfoot>
-        </table>
+        </ScrollTable>
       )}
       {pages > 1 ? (
         <nav className="actions" aria-label="Pages">

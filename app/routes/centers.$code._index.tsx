@@ -19,6 +19,7 @@ import { findingsForCenter } from "~/models/compliance.server";
 import { FundingBySourceChart } from "~/components/FundingCharts";
 import { currentFiscalYear } from "~/domain/dates";
 import { centerFundingBySource } from "~/models/awards.server";
+import { ScrollTable } from "~/components/ScrollTable";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.center.name ?? "Center"} — Baseline` }];
 
@@ -116,7 +117,7 @@ export default function CenterPage() {
         {totals.length === 0 ? (
           <p className="empty">This center has no awards.</p>
         ) : (
-          <table>
+          <ScrollTable>
             <thead>
               <tr>
                 <th>Fiscal year</th>
@@ -149,7 +150,7 @@ export default function CenterPage() {
                 <td className="num">{formatMoney(totals.reduce((s, t) => s + t.spent_cents, 0))}</td>
               </tr>
             </tfoot>
-          </table>
+          </ScrollTable>
         )}
       </section>
 
@@ -158,7 +159,7 @@ export default function CenterPage() {
         {awards.length === 0 ? (
           <p className="empty">No awards recorded.</p>
         ) : (
-          <table>
+          <ScrollTable>
             <thead>
               <tr>
                 <th>FY</th>
@@ -187,7 +188,7 @@ export default function CenterPage() {
                 </tr>
               ))}
             </tbody>
-          </table>
+          </ScrollTable>
         )}
       </section>
     </>

@@ -9,6 +9,7 @@ import { scoresForYear } from "~/models/assessments.server";
 import { listCenters, listStates } from "~/models/centers.server";
 import { complianceStatusByCenter, fiscalYears, latestFiscalYear } from "~/models/compliance.server";
 import { StatusBadge } from "~/components/StatusBadge";
+import { ScrollTable } from "~/components/ScrollTable";
 
 export const meta: MetaFunction = () => [{ title: "Centers — Baseline" }];
 
@@ -81,7 +82,7 @@ export default function Centers() {
       {centers.length === 0 ? (
         <p className="empty">No center matches these filters.</p>
       ) : (
-        <table>
+        <ScrollTable>
           <caption>
             {centers.length} center{centers.length === 1 ? "" : "s"}
           </caption>
@@ -111,7 +112,7 @@ export default function Centers() {
               </tr>
             ))}
           </tbody>
-        </table>
+        </ScrollTable>
       )}
     </>
   );

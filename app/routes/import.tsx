@@ -27,6 +27,7 @@ import {
 } from "~/http/import-jobs.server";
 import { sha256Of } from "~/models/import.server";
 import { confirmSchema } from "~/schemas/import";
+import { ScrollTable } from "~/components/ScrollTable";
 
 /**
  * Import from spreadsheets (issue #8): upload a CSV or XLSX file, see what a dry run would do
@@ -274,7 +275,7 @@ function ResultPanel({
               Download errors as CSV
             </a>
           </div>
-          <table>
+          <ScrollTable>
             <caption>
               {result.errorCount.toLocaleString("en-US")} error{result.errorCount === 1 ? "" : "s"}
               {rest > 0 ? ` (the first ${result.errors.length.toLocaleString("en-US")} are listed; ${rest.toLocaleString("en-US")} more in the CSV)` : ""}
@@ -295,7 +296,7 @@ function ResultPanel({
                 </tr>
               ))}
             </tbody>
-          </table>
+          </ScrollTable>
         </>
       ) : null}
 
@@ -317,7 +318,7 @@ function ResultPanel({
       ) : null}
 
       {result.changes.length > 0 ? (
-        <table>
+        <ScrollTable>
           <caption>
             Changed rows{result.changed > result.changes.length ? ` (the first ${result.changes.length} of ${n(result.changed)})` : ""}
           </caption>
@@ -343,11 +344,11 @@ function ResultPanel({
               </tr>
             ))}
           </tbody>
-        </table>
+        </ScrollTable>
       ) : null}
 
       {result.addedRows.length > 0 ? (
-        <table>
+        <ScrollTable>
           <caption>New rows{result.added > result.addedRows.length ? ` (the first ${result.addedRows.length} of ${n(result.added)})` : ""}</caption>
           <thead>
             <tr>
@@ -369,7 +370,7 @@ function ResultPanel({
               </tr>
             ))}
           </tbody>
-        </table>
+        </ScrollTable>
       ) : null}
     </section>
   );
@@ -397,7 +398,7 @@ function ColumnReference({ reference }: { reference: typeof REFERENCE }) {
         Download any list as a file in the same format from its page, e.g. <Link to="/export/awards.csv">all awards you can see</Link>.
       </p>
       {reference.map((r) => (
-        <table key={r.type}>
+        <ScrollTable key={r.type}>
           <caption>
             {r.label} — <code>{r.type}</code>, key {r.key.join(" + ")} ·{" "}
             <a href={`/import/examples/${r.type}.csv`} download>
@@ -431,7 +432,7 @@ function ColumnReference({ reference }: { reference: typeof REFERENCE }) {
               </tr>
             ))}
           </tbody>
-        </table>
+        </ScrollTable>
       ))}
     </section>
   );
