@@ -96,6 +96,11 @@ export function CenterGaps({ code, view }: { code: string; view: CenterGapData }
           </p>
           <p className="actions">
             <Link to={`/centers/${encodeURIComponent(code)}/assessments/${fy}`}>Open the FY{fy} assessment</Link>
+            {view.gaps.length ? (
+              <a href={`/centers/${encodeURIComponent(code)}/gaps.csv?fy=${fy}`} className="button secondary" download>
+                Download the FY{fy} gaps (CSV)
+              </a>
+            ) : null}
           </p>
           {view.gaps.length === 0 ? (
             <p className="empty">No gaps: this center meets the baseline in FY{fy}.</p>

@@ -156,6 +156,14 @@ export default function CenterPage() {
 
       <section aria-labelledby="awards">
         <h2 id="awards">Awards</h2>
+        {awards.length ? (
+          <p className="actions">
+            <a href={`/awards.csv?center=${encodeURIComponent(center.code)}`} className="button secondary" download>
+              Download CSV
+            </a>
+            <Link to={`/awards?center=${encodeURIComponent(center.code)}`}>Open in the grant list</Link>
+          </p>
+        ) : null}
         {awards.length === 0 ? (
           <p className="empty">No awards recorded.</p>
         ) : (
