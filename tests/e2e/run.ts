@@ -403,6 +403,7 @@ const journeys: Journey[] = [
         "/admin/users",
         "/admin/programs",
         "/account",
+        "/prime-awards",
       ];
       const tooWide: string[] = [];
       for (const width of [NARROW, WIDE]) {
