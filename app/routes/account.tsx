@@ -10,6 +10,7 @@ import { feedUrl, icsTokenOf } from "~/models/calendar-feed.server";
 import { endAllSessions, endUserSession, listSessions } from "~/models/sessions.server";
 import { rotateIcsToken } from "~/models/users.server";
 import { ownEntry } from "~/domain/lookup";
+import { ScrollTable } from "~/components/ScrollTable";
 
 /** The signed-in user's own page: who they are, their personal calendar feed link and their open sessions (decision 011). */
 export const meta: MetaFunction = () => [{ title: "My account — Baseline" }];
@@ -111,7 +112,7 @@ export default function Account() {
           signing in. If you see one you do not know, sign it out and ask an administrator to reset your password.
         </p>
         <div style={{ overflowX: "auto" }}>
-          <table>
+          <ScrollTable>
             <caption>
               {sessions.length} open session{sessions.length === 1 ? "" : "s"}
             </caption>
@@ -149,7 +150,7 @@ export default function Account() {
                 </tr>
               ))}
             </tbody>
-          </table>
+          </ScrollTable>
         </div>
         <Form method="post" className="actions">
           <button type="submit" name="intent" value="end-all">

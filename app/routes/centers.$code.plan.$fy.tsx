@@ -18,6 +18,7 @@ import { applyPlan, getPlan, planBasis, savePlan, type PlanInputRows } from "~/m
 import { listPrograms } from "~/models/programs.server";
 import { applyPlanSchema, savePlanSchema } from "~/schemas/grants";
 import { ownEntry } from "~/domain/lookup";
+import { ScrollTable } from "~/components/ScrollTable";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `FY${data?.fiscalYear ?? ""} plan — ${data?.center.code ?? ""} — Baseline` }];
 
@@ -237,7 +238,7 @@ function Figures({ p, live, unreadable }: { p: PlanProjection; live: boolean; un
         </div>
       </div>
       <div className="grid-2">
-        <table>
+        <ScrollTable>
           <caption>Gaps in the latest assessment</caption>
           <thead>
             <tr>
@@ -269,8 +270,8 @@ function Figures({ p, live, unreadable }: { p: PlanProjection; live: boolean; un
               </tr>
             ))}
           </tbody>
-        </table>
-        <table>
+        </ScrollTable>
+        <ScrollTable>
           <caption>Expected funding by program</caption>
           <thead>
             <tr>
@@ -309,7 +310,7 @@ function Figures({ p, live, unreadable }: { p: PlanProjection; live: boolean; un
               <td className="num">{formatMoney(p.unassignedCents)}</td>
             </tr>
           </tfoot>
-        </table>
+        </ScrollTable>
       </div>
     </section>
   );
@@ -374,7 +375,7 @@ function PlanForm({ data, onLive }: { data: LoaderData; onLive: (p: { projection
       <fieldset disabled={readOnly}>
         <h2>Expected awards</h2>
         <p className="muted">Your estimate of what each program will award for FY{data.fiscalYear}. Leave a program empty if none is expected.</p>
-        <table>
+        <ScrollTable>
           <thead>
             <tr>
               <th scope="col">Program</th>
@@ -401,14 +402,14 @@ function PlanForm({ data, onLive }: { data: LoaderData; onLive: (p: { projection
               );
             })}
           </tbody>
-        </table>
+        </ScrollTable>
 
         <h2>Plan lines</h2>
         <p className="muted">
           Spread the expected money over the open gaps{basis.assessmentYear ? ` of the FY${basis.assessmentYear} assessment` : ""} and other needs. Rows left
           without an amount are not saved.
         </p>
-        <table>
+        <ScrollTable>
           <thead>
             <tr>
               <th scope="col">Program</th>
@@ -487,7 +488,7 @@ function PlanForm({ data, onLive }: { data: LoaderData; onLive: (p: { projection
               );
             })}
           </tbody>
-        </table>
+        </ScrollTable>
         <div className="field">
           <label htmlFor={fields.notes.id}>Notes</label>
           <textarea {...props(getTextareaProps(fields.notes))} rows={3} />
