@@ -1,11 +1,13 @@
 import { createHash } from "node:crypto";
 import type { Kysely, SelectQueryBuilder, Transaction } from "kysely";
+import { hmacHex, KEYED_FROM_SETTING } from "../../db/audit-seal";
 import type { AuditRow, Database } from "../../db/schema";
 
 /**
- * Tamper-evident audit trail (issue #6): one row per change, written in the same transaction as
- * the change; hash = SHA-256(previous row's hash + canonical JSON of this row). Triggers in
- * migrations/0003 refuse UPDATE and DELETE on audit_log.
+ * Tamper-evident audit trail: one row per change, written in the same transaction as the change;
+ * hash = HMAC-SHA256(key, previous row's hash + canonical JSON of this row), with the key kept
+ * outside the database (docs/decisions/017-audit-key-and-head.md). Rows written before the chain
+ * was keyed keep plain SHA-256 links. Triggers in migrations/0003 refuse UPDATE and DELETE.
  */
 export const GENESIS_HASH = "0".repeat(64);
 
@@ -32,8 +34,8 @@ export function canonicalJson(value: unknown): string {
 
 type HashedFields = Omit<AuditRow, "hash" | "prev_hash">;
 
-export function auditHash(prevHash: string, row: HashedFields): string {
-  const body = canonicalJson({
+function hashedBody(row: HashedFields): string {
+  return canonicalJson({
     id: row.id,
     at: row.at,
     user_id: row.user_id,
@@ -43,7 +45,16 @@ export function auditHash(prevHash: string, row: HashedFields): string {
     before_json: row.before_json,
     after_json: row.after_json,
   });
-  return createHash("sha256").update(prevHash + body).digest("hex");
+}
+
+/** The link of a keyed row (every row written since migrations/0014). */
+export function auditHash(prevHash: string, row: HashedFields): string {
+  return hmacHex(prevHash + hashedBody(row));
+}
+
+/** The link of a row written before the chain was keyed. */
+export function plainAuditHash(prevHash: string, row: HashedFields): string {
+  return createHash("sha256").update(prevHash + hashedBody(row)).digest("hex");
 }
 
 function toJson(value: unknown): string | null {
@@ -53,6 +64,8 @@ function toJson(value: unknown): string | null {
 /** Appends audit rows. Call inside the transaction that makes the change. */
 export async function recordAudit(trx: Transaction<Database> | Kysely<Database>, ...entries: AuditEntry[]): Promise<void> {
   if (entries.length === 0) return;
+  // All rows of one call commit together, and the head file moves after that commit (db/sqlite-dialect.ts).
+  if (!trx.isTransaction) return trx.transaction().execute((t) => recordAudit(t, ...entries));
   const last = await trx.selectFrom("audit_log").select(["id", "hash"]).orderBy("id", "desc").limit(1).executeTakeFirst();
   let prevHash = last?.hash ?? GENESIS_HASH;
   let id = (last?.id ?? 0) + 1;
@@ -80,32 +93,65 @@ export async function recordAudit(trx: Transaction<Database> | Kysely<Database>,
 
 export type VerifyResult = { ok: true; rows: number } | { ok: false; rows: number; brokenId: number; reason: string };
 
-/** Recomputes the chain in id order, in pages, and reports the first row that does not match. */
-export async function verifyAuditChain(db: Kysely<Database>): Promise<VerifyResult> {
+export interface ChainResult {
+  result: VerifyResult;
+  /** The last row's id and hash (0 and the genesis hash for an empty log). */
+  lastId: number;
+  lastHash: string;
+  keyedFrom: number;
+  /** Hash of the row with id `watchId`, when asked for and present. */
+  watched?: string;
+}
+
+/** First keyed row: app_settings `audit_keyed_from`; a database from before migrations/0014 has none and is plain throughout. */
+export async function keyedFrom(db: Kysely<Database>): Promise<number> {
+  const setting = await db.selectFrom("app_settings").select("value").where("key", "=", KEYED_FROM_SETTING).executeTakeFirst();
+  if (setting) return Number(setting.value);
+  const migrated = await db.selectFrom("schema_migrations" as never).select("name" as never).where("name" as never, "=", "0014_audit_keyed_chain" as never).executeTakeFirst();
+  // Once the chain is keyed, a missing setting must not turn verification back to plain hashes.
+  return migrated ? 1 : Number.MAX_SAFE_INTEGER;
+}
+
+/**
+ * Recomputes the chain in id order, in pages, and reports the first row that does not match:
+ * plain SHA-256 links before `audit_keyed_from`, HMAC links from it on.
+ */
+export async function walkAuditChain(db: Kysely<Database>, watchId?: number): Promise<ChainResult> {
+  const keyed = await keyedFrom(db);
   let prevHash = GENESIS_HASH;
   let expectedId: number | null = null;
   let count = 0;
   let after = 0;
+  let watched: string | undefined;
+  const fail = (id: number, reason: string): ChainResult => ({
+    result: { ok: false, rows: count, brokenId: id, reason },
+    lastId: expectedId === null ? 0 : expectedId - 1,
+    lastHash: prevHash,
+    keyedFrom: keyed,
+    watched,
+  });
   for (;;) {
     const page = await db.selectFrom("audit_log").selectAll().where("id", ">", after).orderBy("id").limit(5000).execute();
     if (page.length === 0) break;
     for (const row of page) {
-      if (expectedId !== null && row.id !== expectedId) {
-        return { ok: false, rows: count, brokenId: row.id, reason: `row ${expectedId} is missing (found ${row.id} next)` };
-      }
-      if (row.prev_hash !== prevHash) {
-        return { ok: false, rows: count, brokenId: row.id, reason: "prev_hash does not match the previous row's hash" };
-      }
-      if (auditHash(prevHash, row) !== row.hash) {
-        return { ok: false, rows: count, brokenId: row.id, reason: "hash does not match the row's contents" };
-      }
+      if (expectedId !== null && row.id !== expectedId) return fail(row.id, `row ${expectedId} is missing (found ${row.id} next)`);
+      if (row.prev_hash !== prevHash) return fail(row.id, "prev_hash does not match the previous row's hash");
+      const expected = row.id >= keyed ? auditHash(prevHash, row) : plainAuditHash(prevHash, row);
+      // For a keyed row this also means "not made with this audit key".
+      if (expected !== row.hash) return fail(row.id, "hash does not match the row's contents");
+      if (row.id === watchId) watched = row.hash;
       prevHash = row.hash;
       expectedId = row.id + 1;
       count++;
     }
     after = page[page.length - 1].id;
   }
-  return { ok: true, rows: count };
+  return { result: { ok: true, rows: count }, lastId: expectedId === null ? 0 : expectedId - 1, lastHash: prevHash, keyedFrom: keyed, watched };
+}
+
+/** The chain alone (links, ids, key); `verifyAudit` (audit-verify.server.ts) adds the head and the records. */
+export async function verifyAuditChain(db: Kysely<Database>): Promise<VerifyResult> {
+  return (await walkAuditChain(db)).result;
 }
 
 export interface AuditFilter {
