@@ -38,7 +38,8 @@ export const AUDITED_TABLES: AuditedTable[] = [
   { entity: "match_contribution", table: "match_contributions" },
   { entity: "closed_period", table: "closed_periods" },
   { entity: "amendment", table: "amendments" },
-  { entity: "reporting_obligation", table: "reporting_obligations" },
+  // Periods and due dates follow the award's dates (the award's change is the audited one); the log attests submissions.
+  { entity: "reporting_obligation", table: "reporting_obligations", ignore: ["period_start", "period_end", "due"] },
   { entity: "program", table: "programs", key: "code", label: "code" },
   { entity: "user", table: "users", label: "username" },
   { entity: "plan", table: "plans" },
