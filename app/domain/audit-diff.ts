@@ -150,6 +150,11 @@ export function fieldLabel(field: string): string {
   return codeLabel(field.replace(/_cents$/, "").replace(/_json$/, "").replace(/_id$/, ""));
 }
 
+/** A label inside a sentence: "Amount" → "amount", but "M&A cap" and "POETE" keep their capitals. */
+export function inSentence(label: string): string {
+  return /^[A-Z][a-z]/.test(label) ? label.charAt(0).toLowerCase() + label.slice(1) : label;
+}
+
 /**
  * The fields that changed. A create lists every field it set to a value; an update lists only the
  * fields whose value differs (null, "" and a missing field all read as "—", so they count as equal);
