@@ -17,6 +17,8 @@ import { removeServerPid, writeServerPid } from "./db/backup";
 
 const BUILD_PATH = path.resolve("build/index.js");
 const dev = process.env.NODE_ENV === "development";
+/** How long a stop signal waits for in-flight requests before closing their connections. */
+const SHUTDOWN_GRACE_MS = 10_000;
 
 function fail(message: string): never {
   console.error(message);
@@ -62,7 +64,7 @@ export function createApp(build: ServerBuild | (() => Promise<ServerBuild>)) {
     createRequestHandler({
       build: (typeof build === "function" ? async () => withFriendlyErrorPages(await build()) : withFriendlyErrorPages(build)) as any,
       mode: dev ? "development" : "production",
-      getLoadContext: (_req, res) => ({ nonce: res.locals.nonce, requestId: res.locals.requestId }),
+      getLoadContext: (_req, res) => ({ nonce: res.locals.nonce, requestId: res.locals.requestId, mode: dev ? "development" : "production" }),
     }),
   );
   return app;
@@ -110,11 +112,29 @@ export async function startServer(): Promise<void> {
     if (error.code === "EACCES") fail(`Not allowed to listen on port ${port}; set PORT to a port above 1024.`);
     fail(`Cannot listen on ${host}:${port}: ${error.message}`);
   });
-  const shutdown = () => server.close(() => process.exit(0));
-  process.on("SIGTERM", shutdown);
-  process.on("SIGINT", shutdown);
+  // Stop accepting connections, let in-flight requests finish (idle keep-alive connections are
+  // closed as they go idle), then exit 0; a request still running after the grace period is cut.
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: finishing in-flight requests, then stopping`);
+    server.close(() => process.exit(0));
+    server.closeIdleConnections();
+    setInterval(() => server.closeIdleConnections(), 100).unref();
+    setTimeout(() => {
+      console.error(`Requests still running after ${SHUTDOWN_GRACE_MS / 1000} s; closing them`);
+      server.closeAllConnections();
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS).unref();
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  // Run as a program (npm start, start:prod) this is production unless `remix dev` said otherwise:
+  // React and Remix read NODE_ENV when build/index.js is imported, which happens after this line.
+  if (process.env.NODE_ENV !== "development") process.env.NODE_ENV = "production";
   startServer().catch((error) => fail(`Baseline could not start: ${error?.stack ?? error}`));
 }

@@ -180,6 +180,7 @@ async function main() {
   const wallS = (performance.now() - started) / 1000;
   const machine = machineInfo();
   const report = {
+    at: new Date().toISOString(),
     command: `${scales.join(",") === "national,double" ? "" : `BENCH_SCALES=${scales.join(",")} `}npm run bench`,
     machine,
     settings: { referenceDate: REFERENCE_DATE, fiscalYear: BENCH_YEAR, autocannonSeconds: seconds, floorRuns: FLOOR_RUNS },
@@ -188,6 +189,7 @@ async function main() {
     growth,
   };
   fs.writeFileSync(path.join(ROOT, "bench/results.json"), JSON.stringify(report, null, 2) + "\n");
+  await run(process.execPath, ["--import", "tsx", "bench/docs.ts"], "docs:figures");
   console.log(
     `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGB} GB, Node ${machine.node}. ` +
       `Wall time ${Math.floor(wallS / 60)} min ${Math.round(wallS % 60)} s. Figures in bench/results.json.`,

@@ -1,6 +1,8 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { open, type DB, type OpenedDatabase } from "../db/client";
 import { migrateToLatest } from "../db/migrate";
+import { parseDate, todayIso } from "../app/domain/dates";
+import { getCenterByCode } from "../app/models/centers.server";
 
 /** One CLI command: `npm run -s cli -- <name> [options]`. */
 export interface Command {
@@ -62,4 +64,20 @@ export function formatOption(value: unknown, allowed: string[] = ["csv", "json"]
   const v = (value as string | undefined) ?? allowed[0];
   if (!allowed.includes(v)) throw new UsageError(`--format must be one of ${allowed.join(", ")}`);
   return v;
+}
+
+/** `--as-of YYYY-MM-DD`, today when absent. */
+export function asOfOption(value: unknown): string {
+  if (value === undefined) return todayIso();
+  const d = parseDate(String(value));
+  if (!d.ok) throw new UsageError(`--as-of: ${d.error}`);
+  return d.date;
+}
+
+/** `--center CODE`: the center's id, or undefined when the option is absent. */
+export async function centerOption(db: DB, value: unknown): Promise<number | undefined> {
+  if (value === undefined) return undefined;
+  const center = await getCenterByCode(db, String(value).trim().toUpperCase());
+  if (!center) throw new UsageError(`No center with code ${value}`);
+  return center.id;
 }

@@ -1,25 +1,9 @@
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
+import type { ColumnType, Generated, Insertable, Kysely, Selectable, Transaction, Updateable } from "kysely";
 
 /** The typed view of the schema built by migrations/. Keep in step with every migration. */
 
-export type AssessmentStatus = "achieved" | "partial" | "not_achieved" | "not_applicable";
-export type Poete = "planning" | "organization" | "equipment" | "training" | "exercises";
-export type CostCategory =
-  | "personnel"
-  | "fringe"
-  | "travel"
-  | "equipment"
-  | "supplies"
-  | "contractual"
-  | "other"
-  | "indirect"
-  | "ma";
-export type Role = "admin" | "director" | "auditor" | "state_official";
-export type CenterKind = "state" | "urban_area";
-export type Agency = "DHS" | "DOJ" | "STATE" | "LOCAL" | "OTHER";
-export type Disposition = "open" | "accepted" | "resolved";
-export type ReportKind = "BSIR" | "SF-425" | "PMT" | "FINAL";
-export type ReviewState = "draft" | "submitted" | "validated" | "changes_requested";
+import type { AssessmentStatus, Poete, CostCategory, Role, CenterKind, Agency, Disposition, ReportKind, ReviewState } from "../app/domain/vocabulary";
+export type { AssessmentStatus, Poete, CostCategory, Role, CenterKind, Agency, Disposition, ReportKind, ReviewState };
 
 export interface FrameworksTable {
   id: string;
@@ -311,6 +295,14 @@ export interface DataVersionTable {
   version: number;
 }
 
+/** One-time form tokens already used (migrations/0012_form_tokens.ts). */
+export interface FormTokensTable {
+  token: string;
+  expires_at: string;
+  /** Where the first submission was sent after its write, for the replay's answer. */
+  location: string | null;
+}
+
 export interface Database {
   frameworks: FrameworksTable;
   capabilities: CapabilitiesTable;
@@ -337,6 +329,7 @@ export interface Database {
   closed_periods: ClosedPeriodsTable;
   line_spending_years: LineSpendingYearsTable;
   data_version: DataVersionTable;
+  form_tokens: FormTokensTable;
 }
 
 export type Center = Selectable<CentersTable>;
@@ -354,3 +347,6 @@ export type Capability = Selectable<CapabilitiesTable>;
 export type Framework = Selectable<FrameworksTable>;
 export type User = Selectable<UsersTable>;
 export type AuditRow = Selectable<AuditLogTable>;
+
+/** A database handle models take first: the connection, or the transaction a write runs in. */
+export type Q = Kysely<Database> | Transaction<Database>;

@@ -16,9 +16,9 @@ import { main } from "../cli/index";
 import { sqliteHandle, type DB } from "../db/client";
 import type { Principal } from "~/auth/permissions";
 import { loadDemo } from "~/demo/load.server";
-import { IMPORT_TYPES, type ImportType } from "~/domain/import";
-import { exportCsvChunks, exportRows } from "~/models/export.server";
-import { runImport, type ImportResult, type RunImportOptions } from "~/models/import.server";
+import { IMPORT_TYPES, type ImportType } from "~/import";
+import { exportCsvChunks, exportRows } from "~/import/export.server";
+import { runImport, type ImportResult, type RunImportOptions } from "~/import/runner.server";
 import { createUser, getPrincipal } from "~/models/users.server";
 import { freshDatabase, useTestDatabase } from "./helpers/db";
 
@@ -458,7 +458,7 @@ describe("who may import what", () => {
       ),
       { user: users.director },
     );
-    expect(r.errors).toEqual([{ row: 3, column: "award_number", message: "You may import only rows of your own center TX-TFC; this row belongs to NYC-DOI" }]);
+    expect(r.errors).toEqual([{ row: 3, column: "award_number", message: 'Unknown award "EMW-2023-SS-00045", or not yours' }]);
   });
 
   it("a director cannot add a center", async () => {

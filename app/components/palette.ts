@@ -10,10 +10,18 @@ export const SOURCE_COLORS: Record<string, string> = {
   OTHER: "#56B4E9",
 };
 
-export const STATUS_COLORS = { red: "#D55E00", amber: "#E69F00", green: "#009E73" } as const;
+/** Each status in the colour it is named after (a red that reads as red, not orange); badges also carry the word. */
+export const STATUS_COLORS = { red: "#C62828", amber: "#E69F00", green: "#2E7D32" } as const;
 
-/** Sequential blue scale for heat maps (score 0 → 100); the same colours as .heat-0 … .heat-4 in app.css. */
-const HEAT_STOPS = ["#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08306b"];
+/**
+ * Sequential scale for heat maps, darkest at score 0 (a gap is what the reader looks for) and
+ * palest at 100; light-to-dark order, so it survives the common forms of colour blindness and
+ * greyscale printing. The same colours as .heat-0 … .heat-4 in app.css.
+ */
+const HEAT_STOPS = ["#a50f15", "#de2d26", "#fb6a4a", "#fcbba1", "#fff5f0"];
+
+/** Steps dark enough to need white text. */
+const DARK_HEAT_LEVELS: readonly number[] = [0, 1];
 
 /** Step of the heat scale for a score: 0 … 4, or null for no score. */
 export function heatLevel(score: number | null): number | null {
@@ -24,6 +32,12 @@ export function heatLevel(score: number | null): number | null {
 export function heatColor(score: number | null): string {
   const level = heatLevel(score);
   return level === null ? "#eeeeee" : HEAT_STOPS[level];
+}
+
+/** Whether text on the score's heat colour must be white to stay readable. */
+export function heatIsDark(score: number | null): boolean {
+  const level = heatLevel(score);
+  return level !== null && DARK_HEAT_LEVELS.includes(level);
 }
 
 /** CSS class of a heat-map cell (background and a readable text colour, app.css). */

@@ -2,11 +2,11 @@
  * Compliance rules engine (issue #5; REPORT-OVERDUE and MATCH-SHORT from issue #11).
  * Pure: the loader (app/models) gathers live (non-voided) rows into ComplianceData; this module
  * turns them into findings. Every page, export and CLI command calls evaluateCompliance, so a
- * finding is computed in exactly one place. Thresholds cite ../shared/reference/domain.md.
+ * finding is computed in exactly one place. Thresholds cite docs/domain.md.
  *
  * Adding a rule = one evaluate function + one row in RULES.
  */
-import type { AssessmentStatus } from "../../db/schema";
+import type { AssessmentStatus } from "./vocabulary";
 import { dayNumber, daysBetweenInclusive, addDays } from "./dates";
 import { formatMoney, formatPercent, percentOfCents, share, sumCents } from "./money";
 import { assessableCapabilities, computeScore, HEADLINE_FRAMEWORK } from "./scores";

@@ -30,8 +30,8 @@ export function parseDate(input: unknown): DateParse {
   if (typeof input !== "string" || input.trim() === "") return { ok: false, error: "Enter a date as YYYY-MM-DD" };
   const text = input.trim();
   let y: number, m: number, d: number;
-  let iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  let us = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(text);
+  const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  const us = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(text);
   if (iso) {
     y = +iso[1];
     m = +iso[2];

@@ -3,7 +3,7 @@
  * figures every grants page, chart and export shows, so each figure is computed here only.
  * Voided rows never count: they are passed in (the pages show them struck through) and skipped.
  */
-import type { Agency, CostCategory, Poete } from "../../db/schema";
+import type { Agency, CostCategory, Poete } from "./vocabulary";
 import { SLOW_SPENDING_LAG } from "./compliance";
 import { addDays, addMonths, daysBetweenInclusive } from "./dates";
 import { share } from "./money";

@@ -5,7 +5,7 @@
  * Periods are cut from the calendar (half-years, quarters), then clipped to the award's period of
  * performance; the due date is always the calendar period's own due date, even for a clipped period.
  */
-import type { ReportKind } from "../../db/schema";
+import type { ReportKind } from "./vocabulary";
 import { addDays, addMonths, dayNumber } from "./dates";
 
 export type { ReportKind };

@@ -9,7 +9,7 @@
  * - Projected score: the latest assessment with every fully funded gap turned to achieved, scored by
  *   scores.ts (the only definition of the score).
  */
-import type { AssessmentStatus } from "../../db/schema";
+import type { AssessmentStatus } from "./vocabulary";
 import { share } from "./money";
 import { computeScore } from "./scores";
 

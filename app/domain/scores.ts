@@ -7,7 +7,7 @@
  * - score = (achieved + 0.5 × partial) / applicable × 100, one decimal; null when nothing is applicable.
  * - gap = an applicable capability that is not achieved.
  */
-import type { AssessmentStatus } from "../../db/schema";
+import type { AssessmentStatus } from "./vocabulary";
 
 export const STATUSES: readonly AssessmentStatus[] = ["achieved", "partial", "not_achieved", "not_applicable"] as const;
 

@@ -5,7 +5,7 @@
  * numbers and money are written as plain figures.
  */
 import { stringify } from "csv-stringify/sync";
-import { escapeCell } from "../domain/import/escape";
+import { escapeCell } from "../import/escape";
 import { centsToDecimal } from "../domain/money";
 
 /** A figure written as-is (never formula-escaped), e.g. "-12.50". */

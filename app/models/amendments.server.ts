@@ -1,5 +1,6 @@
-import { sql, type Kysely, type Transaction } from "kysely";
-import type { Award, Database } from "../../db/schema";
+import { sql, type Kysely } from "kysely";
+import type { Award, Database, Q } from "../../db/schema";
+import { inTransaction } from "../../db/transaction";
 import { formatMoney } from "../domain/money";
 import { requiredMatchCents } from "../domain/match";
 import { recordAudit } from "./audit.server";
@@ -11,7 +12,6 @@ import { updateVersioned } from "./versioning.server";
  * Award amendments (issue #11): a change of amount or period is numbered per award and keeps its
  * before and after; the award itself is updated (versioned) so every figure uses the amended values.
  */
-type Q = Kysely<Database> | Transaction<Database>;
 
 export async function listAmendments(db: Q, awardId: number) {
   return db
@@ -61,9 +61,9 @@ export function amendedMatchRequired(award: { amount_cents: number; match_requir
 }
 
 /** Records an amendment and applies it to the award, the audit trail and the reporting schedule in one transaction. */
-export async function createAmendment(db: Kysely<Database>, actorId: number, awardId: number, input: AmendmentInput): Promise<AmendmentResult> {
+export async function createAmendment(db: Q, actorId: number, awardId: number, input: AmendmentInput): Promise<AmendmentResult> {
   try {
-    return await db.transaction().execute(async (trx) => {
+    return await inTransaction(db, async (trx) => {
       const award = await trx
         .selectFrom("awards")
         .innerJoin("programs", "programs.code", "awards.program_code")

@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from "kysely";
-import type { Database, ReviewState } from "../../db/schema";
+import type { Database, Q, ReviewState } from "../../db/schema";
+import { isLockedReview } from "../domain/guards";
 import { recordAudit } from "./audit.server";
 import { updateVersioned } from "./versioning.server";
 
@@ -9,10 +10,6 @@ import { updateVersioned } from "./versioning.server";
  * nobody changes a status until a reviewer reopens the year (→ draft) or asks for changes.
  * Who may take each step is checked by the route (assertAllowed); this module checks the states.
  */
-type Q = Kysely<Database> | Transaction<Database>;
-
-/** A submitted year waits for review and a validated one is the record: neither may change. */
-export const LOCKED_STATES: readonly ReviewState[] = ["submitted", "validated"];
 
 export const REVIEW_STATE_LABELS: Record<ReviewState, string> = {
   draft: "Draft",
@@ -90,7 +87,7 @@ export async function getReview(db: Q, centerId: number, fiscalYear: number): Pr
     reviewedAt: row.reviewed_at,
     reviewedBy: row.reviewer_name || row.reviewer_username || null,
     note: row.note,
-    locked: LOCKED_STATES.includes(row.state),
+    locked: isLockedReview(row.state),
   };
 }
 

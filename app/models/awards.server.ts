@@ -1,6 +1,6 @@
 import { syncAwardObligations } from "./obligations.server";
-import { sql, type Kysely, type Transaction } from "kysely";
-import type { Agency, Award, Database } from "../../db/schema";
+import { sql, type Kysely } from "kysely";
+import type { Agency, Award, Database, Q } from "../../db/schema";
 import type { CenterScope } from "../auth/permissions";
 import { describeAuditChange, formatAuditTime, inSentence } from "../domain/audit-diff";
 import { defaultPopEnd, fundingBySource, type FundingYear } from "../domain/grants";
@@ -9,8 +9,6 @@ import { formatMoney } from "../domain/money";
 import { historyOf, recordAudit } from "./audit.server";
 import { scoped } from "./centers.server";
 import { ConflictError, Refusal, runWrite, versionedOrThrow, type WriteResult } from "./budget.server";
-
-type Q = Kysely<Database> | Transaction<Database>;
 
 export interface AwardFilter {
   center?: string;
@@ -83,6 +81,8 @@ export async function getAwardByNumber(db: Q, awardNumber: string) {
       "programs.agency",
       "programs.federal",
       "programs.pop_months",
+      "programs.match_pct",
+      "programs.reports",
     ])
     .where("awards.award_number", "=", awardNumber)
     .executeTakeFirst();
@@ -225,7 +225,7 @@ function auditAward(a: Award) {
 }
 
 /** Creates an award (audited). Refuses a duplicate number, an unknown program, or a missing period end. */
-export async function createAward(db: Kysely<Database>, userId: number, input: NewAwardInput): Promise<WriteResult<Award>> {
+export async function createAward(db: Q, userId: number, input: NewAwardInput): Promise<WriteResult<Award>> {
   return runWrite(db, async (trx) => {
     const program = await trx.selectFrom("programs").selectAll().where("code", "=", input.programCode).executeTakeFirst();
     if (!program) throw new Refusal(`Unknown program ${input.programCode}`, "program");

@@ -1,5 +1,7 @@
 import type { Kysely, Transaction } from "kysely";
-import type { BudgetLine, CostCategory, Database, Poete, Spending } from "../../db/schema";
+import type { BudgetLine, CostCategory, Database, Poete, Q, Spending } from "../../db/schema";
+import { inTransaction } from "../../db/transaction";
+import { overBudget, overSpent } from "../domain/guards";
 import { formatMoney } from "../domain/money";
 import { recordAudit } from "./audit.server";
 import { friendlyDbError, isPeriodClosedError } from "./db-errors.server";
@@ -36,9 +38,9 @@ export type WriteResult<T> =
   | { ok: false; kind: "conflict"; current: Record<string, unknown> & { version: number } };
 
 /** Runs `fn` in a transaction; a Refusal, a conflict or a database guard rolls it back and comes back as a result. */
-export async function runWrite<T>(db: Kysely<Database>, fn: (trx: Trx) => Promise<T>): Promise<WriteResult<T>> {
+export async function runWrite<T>(db: Q, fn: (trx: Trx) => Promise<T>): Promise<WriteResult<T>> {
   try {
-    return { ok: true, value: await db.transaction().execute(fn) };
+    return { ok: true, value: await inTransaction(db, fn) };
   } catch (error) {
     if (error instanceof Refusal) return { ok: false, kind: "refused", message: error.message, field: error.field };
     if (error instanceof ConflictError) return { ok: false, kind: "conflict", current: error.current };
@@ -95,13 +97,9 @@ async function checkCapability(trx: Trx, capabilityId: string | null): Promise<v
   if (!found) throw new Refusal(`Unknown capability "${capabilityId}"`, "capability");
 }
 
-/** Refuses when the award's live lines would total more than the award, with the figures. */
-export function overBudgetMessage(newTotalCents: number, awardCents: number): string {
-  return `Budget lines would total ${formatMoney(newTotalCents)}, over the award's ${formatMoney(awardCents)} by ${formatMoney(newTotalCents - awardCents)}`;
-}
-
-export function overSpentMessage(lineId: string, newSpentCents: number, lineCents: number): string {
-  return `Spending on line ${lineId} would total ${formatMoney(newSpentCents)}, over the line's ${formatMoney(lineCents)} by ${formatMoney(newSpentCents - lineCents)}`;
+/** Refuses with the shared rule's message (app/domain/guards.ts) when `problem` is set. */
+function refuseIf(problem: string | null, field: string): void {
+  if (problem) throw new Refusal(problem, field);
 }
 
 async function nextId(trx: Trx, table: "budget_lines" | "spending", prefix: string, start: number): Promise<string> {
@@ -143,8 +141,7 @@ async function spendingOfAward(trx: Trx, awardId: number, spendKey: string): Pro
 export async function insertBudgetLineTx(trx: Trx, userId: number, awardId: number, input: LineInput): Promise<BudgetLine> {
   const award = await liveAward(trx, awardId);
   await checkCapability(trx, input.capabilityId);
-  const total = award.budgeted_cents + input.amountCents;
-  if (total > award.amount_cents) throw new Refusal(overBudgetMessage(total, award.amount_cents), "amount");
+  refuseIf(overBudget(award.budgeted_cents + input.amountCents, award.amount_cents), "amount");
   const count = await trx.selectFrom("budget_lines").select((eb) => eb.fn.countAll<number>().as("n")).where("award_id", "=", awardId).executeTakeFirstOrThrow();
   const lineId = await nextId(trx, "budget_lines", `${award.award_number}-L`, Number(count.n) + 1);
   const line = await trx
@@ -165,7 +162,7 @@ export async function insertBudgetLineTx(trx: Trx, userId: number, awardId: numb
   return line;
 }
 
-export function addBudgetLine(db: Kysely<Database>, userId: number, awardId: number, input: LineInput): Promise<WriteResult<BudgetLine>> {
+export function addBudgetLine(db: Q, userId: number, awardId: number, input: LineInput): Promise<WriteResult<BudgetLine>> {
   return runWrite(db, (trx) => insertBudgetLineTx(trx, userId, awardId, input));
 }
 
@@ -186,8 +183,7 @@ export function editBudgetLine(
     if (input.amountCents < line.spent_cents) {
       throw new Refusal(`Line ${lineKey} already has ${formatMoney(line.spent_cents)} spent; its amount cannot go below that`, "amount");
     }
-    const total = award.budgeted_cents - line.amount_cents + input.amountCents;
-    if (total > award.amount_cents) throw new Refusal(overBudgetMessage(total, award.amount_cents), "amount");
+    refuseIf(overBudget(award.budgeted_cents - line.amount_cents + input.amountCents, award.amount_cents), "amount");
     const after = await versionedOrThrow<BudgetLine>(trx, "budget_lines", line.id, version, {
       capability_id: input.capabilityId,
       poete: input.poete,
@@ -230,13 +226,12 @@ export function voidBudgetLine(db: Kysely<Database>, userId: number, awardId: nu
 // Spending
 // ---------------------------------------------------------------------------------------------
 
-export function addSpending(db: Kysely<Database>, userId: number, awardId: number, lineKey: string, input: SpendingInput): Promise<WriteResult<Spending>> {
+export function addSpending(db: Q, userId: number, awardId: number, lineKey: string, input: SpendingInput): Promise<WriteResult<Spending>> {
   return runWrite(db, async (trx) => {
     await liveAward(trx, awardId);
     const line = await lineOfAward(trx, awardId, lineKey);
     if (line.voided_at) throw new Refusal(`Line ${lineKey} is voided; spending cannot be added to it`);
-    const spent = line.spent_cents + input.amountCents;
-    if (spent > line.amount_cents) throw new Refusal(overSpentMessage(lineKey, spent, line.amount_cents), "amount");
+    refuseIf(overSpent(lineKey, line.spent_cents + input.amountCents, line.amount_cents), "amount");
     const count = await trx.selectFrom("spending").select((eb) => eb.fn.countAll<number>().as("n")).where("budget_line_id", "=", line.id).executeTakeFirstOrThrow();
     const spendId = await nextId(trx, "spending", `${lineKey}-S`, Number(count.n) + 1);
     const row = await trx
@@ -270,8 +265,7 @@ export function editSpending(
     if (row.voided_at) throw new Refusal(`Payment ${spendKey} is voided; it cannot be edited`);
     if (row.version !== version) throw new ConflictError(row);
     const line = await lineOfAward(trx, awardId, line_key);
-    const spent = line.spent_cents - row.amount_cents + input.amountCents;
-    if (spent > line.amount_cents) throw new Refusal(overSpentMessage(line_key, spent, line.amount_cents), "amount");
+    refuseIf(overSpent(line_key, line.spent_cents - row.amount_cents + input.amountCents, line.amount_cents), "amount");
     const after = await versionedOrThrow<Spending>(trx, "spending", row.id, version, { date: input.date, amount_cents: input.amountCents, description: input.description });
     await recordAudit(trx, { userId, action: "update", entity: "spending", entityId: row.id, before: row, after });
     return after;

@@ -1,10 +1,8 @@
 import { createHash } from "node:crypto";
 import { parse } from "csv-parse/sync";
-import type { Kysely, Transaction } from "kysely";
-import type { Database } from "../../db/schema";
+import type { Kysely } from "kysely";
+import type { Database, Q } from "../../db/schema";
 import { recordAudit } from "./audit.server";
-
-type Q = Kysely<Database> | Transaction<Database>;
 
 export async function listFrameworks(db: Q) {
   return db.selectFrom("frameworks").selectAll().orderBy("sort_order").execute();
@@ -39,7 +37,7 @@ export type CatalogImportResult =
   | { ok: false; errors: Array<{ row: number; column: string; message: string }> };
 
 const COLUMNS = ["framework", "id", "parent", "title", "description", "privacy"];
-const ID_RE = /^[A-Za-z0-9][A-Za-z0-9.\-]{0,39}$/;
+const ID_RE = /^[A-Za-z0-9][A-Za-z0-9.-]{0,39}$/;
 
 function parseFlag(text: string): 0 | 1 | null {
   const t = text.trim().toLowerCase();

@@ -7,8 +7,7 @@
  * Filters: fiscal year, state, program, agency. A program or agency filter keeps the centers that
  * hold a live award of that program/agency in the fiscal year, and counts only that money.
  */
-import type { Kysely, Transaction } from "kysely";
-import type { Agency, Database } from "../../db/schema";
+import type { Agency, Q } from "../../db/schema";
 import { centerScope, type CenterScope, type Principal } from "../auth/permissions";
 import { statusByCenterYear, type ComplianceStatus } from "../domain/compliance";
 import { isValidFiscalYear, todayIso } from "../domain/dates";
@@ -27,8 +26,6 @@ import { findings } from "./compliance.server";
 import { memoized } from "./memo.server";
 import { overdueCount } from "./obligations.server";
 import { yearsWithRows } from "./years.server";
-
-type Q = Kysely<Database> | Transaction<Database>;
 
 export interface DashboardFilters {
   fiscalYear?: number;
@@ -122,6 +119,8 @@ export interface Dashboard {
   noDataForYear: boolean;
   /** Centers the scope and state filter allow, before the program/agency filter. */
   centersInScope: number;
+  /** What the program/agency filter does, in words (null without one). */
+  filterSummary: string | null;
   areas: { id: string; title: string }[];
   rows: HeatRow[];
   footer: HeatFooter;
@@ -129,6 +128,19 @@ export interface Dashboard {
   funding: FundingYear[];
   compliance: Record<ComplianceStatus, number>;
   sort: HeatSort;
+}
+
+/**
+ * The program/agency filter in words: it narrows the year's centers to those holding such an
+ * award and counts only that money, while the every-year funding chart keeps every center.
+ */
+export function describeMoneyFilter(filters: DashboardFilters, fiscalYear: number | null, centersInScope: number): string | null {
+  const what = [filters.program, filters.agency ? `${filters.agency}-funded` : undefined].filter(Boolean).join(" ");
+  if (!what || fiscalYear === null) return null;
+  return (
+    `Showing only centers that hold a live ${what} award in FY${fiscalYear}, and only that money. ` +
+    `The funding chart counts ${what} money of all ${centersInScope} centers in view, in every year.`
+  );
 }
 
 /** Middle value (mean of the two middle values for an even count), one decimal; null when empty. */
@@ -247,6 +259,7 @@ export async function getDashboard(
     notes,
     noDataForYear: fiscalYear === null || !years.includes(fiscalYear),
     centersInScope: scopeCenters.length,
+    filterSummary: describeMoneyFilter(filters, fiscalYear, scopeCenters.length),
     areas,
     rows: [],
     footer: { medianScore: null, totalGaps: 0, areaMedians: Object.fromEntries(baselineAreas.map((a) => [a, null])), federalCents: 0 },
@@ -289,7 +302,7 @@ export async function getDashboard(
   const ids = centers.map((c) => c.id);
 
   const [figures, found] = await Promise.all([
-    yearFigures(db, { fiscalYear, ids, program: filters.program, agency: filters.agency, asOf: opts.asOf, area }),
+    yearFigures(db, { fiscalYear, ids, scopeIds, program: filters.program, agency: filters.agency, asOf: opts.asOf, area }),
     findings(db, { asOf: opts.asOf, fiscalYear, centerIds: ids }),
   ]);
   const statusByCy = statusByCenterYear(found.findings);
@@ -351,24 +364,29 @@ interface YearFigures {
  */
 function yearFigures(
   db: Q,
-  k: { fiscalYear: number; ids: number[]; program?: string; agency?: Agency; asOf: string; area: CenterScope },
+  k: { fiscalYear: number; ids: number[]; scopeIds: number[]; program?: string; agency?: Agency; asOf: string; area: CenterScope },
 ): Promise<Readonly<YearFigures>> {
   return memoized(db, "dashboard-year", k, async () => {
     const { fiscalYear, ids } = k;
-    let awardsQ = db
-      .selectFrom("awards")
-      .innerJoin("programs", "programs.code", "awards.program_code")
-      .where("awards.center_id", "in", ids)
-      .where("awards.voided_at", "is", null);
-    if (k.program) awardsQ = awardsQ.where("awards.program_code", "=", k.program);
-    if (k.agency) awardsQ = awardsQ.where("programs.agency", "=", k.agency);
+    const awardsOf = (centerIds: number[]) => {
+      let q = db
+        .selectFrom("awards")
+        .innerJoin("programs", "programs.code", "awards.program_code")
+        .where("awards.center_id", "in", centerIds)
+        .where("awards.voided_at", "is", null);
+      if (k.program) q = q.where("awards.program_code", "=", k.program);
+      if (k.agency) q = q.where("programs.agency", "=", k.agency);
+      return q;
+    };
     // Two small groupings (the year's money per center; every year's per source for the chart)
     // instead of one per center per year, which built ~5,400 groups nationally only to add them up again.
-    const moneyQ = awardsQ
+    const moneyQ = awardsOf(ids)
       .select((eb) => ["awards.center_id", "programs.agency", "programs.federal", eb.fn.sum<number>("awards.amount_cents").as("cents")])
       .where("awards.fiscal_year", "=", fiscalYear)
       .groupBy(["awards.center_id", "programs.agency", "programs.federal"]);
-    const fundingQ = awardsQ
+    // The every-year chart covers all centers in scope and state, not only those holding the
+    // program in the chosen year: its "All years" row is a total that must not move with the year.
+    const fundingQ = awardsOf(k.scopeIds)
       .select((eb) => ["awards.fiscal_year", "programs.agency", eb.fn.sum<number>("awards.amount_cents").as("cents")])
       .groupBy(["awards.fiscal_year", "programs.agency"]);
 

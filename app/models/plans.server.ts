@@ -1,13 +1,13 @@
 import type { Kysely, Transaction } from "kysely";
-import type { AssessmentStatus, CostCategory, Database, Poete } from "../../db/schema";
+import type { AssessmentStatus, CostCategory, Database, Poete, Q } from "../../db/schema";
 import { formatMoney } from "../domain/money";
+import { overBudget } from "../domain/guards";
 import { assessableCapabilities, HEADLINE_FRAMEWORK } from "../domain/scores";
 import { assessmentYears } from "./assessments.server";
 import { recordAudit } from "./audit.server";
-import { ConflictError, insertBudgetLineTx, overBudgetMessage, Refusal, runWrite, type WriteResult } from "./budget.server";
+import { ConflictError, insertBudgetLineTx, Refusal, runWrite, type WriteResult } from "./budget.server";
 import { listCapabilities } from "./catalog.server";
 
-type Q = Kysely<Database> | Transaction<Database>;
 type Trx = Transaction<Database>;
 
 /** A center's draft (or applied) plan for a fiscal year with its expected funding and lines; undefined when none. */
@@ -209,7 +209,8 @@ export function applyPlan(
       if (award.voided_at) throw new Refusal(`Award ${number} is voided`, field);
       if (award.program_code !== program) throw new Refusal(`Award ${number} is a ${award.program_code} award, not ${program}`, field);
       const after = award.budgeted_cents + total;
-      if (after > award.amount_cents) throw new Refusal(`${number}: ${overBudgetMessage(after, award.amount_cents)}`, field);
+      const over = overBudget(after, award.amount_cents);
+      if (over) throw new Refusal(`${number}: ${over}`, field);
       awardOf.set(program, award);
     }
     let created = 0;

@@ -1,11 +1,9 @@
 import { randomBytes } from "node:crypto";
-import type { Kysely, Transaction } from "kysely";
-import type { Database, Role } from "../../db/schema";
+import type { Transaction } from "kysely";
+import type { Database, Q, Role } from "../../db/schema";
 import type { Principal } from "../auth/permissions";
 import { hashPassword } from "../auth/password.server";
 import { recordAudit } from "./audit.server";
-
-type Q = Kysely<Database> | Transaction<Database>;
 
 export async function findUserByUsername(db: Q, username: string) {
   return db.selectFrom("users").selectAll().where("username", "=", username).executeTakeFirst();

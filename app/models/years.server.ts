@@ -1,7 +1,5 @@
-import { sql, type Kysely, type Transaction } from "kysely";
-import type { Database } from "../../db/schema";
-
-type Q = Kysely<Database> | Transaction<Database>;
+import { sql } from "kysely";
+import type { Q } from "../../db/schema";
 
 /**
  * Fiscal years that have a row in the table (live awards only), for every center: one index seek

@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { assertAllowed, notFound, requireUser } from "~/auth/guard.server";
 import { getDb } from "~/db.server";
 import { todayIso } from "~/domain/dates";
-import { escapeCell } from "~/domain/import/escape";
+import { escapeCell } from "~/import/escape";
 import { safeFileName } from "~/http/csv.server";
 import { awardReport, reportSections, type SectionCell } from "~/models/award-report.server";
 

@@ -3,7 +3,7 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/guard.server";
 import { centerScope } from "~/auth/permissions";
 import { GroupedBarChart, StackedMoneyChart } from "~/components/ReportCharts";
-import { heatColor, STATUS_COLORS } from "~/components/palette";
+import { heatColor, heatIsDark, STATUS_COLORS } from "~/components/palette";
 import { getDb } from "~/db.server";
 import { FUNDING_SOURCES, SOURCE_LABELS } from "~/domain/grants";
 import { formatMoney, formatPercent } from "~/domain/money";
@@ -214,7 +214,7 @@ export default function ComparePage() {
                           <th scope="row">{row.label}</th>
                           {row.values.map((v, i) => {
                             const heat = row.key.startsWith("area:") && ok.centers[i].assessed ? heatColor(v as number | null) : undefined;
-                            const dark = heat === "#2171b5" || heat === "#08306b";
+                            const dark = heat !== undefined && heatIsDark(v as number | null);
                             return (
                               <td key={i} className="num" style={heat ? { background: heat, color: dark ? "#fff" : undefined } : undefined}>
                                 {cell(row, v)}

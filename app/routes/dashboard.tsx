@@ -125,6 +125,12 @@ export default function DashboardPage() {
         ) : null}
       </Form>
 
+      {d.filterSummary ? (
+        <p className="muted" role="status">
+          {d.filterSummary}
+        </p>
+      ) : null}
+
       {d.notes.map((n) => (
         <p key={n} className="notice" role="status">
           {n}
@@ -273,7 +279,7 @@ export default function DashboardPage() {
 
           <div className="grid-2 print-section">
             <StackedMoneyChart
-              title={`Funding by source and fiscal year${d.filters.program ? ` (${d.filters.program} only)` : ""}${
+              title={`Funding by source and fiscal year, all ${d.centersInScope} centers in view${d.filters.program ? ` (${d.filters.program} only)` : ""}${
                 d.filters.agency ? ` (${SOURCE_LABELS[d.filters.agency]} only)` : ""
               }`}
               data={d.funding.map((f) => ({ ...f, year: `FY${f.fiscalYear}` }))}
@@ -283,7 +289,7 @@ export default function DashboardPage() {
                 columns: ["Fiscal year", ...sources.map((s) => SOURCE_LABELS[s]), "Total"],
                 rows: d.funding.map((f) => [`FY${f.fiscalYear}`, ...sources.map((s) => formatMoney(f[s])), formatMoney(f.totalCents)]),
                 footer: [
-                  "All years",
+                  `All years, all ${d.centersInScope} centers`,
                   ...sources.map((s) => formatMoney(d.funding.reduce((sum, f) => sum + f[s], 0))),
                   formatMoney(d.funding.reduce((sum, f) => sum + f.totalCents, 0)),
                 ],

@@ -2,13 +2,13 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { assertAllowed, notFound, requireUser } from "~/auth/guard.server";
 import { centerScope } from "~/auth/permissions";
 import { getDb } from "~/db.server";
-import { isImportType, parseFiscalYear } from "~/domain/import";
+import { isImportType, parseFiscalYear } from "~/import";
 import { safeFileName } from "~/http/csv.server";
 import { getCenterByCode } from "~/models/centers.server";
-import { exportCsvBody } from "~/models/export.server";
+import { exportCsvBody } from "~/import/export.server";
 
 /**
- * Downloads in the import formats (issue #8): /export/TYPE.csv for centers, awards, budget_lines,
+ * Downloads in the import formats: /export/TYPE.csv for centers, awards, budget_lines,
  * spending or assessments, limited to the centers the user may read, voided rows left out.
  * ?fy=2024 keeps one fiscal year (the award's, for budget lines and spending); ?center=VA one center.
  * The file imports back unchanged.

@@ -1,14 +1,22 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
 import { sql } from "kysely";
 import { getDb } from "~/db.server";
+import pkg from "../../package.json";
 import { schemaVersion } from "../../db/migrate";
 
-/** Liveness and readiness: answers 200 only after a real database query. */
-export async function loader() {
+/**
+ * Liveness and readiness: answers 200 only after a real database query, with what an operator
+ * checks first: the app and schema versions, the database engine and the mode React runs in.
+ */
+export async function loader({ context }: LoaderFunctionArgs) {
+  // server.ts decides the mode at start-up; this bundle's own NODE_ENV is fixed at build time.
+  const mode = (context as { mode?: string } | undefined)?.mode === "production" ? "production" : "development";
+  const about = { version: pkg.version, engine: "sqlite", mode };
   try {
     const db = getDb();
     const r = await sql<{ n: number }>`select count(*) as n from centers`.execute(db);
-    return Response.json({ ok: true, centers: Number(r.rows[0].n), schema: await schemaVersion(db) }, { headers: { "Cache-Control": "no-store" } });
+    return Response.json({ ok: true, ...about, schema: await schemaVersion(db), centers: Number(r.rows[0].n) }, { headers: { "Cache-Control": "no-store" } });
   } catch (error) {
-    return Response.json({ ok: false, error: (error as Error).message }, { status: 503 });
+    return Response.json({ ok: false, ...about, error: (error as Error).message }, { status: 503 });
   }
 }

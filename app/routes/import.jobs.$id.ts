@@ -2,7 +2,7 @@ import { json, type LoaderFunctionArgs } from "@remix-run/node";
 import fs from "node:fs";
 import { Readable } from "node:stream";
 import { notFound, requireUser } from "~/auth/guard.server";
-import { errorsFile, getJob, jobView } from "~/http/import-jobs.server";
+import { errorsFile, getJob, jobView } from "~/import/jobs.server";
 
 /**
  * Progress of an import job, polled every second by the import page (JSON), and

@@ -3,15 +3,7 @@ import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigation } f
 import { useEffect, useState } from "react";
 import { requireUser } from "~/auth/guard.server";
 import { getDb } from "~/db.server";
-import {
-  ASSESSMENT_STATUSES,
-  CENTER_KINDS,
-  COST_CATEGORIES,
-  FORMATS,
-  IMPORT_TYPES,
-  POETE_VALUES,
-  PROGRAM_CODES,
-} from "~/domain/import/formats";
+import { columnReference } from "~/import/formats";
 import {
   getJob,
   getUpload,
@@ -24,12 +16,12 @@ import {
   WAIT_FOR_JOB_MS,
   type Job,
   type JobView,
-} from "~/http/import-jobs.server";
-import { sha256Of } from "~/models/import.server";
-import { confirmSchema } from "~/schemas/import";
+} from "~/import/jobs.server";
+import { sha256Of } from "~/import/runner.server";
+import { confirmSchema } from "~/import/upload";
 
 /**
- * Import from spreadsheets (issue #8): upload a CSV or XLSX file, see what a dry run would do
+ * Import from spreadsheets: upload a CSV or XLSX file, see what a dry run would do
  * (new, changed with before → after, unchanged, errors), then confirm. Works without JavaScript
  * (the action waits for the result); with JavaScript a long file shows a progress bar fed by
  * GET /import/jobs/:id. See docs/decisions/008-import-progress.md.
@@ -44,7 +36,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     user.centerId === null
       ? null
       : await getDb().selectFrom("centers").select(["code", "name"]).where("id", "=", user.centerId).executeTakeFirst();
-  return { role: user.role, center: center ?? null, maxMb: MAX_UPLOAD_BYTES / (1024 * 1024), reference: REFERENCE };
+  return { role: user.role, center: center ?? null, maxMb: MAX_UPLOAD_BYTES / (1024 * 1024), reference: columnReference() };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -86,50 +78,6 @@ async function answer(job: Job, token: string, js: boolean) {
 function formError(error: string, status = 400) {
   return json<ActionData>({ phase: "form", error }, { status });
 }
-
-// ---------------------------------------------------------------------------------------------
-// Column reference (also in the README)
-
-const NOTES: Record<string, string> = {
-  "centers.code": "The center's code, e.g. VA or TX-HOU (letters, digits, - . _). Key.",
-  "centers.name": "Up to 200 characters.",
-  "centers.state": "USPS code: the 50 states, DC, PR, GU, VI, AS, MP.",
-  "centers.kind": CENTER_KINDS.join(" or "),
-  "awards.award_number": "As on the award document. Key.",
-  "awards.center": "Code of a center in Baseline.",
-  "awards.program": PROGRAM_CODES.join(", "),
-  "awards.fiscal_year": "2024 or FY2024 (federal fiscal years 2000–2100).",
-  "awards.amount": "1234.56, $1,234.56 or 1234.",
-  "awards.pop_start": "YYYY-MM-DD or MM/DD/YYYY.",
-  "awards.pop_end": "Not before pop_start.",
-  "budget_lines.line_id": "Your id for the line. Key.",
-  "budget_lines.award_number": "An award in Baseline.",
-  "budget_lines.capability": "A catalog id such as I.A, II.B, COC-2, EC-1; empty for none.",
-  "budget_lines.poete": POETE_VALUES.join(", "),
-  "budget_lines.cost_category": COST_CATEGORIES.join(", "),
-  "budget_lines.amount": "Lines of an award may not add up to more than the award.",
-  "budget_lines.description": "Up to 2,000 characters.",
-  "spending.spend_id": "Your id for the payment. Key.",
-  "spending.line_id": "A budget line in Baseline.",
-  "spending.date": "YYYY-MM-DD or MM/DD/YYYY, in fiscal years 2000–2100.",
-  "spending.amount": "Payments on a line may not add up to more than the line.",
-  "spending.description": "Up to 2,000 characters.",
-  "assessments.center": "Code of a center in Baseline. Key, with fiscal_year and capability.",
-  "assessments.fiscal_year": "2024 or FY2024.",
-  "assessments.capability": "A catalog id such as I.A or COC-2.",
-  "assessments.status": ASSESSMENT_STATUSES.join(", "),
-  "assessments.evidence": "Up to 4,000 characters.",
-};
-
-const REFERENCE = IMPORT_TYPES.map((type) => {
-  const f = FORMATS[type];
-  return {
-    type,
-    label: f.label,
-    key: f.key,
-    columns: f.columns.map((c) => ({ name: c, required: !f.optional.includes(c), note: NOTES[`${type}.${c}`] ?? "" })),
-  };
-});
 
 // ---------------------------------------------------------------------------------------------
 // Page
@@ -386,7 +334,7 @@ function Tile({ label, value }: { label: string; value: number }) {
   );
 }
 
-function ColumnReference({ reference }: { reference: typeof REFERENCE }) {
+function ColumnReference({ reference }: { reference: ReturnType<typeof columnReference> }) {
   return (
     <section aria-labelledby="reference-heading">
       <h2 id="reference-heading">File formats</h2>

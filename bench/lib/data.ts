@@ -13,7 +13,7 @@ import { open } from "../../db/client";
 import { migrateToLatest } from "../../db/migrate";
 import type { DemoSummary, Scale } from "../../db/demo";
 import { loadDemo } from "../../app/demo/load.server";
-import { exportCsvChunks } from "../../app/models/export.server";
+import { exportCsvChunks } from "../../app/import/export.server";
 import { createUser } from "../../app/models/users.server";
 
 export const SEED = 2008;

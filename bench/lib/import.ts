@@ -6,7 +6,7 @@
  */
 import path from "node:path";
 import { open } from "../../db/client";
-import { runImport } from "../../app/models/import.server";
+import { runImport } from "../../app/import/runner.server";
 import { copyDatabase, removeDatabase, type ScaleData, type SpendingColumns } from "./data";
 
 export interface ImportFigures {

@@ -2,10 +2,10 @@ import fs from "node:fs";
 import { parseDate } from "../../app/domain/dates";
 import { loadDemo, DatabaseNotEmptyError } from "../../app/demo/load.server";
 import { importCatalogCsv } from "../../app/models/catalog.server";
-import { createUser } from "../../app/models/users.server";
+import { createUser, findUserByUsername } from "../../app/models/users.server";
 import { schemaVersion } from "../../db/migrate";
 import type { Scale } from "../../db/demo";
-import { type Command, intOption, UsageError } from "../command";
+import { centerOption, type Command, intOption, UsageError } from "../command";
 import { readSecret } from "../io";
 
 export const migrate: Command = {
@@ -90,13 +90,11 @@ export const usersAdd: Command = {
     let centerId: number | null = null;
     if (role === "director") {
       if (!values.center) throw new UsageError("A director needs --center CODE");
-      const c = await db.selectFrom("centers").select("id").where("code", "=", values.center as string).executeTakeFirst();
-      if (!c) throw new UsageError(`No center with code ${values.center}`);
-      centerId = c.id;
+      centerId = (await centerOption(db, values.center))!;
     }
     const states = ((values.states as string | undefined) ?? "").split(",").map((s) => s.trim().toUpperCase()).filter(Boolean);
     if (role === "state_official" && states.length === 0) throw new UsageError("A state official needs --states, e.g. --states VA,MD");
-    if (await db.selectFrom("users").select("id").where("username", "=", username).executeTakeFirst()) {
+    if (await findUserByUsername(db, username)) {
       throw new UsageError(`User ${username} already exists`);
     }
     const password = await readSecret(stdin, "Password: ");

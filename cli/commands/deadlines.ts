@@ -1,9 +1,7 @@
 import { stringify } from "csv-stringify/sync";
-import { parseDate, todayIso } from "../../app/domain/dates";
-import { escapeCell } from "../../app/domain/import/escape";
-import { getCenterByCode } from "../../app/models/centers.server";
+import { escapeCell } from "../../app/import/escape";
 import { listDeadlines } from "../../app/models/obligations.server";
-import { type Command, formatOption, UsageError } from "../command";
+import { asOfOption, centerOption, type Command, formatOption } from "../command";
 
 export const DEADLINES_COLUMNS = ["center", "award", "report", "period_start", "period_end", "due", "status"] as const;
 
@@ -15,18 +13,8 @@ export const deadlines: Command = {
   options: { "as-of": { type: "string" }, center: { type: "string" }, format: { type: "string" } },
   async run({ db, values, out }) {
     const format = formatOption(values.format);
-    let asOf = todayIso();
-    if (values["as-of"] !== undefined) {
-      const d = parseDate(values["as-of"]);
-      if (!d.ok) throw new UsageError(`--as-of: ${d.error}`);
-      asOf = d.date;
-    }
-    let centerId: number | undefined;
-    if (values.center !== undefined) {
-      const center = await getCenterByCode(db, String(values.center));
-      if (!center) throw new UsageError(`No center with code ${values.center}`);
-      centerId = center.id;
-    }
+    const asOf = asOfOption(values["as-of"]);
+    const centerId = await centerOption(db, values.center);
     const rows = (await listDeadlines(db, { asOf, scope: { kind: "all" }, centerId })).map((r) => ({
       center: r.centerCode,
       award: r.awardNumber,

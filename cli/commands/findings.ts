@@ -1,9 +1,9 @@
 import { toCsv } from "../../app/http/csv.server";
-import { MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, parseDate, todayIso } from "../../app/domain/dates";
+import { MAX_FISCAL_YEAR, MIN_FISCAL_YEAR } from "../../app/domain/dates";
 import { findingsCsvRows } from "../../app/domain/findings-csv";
 import { centsToDecimal } from "../../app/domain/money";
 import { findings as loadFindings } from "../../app/models/compliance.server";
-import { type Command, formatOption, intOption, UsageError } from "../command";
+import { asOfOption, centerOption, type Command, formatOption, intOption } from "../command";
 
 /**
  * `findings` (issue #5): every compliance finding, sorted by center, rule, award, capability — the
@@ -17,19 +17,9 @@ export const findingsCommand: Command = {
   async run({ db, values, out }) {
     const fiscalYear = intOption(values.fy, "fy", MIN_FISCAL_YEAR, MAX_FISCAL_YEAR);
     const format = formatOption(values.format);
-    let asOf = todayIso();
-    if (values["as-of"] !== undefined) {
-      const d = parseDate(values["as-of"]);
-      if (!d.ok) throw new UsageError(`--as-of: ${d.error}`);
-      asOf = d.date;
-    }
-    let centerIds: number[] | undefined;
-    if (values.center !== undefined) {
-      const code = String(values.center).trim().toUpperCase();
-      const center = await db.selectFrom("centers").select("id").where("code", "=", code).executeTakeFirst();
-      if (!center) throw new UsageError(`No center with code ${values.center}`);
-      centerIds = [center.id];
-    }
+    const asOf = asOfOption(values["as-of"]);
+    const centerId = await centerOption(db, values.center);
+    const centerIds = centerId === undefined ? undefined : [centerId];
     const result = await loadFindings(db, { asOf, fiscalYear, centerIds });
     if (format === "csv") {
       out.write(toCsv(findingsCsvRows(result.findings)));

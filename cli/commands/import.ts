@@ -1,15 +1,15 @@
 import { once } from "node:events";
 import fs from "node:fs";
 import path from "node:path";
-import { IMPORT_TYPES, isImportType, progressLine, type ImportType } from "../../app/domain/import";
-import { runImport } from "../../app/models/import.server";
-import { exportCsvChunks } from "../../app/models/export.server";
+import { IMPORT_TYPES, isImportType, progressLine, type ImportType } from "../../app/import";
+import { exportCsvChunks } from "../../app/import/export.server";
+import { runImport } from "../../app/import/runner.server";
 import { findUserByUsername, getPrincipal } from "../../app/models/users.server";
 import type { Principal } from "../../app/auth/permissions";
 import { type Command, intOption, UsageError } from "../command";
 
 /**
- * `import FILE [--type T] [--dry-run] [--user U]` and `export --type T [--fy N]` (issue #8).
+ * `import FILE [--type T] [--dry-run] [--user U]` and `export --type T [--fy N]`.
  *
  * Imports from the command line run as the operator who holds the database file: user_id null
  * and via "cli" in the audit row, with every permission. `--user NAME` imports as that account
@@ -18,7 +18,7 @@ import { type Command, intOption, UsageError } from "../command";
  */
 
 const TYPES = IMPORT_TYPES.join("|");
-/** Files over this many rows print a progress line (issue #8). */
+/** Files over this many rows print a progress line. */
 const PROGRESS_ROWS = 10_000;
 const SHOWN_ERRORS = 1000;
 

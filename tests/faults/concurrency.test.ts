@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { centsToDecimal, parseMoney } from "../../app/domain/money";
+import { centsToDecimal } from "../../app/domain/money";
 import { auditVerifies, demoDatabase, ensureBuild, integrityOk, login, recordFigures, ROOT, runCli, startServer, tempDir, type ServerHandle } from "../reliability/harness";
 import { extractForms } from "../reliability/forms";
 

@@ -31,7 +31,7 @@ import {
   type LoadOptions,
 } from "~/models/compliance.server";
 import { addDays } from "~/domain/dates";
-import { runImport } from "~/models/import.server";
+import { runImport } from "~/import/runner.server";
 import { MEMO_ENTRIES } from "~/models/memo.server";
 import { recordSubmission } from "~/models/obligations.server";
 import { getProgram, updateProgram } from "~/models/programs.server";

@@ -203,7 +203,7 @@ function prng(seed: number) {
 type Submission = typeof submission extends fc.Arbitrary<infer R> ? R : never;
 
 function build(t: FormTemplate, s: Submission) {
-  let fields: Array<[string, string] | null> = t.fields.map(([k, v]) => [k, v]);
+  const fields: Array<[string, string] | null> = t.fields.map(([k, v]) => [k, v]);
   if (t.buttons.length > 0) fields.push(t.buttons[s.button % t.buttons.length]);
   const change = (i: number, c: typeof s.change) => {
     const f = fields[i];

@@ -15,7 +15,7 @@ import {
   readRows,
   type ImportType,
   type RowValidation,
-} from "../../app/domain/import";
+} from "../../app/import";
 
 /**
  * Hostile import rows (issue #10): every row of a random file is either accepted — and then comes

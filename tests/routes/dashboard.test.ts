@@ -234,6 +234,31 @@ describe("dashboard", () => {
     expect(doj.funding.every((f: any) => f.DHS === 0 && f.STATE === 0 && f.totalCents === f.DOJ)).toBe(true);
   });
 
+  it("states what the program filter does, and keeps the every-year funding totals whatever the year", async () => {
+    // One center without its FY2021 JAG award: the filter narrows that year's heat map, not the chart.
+    const award = await sql<{ id: number }>`select a.id from awards a join centers c on c.id = a.center_id
+      where c.code = 'VA' and a.program_code = 'JAG' and a.fiscal_year = 2021 and a.voided_at is null`.execute(t.db);
+    const ids = award.rows.map((r) => r.id);
+    expect(ids.length).toBeGreaterThan(0);
+    await sql`update awards set voided_at = '2025-01-01T00:00:00Z', void_reason = 'test' where id in (${sql.join(ids)})`.execute(t.db);
+    try {
+      const a = await dashboard("demo-admin", "?fy=2021&program=JAG");
+      const b = await dashboard("demo-admin", "?fy=2024&program=JAG");
+      expect(a.rows.some((r: any) => r.code === "VA")).toBe(false);
+      expect(b.rows.some((r: any) => r.code === "VA")).toBe(true);
+      expect(a.funding).toEqual(b.funding);
+      const byYear = await sql<{ fy: number; cents: number }>`
+        select fiscal_year as fy, sum(amount_cents) as cents from awards where program_code = 'JAG' and voided_at is null group by fiscal_year order by fiscal_year`.execute(t.db);
+      expect(b.funding.map((f: any) => [f.fiscalYear, f.totalCents])).toEqual(byYear.rows.map((r) => [r.fy, Number(r.cents)]));
+    } finally {
+      await sql`update awards set voided_at = null, void_reason = null where id in (${sql.join(ids)})`.execute(t.db);
+    }
+    const b = await dashboard("demo-admin", "?fy=2024&program=JAG");
+    expect(b.filterSummary).toMatch(/only centers that hold a live JAG award in FY2024/);
+    expect(b.filterSummary).toMatch(/all 80 centers/);
+    expect((await dashboard("demo-admin", "?fy=2024")).filterSummary).toBeNull();
+  });
+
   it("says so when the year has no data or a filter matches nothing", async () => {
     const none = await dashboard("demo-admin", "?fy=2030");
     expect(none).toMatchObject({ fiscalYear: 2030, noDataForYear: true, rows: [] });

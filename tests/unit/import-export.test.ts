@@ -11,7 +11,7 @@ import {
   type ImportType,
   type RowOf,
   type SpendingRow,
-} from "~/domain/import";
+} from "~/import";
 
 async function readBack<T extends ImportType>(type: T, text: string): Promise<RowOf<T>[]> {
   const rows: RowOf<T>[] = [];

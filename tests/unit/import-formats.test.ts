@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { checkHeader, detectType, escapeCell, progressLine, unescapeCell } from "~/domain/import";
+import { checkHeader, detectType, escapeCell, progressLine, unescapeCell } from "~/import";
 
 describe("detectType", () => {
   it.each([

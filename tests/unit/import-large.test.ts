@@ -2,7 +2,7 @@ import { Readable } from "node:stream";
 import v8 from "node:v8";
 import vm from "node:vm";
 import { describe, expect, it } from "vitest";
-import { openImport } from "~/domain/import";
+import { openImport } from "~/import";
 
 const ROWS = 1_000_000;
 

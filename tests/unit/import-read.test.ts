@@ -13,8 +13,8 @@ import {
   type ImportSource,
   type ReadOptions,
   type RowValidation,
-} from "~/domain/import";
-import type { ImportType } from "~/domain/import/formats";
+} from "~/import";
+import type { ImportType } from "~/import";
 
 const FIXTURES = path.resolve(__dirname, "../fixtures/import");
 

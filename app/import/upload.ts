@@ -1,9 +1,9 @@
 /**
- * Fields of the import page (issue #8) other than the file itself, which the upload handler
- * streams to a temp file (app/routes/import.tsx). Shared by the page and its action.
+ * Fields of the import page other than the file itself, which the upload handler streams to a
+ * temp file (jobs.server.ts). Shared by the page and its action.
  */
 import { z } from "zod";
-import { IMPORT_TYPES } from "../domain/import/formats";
+import { IMPORT_TYPES } from "./registry";
 
 /** The upload form: the type of data ("" = work it out from the header row) and whether the page runs JavaScript. */
 export const uploadSchema = z.object({

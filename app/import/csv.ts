@@ -1,39 +1,21 @@
 /**
  * CSV downloads in the import contract's own format, so an export can be edited and imported
- * again: header exactly as in formats.ts, money as 1234.56, dates ISO, text escaped against
+ * again: header exactly as the type's columns, money as 1234.56, dates ISO, text escaped against
  * spreadsheet formulas (escape.ts) — the importer undoes that escape.
  */
 import { Readable } from "node:stream";
 import { stringify } from "csv-stringify";
 import { stringify as stringifySync } from "csv-stringify/sync";
-import { centsToDecimal } from "../money";
 import { escapeCell } from "./escape";
-import { FORMATS, type ImportType } from "./formats";
-import type { RowError, RowOf, RowTypes } from "./rows";
-
-type Cells = (row: never) => string[];
-
-const CELLS: { [T in ImportType]: (row: RowTypes[T]) => string[] } = {
-  centers: (r) => [r.code, r.name, r.state, r.kind],
-  awards: (r) => [r.awardNumber, r.centerCode, r.programCode, String(r.fiscalYear), centsToDecimal(r.amountCents), r.popStart, r.popEnd],
-  budget_lines: (r) => [
-    r.lineId,
-    r.awardNumber,
-    r.capabilityId ?? "",
-    r.poete,
-    r.costCategory,
-    centsToDecimal(r.amountCents),
-    r.description,
-  ],
-  spending: (r) => [r.spendId, r.lineId, r.date, centsToDecimal(r.amountCents), r.description],
-  assessments: (r) => [r.centerCode, String(r.fiscalYear), r.capabilityId, r.status, r.evidence],
-};
+import { FORMATS } from "./formats";
+import { REGISTRY, type ImportType, type RowOf } from "./registry";
+import type { RowError } from "./rows";
 
 /** A typed row as the cells of one export line, in contract column order, escaped. */
 export function toCells<T extends ImportType>(type: T, row: RowOf<T>): string[] {
   // Amounts and years are written by centsToDecimal/String and never start with a formula character;
   // escaping every cell keeps identifiers safe too (valid ones start with a letter or digit: no-op).
-  return (CELLS[type] as Cells)(row as never).map(escapeCell);
+  return (REGISTRY[type].cells as (row: RowOf<T>) => string[])(row).map(escapeCell);
 }
 
 export interface CsvOptions {

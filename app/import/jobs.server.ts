@@ -1,5 +1,5 @@
 /**
- * Upload tokens and import jobs of the upload page (issue #8; docs/decisions/008-import-progress.md).
+ * Upload tokens and import jobs of the upload page (docs/decisions/008-import-progress.md).
  *
  * - An upload is a temp file on disk (never held in memory) known by a random token, private to the
  *   user who uploaded it, kept 30 minutes: the dry run reads it, and the confirmation imports the
@@ -25,20 +25,23 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { stringify } from "csv-stringify/sync";
-import { openSideConnection } from "../../db/bulk";
 import type { DB } from "../../db/client";
 import type { Principal } from "../auth/permissions";
-import { escapeCell, progressLine, type ImportType, type RowError } from "../domain/import";
-import { runImport, sha256Of, type ImportResult } from "../models/import.server";
-import { uploadSchema } from "../schemas/import";
+import { escapeCell } from "./escape";
+import { progressLine } from "./progress";
+import type { ImportType } from "./registry";
+import type { RowError } from "./rows";
+import { runImport, sha256Of, type ImportResult } from "./runner.server";
+import { openSideConnection } from "./sqlite.server";
+import { uploadSchema } from "./upload";
 
 export const UPLOAD_DIR = path.join(os.tmpdir(), "baseline-imports");
-/** Upload page limit (issue #8, and the body limit of app/http/security.server.ts). */
+/** Upload page limit (and the body limit of app/http/security.server.ts). */
 export const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
 export const UPLOAD_TTL_MS = 30 * 60 * 1000;
 /** How long the upload action waits for a job before answering with a progress bar instead. */
 export const WAIT_FOR_JOB_MS = 1500;
-/** Files over this many rows show a progress bar (issue #8). */
+/** Files over this many rows show a progress bar. */
 export const PROGRESS_ROWS = 10_000;
 
 export interface Upload {
@@ -305,13 +308,23 @@ export function errorsFile(job: Job): string | null {
   return fs.existsSync(job.errorsPath) ? job.errorsPath : null;
 }
 
-/** Appends row errors to a CSV file in pieces, so a file with a million bad rows stays out of memory. */
-class ErrorFile {
+/** Rows of the errors CSV; past them the file ends with a count of the rest (README, "Limits"). */
+export const MAX_ERROR_FILE_ROWS = 10_000;
+
+/**
+ * Appends row errors to a CSV file in pieces, so a file with a million bad rows stays out of
+ * memory: the first MAX_ERROR_FILE_ROWS errors, then one line counting the rest (a file of
+ * 10 million bad rows gives a file of about a megabyte, not 800).
+ */
+export class ErrorFile {
   private fd: number | null = null;
   private pending: string[][] = [];
+  private count = 0;
   constructor(private readonly file: string) {}
 
   add(e: RowError): void {
+    this.count++;
+    if (this.count > MAX_ERROR_FILE_ROWS) return;
     this.pending.push([String(e.row), escapeCell(e.column), escapeCell(e.message)]);
     if (this.pending.length >= 1000) this.flush();
   }
@@ -327,6 +340,11 @@ class ErrorFile {
   }
 
   close(): void {
+    const more = this.count - MAX_ERROR_FILE_ROWS;
+    if (more > 0) {
+      const n = (v: number) => v.toLocaleString("en-US");
+      this.pending.push(["", "", `… and ${n(more)} more error${more === 1 ? "" : "s"} (only the first ${n(MAX_ERROR_FILE_ROWS)} are listed)`]);
+    }
     this.flush();
     if (this.fd !== null) fs.closeSync(this.fd);
     this.fd = null;

@@ -1,12 +1,11 @@
 /**
- * The spreadsheet import/export contract (issue #8): one file per type, a header row naming the
+ * The spreadsheet import/export contract: one file per type, a header row naming the
  * columns in any order (case and surrounding spaces ignored), unknown columns refused, required
  * columns must be present. Optional columns may be left out of the header or left empty.
  */
-import type { AssessmentStatus, CenterKind, CostCategory, Poete } from "../../../db/schema";
+import { IMPORT_TYPES, isImportType, REGISTRY, type ImportType } from "./registry";
 
-export const IMPORT_TYPES = ["centers", "awards", "budget_lines", "spending", "assessments"] as const;
-export type ImportType = (typeof IMPORT_TYPES)[number];
+export { IMPORT_TYPES, isImportType, type ImportType };
 
 export interface Format {
   type: ImportType;
@@ -21,86 +20,18 @@ export interface Format {
   key: readonly string[];
 }
 
-export const FORMATS: Record<ImportType, Format> = {
-  centers: {
-    type: "centers",
-    label: "Fusion centers",
-    columns: ["code", "name", "state", "kind"],
-    optional: [],
-    text: ["name"],
-    key: ["code"],
-  },
-  awards: {
-    type: "awards",
-    label: "Awards",
-    columns: ["award_number", "center", "program", "fiscal_year", "amount", "pop_start", "pop_end"],
-    optional: [],
-    text: [],
-    key: ["award_number"],
-  },
-  budget_lines: {
-    type: "budget_lines",
-    label: "Budget lines",
-    columns: ["line_id", "award_number", "capability", "poete", "cost_category", "amount", "description"],
-    optional: ["capability", "description"],
-    text: ["description"],
-    key: ["line_id"],
-  },
-  spending: {
-    type: "spending",
-    label: "Spending",
-    columns: ["spend_id", "line_id", "date", "amount", "description"],
-    optional: ["description"],
-    text: ["description"],
-    key: ["spend_id"],
-  },
-  assessments: {
-    type: "assessments",
-    label: "Assessments",
-    columns: ["center", "fiscal_year", "capability", "status", "evidence"],
-    optional: ["evidence"],
-    text: ["evidence"],
-    key: ["center", "fiscal_year", "capability"],
-  },
-};
-
-export function isImportType(value: unknown): value is ImportType {
-  return typeof value === "string" && (IMPORT_TYPES as readonly string[]).includes(value);
-}
+/** The columns of every type, from its definition in app/import/types/. */
+export const FORMATS = Object.fromEntries(
+  IMPORT_TYPES.map((type) => {
+    const { label, columns, optional, text, key } = REGISTRY[type];
+    return [type, { type, label, columns, optional, text, key }];
+  }),
+) as Record<ImportType, Format>;
 
 export function requiredColumns(type: ImportType): string[] {
   const f = FORMATS[type];
   return f.columns.filter((c) => !f.optional.includes(c));
 }
-
-// USPS two-letter codes: the 50 states, DC and the inhabited territories (PR, GU, VI, AS, MP).
-export const USPS_CODES: ReadonlySet<string> = new Set([
-  "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY",
-  "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND",
-  "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY",
-  "DC", "PR", "GU", "VI", "AS", "MP",
-]);
-
-export const CENTER_KINDS = ["state", "urban_area"] as const satisfies readonly CenterKind[];
-export const PROGRAM_CODES = ["SHSP", "UASI", "JAG", "COPS", "OTHER_FED", "STATE", "LOCAL"] as const;
-export const POETE_VALUES = ["planning", "organization", "equipment", "training", "exercises"] as const satisfies readonly Poete[];
-export const COST_CATEGORIES = [
-  "personnel",
-  "fringe",
-  "travel",
-  "equipment",
-  "supplies",
-  "contractual",
-  "other",
-  "indirect",
-  "ma",
-] as const satisfies readonly CostCategory[];
-export const ASSESSMENT_STATUSES = [
-  "achieved",
-  "partial",
-  "not_achieved",
-  "not_applicable",
-] as const satisfies readonly AssessmentStatus[];
 
 /** Header cell → column name: case and surrounding spaces are ignored. */
 export function normalizeHeader(cell: string): string {
@@ -202,4 +133,17 @@ function editDistance(a: string, b: string): number {
     }
   }
   return prev[b.length];
+}
+
+/** The column reference of the upload page: every type's columns, whether required, and what each accepts. */
+export function columnReference() {
+  return IMPORT_TYPES.map((type) => {
+    const def = REGISTRY[type];
+    return {
+      type,
+      label: def.label,
+      key: def.key,
+      columns: def.columns.map((c) => ({ name: c, required: !def.optional.includes(c), note: (def.notes as Record<string, string>)[c] ?? "" })),
+    };
+  });
 }

@@ -1,0 +1,140 @@
+/**
+ * Cell rules shared by the import types (app/import/types/): each turns the text of one cell into
+ * a typed value (cents, ISO dates, codes) or an error message for that cell. A type's row schema
+ * is a zod object of these, so every type reads money, dates and identifiers the same way.
+ */
+import { z } from "zod";
+import type { AssessmentStatus, CenterKind, CostCategory, Poete } from "../../db/schema";
+import { MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, parseDate } from "../domain/dates";
+import { parseMoney } from "../domain/money";
+import { unescapeCell } from "./escape";
+
+// USPS two-letter codes: the 50 states, DC and the inhabited territories (PR, GU, VI, AS, MP).
+export const USPS_CODES: ReadonlySet<string> = new Set([
+  "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY",
+  "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND",
+  "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY",
+  "DC", "PR", "GU", "VI", "AS", "MP",
+]);
+
+export const CENTER_KINDS = ["state", "urban_area"] as const satisfies readonly CenterKind[];
+export const PROGRAM_CODES = ["SHSP", "UASI", "JAG", "COPS", "OTHER_FED", "STATE", "LOCAL"] as const;
+export const POETE_VALUES = ["planning", "organization", "equipment", "training", "exercises"] as const satisfies readonly Poete[];
+export const COST_CATEGORIES = [
+  "personnel",
+  "fringe",
+  "travel",
+  "equipment",
+  "supplies",
+  "contractual",
+  "other",
+  "indirect",
+  "ma",
+] as const satisfies readonly CostCategory[];
+export const ASSESSMENT_STATUSES = [
+  "achieved",
+  "partial",
+  "not_achieved",
+  "not_applicable",
+] as const satisfies readonly AssessmentStatus[];
+
+// Limits. Evidence ≤ 4000 characters is the assessments table's CHECK (migrations/0001).
+export const MAX_EVIDENCE_CHARS = 4000;
+// A description is one ledger line; 2000 characters is generous and keeps exports readable.
+export const MAX_DESCRIPTION_CHARS = 2000;
+export const MAX_NAME_CHARS = 200;
+export const MAX_ID_CHARS = 64;
+
+export function fail(ctx: z.RefinementCtx, message: string): typeof z.NEVER {
+  ctx.addIssue({ code: "custom", message });
+  return z.NEVER;
+}
+
+export function quote(text: string): string {
+  return `"${text.length > 40 ? text.slice(0, 40) + "…" : text}"`;
+}
+
+// Control characters other than tab and line breaks are corruption, not text anyone typed.
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+/** Identifiers (codes, award numbers, line and spend ids) start with a letter or digit, so they can never look like a formula. */
+const ID_RE = /^[A-Za-z0-9][A-Za-z0-9 ._\-/#:()]*$/;
+export const identifier = (what: string) =>
+  z.string().transform((raw, ctx) => {
+    const s = raw.trim();
+    if (s === "") return fail(ctx, `${what} is required`);
+    if (s.length > MAX_ID_CHARS) return fail(ctx, `${what} is longer than ${MAX_ID_CHARS} characters`);
+    if (!ID_RE.test(s)) {
+      return fail(ctx, `${what} ${quote(s)} may use only letters, digits, spaces and . _ - / # : ( ), starting with a letter or digit`);
+    }
+    return s;
+  });
+
+/** Free text: trimmed, the export's leading-apostrophe escape undone; other formula-looking text is kept as typed. */
+export const text = (what: string, max: number, required: boolean) =>
+  z.string().transform((raw, ctx) => {
+    const s = unescapeCell(raw.trim());
+    if (required && s === "") return fail(ctx, `${what} is required`);
+    if (s.length > max) return fail(ctx, `${what} is ${s.length} characters long; the limit is ${max}`);
+    if (CONTROL.test(s)) return fail(ctx, `${what} contains a control character (a damaged or binary file?)`);
+    return s;
+  });
+
+export const money = z.string().transform((raw, ctx) => {
+  const r = parseMoney(raw);
+  return r.ok ? r.cents : fail(ctx, r.error);
+});
+
+export const date = z.string().transform((raw, ctx) => {
+  const r = parseDate(raw);
+  return r.ok ? r.date : fail(ctx, r.error);
+});
+
+const FY_RE = /^(?:FY\s*)?(\d{4})$/i;
+/** "2024" or "FY2024"; federal fiscal years 2000..2100 (app/domain/dates.ts). */
+export function parseFiscalYear(raw: string): number | null {
+  const m = FY_RE.exec(raw.trim());
+  if (!m) return null;
+  const fy = Number(m[1]);
+  return fy >= MIN_FISCAL_YEAR && fy <= MAX_FISCAL_YEAR ? fy : null;
+}
+export const fiscalYear = z.string().transform((raw, ctx) => {
+  const s = raw.trim();
+  if (s === "") return fail(ctx, "Fiscal year is required");
+  const fy = parseFiscalYear(s);
+  return fy ?? fail(ctx, `${quote(s)} is not a fiscal year from ${MIN_FISCAL_YEAR} to ${MAX_FISCAL_YEAR} (like 2024 or FY2024)`);
+});
+
+/** Choice columns: case, spaces and hyphens are forgiven ("Not achieved" → not_achieved). */
+export function choice<const V extends string>(what: string, values: readonly V[], aliases: Record<string, V> = {}) {
+  return z.string().transform((raw, ctx): V => {
+    const s = raw.trim();
+    if (s === "") return fail(ctx, `${what} is required (one of ${values.join(", ")})`);
+    const key = s.toLowerCase().replace(/[\s-]+/g, "_");
+    const hit = (values as readonly string[]).includes(key) ? (key as V) : aliases[key];
+    return hit ?? fail(ctx, `${quote(s)} is not a ${what.toLowerCase()}; use one of ${values.join(", ")}`);
+  });
+}
+
+export const program = z.string().transform((raw, ctx) => {
+  const s = raw.trim().toUpperCase();
+  if (s === "") return fail(ctx, `Program is required (one of ${PROGRAM_CODES.join(", ")})`);
+  const hit = PROGRAM_CODES.find((p) => p === s);
+  return hit ?? fail(ctx, `${quote(raw.trim())} is not a program; use one of ${PROGRAM_CODES.join(", ")}`);
+});
+
+export const state = z.string().transform((raw, ctx) => {
+  const s = raw.trim().toUpperCase();
+  if (s === "") return fail(ctx, "State is required (a two-letter USPS code like TX)");
+  return USPS_CODES.has(s) ? s : fail(ctx, `${quote(raw.trim())} is not a USPS state or territory code (like TX, DC or PR)`);
+});
+
+/** Catalog ids: I.A, II.B, COC-2, EC-1, FCG-8, I.A.1 … (existence is checked against the catalog by the handler). */
+const CAPABILITY_RE = /^[A-Za-z0-9]+(?:[.-][A-Za-z0-9]+)*$/;
+export const capability = (required: boolean) =>
+  z.string().transform((raw, ctx): string | null => {
+    const s = raw.trim();
+    if (s === "") return required ? fail(ctx, "Capability is required (a catalog id like I.A or COC-2)") : null;
+    if (s.length > 40 || !CAPABILITY_RE.test(s)) return fail(ctx, `${quote(s)} is not a capability id (like I.A, II.B, COC-2 or EC-1)`);
+    return s;
+  });

@@ -1,0 +1,206 @@
+/**
+ * What one import type is (docs/decisions/013-import-layout.md): a module in app/import/types/
+ * exporting an ImportTypeDef, registered by one line in app/import/registry.ts. The definition
+ * holds everything about the type: its columns, the rules of one row (a zod schema of the cell
+ * rules in fields.ts), how a row is written back as cells (export), the handler that checks rows
+ * against the database and writes them, and the rows an export lists.
+ *
+ * Handlers reach the database only through the context the runner gives them (runner.server.ts),
+ * inside its transaction; the checks forms share come from app/domain/guards.ts.
+ */
+import type Sqlite from "better-sqlite3";
+import type { Transaction } from "kysely";
+import type { z } from "zod";
+import type { Database, Q } from "../../db/schema";
+import type { CenterScope, Principal } from "../auth/permissions";
+import { fiscalYearEnd, fiscalYearOf, fiscalYearStart, MAX_FISCAL_YEAR, MIN_FISCAL_YEAR } from "../domain/dates";
+
+export interface ImportTypeDef<R> {
+  label: string;
+  /** Every column, in the order exports write them. */
+  columns: readonly string[];
+  /** Columns that may be missing from the header or empty. */
+  optional: readonly string[];
+  /** Free-text columns: the only ones whose leading-apostrophe escape is undone on import. */
+  text: readonly string[];
+  /** Columns whose combined value must be unique within one file (the natural key). */
+  key: readonly string[];
+  /** What the upload page's column reference says of each column. */
+  notes: Readonly<Record<string, string>>;
+  /** Cell texts by column name → the typed row, or issues whose path names the column. */
+  schema: z.ZodType<R, Record<string, string>>;
+  /** A typed row as cell texts in `columns` order (not yet escaped for spreadsheets). */
+  cells(row: R): string[];
+  /** Checks rows against the database and writes them, inside the runner's transaction. */
+  handler(ctx: ImportContext<R>): Promise<RowHandler<R>>;
+  /** The rows an export lists, in natural-key order, within the filter's scope. */
+  exportRows(ctx: ExportContext): AsyncGenerator<R>;
+}
+
+/** Row type of a definition. */
+export type RowOfDef<D> = D extends ImportTypeDef<infer R> ? R : never;
+
+export interface RowHandler<R> {
+  row(row: R, rowNumber: number): void;
+  /** Retries held-back rows once every other row is written. */
+  finish(): void;
+}
+
+export interface CenterEntry {
+  id: number;
+  code: string;
+  name: string;
+  state: string;
+  kind: "state" | "urban_area";
+}
+
+export interface AwardEntry {
+  id: number;
+  awardNumber: string;
+  centerId: number;
+  program: string;
+  fiscalYear: number;
+  amountCents: number;
+  popStart: string;
+  popEnd: string;
+  matchCents: number;
+  /** Live budget lines of the award; a running total while budget lines are imported. */
+  budgetedCents: number;
+  voidedAt: string | null;
+}
+
+export interface LineEntry {
+  id: number;
+  lineId: string;
+  awardId: number;
+  amountCents: number;
+  /** Live spending on the line; the import keeps it as a running total. */
+  spentCents: number;
+  voided: boolean;
+}
+
+export interface Lookup<E, K> {
+  byKey: Map<K, E>;
+  byId: Map<number, E>;
+}
+
+/** What the runner hands a type's handler: the transaction, the lookups and the tally of this file. */
+export interface ImportContext<R> {
+  trx: Transaction<Database>;
+  /** A prepared statement on the transaction's own connection (synchronous, for the row loop). */
+  prepare(sql: string): Sqlite.Statement;
+  batchId: number;
+  now: string;
+  /** null is the command-line operator (every right). */
+  user: Principal | null;
+  centers: Lookup<CenterEntry, string>;
+  /** Loaded on first use and shared, so running totals stay in one place. */
+  awards(): Promise<Lookup<AwardEntry, string>>;
+  lines(): Lookup<LineEntry, string>;
+  capabilities(): Promise<Set<string>>;
+  /** True when the user may write rows of that center. */
+  mine(centerId: number): boolean;
+  /**
+   * The error for a record that does not exist — and, word for word, for a record of a center the
+   * user may not write, so a refusal never tells one center anything of another's.
+   */
+  unknown(what: string, key: string, hint?: string): string;
+  /** Runs one write; a database guard or constraint becomes an error on the row instead of ending the import. */
+  attempt<V>(row: number, column: string, write: () => V): { ok: true; value: V } | { ok: false };
+  error(row: number, column: string, message: string): void;
+  /** Row errors so far (a handler compares before and after its checks). */
+  readonly errorCount: number;
+  added(row: number, value: R): void;
+  changed(row: number, before: R, after: R): void;
+  unchanged(): void;
+}
+
+export interface ExportFilter {
+  scope: CenterScope;
+  /** Awards, budget lines and spending by the award's fiscal year; assessments by their own. Ignored for centers. */
+  fiscalYear?: number;
+  centerId?: number;
+}
+
+export interface ExportContext {
+  db: Q;
+  filter: ExportFilter;
+  /** Limits a query that joins `centers` to the centers the filter's scope may read. */
+  inScope<QB extends { where: (...args: any[]) => QB }>(qb: QB): QB;
+}
+
+/** Rows an export fetches per query (keyset pages on the natural key). */
+export const EXPORT_PAGE = 5000;
+
+/** Rows held back for a second try at the end (see Deferred); past this they fail at once. */
+const MAX_DEFERRED = 100_000;
+
+/**
+ * Limits are checked on the file's final state ("existing live rows not in the file + the file's
+ * rows"): a row that would overrun its award or line at its place in the file is held back and
+ * retried after the rest, when lines the file lowers have been lowered. `fits` and `apply` see the
+ * running totals; rows are retried until a pass makes no progress, and what is left is reported
+ * by `refuse` with the figures of the final state.
+ */
+export class Deferred<P> {
+  private readonly pending: P[] = [];
+  constructor(
+    private readonly fits: (p: P) => boolean,
+    private readonly apply: (p: P) => void,
+    private readonly refuse: (p: P) => void,
+  ) {}
+
+  offer(p: P): void {
+    if (this.fits(p)) this.apply(p);
+    else if (this.pending.length < MAX_DEFERRED) this.pending.push(p);
+    else this.refuse(p);
+  }
+
+  finish(): void {
+    let left = this.pending.splice(0);
+    for (let progress = true; progress && left.length > 0; ) {
+      progress = false;
+      const next: P[] = [];
+      for (const p of left) {
+        if (this.fits(p)) {
+          this.apply(p);
+          progress = true;
+        } else next.push(p);
+      }
+      left = next;
+    }
+    for (const p of left) this.refuse(p);
+  }
+}
+
+/** "(did you mean TX-TFC?)" for a center code written in the wrong case. */
+export function centerHint(centers: Lookup<CenterEntry, string>, code: string): string | undefined {
+  const upper = code.toUpperCase();
+  const near = [...centers.byKey.keys()].find((c) => c.toUpperCase() === upper);
+  return near ? `(did you mean ${near}?)` : undefined;
+}
+
+export function unknownCapability(capabilities: Set<string>, id: string): string {
+  const upper = id.toUpperCase();
+  const near = [...capabilities].find((c) => c.toUpperCase() === upper);
+  return `Unknown capability "${id}": not in the catalog${near ? ` (did you mean ${near}?)` : " (ids look like I.A, II.B, COC-2, EC-1)"}`;
+}
+
+export function voidedMessage(what: string, key: string, voidedAt: string, tail: string): string {
+  return `${what} ${key} was voided on ${voidedAt.slice(0, 10)}; ${tail}`;
+}
+
+/** Dates must fall in fiscal years 2000..2100, like every fiscal-year column (app/domain/dates.ts). */
+const FIRST_DAY = fiscalYearStart(MIN_FISCAL_YEAR);
+const LAST_DAY = fiscalYearEnd(MAX_FISCAL_YEAR);
+export function dateOutOfRange(date: string): string | null {
+  // ISO dates compare as text: no allocation on the hot path.
+  if (date >= FIRST_DAY && date <= LAST_DAY) return null;
+  return `${date} falls in FY${fiscalYearOf(date)}, outside the fiscal years ${MIN_FISCAL_YEAR} to ${MAX_FISCAL_YEAR} (${FIRST_DAY} to ${LAST_DAY})`;
+}
+
+/** True for a SQLite constraint or guard error (CHECK, UNIQUE, FOREIGN KEY, a trigger's RAISE). */
+export function isConstraintError(error: unknown): error is Error {
+  const code = (error as { code?: unknown })?.code;
+  return error instanceof Error && typeof code === "string" && code.startsWith("SQLITE_CONSTRAINT");
+}

@@ -1,0 +1,196 @@
+/**
+ * Import type `awards`: one award of a center. The required match follows the program's share
+ * unless someone set it by hand; an award's amount cannot go below its live budget lines.
+ */
+import { z } from "zod";
+import { requiredMatchCents } from "../../domain/match";
+import { centsToDecimal, formatMoney } from "../../domain/money";
+import { date, fiscalYear, identifier, money, program, PROGRAM_CODES } from "../fields";
+import { centerHint, dateOutOfRange, EXPORT_PAGE, voidedMessage, type AwardEntry, type ImportTypeDef } from "../handler";
+
+export interface AwardRow {
+  awardNumber: string;
+  centerCode: string;
+  programCode: (typeof PROGRAM_CODES)[number];
+  fiscalYear: number;
+  amountCents: number;
+  popStart: string;
+  popEnd: string;
+}
+
+export const awards: ImportTypeDef<AwardRow> = {
+  label: "Awards",
+  columns: ["award_number", "center", "program", "fiscal_year", "amount", "pop_start", "pop_end"],
+  optional: [],
+  text: [],
+  key: ["award_number"],
+  notes: {
+    award_number: "As on the award document. Key.",
+    center: "Code of a center in Baseline.",
+    program: PROGRAM_CODES.join(", "),
+    fiscal_year: "2024 or FY2024 (federal fiscal years 2000–2100).",
+    amount: "1234.56, $1,234.56 or 1234.",
+    pop_start: "YYYY-MM-DD or MM/DD/YYYY.",
+    pop_end: "Not before pop_start.",
+  },
+  schema: z
+    .object({
+      award_number: identifier("Award number"),
+      center: identifier("Center code"),
+      program,
+      fiscal_year: fiscalYear,
+      amount: money,
+      pop_start: date,
+      pop_end: date,
+    })
+    .superRefine((v, ctx) => {
+      if (v.pop_start > v.pop_end) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["pop_end"],
+          message: `The period of performance ends (${v.pop_end}) before it starts (${v.pop_start})`,
+        });
+      }
+    })
+    .transform(
+      (v): AwardRow => ({
+        awardNumber: v.award_number,
+        centerCode: v.center,
+        programCode: v.program,
+        fiscalYear: v.fiscal_year,
+        amountCents: v.amount,
+        popStart: v.pop_start,
+        popEnd: v.pop_end,
+      }),
+    ),
+  cells: (r) => [r.awardNumber, r.centerCode, r.programCode, String(r.fiscalYear), centsToDecimal(r.amountCents), r.popStart, r.popEnd],
+
+  async handler(ctx) {
+    const insert = ctx.prepare(
+      `insert into awards (award_number, center_id, program_code, fiscal_year, amount_cents, pop_start, pop_end,
+         match_required_cents, import_batch_id, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const update = ctx.prepare(
+      `update awards set center_id = ?, program_code = ?, fiscal_year = ?, amount_cents = ?, pop_start = ?, pop_end = ?,
+         match_required_cents = ?, version = version + 1, import_batch_id = ? where id = ?`,
+    );
+    const awards = await ctx.awards();
+    const programs = new Map((await ctx.trx.selectFrom("programs").select(["code", "match_pct"]).execute()).map((p) => [p.code, p.match_pct]));
+    const asRow = (a: AwardEntry): AwardRow => ({
+      awardNumber: a.awardNumber,
+      centerCode: ctx.centers.byId.get(a.centerId)?.code ?? "",
+      programCode: a.program as AwardRow["programCode"],
+      fiscalYear: a.fiscalYear,
+      amountCents: a.amountCents,
+      popStart: a.popStart,
+      popEnd: a.popEnd,
+    });
+    return {
+      row(r, n) {
+        const before = ctx.errorCount;
+        const found = ctx.centers.byKey.get(r.centerCode);
+        const center = found && ctx.mine(found.id) ? found : undefined;
+        if (!center) ctx.error(n, "center", ctx.unknown("center", r.centerCode, centerHint(ctx.centers, r.centerCode)));
+        if (!programs.has(r.programCode)) ctx.error(n, "program", `Program ${r.programCode} is not set up in this database`);
+        for (const [column, day] of [["pop_start", r.popStart], ["pop_end", r.popEnd]] as const) {
+          const problem = dateOutOfRange(day);
+          if (problem) ctx.error(n, column, problem);
+        }
+        const ex = awards.byKey.get(r.awardNumber);
+        // Another center's award is named like one that does not exist: no figure of it is told.
+        if (ex && !ctx.mine(ex.centerId)) ctx.error(n, "award_number", ctx.unknown("award", r.awardNumber));
+        else if (ex) {
+          if (ex.voidedAt) ctx.error(n, "award_number", voidedMessage("Award", ex.awardNumber, ex.voidedAt, "a voided award cannot be imported again"));
+          if (r.amountCents < ex.budgetedCents) {
+            ctx.error(
+              n,
+              "amount",
+              `Award ${ex.awardNumber} has live budget lines totalling ${formatMoney(ex.budgetedCents)}; its amount cannot be lowered to ${formatMoney(r.amountCents)}`,
+            );
+          }
+        }
+        if (ctx.errorCount > before || !center) return;
+        const values = {
+          awardNumber: r.awardNumber,
+          centerId: center.id,
+          program: r.programCode,
+          fiscalYear: r.fiscalYear,
+          amountCents: r.amountCents,
+          popStart: r.popStart,
+          popEnd: r.popEnd,
+          matchCents: requiredMatchCents(r.amountCents, programs.get(r.programCode) ?? null),
+        };
+        const v = values;
+        if (!ex) {
+          const w = ctx.attempt(n, "award_number", () =>
+            Number(insert.run(v.awardNumber, v.centerId, v.program, v.fiscalYear, v.amountCents, v.popStart, v.popEnd, v.matchCents, ctx.batchId, ctx.now).lastInsertRowid),
+          );
+          if (!w.ok) return;
+          const entry: AwardEntry = { id: w.value, ...values, budgetedCents: 0, voidedAt: null };
+          awards.byKey.set(entry.awardNumber, entry);
+          awards.byId.set(entry.id, entry);
+          ctx.added(n, r);
+          return;
+        }
+        const old = asRow(ex);
+        if (
+          ex.centerId === center.id &&
+          ex.program === r.programCode &&
+          ex.fiscalYear === r.fiscalYear &&
+          ex.amountCents === r.amountCents &&
+          ex.popStart === r.popStart &&
+          ex.popEnd === r.popEnd
+        ) {
+          return ctx.unchanged();
+        }
+        // A required match someone set by hand (app/models/match.server.ts) is kept; a computed one follows the new amount.
+        const computedBefore = requiredMatchCents(ex.amountCents, programs.get(ex.program) ?? null);
+        if (ex.matchCents !== computedBefore) values.matchCents = ex.matchCents;
+        const w = ctx.attempt(n, "amount", () =>
+          update.run(v.centerId, v.program, v.fiscalYear, v.amountCents, v.popStart, v.popEnd, v.matchCents, ctx.batchId, ex.id),
+        );
+        if (!w.ok) return;
+        Object.assign(ex, values);
+        ctx.changed(n, old, r);
+      },
+      finish() {},
+    };
+  },
+
+  async *exportRows({ db, filter, inScope }) {
+    let after = "";
+    for (;;) {
+      let q = db
+        .selectFrom("awards")
+        .innerJoin("centers", "centers.id", "awards.center_id")
+        .select([
+          "awards.award_number",
+          "centers.code",
+          "awards.program_code",
+          "awards.fiscal_year",
+          "awards.amount_cents",
+          "awards.pop_start",
+          "awards.pop_end",
+        ])
+        .where("awards.voided_at", "is", null)
+        .where("awards.award_number", ">", after);
+      q = inScope(q);
+      if (filter.centerId !== undefined) q = q.where("awards.center_id", "=", filter.centerId);
+      if (filter.fiscalYear !== undefined) q = q.where("awards.fiscal_year", "=", filter.fiscalYear);
+      const page = await q.orderBy("awards.award_number").limit(EXPORT_PAGE).execute();
+      for (const r of page) {
+        yield {
+          awardNumber: r.award_number,
+          centerCode: r.code,
+          programCode: r.program_code as AwardRow["programCode"],
+          fiscalYear: r.fiscal_year,
+          amountCents: r.amount_cents,
+          popStart: r.pop_start,
+          popEnd: r.pop_end,
+        };
+      }
+      if (page.length < EXPORT_PAGE) return;
+      after = page[page.length - 1].award_number;
+    }
+  },
+};
