@@ -34,12 +34,6 @@ export function useTestDatabase(): { db: DB; file: string } {
     setDb(holder.db);
   });
   afterAll(async () => {
-    try {
-      const { checkRecordsAgainstLog } = await import("../../app/models/audit-verify.server");
-      const { sqliteHandle } = await import("../../db/client");
-      const r = checkRecordsAgainstLog(sqliteHandle(holder.db));
-      require("node:fs").appendFileSync("/tmp/audit-fp.log", JSON.stringify({ file: expect.getState().testPath, checked: r.checked, batch: r.byBatch, n: r.mismatches, first: r.first }) + "\n");
-    } catch (e) { require("node:fs").appendFileSync("/tmp/audit-fp.log", "ERR " + String(e) + "\n"); }
     setDb(undefined);
     await holder.close?.();
   });
