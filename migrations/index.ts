@@ -8,6 +8,7 @@ import * as m0006 from "./0006_perf_indexes";
 import * as m0007 from "./0007_data_version";
 import * as m0012 from "./0012_form_tokens";
 import * as m0014 from "./0014_audit_keyed_chain";
+import * as m0015 from "./0015_prime_awards";
 
 /**
  * In-code migration list (Kysely's FileMigrationProvider imports .ts at run time, which fails in the
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   "0007_data_version": m0007,
   "0012_form_tokens": m0012,
   "0014_audit_keyed_chain": m0014,
+  "0015_prime_awards": m0015,
 };
