@@ -207,6 +207,7 @@ export const ENTITY_LABELS: Record<string, string> = {
   plan: "Plan",
   import_batch: "Import",
   demo: "Demo data",
+  prime_award: "Prime award",
 };
 
 export function entityLabel(entity: string): string {

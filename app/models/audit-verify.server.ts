@@ -43,6 +43,7 @@ export const AUDITED_TABLES: AuditedTable[] = [
   { entity: "program", table: "programs", key: "code", label: "code" },
   { entity: "user", table: "users", label: "username" },
   { entity: "plan", table: "plans" },
+  { entity: "prime_award", table: "prime_awards", label: "award_number" },
 ];
 
 /** The optimistic-lock counter is bookkeeping, not data: some audited writes bump it without naming it. */

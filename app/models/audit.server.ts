@@ -215,6 +215,7 @@ const RECORD_LINKS: Record<string, { from: string; id?: string; center?: string;
   user: { from: "users t", center: "t.center_id", name: "'User ' || t.username" },
   program: { from: "programs t", id: "t.code", name: "'Program ' || t.code" },
   import_batch: { from: "import_batches t", name: "'Import of ' || t.file_name" },
+  prime_award: { from: "prime_awards t", name: "'Prime award ' || t.award_number" },
 };
 
 /** audit_log rows of records that belong to a center (or an award), as one OR of indexed lookups. */
