@@ -1,5 +1,6 @@
 import { useId } from "react";
 import { actionLabel, describeAuditChange, entityLabel, formatAuditTime, type FieldChange } from "~/domain/audit-diff";
+import { ScrollTable } from "./ScrollTable";
 
 /** One audit row as `historyOf` (app/models/audit.server.ts) returns it; pass those rows straight through. */
 export interface HistoryEntry {
@@ -43,34 +44,32 @@ export function HistoryPanel({ rows, title = "History", showRecord = false }: Hi
       {rows.length === 0 ? (
         <p className="empty">No recorded changes.</p>
       ) : (
-        <div className="table-scroll">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Who</th>
-                <th scope="col">Action</th>
-                {showRecord ? <th scope="col">Record</th> : null}
-                <th scope="col">What changed</th>
+        <ScrollTable>
+          <thead>
+            <tr>
+              <th scope="col">When</th>
+              <th scope="col">Who</th>
+              <th scope="col">Action</th>
+              {showRecord ? <th scope="col">Record</th> : null}
+              <th scope="col">What changed</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.id}>
+                <td>
+                  <time dateTime={r.at}>{formatAuditTime(r.at)}</time>
+                </td>
+                <td>{r.username ?? "system"}</td>
+                <td>{actionLabel(r.action)}</td>
+                {showRecord ? <td>{recordText(r)}</td> : null}
+                <td>
+                  <ChangeList beforeJson={r.before_json} afterJson={r.after_json} changes={r.changes} />
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
-                <tr key={r.id}>
-                  <td>
-                    <time dateTime={r.at}>{formatAuditTime(r.at)}</time>
-                  </td>
-                  <td>{r.username ?? "system"}</td>
-                  <td>{actionLabel(r.action)}</td>
-                  {showRecord ? <td>{recordText(r)}</td> : null}
-                  <td>
-                    <ChangeList beforeJson={r.before_json} afterJson={r.after_json} changes={r.changes} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </ScrollTable>
       )}
     </section>
   );
