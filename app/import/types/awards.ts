@@ -6,7 +6,7 @@ import { z } from "zod";
 import { requiredMatchCents } from "../../domain/match";
 import { centsToDecimal, formatMoney } from "../../domain/money";
 import { date, fiscalYear, identifier, money, program, PROGRAM_CODES } from "../fields";
-import { centerHint, dateOutOfRange, EXPORT_PAGE, voidedMessage, type AwardEntry, type ImportTypeDef } from "../handler";
+import { centerHint, EXPORT_PAGE, voidedMessage, type AwardEntry, type ImportTypeDef } from "../handler";
 
 export interface AwardRow {
   awardNumber: string;
@@ -92,10 +92,6 @@ export const awards: ImportTypeDef<AwardRow> = {
         const center = found && ctx.mine(found.id) ? found : undefined;
         if (!center) ctx.error(n, "center", ctx.unknown("center", r.centerCode, centerHint(ctx.centers, r.centerCode)));
         if (!programs.has(r.programCode)) ctx.error(n, "program", `Program ${r.programCode} is not set up in this database`);
-        for (const [column, day] of [["pop_start", r.popStart], ["pop_end", r.popEnd]] as const) {
-          const problem = dateOutOfRange(day);
-          if (problem) ctx.error(n, column, problem);
-        }
         const ex = awards.byKey.get(r.awardNumber);
         // Another center's award is named like one that does not exist: no figure of it is told.
         if (ex && !ctx.mine(ex.centerId)) ctx.error(n, "award_number", ctx.unknown("award", r.awardNumber));

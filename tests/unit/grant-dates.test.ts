@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { readRows } from "~/import";
+import { addSpendingSchema, newAwardSchema } from "~/schemas/grants";
+
+/**
+ * One set of date rules for forms and imports: whatever the payment or award form accepts, the
+ * importer accepts too, so a center's own export always imports again (and the reverse).
+ */
+async function importedDate(date: string): Promise<{ ok: true; date: string } | { ok: false; message: string }> {
+  const file = `spend_id,line_id,date,amount,description\nS-1,L-1,${date},1.00,x\n`;
+  for await (const r of readRows({ fileName: "s.csv", buffer: Buffer.from(file) }, { type: "spending" })) {
+    return r.ok ? { ok: true, date: r.row.date } : { ok: false, message: r.errors[0].message };
+  }
+  throw new Error("no row");
+}
+
+function formDate(date: string): { ok: true; date: string } | { ok: false; message: string } {
+  const r = addSpendingSchema.safeParse({ intent: "add-spending", line: "L-1", date, amount: "1.00", description: "x" });
+  return r.success ? { ok: true, date: r.data.date } : { ok: false, message: r.error.issues[0].message };
+}
+
+describe("payment dates", () => {
+  it.each(["1970-01-01", "2101-01-01", "1999-09-30", "2100-10-01"])("%s is refused by the form exactly as by the importer", async (date) => {
+    const form = formDate(date);
+    expect(form.ok).toBe(false);
+    expect(form).toEqual(await importedDate(date));
+  });
+
+  it.each(["1999-10-01", "2100-09-30", "2025-02-28", "02/28/2025"])("%s is accepted by both, as the same day", async (date) => {
+    const form = formDate(date);
+    expect(form.ok).toBe(true);
+    expect(form).toEqual(await importedDate(date));
+  });
+
+  it("an award's period follows the same rule on the form", () => {
+    const r = newAwardSchema.safeParse({
+      awardNumber: "A-1",
+      center: "VA",
+      program: "SHSP",
+      fiscalYear: 2025,
+      amount: "100.00",
+      popStart: "1970-01-01",
+      popEnd: "2026-09-30",
+    });
+    expect(r.success).toBe(false);
+    expect(r.error!.issues.map((i) => i.message)).toContain(
+      "1970-01-01 falls in FY1970, outside the fiscal years 2000 to 2100 (1999-10-01 to 2100-09-30)",
+    );
+  });
+});
