@@ -6,6 +6,7 @@ import * as m0004 from "./0004_lifecycle";
 import * as m0005 from "./0005_closed_periods";
 import * as m0006 from "./0006_perf_indexes";
 import * as m0007 from "./0007_data_version";
+import * as m0010 from "./0010_pending_repairs";
 import * as m0012 from "./0012_form_tokens";
 
 /**
@@ -20,5 +21,6 @@ export const migrations: Record<string, Migration> = {
   "0005_closed_periods": m0005,
   "0006_perf_indexes": m0006,
   "0007_data_version": m0007,
+  "0010_pending_repairs": m0010,
   "0012_form_tokens": m0012,
 };

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import type { AssessmentStatus, CenterKind, CostCategory, Poete } from "../../db/schema";
-import { MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, parseGrantDate } from "../domain/dates";
+import { MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, parseDate } from "../domain/dates";
 import { parseMoney } from "../domain/money";
 import { unescapeCell } from "./escape";
 
@@ -85,9 +85,9 @@ export const money = z.string().transform((raw, ctx) => {
   return r.ok ? r.cents : fail(ctx, r.error);
 });
 
-/** Dates follow the forms' rule (app/domain/dates.ts parseGrantDate). */
+/** A calendar date; the handlers add the fiscal-year range of the forms' rule (app/domain/dates.ts dateOutOfRange). */
 export const date = z.string().transform((raw, ctx) => {
-  const r = parseGrantDate(raw);
+  const r = parseDate(raw);
   return r.ok ? r.date : fail(ctx, r.error);
 });
 

@@ -41,8 +41,8 @@ export type RowOfDef<D> = D extends ImportTypeDef<infer R> ? R : never;
 
 export interface RowHandler<R> {
   row(row: R, rowNumber: number): void;
-  /** Retries held-back rows once every other row is written. */
-  finish(): void;
+  /** Retries held-back rows once every other row is written, and brings along what follows from them. */
+  finish(): void | Promise<void>;
 }
 
 export interface CenterEntry {
@@ -106,6 +106,8 @@ export interface ImportContext<R> {
   unknown(what: string, key: string, hint?: string): string;
   /** Runs one write; a database guard or constraint becomes an error on the row instead of ending the import. */
   attempt<V>(row: number, column: string, write: () => V): { ok: true; value: V } | { ok: false };
+  /** Brings the awards' reporting obligations in line with their periods, as every other way of writing an award does. */
+  syncObligations(awardIds: readonly number[]): Promise<void>;
   error(row: number, column: string, message: string): void;
   /** Row errors so far (a handler compares before and after its checks). */
   readonly errorCount: number;

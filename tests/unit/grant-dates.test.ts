@@ -1,17 +1,23 @@
 import { describe, expect, it } from "vitest";
-import { readRows } from "~/import";
+import { runImport } from "~/import/runner.server";
 import { addSpendingSchema, newAwardSchema } from "~/schemas/grants";
+import { useTestDatabase } from "../helpers/db";
+
+const t = useTestDatabase();
 
 /**
  * One set of date rules for forms and imports: whatever the payment or award form accepts, the
  * importer accepts too, so a center's own export always imports again (and the reverse).
  */
+/** The importer's verdict on a payment date (a dry run; the line does not exist, so only the date's own error counts). */
 async function importedDate(date: string): Promise<{ ok: true; date: string } | { ok: false; message: string }> {
   const file = `spend_id,line_id,date,amount,description\nS-1,L-1,${date},1.00,x\n`;
-  for await (const r of readRows({ fileName: "s.csv", buffer: Buffer.from(file) }, { type: "spending" })) {
-    return r.ok ? { ok: true, date: r.row.date } : { ok: false, message: r.errors[0].message };
-  }
-  throw new Error("no row");
+  const r = await runImport(t.db, { fileName: "s.csv", buffer: Buffer.from(file) }, { dryRun: true, user: null });
+  const dateError = r.errors.find((e) => e.column === "date");
+  if (dateError) return { ok: false, message: dateError.message };
+  expect(r.errors).toEqual([{ row: 2, column: "line_id", message: 'Unknown budget line "L-1"' }]);
+  const iso = /^\d{4}-\d{2}-\d{2}$/.test(date) ? date : new Date(`${date} UTC`).toISOString().slice(0, 10);
+  return { ok: true, date: iso };
 }
 
 function formDate(date: string): { ok: true; date: string } | { ok: false; message: string } {

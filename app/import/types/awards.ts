@@ -3,6 +3,7 @@
  * unless someone set it by hand; an award's amount cannot go below its live budget lines.
  */
 import { z } from "zod";
+import { dateOutOfRange } from "../../domain/dates";
 import { requiredMatchCents } from "../../domain/match";
 import { centsToDecimal, formatMoney } from "../../domain/money";
 import { date, fiscalYear, identifier, money, program, PROGRAM_CODES } from "../fields";
@@ -85,6 +86,8 @@ export const awards: ImportTypeDef<AwardRow> = {
       popStart: a.popStart,
       popEnd: a.popEnd,
     });
+    /** Awards added or changed: their reporting obligations follow, as on the form (docs/decisions/013-import-layout.md). */
+    const written: number[] = [];
     return {
       row(r, n) {
         const before = ctx.errorCount;
@@ -92,6 +95,10 @@ export const awards: ImportTypeDef<AwardRow> = {
         const center = found && ctx.mine(found.id) ? found : undefined;
         if (!center) ctx.error(n, "center", ctx.unknown("center", r.centerCode, centerHint(ctx.centers, r.centerCode)));
         if (!programs.has(r.programCode)) ctx.error(n, "program", `Program ${r.programCode} is not set up in this database`);
+        for (const [column, day] of [["pop_start", r.popStart], ["pop_end", r.popEnd]] as const) {
+          const problem = dateOutOfRange(day);
+          if (problem) ctx.error(n, column, problem);
+        }
         const ex = awards.byKey.get(r.awardNumber);
         // Another center's award is named like one that does not exist: no figure of it is told.
         if (ex && !ctx.mine(ex.centerId)) ctx.error(n, "award_number", ctx.unknown("award", r.awardNumber));
@@ -125,6 +132,7 @@ export const awards: ImportTypeDef<AwardRow> = {
           const entry: AwardEntry = { id: w.value, ...values, budgetedCents: 0, voidedAt: null };
           awards.byKey.set(entry.awardNumber, entry);
           awards.byId.set(entry.id, entry);
+          written.push(entry.id);
           ctx.added(n, r);
           return;
         }
@@ -147,9 +155,12 @@ export const awards: ImportTypeDef<AwardRow> = {
         );
         if (!w.ok) return;
         Object.assign(ex, values);
+        written.push(ex.id);
         ctx.changed(n, old, r);
       },
-      finish() {},
+      async finish() {
+        if (written.length > 0 && ctx.errorCount === 0) await ctx.syncObligations(written);
+      },
     };
   },
 

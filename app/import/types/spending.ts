@@ -7,6 +7,7 @@
  * read back, to tell changed from unchanged.
  */
 import { z } from "zod";
+import { dateOutOfRange } from "../../domain/dates";
 import { closedPeriodCovering, closedPeriodMessage, overSpent, type ClosedPeriod } from "../../domain/guards";
 import { centsToDecimal } from "../../domain/money";
 import { date, identifier, MAX_DESCRIPTION_CHARS, money, text } from "../fields";
@@ -202,10 +203,14 @@ export const spending: ImportTypeDef<SpendingRow> = {
       row(r, n) {
         const named = lines.byKey.get(r.lineId);
         const line = named && ctx.mine(awards.byId.get(named.awardId)!.centerId) ? named : undefined;
+        // The forms' date rule (app/domain/dates.ts parseGrantDate): a date one accepts, the other does too.
+        const outOfRange = dateOutOfRange(r.date);
+        if (outOfRange) ctx.error(n, "date", outOfRange);
         if (!line) return ctx.error(n, "line_id", ctx.unknown("budget line", r.lineId));
         const award = awards.byId.get(line.awardId)!;
         if (line.voided) return ctx.error(n, "line_id", `Budget line ${r.lineId} was voided; spending cannot be added to it`);
         if (award.voidedAt) return ctx.error(n, "line_id", voidedMessage("Award", award.awardNumber, award.voidedAt, "spending cannot be added to it"));
+        if (outOfRange) return;
         const closedNew = closedPeriod(award.id, r.date) !== undefined;
         if (closedNew || overSpent(line.lineId, line.spentCents + r.amountCents, line.amountCents)) return slow(n, r, line, award, closedNew);
         line.spentCents += r.amountCents;
