@@ -26,7 +26,8 @@ type Answer = { phase: "form"; error: string } | { phase: "discarded" } | { phas
 
 function fingerprint(db: DB): Record<string, string> {
   const sqlite = sqliteHandle(db);
-  const tables = sqlite.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name").pluck().all() as string[];
+  // sessions: a session's last-seen time moves on any request (docs/decisions/011-sessions-and-sign-in.md).
+  const tables = sqlite.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name <> 'sessions' order by name").pluck().all() as string[];
   const out: Record<string, string> = {};
   for (const table of tables) {
     const hash = createHash("sha256");

@@ -1,6 +1,6 @@
 /**
- * Import type `spending`: one payment on a budget line. Payments on a line may not total more than
- * the line, and spending dated in a closed reporting period cannot change (app/domain/guards.ts).
+ * Import type `spending`: one payment on a budget line, negative for a refund or credit. Payments on
+ * a line add up to between zero and the line (judged on the file's final state), and spending dated in a closed reporting period cannot change (app/domain/guards.ts).
  *
  * Speed (1M-row files): a new payment that fits goes out in multi-row INSERTs of SPENDING_BATCH
  * rows with ON CONFLICT DO NOTHING, so it costs no SELECT; only a spend_id that already exists is
@@ -8,9 +8,9 @@
  */
 import { z } from "zod";
 import { dateOutOfRange } from "../../domain/dates";
-import { closedPeriodCovering, closedPeriodMessage, overSpent, type ClosedPeriod } from "../../domain/guards";
+import { closedPeriodCovering, closedPeriodMessage, lineSpentProblem, type ClosedPeriod } from "../../domain/guards";
 import { centsToDecimal } from "../../domain/money";
-import { date, identifier, MAX_DESCRIPTION_CHARS, money, text } from "../fields";
+import { date, identifier, MAX_DESCRIPTION_CHARS, signedMoney, text } from "../fields";
 import { Deferred, EXPORT_PAGE, isConstraintError, voidedMessage, type AwardEntry, type ImportTypeDef, type LineEntry } from "../handler";
 
 export interface SpendingRow {
@@ -53,7 +53,7 @@ export const spending: ImportTypeDef<SpendingRow> = {
     spend_id: "Your id for the payment. Key.",
     line_id: "A budget line in Baseline.",
     date: "YYYY-MM-DD or MM/DD/YYYY, in fiscal years 2000–2100.",
-    amount: "Payments on a line may not add up to more than the line.",
+    amount: "A refund or credit is negative (-2,500.00 or (2,500.00)). Payments on a line add up to between zero and the line.",
     description: "Up to 2,000 characters.",
   },
   schema: z
@@ -61,7 +61,7 @@ export const spending: ImportTypeDef<SpendingRow> = {
       spend_id: identifier("Spend id"),
       line_id: identifier("Line id"),
       date,
-      amount: money,
+      amount: signedMoney,
       description: text("Description", MAX_DESCRIPTION_CHARS, false),
     })
     .transform(
@@ -113,7 +113,7 @@ export const spending: ImportTypeDef<SpendingRow> = {
     const total = (p: PendingSpend) =>
       p.ex && p.ex.line === p.line ? p.line.spentCents - p.ex.amountCents + p.r.amountCents : p.line.spentCents + p.r.amountCents;
     const deferred = new Deferred<PendingSpend>(
-      (p) => overSpent(p.line.lineId, total(p), p.line.amountCents) === null,
+      (p) => lineSpentProblem(p.line.lineId, total(p), p.line.amountCents) === null,
       (p) => {
         const ex = p.ex;
         if (!ex) {
@@ -129,7 +129,7 @@ export const spending: ImportTypeDef<SpendingRow> = {
         p.line.spentCents += p.r.amountCents;
         ctx.changed(p.n, ex.before, p.r);
       },
-      (p) => ctx.error(p.n, "amount", overSpent(p.line.lineId, total(p), p.line.amountCents)!),
+      (p) => ctx.error(p.n, "amount", lineSpentProblem(p.line.lineId, total(p), p.line.amountCents)!),
     );
 
     /** Any payment the hot path could not place: an existing spend_id, a closed period, a line it would overrun. */
@@ -212,7 +212,7 @@ export const spending: ImportTypeDef<SpendingRow> = {
         if (award.voidedAt) return ctx.error(n, "line_id", voidedMessage("Award", award.awardNumber, award.voidedAt, "spending cannot be added to it"));
         if (outOfRange) return;
         const closedNew = closedPeriod(award.id, r.date) !== undefined;
-        if (closedNew || overSpent(line.lineId, line.spentCents + r.amountCents, line.amountCents)) return slow(n, r, line, award, closedNew);
+        if (closedNew || lineSpentProblem(line.lineId, line.spentCents + r.amountCents, line.amountCents)) return slow(n, r, line, award, closedNew);
         line.spentCents += r.amountCents;
         batch.push({ n, r, line, award });
         params.push(r.spendId, line.id, r.date, r.amountCents, r.description, ctx.batchId, ctx.now);
