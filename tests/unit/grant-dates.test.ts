@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { runImport } from "~/import/runner.server";
+import { addSpending } from "~/models/budget.server";
 import { addSpendingSchema, newAwardSchema } from "~/schemas/grants";
 import { useTestDatabase } from "../helpers/db";
 
@@ -52,5 +53,22 @@ describe("payment dates", () => {
     expect(r.error!.issues.map((i) => i.message)).toContain(
       "1970-01-01 falls in FY1970, outside the fiscal years 2000 to 2100 (1999-10-01 to 2100-09-30)",
     );
+  });
+});
+
+describe("closed reporting periods", () => {
+  it("a payment dated in a closed period is refused by the form in the importer's words", async () => {
+    const file = (text: string) => ({ fileName: "f.csv", buffer: Buffer.from(text) });
+    const imported = async (text: string) => runImport(t.db, file(text), { dryRun: false, user: null });
+    expect((await imported("code,name,state,kind\nCP-1,Closed Periods,VA,state\n")).committed).toBe(true);
+    expect((await imported("award_number,center,program,fiscal_year,amount,pop_start,pop_end\nCP-AWARD,CP-1,JAG,2025,1000,2024-10-01,2027-09-30\n")).committed).toBe(true);
+    expect((await imported("line_id,award_number,capability,poete,cost_category,amount,description\nCP-L1,CP-AWARD,,planning,personnel,500,x\n")).committed).toBe(true);
+    const award = await t.db.selectFrom("awards").select("id").where("award_number", "=", "CP-AWARD").executeTakeFirstOrThrow();
+    await t.db.insertInto("closed_periods").values({ award_id: award.id, period_start: "2024-10-01", period_end: "2024-12-31", closed_by: null, closed_at: "2025-01-15T00:00:00.000Z", reopened_by: null, reopened_at: null }).execute();
+
+    const form = await addSpending(t.db, null as unknown as number, award.id, "CP-L1", { date: "2024-11-15", amountCents: 100, description: "x" });
+    const fromFile = await runImport(t.db, file("spend_id,line_id,date,amount,description\nCP-S1,CP-L1,2024-11-15,1.00,x\n"), { dryRun: true, user: null });
+    expect(fromFile.errors).toHaveLength(1);
+    expect(form).toEqual({ ok: false, kind: "refused", field: "date", message: fromFile.errors[0].message });
   });
 });
