@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { open } from "../db/client";
 import { migrateToLatest } from "../db/migrate";
+import { runPendingRepairs } from "../app/models/repairs.server";
 
 /**
  * Builds one migrated base database per run; each test file copies it (tests/helpers/db.ts),
@@ -15,6 +16,7 @@ export default async function setup() {
   const file = path.join(dir, "base.sqlite");
   const { db, sqlite } = open(file);
   await migrateToLatest(db);
+  await runPendingRepairs(db);
   sqlite.pragma("wal_checkpoint(TRUNCATE)");
   sqlite.pragma("journal_mode = DELETE");
   await db.destroy();
