@@ -153,6 +153,8 @@ interface Journey {
   name: string;
   screenshot: string;
   run(page: Page, ctx: { baseUrl: string; downloads: string }): Promise<void>;
+  /** Console errors the journey causes on purpose (the browser logs a refused form's 400). */
+  expectedConsoleErrors?: RegExp[];
 }
 
 class Check extends Error {}
@@ -303,6 +305,50 @@ const journeys: Journey[] = [
       const saved = page.locator("article.finding", { hasText: "Checked against the grant file (browser journey)." });
       await saved.waitFor();
       check((await saved.locator("dd strong").first().textContent()) === "Accepted", "the saved disposition is not shown as Accepted");
+      await saved.getByRole("status").filter({ hasText: "Disposition saved." }).waitFor();
+    },
+  },
+  {
+    name: "director records a payment: a double click records it once, the form clears, a refused payment shows no earlier confirmation",
+    screenshot: "director-payment.png",
+    expectedConsoleErrors: [/status of 400 \(Bad Request\)/],
+    async run(page, { baseUrl }) {
+      await signIn(page, baseUrl, "demo-director");
+      const number = `E2E-ONCE-${Date.now()}`;
+      await page.goto(`${baseUrl}/awards/new`);
+      const award = page.locator("form#new-award");
+      await award.getByLabel("Award number").fill(number);
+      await award.getByLabel("Program").selectOption("SHSP");
+      await award.getByLabel("Award amount (dollars)").fill("10000.00");
+      await award.getByLabel("Period of performance starts").fill("2025-10-01");
+      await Promise.all([page.waitForURL(/done=created/), award.getByRole("button", { name: "Record award" }).click()]);
+      await page.getByRole("status").filter({ hasText: "Award recorded." }).waitFor();
+
+      const line = page.locator("form#add-line");
+      await line.getByLabel("Amount (dollars)").fill("5000.00");
+      await line.getByLabel("Description").fill("Analyst course (e2e)");
+      await Promise.all([page.waitForURL(/done=line-added/), line.getByRole("button", { name: "Add budget line" }).click()]);
+      await page.getByRole("status").filter({ hasText: "Budget line added." }).waitFor();
+
+      const payment = page.locator("form", { has: page.getByRole("button", { name: "Record payment" }) });
+      await payment.getByLabel("Date paid").fill("2025-11-01");
+      await payment.getByLabel("Amount (dollars)").fill("100.00");
+      await payment.getByLabel("Payee / description").fill("Double click (e2e)");
+      await Promise.all([page.waitForURL(/done=spending-added/), payment.getByRole("button", { name: "Record payment" }).dblclick()]);
+      await page.getByRole("status").filter({ hasText: "Payment recorded." }).waitFor();
+      await page.waitForLoadState("networkidle");
+      const rows = await page.locator("#spending tbody tr", { hasText: "Double click (e2e)" }).count();
+      check(rows === 1, `a double click recorded ${rows} payments`);
+      check((await payment.getByLabel("Amount (dollars)").inputValue()) === "", "the payment form kept the recorded amount");
+
+      // Over the line's budget: refused, and "Payment recorded." from the previous save is gone.
+      await payment.getByLabel("Date paid").fill("2025-11-02");
+      await payment.getByLabel("Amount (dollars)").fill("999999.00");
+      await payment.getByLabel("Payee / description").fill("Too much (e2e)");
+      await payment.getByRole("button", { name: "Record payment" }).click();
+      await payment.getByRole("alert").filter({ hasText: /over the line/ }).first().waitFor();
+      check((await page.getByRole("status").filter({ hasText: "Payment recorded." }).count()) === 0, "the refused payment still shows “Payment recorded.”");
+      check((await page.locator("#spending tbody tr", { hasText: "Too much (e2e)" }).count()) === 0, "the refused payment was recorded");
     },
   },
   {
@@ -353,7 +399,7 @@ async function runJourney(browser: Browser, journey: Journey, baseUrl: string, d
   const page = await context.newPage();
   const problems: string[] = [];
   page.on("console", (msg) => {
-    if (msg.type() === "error") problems.push(`console error: ${msg.text()}`);
+    if (msg.type() === "error" && !journey.expectedConsoleErrors?.some((e) => e.test(msg.text()))) problems.push(`console error: ${msg.text()}`);
   });
   page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
   let failure: string | null = null;
