@@ -98,8 +98,13 @@ export interface ImportContext<R> {
   awards(): Promise<Lookup<AwardEntry, string>>;
   lines(): Lookup<LineEntry, string>;
   capabilities(): Promise<Set<string>>;
-  /** null when the user may write rows of that center, else the refusal. */
-  refusal(centerId: number): string | null;
+  /** True when the user may write rows of that center. */
+  mine(centerId: number): boolean;
+  /**
+   * The error for a record that does not exist — and, word for word, for a record of a center the
+   * user may not write, so a refusal never tells one center anything of another's.
+   */
+  unknown(what: string, key: string, hint?: string): string;
   /** Runs one write; a database guard or constraint becomes an error on the row instead of ending the import. */
   attempt<V>(row: number, column: string, write: () => V): { ok: true; value: V } | { ok: false };
   error(row: number, column: string, message: string): void;
@@ -168,10 +173,11 @@ export class Deferred<P> {
   }
 }
 
-export function unknownCenter(centers: Lookup<CenterEntry, string>, code: string): string {
+/** "(did you mean TX-TFC?)" for a center code written in the wrong case. */
+export function centerHint(centers: Lookup<CenterEntry, string>, code: string): string | undefined {
   const upper = code.toUpperCase();
   const near = [...centers.byKey.keys()].find((c) => c.toUpperCase() === upper);
-  return `Unknown center "${code}"${near ? ` (did you mean ${near}?)` : ""}`;
+  return near ? `(did you mean ${near}?)` : undefined;
 }
 
 export function unknownCapability(capabilities: Set<string>, id: string): string {

@@ -7,6 +7,7 @@ import { recordAudit } from "./audit.server";
 import { friendlyDbError } from "./db-errors.server";
 import { syncAwardObligations } from "./obligations.server";
 import { updateVersioned } from "./versioning.server";
+import { subAwardProblemsTx } from "./prime-awards.server";
 
 /**
  * Award amendments (issue #11): a change of amount or period is numbered per award and keeps its
@@ -67,7 +68,18 @@ export async function createAmendment(db: Q, actorId: number, awardId: number, i
       const award = await trx
         .selectFrom("awards")
         .innerJoin("programs", "programs.code", "awards.program_code")
-        .select(["awards.id", "awards.amount_cents", "awards.pop_start", "awards.pop_end", "awards.budgeted_cents", "awards.match_required_cents", "awards.voided_at", "programs.match_pct"])
+        .select([
+          "awards.id",
+          "awards.amount_cents",
+          "awards.pop_start",
+          "awards.pop_end",
+          "awards.budgeted_cents",
+          "awards.match_required_cents",
+          "awards.voided_at",
+          "awards.prime_award_id",
+          "awards.program_code",
+          "programs.match_pct",
+        ])
         .where("awards.id", "=", awardId)
         .executeTakeFirst();
       if (!award) return { ok: false as const, reason: "missing" as const };
@@ -90,6 +102,16 @@ export async function createAmendment(db: Q, actorId: number, awardId: number, i
           "amount",
           `The award would be ${formatMoney(after.amount_cents)} but ${formatMoney(award.budgeted_cents)} is already budgeted. Lower or void budget lines first.`,
         );
+      }
+      // A sub-award's amended amount and period still fit its prime (docs/decisions/018).
+      if (award.prime_award_id !== null) {
+        const problems = await subAwardProblemsTx(
+          trx,
+          award.prime_award_id,
+          { programCode: award.program_code, amountCents: after.amount_cents, popStart: after.pop_start, popEnd: after.pop_end },
+          award.id,
+        );
+        if (problems.length > 0) return invalid(problems[0].field === "program" ? "amount" : problems[0].field, problems.map((p) => p.message).join(". "));
       }
       const matchRequired = amendedMatchRequired(award, award.match_pct, after.amount_cents);
       const updated = await updateVersioned<Award>(trx, "awards", awardId, input.version, { ...after, match_required_cents: matchRequired });

@@ -39,6 +39,7 @@ import {
   awardPayment,
   awardSpendingPage,
   countAwardSpending,
+  setAwardPrime,
   voidAward,
 } from "~/models/awards.server";
 import { addBudgetLine, addSpending, editBudgetLine, editSpending, voidBudgetLine, voidSpending, type WriteResult } from "~/models/budget.server";
@@ -50,6 +51,7 @@ import {
   AWARD_SCHEMAS,
   editLineSchema,
   editSpendingSchema,
+  setPrimeSchema,
   voidAwardSchema,
   voidLineSchema,
   voidSpendingSchema,
@@ -133,7 +135,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 function formIdOf(intent: AwardIntent, form: FormData): string {
   const key = String(form.get(intent.includes("spending") && intent !== "add-spending" ? "spend" : "line") ?? "");
-  return intent === "add-line" || intent === "void-award" ? intent : `${intent}-${key}`;
+  return intent === "add-line" || intent === "void-award" || intent === "set-prime" ? intent : `${intent}-${key}`;
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -209,6 +211,11 @@ export async function action({ request, params }: ActionFunctionArgs) {
       entity = "award";
       next = `${base}?done=award-voided`;
       break;
+    case "set-prime":
+      result = await setAwardPrime(db, user.id, award.id, v.version, { primeAward: v.primeAward, passThrough: v.passThrough });
+      entity = "award";
+      next = `${base}?done=prime-saved`;
+      break;
   }
   if (result.ok) return redirect(next, { status: 303 });
   if (result.kind === "refused") return refused(result);
@@ -231,6 +238,7 @@ const DONE: Record<string, string> = {
   "spending-saved": "Payment saved.",
   "spending-voided": "Payment voided.",
   "award-voided": "Award voided.",
+  "prime-saved": "Prime award and pass-through entity saved.",
 };
 
 function CapabilityOptions({ capabilities, frameworks }: { capabilities: LoaderData["capabilities"]; frameworks: LoaderData["frameworks"] }) {
@@ -371,7 +379,7 @@ function SpendingForm({ line, payment }: { line: string; payment?: Payment }) {
           <Errors field={fields.date} />
         </div>
         <div className="field">
-          <label htmlFor={fields.amount.id}>Amount (dollars)</label>
+          <label htmlFor={fields.amount.id}>Amount (dollars; a refund or credit as -2,500.00)</label>
           <input {...props(getInputProps(fields.amount, { type: "text" }))} inputMode="decimal" placeholder="1234.56" />
           <Errors field={fields.amount} />
         </div>
@@ -427,6 +435,40 @@ function VoidForm({
   );
 }
 
+/** Names (or clears) the prime award this award is a sub-award of, and the pass-through entity. */
+function PrimeForm({ primeAward, passThrough, version }: { primeAward: string | null; passThrough: string | null; version: number }) {
+  const reply = useReply("set-prime");
+  const [form, fields] = useForm({
+    id: "set-prime",
+    lastResult: reply?.result,
+    defaultValue: { primeAward: primeAward ?? "", passThrough: passThrough ?? "" },
+    shouldValidate: "onBlur",
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: setPrimeSchema }),
+  });
+  return (
+    <Form method="post" {...getFormProps(form)} preventScrollReset>
+      <FormErrors errors={form.errors} errorId={form.errorId} />
+      <input type="hidden" name="intent" value="set-prime" />
+      <input type="hidden" name="version" value={version} />
+      <div className="field">
+        <label htmlFor={fields.primeAward.id}>Prime award number (FAIN)</label>
+        <input {...props(getInputProps(fields.primeAward, { type: "text" }))} autoComplete="off" placeholder="EMW-2024-SS-00012" />
+        <div className="muted">Leave empty for a direct award (no prime).</div>
+        <Errors field={fields.primeAward} />
+      </div>
+      <div className="field">
+        <label htmlFor={fields.passThrough.id}>Pass-through entity</label>
+        <input {...props(getInputProps(fields.passThrough, { type: "text" }))} maxLength={200} />
+        <div className="muted">Empty: the prime award's recipient.</div>
+        <Errors field={fields.passThrough} />
+      </div>
+      <button type="submit" className="secondary">
+        Save prime award
+      </button>
+    </Form>
+  );
+}
+
 /** Changes shown in the award page's history panel (the award report prints up to 500). */
 export const HISTORY_ON_PAGE = 100;
 
@@ -465,6 +507,16 @@ export default function AwardPage() {
         {award.program_code} — {award.program_name} ({SOURCE_LABELS[award.agency]}, {award.federal ? "federal" : "non-federal"}) · FY{award.fiscal_year} ·{" "}
         <Link to={`/centers/${encodeURIComponent(award.center_code)}`}>{award.center_name}</Link> · period of performance {award.pop_start} to {award.pop_end}
         {award.match_required_cents > 0 ? <> · match required {formatMoney(award.match_required_cents)}</> : null}
+      </p>
+      <p>
+        {award.prime_award_number ? (
+          <>
+            Sub-award under prime award <Link to={`/prime-awards/${encodeURIComponent(award.prime_award_number)}`}>{award.prime_award_number}</Link>
+            {award.pass_through ? <> from {award.pass_through}</> : null}. Every figure on this page is this center's share.
+          </>
+        ) : (
+          <>Direct award (no prime award).</>
+        )}
       </p>
       <p className="no-print">
         <Link to={`/awards/${enc}/report`}>Award report</Link> (printable, with CSV and XLSX export)
@@ -706,6 +758,17 @@ export default function AwardPage() {
           fed by `data.lifecycle` from the loader. Keep additions inside this region. */}
       <AwardLifecycle awardNumber={award.award_number} data={data.lifecycle} />
       {/* ===== LIFECYCLE REGION (end) ===== */}
+
+      {canEdit && !award.voided_at ? (
+        <section className="panel" aria-labelledby="prime-title">
+          <h2 id="prime-title">Prime award</h2>
+          <p className="muted">
+            When the center received this money as a sub-award (from the State Administrative Agency, say), name the prime award it was made under. Its
+            program must be one the prime funds, its period within the prime's, and the prime's sub-awards may not add up to more than the prime.
+          </p>
+          <PrimeForm key={`prime:${award.version}`} primeAward={award.prime_award_number} passThrough={award.pass_through} version={award.version} />
+        </section>
+      ) : null}
 
       {canEdit && !award.voided_at ? (
         <section className="panel" aria-labelledby="void-award-title">

@@ -13,6 +13,7 @@ import { defaultPopEnd } from "~/domain/grants";
 import { createAward } from "~/models/awards.server";
 import { newFormToken } from "~/models/form-tokens.server";
 import { getCenterByCode, listCenters } from "~/models/centers.server";
+import { primeChoices } from "~/models/prime-awards.server";
 import { listPrograms } from "~/models/programs.server";
 import { newAwardSchema } from "~/schemas/grants";
 
@@ -29,8 +30,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const db = getDb();
   const [allCenters, programs] = await Promise.all([listCenters(db, { kind: "all" }), listPrograms(db)]);
   const centers = user.role === "admin" ? allCenters : allCenters.filter((c) => c.id === user.centerId);
+  // Suggested primes: a director's own state's (the SAA's awards); an administrator's, any state's.
+  const primes = await primeChoices(db, user.role === "admin" ? "all" : centers.map((c) => c.state));
   return {
     centers: centers.map((c) => ({ code: c.code, name: c.name })),
+    primes: primes.map((p) => ({ number: p.award_number, label: `${p.recipient} · ${p.state} FY${p.fiscal_year} · ${p.programs.join(", ")} · ${p.pop_start} to ${p.pop_end}` })),
     programs: programs.map((p) => ({ code: p.code, name: p.name, popMonths: p.pop_months })),
     once: newFormToken(),
     defaults: { center: user.role === "director" ? (centers[0]?.code ?? "") : "", fiscalYear: String(currentFiscalYear()) },
@@ -50,7 +54,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const center = await getCenterByCode(db, v.center);
   if (!center) return refusedReply(submission, FORM_ID, `No center with code ${v.center}`, "center");
   assertAllowed(user, { can: "edit", center });
-  const award = { awardNumber: v.awardNumber, centerId: center.id, programCode: v.program, fiscalYear: v.fiscalYear, amountCents: v.amount, popStart: v.popStart, popEnd: v.popEnd };
+  const award = { awardNumber: v.awardNumber, centerId: center.id, programCode: v.program, fiscalYear: v.fiscalYear, amountCents: v.amount, popStart: v.popStart, popEnd: v.popEnd, primeAward: v.primeAward, passThrough: v.passThrough };
   return createOnce(
     request,
     formData,
@@ -63,7 +67,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function NewAward() {
-  const { centers, programs, defaults, once } = useLoaderData<typeof loader>();
+  const { centers, programs, primes, defaults, once } = useLoaderData<typeof loader>();
   const [form, fields] = useForm({
     id: FORM_ID,
     lastResult: useReply(FORM_ID)?.result,
@@ -148,6 +152,36 @@ export default function NewAward() {
           </div>
           <Errors field={fields.popEnd} />
         </div>
+        <fieldset>
+          <legend>Sub-award (leave empty for a direct award)</legend>
+          <div className="field">
+            <label htmlFor={fields.primeAward.id}>Prime award number (FAIN)</label>
+            <input
+              {...props(getInputProps(fields.primeAward, { type: "text" }))}
+              autoComplete="off"
+              list="prime-awards"
+              placeholder="EMW-2024-SS-00012"
+              aria-describedby={`${fields.primeAward.id}-hint`}
+            />
+            <datalist id="prime-awards">
+              {primes.map((p) => (
+                <option key={p.number} value={p.number}>
+                  {p.label}
+                </option>
+              ))}
+            </datalist>
+            <div id={`${fields.primeAward.id}-hint`} className="muted">
+              The federal award the State Administrative Agency (or another pass-through entity) made this sub-award under. The amount above is the
+              center's share; the program must be one the prime funds and the period within the prime's.
+            </div>
+            <Errors field={fields.primeAward} />
+          </div>
+          <div className="field">
+            <label htmlFor={fields.passThrough.id}>Pass-through entity</label>
+            <input {...props(getInputProps(fields.passThrough, { type: "text" }))} maxLength={200} placeholder="Empty: the prime award's recipient" />
+            <Errors field={fields.passThrough} />
+          </div>
+        </fieldset>
         <p className="actions">
           <button type="submit">Record award</button>
           <Link to="/awards">Cancel</Link>
