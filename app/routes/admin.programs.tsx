@@ -5,7 +5,7 @@ import { redirect } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/guard.server";
 import { Errors, FormErrors, Notice, props, useReply } from "~/components/forms";
-import { conflictReply, formReply, refusedReply } from "~/components/forms.server";
+import { conflictReply, formReply, refusedReply } from "~/http/forms.server";
 import { getDb } from "~/db.server";
 import { SOURCE_LABELS } from "~/domain/grants";
 import { auditChangesSince } from "~/models/awards.server";

@@ -7,7 +7,7 @@ import { useEffect, useState } from "react";
 import { assertAllowed, notFound, requireUser } from "~/auth/guard.server";
 import { allows } from "~/auth/permissions";
 import { Errors, FormErrors, Notice, props, useDone, useReply } from "~/components/forms";
-import { conflictReply, formReply, refusedReply } from "~/components/forms.server";
+import { conflictReply, formReply, refusedReply } from "~/http/forms.server";
 import { getDb } from "~/db.server";
 import { isValidFiscalYear } from "~/domain/dates";
 import { COST_CATEGORIES, COST_CATEGORY_LABELS, POETE_AREAS, POETE_LABELS } from "~/domain/grants";

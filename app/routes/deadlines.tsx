@@ -6,7 +6,7 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { assertAllowed, notFound, requireUser } from "~/auth/guard.server";
 import { allows, centerScope } from "~/auth/permissions";
 import { Errors, FormErrors, Notice, props, useReply } from "~/components/forms";
-import { conflictReply, formReply } from "~/components/forms.server";
+import { conflictReply, formReply } from "~/http/forms.server";
 import { getDb } from "~/db.server";
 import { addDays, parseDate, todayIso } from "~/domain/dates";
 import { suspensionDate, type ObligationStatus } from "~/domain/obligations";

@@ -6,7 +6,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParam
 import { assertAllowed, forbidden, notFound, requireUser } from "~/auth/guard.server";
 import { allows, centerScope, type Principal } from "~/auth/permissions";
 import { Notice, useDone, type FormReply } from "~/components/forms";
-import { conflictReply, formReply, refusedReply } from "~/components/forms.server";
+import { conflictReply, formReply, refusedReply } from "~/http/forms.server";
 import { useHydrated } from "~/components/hydrated";
 import { PagerNav } from "~/components/PagerNav";
 import { SeverityBadge } from "~/components/StatusBadge";
