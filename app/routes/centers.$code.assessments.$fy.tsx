@@ -16,6 +16,7 @@ import { assessableIds, assessmentPage, carryForward, saveAssessments } from "~/
 import { listCapabilities, listFrameworks } from "~/models/catalog.server";
 import { getCenterByCode } from "~/models/centers.server";
 import { assessmentRowsSchema, parseFiscalYear, REVIEW_INTENTS, reviewSchema, submittedVersions, YEAR_MESSAGE } from "~/schemas/assessment";
+import { ScrollTable } from "~/components/ScrollTable";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `FY${data.page.fiscalYear} assessment — ${data.center.name} — Baseline` : "Assessment — Baseline" },
@@ -284,7 +285,7 @@ function ReadOnlyTable({ data }: { data: LoaderData }) {
       {page.layouts.map((layout) => (
         <section key={layout.id} aria-labelledby={`fw-${layout.id}`}>
           <h2 id={`fw-${layout.id}`}>{layout.title}</h2>
-          <table>
+          <ScrollTable>
             <thead>
               <tr>
                 <th scope="col">Capability</th>
@@ -316,7 +317,7 @@ function ReadOnlyTable({ data }: { data: LoaderData }) {
                 ),
               )}
             </tbody>
-          </table>
+          </ScrollTable>
         </section>
       ))}
     </>
@@ -391,7 +392,7 @@ function AssessmentForm({ data, actionData }: { data: LoaderData; actionData?: R
       {page.layouts.map((layout) => (
         <section key={layout.id} aria-labelledby={`fw-${layout.id}`}>
           <h2 id={`fw-${layout.id}`}>{layout.title}</h2>
-          <table>
+          <ScrollTable>
             <thead>
               <tr>
                 <th scope="col">Capability</th>
@@ -472,7 +473,7 @@ function AssessmentForm({ data, actionData }: { data: LoaderData; actionData?: R
                 );
               })}
             </tbody>
-          </table>
+          </ScrollTable>
         </section>
       ))}
       <div className="actions">
