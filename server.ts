@@ -11,8 +11,11 @@ import { pathToFileURL } from "node:url";
 import { checkDatabaseFile, databasePath, DatabaseFileError, open } from "./db/client";
 import { migrateToLatest, SchemaTooNewError } from "./db/migrate";
 import { isDatabaseEmpty, loadDemo } from "./app/demo/load.server";
+import { runPendingRepairs } from "./app/models/repairs.server";
+import { clientAddress } from "./app/auth/client-address.server";
 import { bodyLimitFor, isCrossSiteWrite, securityHeaders } from "./app/http/security.server";
 import { withFriendlyErrorPages } from "./app/http/storage-errors.server";
+import { parsePublicUrl, PUBLIC_URL_HELP } from "./app/http/public-url.server";
 import { removeServerPid, writeServerPid } from "./db/backup";
 
 const BUILD_PATH = path.resolve("build/index.js");
@@ -64,7 +67,13 @@ export function createApp(build: ServerBuild | (() => Promise<ServerBuild>)) {
     createRequestHandler({
       build: (typeof build === "function" ? async () => withFriendlyErrorPages(await build()) : withFriendlyErrorPages(build)) as any,
       mode: dev ? "development" : "production",
-      getLoadContext: (_req, res) => ({ nonce: res.locals.nonce, requestId: res.locals.requestId, mode: dev ? "development" : "production" }),
+      getLoadContext: (req, res) => ({
+        nonce: res.locals.nonce,
+        requestId: res.locals.requestId,
+        mode: dev ? "development" : "production",
+        // The socket's address; X-Forwarded-For only with TRUST_PROXY (app/auth/client-address.server.ts).
+        clientAddress: clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"]),
+      }),
     }),
   );
   return app;
@@ -76,6 +85,7 @@ async function prepareDatabase(): Promise<void> {
   const { db } = open(file);
   try {
     await migrateToLatest(db);
+    await runPendingRepairs(db);
     if (process.env.DEMO_DATA !== "off" && (await isDatabaseEmpty(db))) {
       const started = Date.now();
       const s = await loadDemo(db);
@@ -101,6 +111,7 @@ export async function startServer(): Promise<void> {
   const port = Number(process.env.PORT || 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`PORT must be a number from 0 to 65535 (got ${process.env.PORT}).`);
   const host = process.env.HOST || "127.0.0.1";
+  if (process.env.PUBLIC_URL?.trim() && !parsePublicUrl(process.env.PUBLIC_URL)) fail(`${PUBLIC_URL_HELP} (got ${process.env.PUBLIC_URL}).`);
   const server = app.listen(port, host, () => {
     const address = server.address();
     const actual = typeof address === "object" && address ? address.port : port;

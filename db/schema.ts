@@ -154,10 +154,24 @@ export interface UsersTable {
   created_at: string;
 }
 
+/** A failed sign-in: a keyed hash of the typed username, never the text (migrations/0008). */
 export interface LoginFailuresTable {
   id: Generated<number>;
-  username: string;
+  username_hash: string;
+  client_address: string;
   at_ms: number;
+}
+
+/** A signed-in browser; the cookie holds the id whose SHA-256 is token_hash (migrations/0008). */
+export interface SessionsTable {
+  id: Generated<number>;
+  token_hash: string;
+  user_id: number;
+  created_at_ms: number;
+  last_seen_ms: number;
+  expires_at_ms: number;
+  client_address: Generated<string>;
+  user_agent: Generated<string>;
 }
 
 export interface AuditLogTable {
@@ -215,6 +229,12 @@ export interface PlanLinesTable {
   cost_category: CostCategory;
   amount_cents: number;
   description: Generated<string>;
+}
+
+/** One-time repairs a migration left pending for the start-up to run (migrations/0010). */
+export interface PendingRepairsTable {
+  name: string;
+  recorded_at: string;
 }
 
 export interface AppSettingsTable {
@@ -362,12 +382,14 @@ export interface Database {
   assessments: AssessmentsTable;
   users: UsersTable;
   login_failures: LoginFailuresTable;
+  sessions: SessionsTable;
   audit_log: AuditLogTable;
   finding_responses: FindingResponsesTable;
   plans: PlansTable;
   plan_funding: PlanFundingTable;
   plan_lines: PlanLinesTable;
   app_settings: AppSettingsTable;
+  pending_repairs: PendingRepairsTable;
   reporting_obligations: ReportingObligationsTable;
   assessment_reviews: AssessmentReviewsTable;
   amendments: AmendmentsTable;

@@ -2,8 +2,8 @@ import { syncAwardObligations } from "./obligations.server";
 import { sql, type Kysely } from "kysely";
 import type { Agency, Award, Database, Q } from "../../db/schema";
 import type { CenterScope } from "../auth/permissions";
-import { describeAuditChange, fieldLabel, formatAuditTime } from "../domain/audit-diff";
-import { defaultPopEnd, fundingBySource, type FundingYear } from "../domain/grants";
+import { describeAuditChange, formatAuditTime, inSentence } from "../domain/audit-diff";
+import { awardTotals, defaultPopEnd, FUNDING_SOURCES, fundingBySource, type FundingYear } from "../domain/grants";
 import { requiredMatchCents } from "../domain/match";
 import { formatMoney } from "../domain/money";
 import { historyOf, recordAudit } from "./audit.server";
@@ -53,6 +53,29 @@ export async function listAwards(db: Q, scope: CenterScope, filter: AwardFilter 
     .orderBy("programs.sort_order")
     .orderBy("awards.award_number")
     .execute();
+}
+
+/**
+ * The award list of /awards and its CSV for the URL's filters (center, program, year, agency): the
+ * rows the user may see and the totals of the live ones. The page and the export both call this.
+ */
+export async function awardsForUrl(db: Q, scope: CenterScope, url: URL) {
+  const p = url.searchParams;
+  const center = p.get("center")?.trim().toUpperCase() || undefined;
+  const program = p.get("program")?.trim().toUpperCase() || undefined;
+  const yearText = p.get("year") ?? "";
+  const fiscalYear = /^\d{4}$/.test(yearText) ? Number(yearText) : undefined;
+  const agencyText = p.get("agency")?.toUpperCase() ?? "";
+  const agency = (FUNDING_SOURCES as readonly string[]).includes(agencyText) ? (agencyText as Agency) : undefined;
+  const rows = await listAwards(db, scope, { center, program, fiscalYear, agency });
+  const totals = awardTotals(
+    rows.map((r) => ({ amountCents: r.amount_cents, budgetedCents: r.budgeted_cents, spentCents: r.spent_cents, voided: r.voided_at !== null })),
+  );
+  return {
+    filter: { center: center ?? "", program: program ?? "", year: fiscalYear ? String(fiscalYear) : "", agency: agency ?? "" },
+    rows,
+    totals,
+  };
 }
 
 /** Choices for the award list filters, limited to what the user may see. */
@@ -199,7 +222,7 @@ export async function auditChangesSince(db: Q, entity: string, entityId: string 
     const who = `${r.username ?? "someone"} at ${formatAuditTime(r.at)}`;
     for (const c of describeAuditChange(r.before_json, r.after_json)) {
       if (IGNORED_IN_CONFLICT.has(c.field)) continue;
-      out.push(`${who} changed ${fieldLabel(c.field)}: ${c.before} → ${c.after}`);
+      out.push(`${who} changed ${inSentence(c.label)}: ${c.before} → ${c.after}`);
     }
   }
   return out;

@@ -3,42 +3,16 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/guard.server";
 import { centerScope } from "~/auth/permissions";
 import { getDb } from "~/db.server";
-import { todayIso } from "~/domain/dates";
-import { formatScore, HEADLINE_FRAMEWORK } from "~/domain/scores";
-import { scoresForYear } from "~/models/assessments.server";
-import { listCenters, listStates } from "~/models/centers.server";
-import { complianceStatusByCenter, fiscalYears, latestFiscalYear } from "~/models/compliance.server";
+import { formatScore } from "~/domain/scores";
+import { centersForUrl } from "~/models/center-list.server";
 import { StatusBadge } from "~/components/StatusBadge";
+import { ScrollTable } from "~/components/ScrollTable";
 
 export const meta: MetaFunction = () => [{ title: "Centers — Baseline" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request, { can: "read" });
-  const url = new URL(request.url);
-  const state = url.searchParams.get("state")?.toUpperCase() || undefined;
-  const kindParam = url.searchParams.get("kind");
-  const kind = kindParam === "state" || kindParam === "urban_area" ? kindParam : undefined;
-  const db = getDb();
-  const scope = centerScope(user);
-  const [centers, states, years, latest] = await Promise.all([
-    listCenters(db, scope, { state, kind }),
-    listStates(db, scope),
-    fiscalYears(db),
-    latestFiscalYear(db),
-  ]);
-  const fyParam = Number(url.searchParams.get("fy"));
-  const fy = years.includes(fyParam) ? fyParam : latest;
-  // Score and compliance status sit next to each center (issue #5), for the chosen fiscal year.
-  const [scores, statuses] =
-    fy === null
-      ? [[], new Map()]
-      : await Promise.all([scoresForYear(db, fy, HEADLINE_FRAMEWORK, scope), complianceStatusByCenter(db, fy, scope, { asOf: todayIso() })]);
-  const scoreOf = new Map(scores.map((r) => [r.center, r]));
-  const rows = centers.map((c) => {
-    const s = scoreOf.get(c.code);
-    return { ...c, score: s?.score ?? null, gaps: s?.gaps ?? null, assessed: s ? s.achieved + s.partial + s.notAchieved + s.notApplicable > 0 : false, compliance: statuses.get(c.code) ?? null };
-  });
-  return { centers: rows, states, years, fy, filter: { state: state ?? "", kind: kind ?? "" } };
+  return centersForUrl(getDb(), centerScope(user), new URL(request.url));
 }
 
 export default function Centers() {
@@ -78,10 +52,17 @@ export default function Centers() {
         </label>
         <button type="submit">Filter</button>
       </Form>
+      {centers.length > 0 ? (
+        <p className="actions">
+          <a href={`/centers.csv?${new URLSearchParams({ ...Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== "")), ...(fy ? { fy: String(fy) } : {}) })}`} className="button secondary" download>
+            Download CSV
+          </a>
+        </p>
+      ) : null}
       {centers.length === 0 ? (
         <p className="empty">No center matches these filters.</p>
       ) : (
-        <table>
+        <ScrollTable>
           <caption>
             {centers.length} center{centers.length === 1 ? "" : "s"}
           </caption>
@@ -111,7 +92,7 @@ export default function Centers() {
               </tr>
             ))}
           </tbody>
-        </table>
+        </ScrollTable>
       )}
     </>
   );

@@ -26,7 +26,8 @@ type Answer = { phase: "form"; error: string } | { phase: "discarded" } | { phas
 
 function fingerprint(db: DB): Record<string, string> {
   const sqlite = sqliteHandle(db);
-  const tables = sqlite.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name").pluck().all() as string[];
+  // sessions: a session's last-seen time moves on any request (docs/decisions/011-sessions-and-sign-in.md).
+  const tables = sqlite.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name <> 'sessions' order by name").pluck().all() as string[];
   const out: Record<string, string> = {};
   for (const table of tables) {
     const hash = createHash("sha256");
@@ -95,6 +96,14 @@ beforeAll(async () => {
 afterAll(() => resetImportJobs());
 
 const SPENDING = "spend_id,line_id,date,amount,description";
+
+describe("file names are data", () => {
+  it.each(["FY=2025.csv", "budget;2025.csv", 'quote"d.csv', "name with spaces; and = signs.csv", "résumé 2025.csv"])("a file named %s uploads and keeps its name", async (name) => {
+    const r = await upload("director", `${SPENDING}\nNAME-1,${vaLine.line_id},2025-05-01,1.00,x\n`, { fileName: name });
+    const view = job(r.body);
+    expect(view.result).toMatchObject({ ok: true, added: 1, fileName: name });
+  });
+});
 
 describe("another center's records look exactly like records that do not exist", () => {
   const award = (code: string) =>

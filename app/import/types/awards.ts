@@ -6,11 +6,12 @@
  * Empty `prime_award` and `pass_through` cells leave what is recorded as it is.
  */
 import { z } from "zod";
+import { dateOutOfRange } from "../../domain/dates";
 import { requiredMatchCents } from "../../domain/match";
 import { centsToDecimal, formatMoney } from "../../domain/money";
 import { subAwardProblems, type SubAwardField } from "../../domain/subawards";
 import { date, fiscalYear, identifier, MAX_NAME_CHARS, money, program, PROGRAM_CODES, text } from "../fields";
-import { centerHint, dateOutOfRange, EXPORT_PAGE, voidedMessage, type AwardEntry, type ImportTypeDef } from "../handler";
+import { centerHint, EXPORT_PAGE, voidedMessage, type AwardEntry, type ImportTypeDef } from "../handler";
 
 export interface AwardRow {
   awardNumber: string;
@@ -122,6 +123,8 @@ export const awards: ImportTypeDef<AwardRow> = {
       primeAward: links.get(a.id)?.prime ?? null,
       passThrough: links.get(a.id)?.passThrough ?? null,
     });
+    /** Awards added or changed: their reporting obligations follow, as on the form (docs/decisions/013-import-layout.md). */
+    const written: number[] = [];
     return {
       row(r, n) {
         const before = ctx.errorCount;
@@ -193,6 +196,7 @@ export const awards: ImportTypeDef<AwardRow> = {
           awards.byId.set(entry.id, entry);
           links.set(entry.id, { prime: prime?.number ?? null, passThrough });
           allocate();
+          written.push(entry.id);
           ctx.added(n, full);
           return;
         }
@@ -219,9 +223,12 @@ export const awards: ImportTypeDef<AwardRow> = {
         Object.assign(ex, values);
         links.set(ex.id, { prime: full.primeAward, passThrough });
         allocate();
+        written.push(ex.id);
         ctx.changed(n, old, full);
       },
-      finish() {},
+      async finish() {
+        if (written.length > 0 && ctx.errorCount === 0) await ctx.syncObligations(written);
+      },
     };
   },
 
