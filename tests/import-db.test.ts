@@ -354,6 +354,8 @@ describe("dry run, commit, re-import", () => {
       amount: "1.00",
       pop_start: "2024-10-01",
       pop_end: "2025-09-30",
+      prime_award: "",
+      pass_through: "",
     });
     expect(fingerprint(t.db)).toEqual(before);
   });
@@ -674,9 +676,9 @@ describe("command line", () => {
     const r = await cli(["export", "--type", "awards", "--fy", "2025"]);
     expect(r.code).toBe(0);
     expect(r.out).toBe(
-      "award_number,center,program,fiscal_year,amount,pop_start,pop_end\n" +
-        "COPS-TX-2025,TX-TFC,COPS,2025,90000.50,2024-10-01,2029-09-30\n" +
-        "LC-TX-2025,TX-TFC,LOCAL,2025,1.00,2024-10-01,2025-09-30\n",
+      "award_number,center,program,fiscal_year,amount,pop_start,pop_end,prime_award,pass_through\n" +
+        "COPS-TX-2025,TX-TFC,COPS,2025,90000.50,2024-10-01,2029-09-30,,\n" +
+        "LC-TX-2025,TX-TFC,LOCAL,2025,1.00,2024-10-01,2025-09-30,,\n",
     );
     const lines = await cli(["export", "--type", "budget_lines", "--fy", "2024"]);
     expect(lines.out.trim().split("\n")).toEqual([
