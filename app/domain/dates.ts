@@ -62,10 +62,6 @@ export function fiscalYearEnd(fy: number): string {
   return `${fy}-09-30`;
 }
 
-export function isValidFiscalYear(fy: unknown): fy is number {
-  return typeof fy === "number" && Number.isInteger(fy) && fy >= MIN_FISCAL_YEAR && fy <= MAX_FISCAL_YEAR;
-}
-
 /** Days since 1970-01-01 (UTC) for an ISO date; exact integer arithmetic for date differences. */
 export function dayNumber(date: string): number {
   return Math.round(Date.UTC(+date.slice(0, 4), +date.slice(5, 7) - 1, +date.slice(8, 10)) / 86_400_000);

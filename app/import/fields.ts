@@ -6,6 +6,7 @@
 import { z } from "zod";
 import type { AssessmentStatus, CenterKind, CostCategory, Poete } from "../../db/schema";
 import { MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, parseDate } from "../domain/dates";
+import { parseFiscalYear } from "../domain/fiscal-year";
 import { parseMoney } from "../domain/money";
 import { unescapeCell } from "./escape";
 
@@ -90,14 +91,8 @@ export const date = z.string().transform((raw, ctx) => {
   return r.ok ? r.date : fail(ctx, r.error);
 });
 
-const FY_RE = /^(?:FY\s*)?(\d{4})$/i;
-/** "2024" or "FY2024"; federal fiscal years 2000..2100 (app/domain/dates.ts). */
-export function parseFiscalYear(raw: string): number | null {
-  const m = FY_RE.exec(raw.trim());
-  if (!m) return null;
-  const fy = Number(m[1]);
-  return fy >= MIN_FISCAL_YEAR && fy <= MAX_FISCAL_YEAR ? fy : null;
-}
+/** "2024" or "FY2024": the one fiscal-year parser (app/domain/fiscal-year.ts). */
+export { parseFiscalYear };
 export const fiscalYear = z.string().transform((raw, ctx) => {
   const s = raw.trim();
   if (s === "") return fail(ctx, "Fiscal year is required");

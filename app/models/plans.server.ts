@@ -2,7 +2,7 @@ import type { Kysely, Transaction } from "kysely";
 import type { AssessmentStatus, CostCategory, Database, Poete } from "../../db/schema";
 import { formatMoney } from "../domain/money";
 import { overBudget } from "../domain/guards";
-import { assessableCapabilities, HEADLINE_FRAMEWORK } from "../domain/scores";
+import { assessableCapabilities, COC_EC_FRAMEWORK, HEADLINE_FRAMEWORK } from "../domain/scores";
 import { assessmentYears } from "./assessments.server";
 import { recordAudit } from "./audit.server";
 import { ConflictError, insertBudgetLineTx, Refusal, runWrite, type WriteResult } from "./budget.server";
@@ -45,6 +45,7 @@ export async function planBasis(db: Q, centerId: number) {
     statuses: rows.map((r) => [r.capability_id, r.status] as [string, AssessmentStatus]),
     estCosts: rows.map((r) => [r.capability_id, r.est_cost_cents] as [string, number | null]),
     leaves: assessableCapabilities(catalog, HEADLINE_FRAMEWORK).map((c) => ({ id: c.id, title: c.title })),
+    cocEcLeaves: assessableCapabilities(catalog, COC_EC_FRAMEWORK).map((c) => ({ id: c.id, title: c.title })),
     parents: catalog.map((c) => [c.id, c.parent_id] as [string, string | null]),
     catalog: catalog.map((c) => ({ id: c.id, title: c.title, framework_id: c.framework_id, parent_id: c.parent_id })),
   };

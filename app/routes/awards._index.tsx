@@ -4,6 +4,7 @@ import type { Agency } from "../../db/schema";
 import { requireUser } from "~/auth/guard.server";
 import { centerScope } from "~/auth/permissions";
 import { getDb } from "~/db.server";
+import { oneFiscalYearOf } from "~/http/fiscal-year.server";
 import { awardTotals, FUNDING_SOURCES, SOURCE_LABELS } from "~/domain/grants";
 import { formatMoney, formatPercent, share } from "~/domain/money";
 import { awardFilterOptions, listAwards } from "~/models/awards.server";
@@ -17,8 +18,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const center = url.searchParams.get("center")?.trim().toUpperCase() || undefined;
   const program = url.searchParams.get("program")?.trim().toUpperCase() || undefined;
-  const yearText = url.searchParams.get("year") ?? "";
-  const fiscalYear = /^\d{4}$/.test(yearText) ? Number(yearText) : undefined;
+  const fiscalYear = oneFiscalYearOf(request);
   const agencyText = url.searchParams.get("agency")?.toUpperCase() ?? "";
   const agency = (FUNDING_SOURCES as readonly string[]).includes(agencyText) ? (agencyText as Agency) : undefined;
   const page = Math.max(1, Number.parseInt(url.searchParams.get("page") ?? "1", 10) || 1);
@@ -30,7 +30,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     rows.map((r) => ({ amountCents: r.amount_cents, budgetedCents: r.budgeted_cents, spentCents: r.spent_cents, voided: r.voided_at !== null })),
   );
   return {
-    filter: { center: center ?? "", program: program ?? "", year: fiscalYear ? String(fiscalYear) : "", agency: agency ?? "" },
+    filter: { center: center ?? "", program: program ?? "", fy: fiscalYear ? String(fiscalYear) : "", agency: agency ?? "" },
     options,
     awards: rows.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE),
     count: rows.length,
@@ -84,7 +84,7 @@ export default function Awards() {
         </label>
         <label>
           Fiscal year
-          <select name="year" defaultValue={filter.year}>
+          <select name="fy" defaultValue={filter.fy}>
             <option value="">All years</option>
             {options.years.map((y) => (
               <option key={y} value={y}>

@@ -7,7 +7,7 @@ import { useEffect, useState } from "react";
 import { assertAllowed, notFound, requireUser } from "~/auth/guard.server";
 import { allows } from "~/auth/permissions";
 import { getDb } from "~/db.server";
-import { isValidFiscalYear } from "~/domain/dates";
+import { parseFiscalYear } from "~/domain/fiscal-year";
 import { COST_CATEGORIES, COST_CATEGORY_LABELS, POETE_AREAS, POETE_LABELS } from "~/domain/grants";
 import { centsToDecimal, formatMoney, formatPercent, parseMoney } from "~/domain/money";
 import { projectPlan, type PlanInput, type PlanProjection } from "~/domain/plan";
@@ -26,8 +26,8 @@ const BLANK_ROWS = 3;
 async function loadCenter(params: { code?: string; fy?: string }) {
   const center = await getCenterByCode(getDb(), params.code ?? "");
   if (!center) throw notFound(`No center with code ${params.code}`);
-  const fy = /^\d{4}$/.test(params.fy ?? "") ? Number(params.fy) : NaN;
-  if (!isValidFiscalYear(fy)) throw notFound(`"${params.fy}" is not a fiscal year`);
+  const fy = parseFiscalYear(params.fy);
+  if (fy === null) throw notFound(`"${params.fy}" is not a fiscal year`);
   return { center, fiscalYear: fy };
 }
 
@@ -41,6 +41,7 @@ function projectionInput(
     funding: rows.funding,
     lines: rows.lines,
     leaves: basis.leaves,
+    cocEcLeaves: basis.cocEcLeaves,
     statuses: new Map(basis.statuses),
     estCosts: new Map(basis.estCosts),
     parentOf: new Map(basis.parents),
@@ -253,8 +254,16 @@ function Figures({ p, live, unreadable }: { p: PlanProjection; live: boolean; un
               <th scope="col">State</th>
             </tr>
           </thead>
-          <tbody>
-            {p.gaps.map((g) => (
+          {(["baseline", "coc-ec"] as const).map((framework) => {
+            const rows = p.gaps.filter((g) => g.framework === framework);
+            return rows.length === 0 ? null : (
+          <tbody key={framework}>
+            <tr>
+              <th scope="rowgroup" colSpan={5}>
+                {framework === "baseline" ? "Baseline capabilities" : "Critical Operational and Enabling Capabilities (COC/EC)"}
+              </th>
+            </tr>
+            {rows.map((g) => (
               <tr key={g.capabilityId}>
                 <td>
                   {g.capabilityId} <span className="muted">({STATUS_LABELS[g.status ?? "not_assessed"]})</span>
@@ -268,6 +277,8 @@ function Figures({ p, live, unreadable }: { p: PlanProjection; live: boolean; un
               </tr>
             ))}
           </tbody>
+            );
+          })}
         </table>
         <table>
           <caption>Expected funding by program</caption>

@@ -7,7 +7,11 @@ import { todayIso } from "~/domain/dates";
 import { formatScore, HEADLINE_FRAMEWORK } from "~/domain/scores";
 import { scoresForYear } from "~/models/assessments.server";
 import { listCenters, listStates } from "~/models/centers.server";
-import { complianceStatusByCenter, fiscalYears, latestFiscalYear } from "~/models/compliance.server";
+import { centerYearStatus } from "~/domain/compliance";
+import { describeDefaultYear } from "~/domain/fiscal-year";
+import { oneFiscalYearOf } from "~/http/fiscal-year.server";
+import { complianceStatusByCenter, fiscalYears } from "~/models/compliance.server";
+import { defaultFiscalYear } from "~/models/years.server";
 import { StatusBadge } from "~/components/StatusBadge";
 
 export const meta: MetaFunction = () => [{ title: "Centers — Baseline" }];
@@ -20,14 +24,14 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const kind = kindParam === "state" || kindParam === "urban_area" ? kindParam : undefined;
   const db = getDb();
   const scope = centerScope(user);
-  const [centers, states, years, latest] = await Promise.all([
+  const asked = oneFiscalYearOf(request);
+  const [centers, states, years, byDefault] = await Promise.all([
     listCenters(db, scope, { state, kind }),
     listStates(db, scope),
     fiscalYears(db),
-    latestFiscalYear(db),
+    asked === undefined ? defaultFiscalYear(db) : null,
   ]);
-  const fyParam = Number(url.searchParams.get("fy"));
-  const fy = years.includes(fyParam) ? fyParam : latest;
+  const fy = asked ?? byDefault?.fiscalYear ?? null;
   // Score and compliance status sit next to each center (issue #5), for the chosen fiscal year.
   const [scores, statuses] =
     fy === null
@@ -36,13 +40,15 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const scoreOf = new Map(scores.map((r) => [r.center, r]));
   const rows = centers.map((c) => {
     const s = scoreOf.get(c.code);
-    return { ...c, score: s?.score ?? null, gaps: s?.gaps ?? null, assessed: s ? s.achieved + s.partial + s.notAchieved + s.notApplicable > 0 : false, compliance: statuses.get(c.code) ?? null };
+    const assessed = s ? s.achieved + s.partial + s.notAchieved + s.notApplicable > 0 : false;
+    return { ...c, score: s?.score ?? null, gaps: s?.gaps ?? null, assessed, compliance: fy === null ? null : centerYearStatus(statuses.get(c.code), assessed) };
   });
-  return { centers: rows, states, years, fy, filter: { state: state ?? "", kind: kind ?? "" } };
+  const yearNote = byDefault ? `Showing ${describeDefaultYear(byDefault)}.` : null;
+  return { centers: rows, states, years: fy !== null && !years.includes(fy) ? [fy, ...years] : years, fy, yearNote, filter: { state: state ?? "", kind: kind ?? "" } };
 }
 
 export default function Centers() {
-  const { centers, states, years, fy, filter } = useLoaderData<typeof loader>();
+  const { centers, states, years, fy, yearNote, filter } = useLoaderData<typeof loader>();
   return (
     <>
       <h1>Fusion centers</h1>
@@ -78,6 +84,7 @@ export default function Centers() {
         </label>
         <button type="submit">Filter</button>
       </Form>
+      {yearNote ? <p className="muted">{yearNote}</p> : null}
       {centers.length === 0 ? (
         <p className="empty">No center matches these filters.</p>
       ) : (

@@ -29,6 +29,8 @@ beforeAll(async () => {
     const [status, est] = set[id] ?? ["achieved", null];
     await t.db.updateTable("assessments").set({ status: status as any, est_cost_cents: est }).where("center_id", "=", va.id).where("fiscal_year", "=", 2025).where("capability_id", "=", id).execute();
   }
+  // COC/EC all achieved, so the baseline gaps above are the plan's only gaps (one test below adds one).
+  await t.db.updateTable("assessments").set({ status: "achieved", est_cost_cents: null }).where("center_id", "=", va.id).where("fiscal_year", "=", 2025).where("capability_id", "like", "%C-%").execute();
 });
 
 /** The plan form as the browser sends it: one funding row per program, then the line rows. */
@@ -80,6 +82,24 @@ describe("next-year plan", () => {
     ]);
     expect(data.projection.currentScore).toBe(79.2);
     expect(data.canEdit).toBe(true);
+  });
+
+  it("lists a COC/EC gap of the assessment beside the area gaps, with its estimate", async () => {
+    const va = await t.db.selectFrom("centers").select("id").where("code", "=", "VA").executeTakeFirstOrThrow();
+    const ec4 = () => t.db.updateTable("assessments").where("center_id", "=", va.id).where("fiscal_year", "=", 2025).where("capability_id", "=", "EC-4");
+    await ec4().set({ status: "not_achieved", est_cost_cents: 224_000_00 }).execute();
+    try {
+      const data = await view();
+      expect(data.projection.gaps.map((g: any) => [g.capabilityId, g.framework, g.estCostCents])).toEqual([
+        ["I.B", "baseline", 120_000_00],
+        ["I.C", "baseline", 80_000_00],
+        ["II.A", "baseline", 40_000_00],
+        ["EC-4", "coc-ec", 224_000_00],
+      ]);
+      expect(data.projection.currentScore).toBe(79.2); // the baseline score alone
+    } finally {
+      await ec4().set({ status: "achieved", est_cost_cents: null }).execute();
+    }
   });
 
   it("refuses a bad amount at its field and saves nothing", async () => {
