@@ -11,6 +11,7 @@ import { pathToFileURL } from "node:url";
 import { checkDatabaseFile, databasePath, DatabaseFileError, open } from "./db/client";
 import { migrateToLatest, SchemaTooNewError } from "./db/migrate";
 import { isDatabaseEmpty, loadDemo } from "./app/demo/load.server";
+import { clientAddress } from "./app/auth/client-address.server";
 import { bodyLimitFor, isCrossSiteWrite, securityHeaders } from "./app/http/security.server";
 import { withFriendlyErrorPages } from "./app/http/storage-errors.server";
 import { removeServerPid, writeServerPid } from "./db/backup";
@@ -64,7 +65,13 @@ export function createApp(build: ServerBuild | (() => Promise<ServerBuild>)) {
     createRequestHandler({
       build: (typeof build === "function" ? async () => withFriendlyErrorPages(await build()) : withFriendlyErrorPages(build)) as any,
       mode: dev ? "development" : "production",
-      getLoadContext: (_req, res) => ({ nonce: res.locals.nonce, requestId: res.locals.requestId, mode: dev ? "development" : "production" }),
+      getLoadContext: (req, res) => ({
+        nonce: res.locals.nonce,
+        requestId: res.locals.requestId,
+        mode: dev ? "development" : "production",
+        // The socket's address; X-Forwarded-For only with TRUST_PROXY (app/auth/client-address.server.ts).
+        clientAddress: clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"]),
+      }),
     }),
   );
   return app;

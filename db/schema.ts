@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
+import type { ColumnType, Generated, Insertable, Kysely, Selectable, Transaction, Updateable } from "kysely";
 
 /** The typed view of the schema built by migrations/. Keep in step with every migration. */
 
@@ -35,6 +35,8 @@ export interface CentersTable {
   name: string;
   state: string;
   kind: CenterKind;
+  /** SAM Unique Entity ID (12 characters) of the agency receiving the center's funds (migrations/0015). */
+  uei: ColumnType<string | null, string | null | undefined, string | null>;
   version: Generated<number>;
   import_batch_id: number | null;
   created_at: string;
@@ -76,6 +78,10 @@ export interface AwardsTable {
   pop_start: string;
   pop_end: string;
   match_required_cents: Generated<number>;
+  /** The prime award this award is a sub-award of (docs/decisions/018); null for a direct award. */
+  prime_award_id: ColumnType<number | null, number | null | undefined, number | null>;
+  /** The pass-through entity that made the sub-award (usually the SAA). */
+  pass_through: ColumnType<string | null, string | null | undefined, string | null>;
   /** Maintained by triggers: sum of live budget lines. */
   budgeted_cents: ColumnType<number, never, never>;
   /** Maintained by triggers: sum of live spending. */
@@ -148,10 +154,24 @@ export interface UsersTable {
   created_at: string;
 }
 
+/** A failed sign-in: a keyed hash of the typed username, never the text (migrations/0008). */
 export interface LoginFailuresTable {
   id: Generated<number>;
-  username: string;
+  username_hash: string;
+  client_address: string;
   at_ms: number;
+}
+
+/** A signed-in browser; the cookie holds the id whose SHA-256 is token_hash (migrations/0008). */
+export interface SessionsTable {
+  id: Generated<number>;
+  token_hash: string;
+  user_id: number;
+  created_at_ms: number;
+  last_seen_ms: number;
+  expires_at_ms: number;
+  client_address: Generated<string>;
+  user_agent: Generated<string>;
 }
 
 export interface AuditLogTable {
@@ -289,10 +309,58 @@ export interface LineSpendingYearsTable {
   payments: number;
 }
 
+/** A federal award to a recipient (usually the SAA), never a center's money (migrations/0015). */
+export interface PrimeAwardsTable {
+  id: Generated<number>;
+  award_number: string;
+  recipient: string;
+  state: string;
+  fiscal_year: number;
+  amount_cents: number;
+  pop_start: string;
+  pop_end: string;
+  assistance_listing: Generated<string>;
+  version: Generated<number>;
+  import_batch_id: number | null;
+  created_at: string;
+}
+
+export interface PrimeAwardProgramsTable {
+  prime_award_id: number;
+  program_code: string;
+}
+
+/** Reference rows from a USAspending sub-award download: one per (prime FAIN, sub-award number). */
+export interface UsaspendingSubawardsTable {
+  id: Generated<number>;
+  prime_award_fain: string;
+  prime_award_amount_cents: number | null;
+  prime_awardee_name: Generated<string>;
+  prime_award_cfda: Generated<string>;
+  prime_pop_start: string | null;
+  prime_pop_end: string | null;
+  subaward_number: string;
+  subaward_amount_cents: number;
+  subaward_action_date: string;
+  subawardee_uei: Generated<string>;
+  subawardee_name: Generated<string>;
+  subaward_description: Generated<string>;
+  usaspending_permalink: Generated<string>;
+  import_batch_id: number | null;
+}
+
 /** One row (id 1): bumped by triggers on every write the compliance engine reads (migrations/0007). */
 export interface DataVersionTable {
   id: number;
   version: number;
+}
+
+/** One-time form tokens already used (migrations/0012_form_tokens.ts). */
+export interface FormTokensTable {
+  token: string;
+  expires_at: string;
+  /** Where the first submission was sent after its write, for the replay's answer. */
+  location: string | null;
 }
 
 export interface Database {
@@ -308,6 +376,7 @@ export interface Database {
   assessments: AssessmentsTable;
   users: UsersTable;
   login_failures: LoginFailuresTable;
+  sessions: SessionsTable;
   audit_log: AuditLogTable;
   finding_responses: FindingResponsesTable;
   plans: PlansTable;
@@ -321,12 +390,17 @@ export interface Database {
   closed_periods: ClosedPeriodsTable;
   line_spending_years: LineSpendingYearsTable;
   data_version: DataVersionTable;
+  form_tokens: FormTokensTable;
+  prime_awards: PrimeAwardsTable;
+  prime_award_programs: PrimeAwardProgramsTable;
+  usaspending_subawards: UsaspendingSubawardsTable;
 }
 
 export type Center = Selectable<CentersTable>;
 export type NewCenter = Insertable<CentersTable>;
 export type Program = Selectable<ProgramsTable>;
 export type Award = Selectable<AwardsTable>;
+export type PrimeAward = Selectable<PrimeAwardsTable>;
 export type NewAward = Insertable<AwardsTable>;
 export type AwardUpdate = Updateable<AwardsTable>;
 export type BudgetLine = Selectable<BudgetLinesTable>;
@@ -338,3 +412,6 @@ export type Capability = Selectable<CapabilitiesTable>;
 export type Framework = Selectable<FrameworksTable>;
 export type User = Selectable<UsersTable>;
 export type AuditRow = Selectable<AuditLogTable>;
+
+/** A database handle models take first: the connection, or the transaction a write runs in. */
+export type Q = Kysely<Database> | Transaction<Database>;

@@ -6,6 +6,9 @@ import * as m0004 from "./0004_lifecycle";
 import * as m0005 from "./0005_closed_periods";
 import * as m0006 from "./0006_perf_indexes";
 import * as m0007 from "./0007_data_version";
+import * as m0008 from "./0008_sessions_and_sign_in";
+import * as m0012 from "./0012_form_tokens";
+import * as m0015 from "./0015_prime_awards";
 
 /**
  * In-code migration list (Kysely's FileMigrationProvider imports .ts at run time, which fails in the
@@ -19,4 +22,7 @@ export const migrations: Record<string, Migration> = {
   "0005_closed_periods": m0005,
   "0006_perf_indexes": m0006,
   "0007_data_version": m0007,
+  "0008_sessions_and_sign_in": m0008,
+  "0012_form_tokens": m0012,
+  "0015_prime_awards": m0015,
 };

@@ -7,16 +7,9 @@ import { loadDemo } from "~/demo/load.server";
 import { action as loginAction } from "~/routes/login";
 import { action as logoutAction } from "~/routes/logout";
 import { loader as centersLoader } from "~/routes/centers._index";
-import {
-  clearLoginFailures,
-  createUser,
-  LOCKOUT_FAILURES,
-  LOCKOUT_WINDOW_MS,
-  lockoutSeconds,
-  recordLoginFailure,
-  setActive,
-  setPassword,
-} from "~/models/users.server";
+import { usernameHash } from "~/auth/sign-in.server";
+import { ACCOUNT_ATTEMPTS, clearLoginFailures, recordLoginFailure, signInWait, THROTTLE_WINDOW_MS } from "~/models/login-throttle.server";
+import { createUser, setActive, setPassword } from "~/models/users.server";
 import { cookieFor, request, run } from "./helpers/auth";
 import { useTestDatabase } from "./helpers/db";
 
@@ -68,7 +61,7 @@ describe("sign in", () => {
     expect(res.headers.get("Set-Cookie")).toBeNull();
     expect(await res.json()).toMatchObject({ error: "The username or password is not right.", fields: { username: "demo-director" } });
     // Leave no failures behind for the lockout tests below.
-    await clearLoginFailures(t.db, "demo-director");
+    await clearLoginFailures(t.db, { usernameHash: usernameHash("demo-director"), clientAddress: "unknown" });
   });
 
   it("answers an unknown username exactly like a wrong password", async () => {
@@ -106,6 +99,14 @@ describe("sign out and expiry", () => {
     expect(await isSignedIn(cookiePair(res))).toBe(false);
   });
 
+  it("sign-out ends the session on the server: a copy of the old cookie no longer signs anybody in", async () => {
+    const res = await login({ username: "demo-state", password: PASSWORD });
+    const copied = cookiePair(res);
+    expect(await isSignedIn(copied)).toBe(true);
+    await run(logoutAction, request("/logout", { cookie: copied, form: {} }));
+    expect(await isSignedIn(copied)).toBe(false);
+  });
+
   it("treats a session whose expiresAt has passed as signed out, even though the cookie is validly signed", async () => {
     const expired = await cookieFor(t.db, "demo-auditor", { expiresAt: Date.now() - 1000 });
     expect(await isSignedIn(expired)).toBe(false);
@@ -122,7 +123,7 @@ describe("sign out and expiry", () => {
 });
 
 describe("deactivated accounts", () => {
-  it("cannot sign in, and their open session stops working at once; reactivated, both work again", async () => {
+  it("cannot sign in, and their open session ends at once; reactivated, they sign in again (the old session stays ended)", async () => {
     const id = await t.db.transaction().execute((trx) => createUser(trx, null, { username: "leaver", role: "auditor", password: "leaver-password-1" }));
     const ok = await login({ username: "leaver", password: "leaver-password-1" });
     expect(ok.status).toBe(303);
@@ -136,8 +137,10 @@ describe("deactivated accounts", () => {
     expect(refused.headers.get("Set-Cookie")).toBeNull();
 
     await t.db.transaction().execute((trx) => setActive(trx, null, id, true));
-    await clearLoginFailures(t.db, "leaver");
-    expect(await isSignedIn(session)).toBe(true);
+    expect(await isSignedIn(session)).toBe(false);
+    const back = await login({ username: "leaver", password: "leaver-password-1" });
+    expect(back.status).toBe(303);
+    expect(await isSignedIn(cookiePair(back))).toBe(true);
   });
 });
 
@@ -159,7 +162,7 @@ describe("password reset", () => {
 describe("login lockout", () => {
   it("after 5 failed logins the 6th try gets 429 with Retry-After, even with the right password", async () => {
     await t.db.transaction().execute((trx) => createUser(trx, null, { username: "forgetful", role: "auditor", password: "the-right-password" }));
-    for (let i = 1; i <= LOCKOUT_FAILURES; i++) {
+    for (let i = 1; i <= ACCOUNT_ATTEMPTS; i++) {
       const res = await login({ username: "forgetful", password: `wrong-${i}` });
       expect(res.status).toBe(401);
     }
@@ -176,25 +179,27 @@ describe("login lockout", () => {
   });
 
   it("counts only failures within the last 15 minutes (model clock)", async () => {
-    expect(LOCKOUT_WINDOW_MS).toBe(15 * 60 * 1000);
+    expect(THROTTLE_WINDOW_MS).toBe(15 * 60 * 1000);
     const now = Date.UTC(2025, 5, 30, 12, 0, 0);
     const minutes = (m: number) => m * 60 * 1000;
+    const old = { usernameHash: usernameHash("old-failures"), clientAddress: "192.0.2.10" };
+    const recent = { usernameHash: usernameHash("recent-failures"), clientAddress: "192.0.2.10" };
 
     // Five failures 16 to 20 minutes ago: none counts.
-    for (const ago of [20, 19, 18, 17, 16]) await recordLoginFailure(t.db, "old-failures", now - minutes(ago));
-    expect(await lockoutSeconds(t.db, "old-failures", now)).toBe(0);
+    for (const ago of [20, 19, 18, 17, 16]) await recordLoginFailure(t.db, old, now - minutes(ago));
+    expect(await signInWait(t.db, old, now)).toBeNull();
 
-    // Four inside the window: still 0. The fifth, 2 minutes ago, locks the account.
-    for (const ago of [10, 8, 6, 4]) await recordLoginFailure(t.db, "recent-failures", now - minutes(ago));
-    expect(await lockoutSeconds(t.db, "recent-failures", now)).toBe(0);
-    await recordLoginFailure(t.db, "recent-failures", now - minutes(2));
+    // Four inside the window: still free. The fifth, 2 minutes ago, holds the account back.
+    for (const ago of [10, 8, 6, 4]) await recordLoginFailure(t.db, recent, now - minutes(ago));
+    expect(await signInWait(t.db, recent, now)).toBeNull();
+    await recordLoginFailure(t.db, recent, now - minutes(2));
     // The oldest of the five (10 minutes ago) leaves the window in 5 minutes = 300 s.
-    expect(await lockoutSeconds(t.db, "recent-failures", now)).toBe(300);
-    // 5 minutes later it has left the window: unlocked.
-    expect(await lockoutSeconds(t.db, "recent-failures", now + minutes(5))).toBe(0);
+    expect(await signInWait(t.db, recent, now)).toEqual({ scope: "account", seconds: 300 });
+    // 5 minutes later it has left the window: free again.
+    expect(await signInWait(t.db, recent, now + minutes(5))).toBeNull();
 
     // A successful sign-in clears the count.
-    await clearLoginFailures(t.db, "recent-failures");
-    expect(await lockoutSeconds(t.db, "recent-failures", now)).toBe(0);
+    await clearLoginFailures(t.db, recent);
+    expect(await signInWait(t.db, recent, now)).toBeNull();
   });
 });

@@ -30,7 +30,7 @@ describe("migrations", () => {
     expect(await count("capabilities", sql`framework_id = 'coc-ec'`)).toBe(8);
     expect(await count("capabilities", sql`framework_id = 'guidelines-2006'`)).toBe(18);
     expect(await count("capabilities", sql`privacy = 1`)).toBe(3);
-    expect(await count("programs")).toBe(7);
+    expect(await count("programs")).toBe(8); // SHSP, UASI, OPSG, JAG, COPS, OTHER_FED, STATE, LOCAL
     expect(await count("centers")).toBe(0);
     expect(await count("users")).toBe(0);
     const leaves = assessableCapabilities(await listCapabilities(db), "baseline-2008").map((c) => c.id);

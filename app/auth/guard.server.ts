@@ -1,20 +1,22 @@
 import { redirect } from "@remix-run/node";
 import { getDb } from "../db.server";
+import { findSession } from "../models/sessions.server";
 import { getPrincipal } from "../models/users.server";
 import { allows, type Permission, type Principal } from "./permissions";
-import { getSession } from "./session.server";
+import { sessionTokenOf } from "./session.server";
 
-/** The signed-in user, or null (no session, expired session, deactivated account). */
+/**
+ * The signed-in user, or null: no cookie, a forged one, or a session that was ended (sign-out,
+ * password reset, deactivation), expired or left idle (server-side sessions, decision 011).
+ */
 export async function currentUser(request: Request): Promise<Principal | null> {
-  const session = await getSession(request);
-  const userId = session.get("userId");
-  const expiresAt = session.get("expiresAt");
-  const userVersion = session.get("userVersion");
-  if (typeof userId !== "number" || typeof expiresAt !== "number" || expiresAt < Date.now()) return null;
-  const user = await getPrincipal(getDb(), userId);
-  // Sessions from before a password reset (which bumps the user's version) no longer count.
-  if (!user || user.version !== userVersion) return null;
-  return user;
+  const token = await sessionTokenOf(request);
+  if (!token) return null;
+  const db = getDb();
+  const session = await findSession(db, token);
+  if (!session) return null;
+  const user = await getPrincipal(db, session.userId);
+  return user ? { ...user, sessionId: session.id } : null;
 }
 
 export function forbidden(message = "You do not have permission to do that."): Response {

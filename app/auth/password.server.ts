@@ -29,9 +29,16 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return key.length === expected.length && timingSafeEqual(key, expected);
 }
 
-/** Same cost as a real check, for unknown usernames, so timing does not reveal which accounts exist. */
+/**
+ * One password check of the same cost whatever the account: an unknown username, a deactivated
+ * account and a wrong password all run scrypt once, so the answer's timing tells them apart no
+ * better than its text does. `stored` is null for an unknown username: a dummy hash of the same
+ * parameters stands in.
+ */
 let dummyHash: Promise<string> | undefined;
-export async function burnPasswordCheck(password: string): Promise<void> {
-  dummyHash ??= hashPassword("not-a-real-password");
-  await verifyPassword(password, await dummyHash);
+export async function checkPassword(password: string, stored: string | null): Promise<boolean> {
+  dummyHash ??= hashPassword(randomBytes(16).toString("base64"));
+  const real = stored !== null && stored.split("$").length === 6;
+  const matches = await verifyPassword(password, real ? stored : await dummyHash);
+  return real && matches;
 }

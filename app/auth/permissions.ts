@@ -19,8 +19,10 @@ export interface Principal {
   centerId: number | null;
   /** The state of a director's center, or the states of a state official. */
   states: string[];
-  /** users.version when loaded; sessions carry it so a password reset ends older sessions. */
+  /** users.version when loaded. */
   version?: number;
+  /** The server-side session the request came with (sessions.id), when signed in through one. */
+  sessionId?: number;
 }
 
 export interface CenterRef {

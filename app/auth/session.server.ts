@@ -1,8 +1,9 @@
-import { createCookieSessionStorage } from "@remix-run/node";
+import { createCookie, type Cookie } from "@remix-run/node";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { databasePath } from "../../db/client";
+import { SESSION_IDLE_SECONDS, SESSION_MAX_AGE_SECONDS } from "../models/sessions.server";
 
 /**
  * SESSION_SECRET comes from the environment. Where it is missing, one is generated once and kept
@@ -21,7 +22,7 @@ export function sessionSecret(): string {
   }
 }
 
-export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
+export { SESSION_IDLE_SECONDS, SESSION_MAX_AGE_SECONDS };
 
 /**
  * Secure cookies in production whenever the server listens beyond this machine. On the loopback
@@ -35,23 +36,44 @@ export function secureCookies(env: NodeJS.ProcessEnv = process.env): boolean {
   return env.NODE_ENV === "production" && !loopback;
 }
 
-let storage: ReturnType<typeof createCookieSessionStorage<{ userId: number; expiresAt: number; userVersion: number }>> | undefined;
-
-export function sessionStorage() {
-  storage ??= createCookieSessionStorage<{ userId: number; expiresAt: number; userVersion: number }>({
-    cookie: {
-      name: "__baseline_session",
-      httpOnly: true,
-      sameSite: "lax",
-      path: "/",
-      secure: secureCookies(),
-      secrets: [sessionSecret()],
-      maxAge: SESSION_MAX_AGE_SECONDS,
-    },
+/**
+ * The session cookie holds only the session's random id (app/models/sessions.server.ts), signed
+ * with SESSION_SECRET so a guessed or altered value is dropped before any database lookup.
+ */
+let cookie: Cookie | undefined;
+function sessionCookie(): Cookie {
+  cookie ??= createCookie("__baseline_session", {
+    httpOnly: true,
+    sameSite: "lax",
+    path: "/",
+    secure: secureCookies(),
+    secrets: [sessionSecret()],
+    maxAge: SESSION_MAX_AGE_SECONDS,
   });
-  return storage;
+  return cookie;
 }
 
-export async function getSession(request: Request) {
-  return sessionStorage().getSession(request.headers.get("Cookie"));
+const TOKEN = /^[A-Za-z0-9_-]{43}$/;
+
+/** The session id the request's cookie carries, or null (none, forged, malformed). */
+export async function sessionTokenOf(request: Request): Promise<string | null> {
+  const header = request.headers.get("Cookie");
+  if (!header) return null;
+  let value: unknown;
+  try {
+    value = await sessionCookie().parse(header);
+  } catch {
+    return null;
+  }
+  return typeof value === "string" && TOKEN.test(value) ? value : null;
+}
+
+/** Set-Cookie for a new session id. */
+export async function sessionCookieHeader(token: string): Promise<string> {
+  return sessionCookie().serialize(token);
+}
+
+/** Set-Cookie that removes the session cookie from the browser. */
+export async function clearedSessionCookieHeader(): Promise<string> {
+  return sessionCookie().serialize("", { maxAge: undefined, expires: new Date(0) });
 }

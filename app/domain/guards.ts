@@ -19,6 +19,20 @@ export function overSpent(lineId: string, newSpentCents: number, lineCents: numb
   return `Spending on line ${lineId} would total ${formatMoney(newSpentCents)}, over the line's ${formatMoney(lineCents)} by ${formatMoney(newSpentCents - lineCents)}`;
 }
 
+/**
+ * Refunds and credits are negative payments (docs/decisions/018): they lower spent, which never goes
+ * below zero. `what` names the line ("line VA-L1").
+ */
+export function spentBelowZero(what: string, newSpentCents: number): string | null {
+  if (newSpentCents >= 0) return null;
+  return `Spending on ${what} would total ${formatMoney(newSpentCents)}; a refund or credit cannot take spent below $0.00 (${formatMoney(-newSpentCents)} too much)`;
+}
+
+/** A line's live payments after a change: between zero (refunds) and the line's amount. */
+export function lineSpentProblem(lineId: string, newSpentCents: number, lineCents: number): string | null {
+  return overSpent(lineId, newSpentCents, lineCents) ?? spentBelowZero(`line ${lineId}`, newSpentCents);
+}
+
 /** A reporting period an administrator closed (and has not reopened). */
 export interface ClosedPeriod {
   start: string;

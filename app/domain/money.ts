@@ -10,18 +10,36 @@ export type MoneyParse = { ok: true; cents: number } | { ok: false; error: strin
 
 const MONEY_RE = /^\$?(\d{1,3}(,\d{3})+|\d+)(\.(\d*))?$/;
 
+export interface MoneyOptions {
+  /**
+   * Accept a negative amount (a refund or credit on a payment, a USAspending de-obligation), written
+   * "-2,500.00", "-$2,500.00" or, as accountants do, "(2,500.00)". Everywhere else a negative is refused.
+   */
+  allowNegative?: boolean;
+}
+
 /**
- * Parses "1234.56", "$1,234.56", "1234", "1,234" into cents. Refuses negatives, more than
- * two decimals, letters, empty text and amounts over one trillion dollars.
+ * Parses "1234.56", "$1,234.56", "$ 1,000,000", "1234", "1,234" into cents. Refuses negatives (unless
+ * `allowNegative`), more than two decimals, letters, empty text and amounts over one trillion dollars.
  */
-export function parseMoney(input: unknown): MoneyParse {
+export function parseMoney(input: unknown, options: MoneyOptions = {}): MoneyParse {
   if (typeof input === "number") input = String(input);
   if (typeof input !== "string") return { ok: false, error: "Enter an amount in dollars, like 1234.56" };
-  const text = input.trim();
+  let text = input.trim();
   if (text === "") return { ok: false, error: "Enter an amount in dollars, like 1234.56" };
-  if (/^-|^\$-|^\(/.test(text)) return { ok: false, error: "Amount cannot be negative" };
+  let negative = false;
+  if (/^\(.*\)$/s.test(text)) {
+    negative = true;
+    text = text.slice(1, -1).trim();
+  } else if (/^-|^\$\s*-/.test(text)) {
+    negative = true;
+    text = text.replace(/^(\$?)\s*-/, "$1");
+  }
+  if (negative && !options.allowNegative) return { ok: false, error: "Amount cannot be negative" };
+  // "$ 1,000,000": a space between the dollar sign and the figure, as some spreadsheets export it.
+  text = text.replace(/^\$\s+/, "$");
   const m = MONEY_RE.exec(text);
-  if (!m) return { ok: false, error: `"${truncate(text)}" is not an amount in dollars (use 1234.56 or $1,234.56)` };
+  if (!m) return { ok: false, error: `"${truncate(input.trim())}" is not an amount in dollars (use 1234.56 or $1,234.56)` };
   const whole = m[1].replace(/,/g, "");
   const frac = m[4] ?? "";
   if (frac.length > 2) return { ok: false, error: "Amount has more than two decimals (cents)" };
@@ -33,7 +51,7 @@ export function parseMoney(input: unknown): MoneyParse {
   if (!Number.isSafeInteger(cents) || cents > MAX_CENTS) {
     return { ok: false, error: "Amount is over the limit of $1,000,000,000,000" };
   }
-  return { ok: true, cents };
+  return { ok: true, cents: negative && cents !== 0 ? -cents : cents };
 }
 
 function truncate(s: string): string {

@@ -8,8 +8,7 @@
  * streams without being held in memory.
  */
 import { stringify } from "csv-stringify/sync";
-import type { Kysely, Transaction } from "kysely";
-import type { Database } from "../../db/schema";
+import type { Q } from "../../db/schema";
 import { scoped } from "../models/centers.server";
 import { toCells } from "./csv";
 import { FORMATS } from "./formats";
@@ -17,8 +16,6 @@ import type { ExportFilter, ImportTypeDef } from "./handler";
 import { REGISTRY, type ImportType, type RowOf } from "./registry";
 
 export type { ExportFilter };
-
-type Q = Kysely<Database> | Transaction<Database>;
 
 export function exportRows<T extends ImportType>(db: Q, type: T, filter: ExportFilter): AsyncGenerator<RowOf<T>> {
   const def = REGISTRY[type] as unknown as ImportTypeDef<RowOf<T>>;

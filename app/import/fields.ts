@@ -7,7 +7,7 @@ import { z } from "zod";
 import type { AssessmentStatus, CenterKind, CostCategory, Poete } from "../../db/schema";
 import { MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, parseDate } from "../domain/dates";
 import { parseFiscalYear } from "../domain/fiscal-year";
-import { parseMoney } from "../domain/money";
+import { parseMoney, type MoneyOptions } from "../domain/money";
 import { unescapeCell } from "./escape";
 
 // USPS two-letter codes: the 50 states, DC and the inhabited territories (PR, GU, VI, AS, MP).
@@ -19,7 +19,7 @@ export const USPS_CODES: ReadonlySet<string> = new Set([
 ]);
 
 export const CENTER_KINDS = ["state", "urban_area"] as const satisfies readonly CenterKind[];
-export const PROGRAM_CODES = ["SHSP", "UASI", "JAG", "COPS", "OTHER_FED", "STATE", "LOCAL"] as const;
+export const PROGRAM_CODES = ["SHSP", "UASI", "OPSG", "JAG", "COPS", "OTHER_FED", "STATE", "LOCAL"] as const;
 export const POETE_VALUES = ["planning", "organization", "equipment", "training", "exercises"] as const satisfies readonly Poete[];
 export const COST_CATEGORIES = [
   "personnel",
@@ -81,10 +81,16 @@ export const text = (what: string, max: number, required: boolean) =>
     return s;
   });
 
-export const money = z.string().transform((raw, ctx) => {
-  const r = parseMoney(raw);
-  return r.ok ? r.cents : fail(ctx, r.error);
-});
+const moneyCell = (options: MoneyOptions) =>
+  z.string().transform((raw, ctx) => {
+    const r = parseMoney(raw, options);
+    return r.ok ? r.cents : fail(ctx, r.error);
+  });
+
+export const money = moneyCell({});
+
+/** A payment may be a refund or credit: "-2,500.00" or "(2,500.00)" (docs/decisions/018). */
+export const signedMoney = moneyCell({ allowNegative: true });
 
 export const date = z.string().transform((raw, ctx) => {
   const r = parseDate(raw);

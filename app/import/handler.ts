@@ -9,9 +9,9 @@
  * inside its transaction; the checks forms share come from app/domain/guards.ts.
  */
 import type Sqlite from "better-sqlite3";
-import type { Kysely, Transaction } from "kysely";
+import type { Transaction } from "kysely";
 import type { z } from "zod";
-import type { Database } from "../../db/schema";
+import type { Database, Q } from "../../db/schema";
 import type { CenterScope, Principal } from "../auth/permissions";
 import { fiscalYearEnd, fiscalYearOf, fiscalYearStart, MAX_FISCAL_YEAR, MIN_FISCAL_YEAR } from "../domain/dates";
 
@@ -98,8 +98,13 @@ export interface ImportContext<R> {
   awards(): Promise<Lookup<AwardEntry, string>>;
   lines(): Lookup<LineEntry, string>;
   capabilities(): Promise<Set<string>>;
-  /** null when the user may write rows of that center, else the refusal. */
-  refusal(centerId: number): string | null;
+  /** True when the user may write rows of that center. */
+  mine(centerId: number): boolean;
+  /**
+   * The error for a record that does not exist — and, word for word, for a record of a center the
+   * user may not write, so a refusal never tells one center anything of another's.
+   */
+  unknown(what: string, key: string, hint?: string): string;
   /** Runs one write; a database guard or constraint becomes an error on the row instead of ending the import. */
   attempt<V>(row: number, column: string, write: () => V): { ok: true; value: V } | { ok: false };
   error(row: number, column: string, message: string): void;
@@ -118,7 +123,7 @@ export interface ExportFilter {
 }
 
 export interface ExportContext {
-  db: Kysely<Database> | Transaction<Database>;
+  db: Q;
   filter: ExportFilter;
   /** Limits a query that joins `centers` to the centers the filter's scope may read. */
   inScope<QB extends { where: (...args: any[]) => QB }>(qb: QB): QB;
@@ -168,10 +173,11 @@ export class Deferred<P> {
   }
 }
 
-export function unknownCenter(centers: Lookup<CenterEntry, string>, code: string): string {
+/** "(did you mean TX-TFC?)" for a center code written in the wrong case. */
+export function centerHint(centers: Lookup<CenterEntry, string>, code: string): string | undefined {
   const upper = code.toUpperCase();
   const near = [...centers.byKey.keys()].find((c) => c.toUpperCase() === upper);
-  return `Unknown center "${code}"${near ? ` (did you mean ${near}?)` : ""}`;
+  return near ? `(did you mean ${near}?)` : undefined;
 }
 
 export function unknownCapability(capabilities: Set<string>, id: string): string {

@@ -10,3 +10,4 @@ export * from "./rows";
 export * from "./read";
 export * from "./csv";
 export * from "./progress";
+export { sizeText } from "./xlsx";

@@ -308,13 +308,23 @@ export function errorsFile(job: Job): string | null {
   return fs.existsSync(job.errorsPath) ? job.errorsPath : null;
 }
 
-/** Appends row errors to a CSV file in pieces, so a file with a million bad rows stays out of memory. */
-class ErrorFile {
+/** Rows of the errors CSV; past them the file ends with a count of the rest (README, "Limits"). */
+export const MAX_ERROR_FILE_ROWS = 10_000;
+
+/**
+ * Appends row errors to a CSV file in pieces, so a file with a million bad rows stays out of
+ * memory: the first MAX_ERROR_FILE_ROWS errors, then one line counting the rest (a file of
+ * 10 million bad rows gives a file of about a megabyte, not 800).
+ */
+export class ErrorFile {
   private fd: number | null = null;
   private pending: string[][] = [];
+  private count = 0;
   constructor(private readonly file: string) {}
 
   add(e: RowError): void {
+    this.count++;
+    if (this.count > MAX_ERROR_FILE_ROWS) return;
     this.pending.push([String(e.row), escapeCell(e.column), escapeCell(e.message)]);
     if (this.pending.length >= 1000) this.flush();
   }
@@ -330,6 +340,11 @@ class ErrorFile {
   }
 
   close(): void {
+    const more = this.count - MAX_ERROR_FILE_ROWS;
+    if (more > 0) {
+      const n = (v: number) => v.toLocaleString("en-US");
+      this.pending.push(["", "", `… and ${n(more)} more error${more === 1 ? "" : "s"} (only the first ${n(MAX_ERROR_FILE_ROWS)} are listed)`]);
+    }
     this.flush();
     if (this.fd !== null) fs.closeSync(this.fd);
     this.fd = null;

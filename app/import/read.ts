@@ -9,6 +9,7 @@
 import { Readable, pipeline } from "node:stream";
 import { parse } from "csv-parse";
 import type ExcelJS from "exceljs";
+import { openWorkbook, XlsxTooLarge, type XlsxLimits } from "./xlsx";
 import { checkHeader, detectType, IMPORT_TYPES, isImportType, type ImportType } from "./formats";
 import { createRowValidator, ErrorLog, type RawRecord, type RowError, type RowOf, type RowValidation } from "./rows";
 
@@ -19,7 +20,8 @@ export type FileErrorCode =
   | "not_utf8"
   | "bad_csv"
   | "unknown_type"
-  | "bad_header";
+  | "bad_header"
+  | "too_large";
 
 /** A problem with the file as a whole: nothing in it can be imported until it is fixed. */
 export class ImportFileError extends Error {
@@ -39,6 +41,23 @@ export const MESSAGES = {
   notTabular: "This does not look like a CSV or XLSX file",
 };
 
+export interface ImportLimits extends XlsxLimits {
+  /** Data rows of one file (blank rows are not counted). */
+  maxRows: number;
+}
+
+/**
+ * What one import reads at most, web and command line alike (README, "Limits"). A million rows is
+ * twice the largest real national spending file; the XLSX limits keep a hostile workbook within the
+ * server's 192 MB heap (package.json start:prod) and off the disk.
+ */
+export const IMPORT_LIMITS: Readonly<ImportLimits> = {
+  maxRows: 1_000_000,
+  maxUnzippedBytes: 320 * 1024 * 1024,
+  maxEntryBytes: 256 * 1024 * 1024,
+  maxSharedStringChars: 16 * 1024 * 1024,
+};
+
 export type ImportSource =
   | { fileName: string; stream: NodeJS.ReadableStream | AsyncIterable<Uint8Array | string> }
   | { fileName: string; buffer: Uint8Array };
@@ -56,6 +75,8 @@ export interface ReadOptions<T extends ImportType = ImportType> {
   progressEvery?: number;
   /** Size of the file when known (upload Content-Length, file size); a buffer's own length otherwise. */
   totalBytes?: number;
+  /** Tighter (or, for tests, looser) limits than IMPORT_LIMITS. */
+  limits?: Partial<ImportLimits>;
 }
 
 export type Delimiter = "," | ";" | "\t";
@@ -101,8 +122,9 @@ export async function openImport<T extends ImportType = ImportType>(
   const totalBytes = opts.totalBytes ?? ("buffer" in source ? source.buffer.byteLength : undefined);
   const counter = { bytes: 0 };
   const bytes = countBytes(sourceChunks(source), counter);
+  const limits: ImportLimits = { ...IMPORT_LIMITS, ...opts.limits };
   const { head, rest } = await sniff(bytes);
-  const reader = isXlsx(head, source.fileName) ? readXlsx(head, rest) : await readCsv(head, rest);
+  const reader = isXlsx(head, source.fileName) ? readXlsx(head, rest, limits) : await readCsv(head, rest);
   const it = reader.cells;
 
   const first = await it.next();
@@ -141,6 +163,13 @@ export async function openImport<T extends ImportType = ImportType>(
     try {
       while (!pending.done) {
         const { line, cells } = pending.value;
+        if (rowsRead === limits.maxRows) {
+          throw new ImportFileError(
+            `The file has more than ${limits.maxRows.toLocaleString("en-US")} data rows, the most one import takes. Split it into smaller files.`,
+            "too_large",
+            line,
+          );
+        }
         rowsRead++;
         const shape = shapeError(reader.format, cells, columns, line);
         if (shape) yield { ok: false, rowNumber: line, errors: [shape] };
@@ -459,29 +488,26 @@ function csvError(err: unknown, line: number): Error {
 // ---------------------------------------------------------------------------------------------
 // XLSX
 
-function readXlsx(head: Buffer, rest: AsyncGenerator<Uint8Array>): Reader {
-  return { format: "xlsx", delimiter: null, cells: xlsxCells(prepend(head, rest)) };
+function readXlsx(head: Buffer, rest: AsyncGenerator<Uint8Array>, limits: XlsxLimits): Reader {
+  return { format: "xlsx", delimiter: null, cells: xlsxCells(prepend(head, rest), limits) };
 }
 
-async function* xlsxCells(chunks: AsyncGenerator<Uint8Array>): AsyncGenerator<CellRow, void, undefined> {
+/** A limit reached while unpacking is said as it is; anything else the parser throws means a damaged file. */
+function xlsxError(error: unknown, otherwise: ImportFileError): ImportFileError {
+  return error instanceof XlsxTooLarge ? new ImportFileError(error.message, "too_large") : otherwise;
+}
+
+async function* xlsxCells(chunks: AsyncGenerator<Uint8Array>, limits: XlsxLimits): AsyncGenerator<CellRow, void, undefined> {
   const input = Readable.from(chunks, { objectMode: false });
-  // Loaded on first use: exceljs adds ~30 MB to every server process that never reads a workbook.
-  const { default: Excel } = await import("exceljs");
-  const workbook = new Excel.stream.xlsx.WorkbookReader(input, {
-    sharedStrings: "cache",
-    hyperlinks: "ignore",
-    styles: "cache", // needed to tell date cells from numbers
-    worksheets: "emit",
-    entries: "ignore",
-  });
+  const workbook = await openWorkbook(input, limits);
   try {
     // Only the first worksheet is read; an import file holds one type of data.
     const sheets = workbook[Symbol.asyncIterator]();
     let sheet: IteratorResult<ExcelJS.stream.xlsx.WorksheetReader>;
     try {
       sheet = await sheets.next();
-    } catch {
-      throw new ImportFileError(MESSAGES.notTabular, "not_tabular");
+    } catch (error) {
+      throw xlsxError(error, new ImportFileError(MESSAGES.notTabular, "not_tabular"));
     }
     if (sheet.done) throw new ImportFileError(MESSAGES.notTabular, "not_tabular");
     const rows = sheet.value[Symbol.asyncIterator]();
@@ -489,8 +515,8 @@ async function* xlsxCells(chunks: AsyncGenerator<Uint8Array>): AsyncGenerator<Ce
       let next: IteratorResult<ExcelJS.Row>;
       try {
         next = await rows.next();
-      } catch {
-        throw new ImportFileError("The XLSX file is damaged and could not be read to the end", "not_tabular");
+      } catch (error) {
+        throw xlsxError(error, new ImportFileError("The XLSX file is damaged and could not be read to the end", "not_tabular"));
       }
       if (next.done) break;
       const values = next.value.values as unknown[];

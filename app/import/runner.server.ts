@@ -334,7 +334,8 @@ async function loadContext(
     centers.byKey.set(c.code, c);
     centers.byId.set(c.id, c);
   }
-  const ownCode = user?.centerId != null ? (centers.byId.get(user.centerId)?.code ?? "your center") : "your center";
+  // Administrators and the command-line operator write every center's rows (docs/decisions/013-import-layout.md).
+  const scoped = user !== null && user.role !== "admin";
   let awards: Promise<Lookup<AwardEntry, string>> | undefined;
   let lines: Lookup<LineEntry, string> | undefined;
   let capabilities: Promise<Set<string>> | undefined;
@@ -353,12 +354,8 @@ async function loadContext(
         .select("id")
         .execute()
         .then((rows) => new Set(rows.map((c) => c.id)))),
-    refusal(centerId) {
-      if (user === null || user.role === "admin") return null;
-      if (user.role === "director" && user.centerId === centerId) return null;
-      const other = centers.byId.get(centerId)?.code ?? "another center";
-      return `You may import only rows of your own center ${ownCode}; this row belongs to ${other}`;
-    },
+    mine: (centerId) => !scoped || (user.role === "director" && user.centerId === centerId),
+    unknown: (what, key, hint) => (scoped ? `Unknown ${what} "${key}", or not yours` : `Unknown ${what} "${key}"${hint ? ` ${hint}` : ""}`),
     attempt(row, column, write) {
       try {
         return { ok: true, value: write() };

@@ -1,17 +1,18 @@
-import { sql, type Kysely, type Transaction } from "kysely";
-import type { Award, Database } from "../../db/schema";
+import { sql, type Kysely } from "kysely";
+import type { Award, Database, Q } from "../../db/schema";
+import { inTransaction } from "../../db/transaction";
 import { formatMoney } from "../domain/money";
 import { requiredMatchCents } from "../domain/match";
 import { recordAudit } from "./audit.server";
 import { friendlyDbError } from "./db-errors.server";
 import { syncAwardObligations } from "./obligations.server";
 import { updateVersioned } from "./versioning.server";
+import { subAwardProblemsTx } from "./prime-awards.server";
 
 /**
  * Award amendments (issue #11): a change of amount or period is numbered per award and keeps its
  * before and after; the award itself is updated (versioned) so every figure uses the amended values.
  */
-type Q = Kysely<Database> | Transaction<Database>;
 
 export async function listAmendments(db: Q, awardId: number) {
   return db
@@ -61,13 +62,24 @@ export function amendedMatchRequired(award: { amount_cents: number; match_requir
 }
 
 /** Records an amendment and applies it to the award, the audit trail and the reporting schedule in one transaction. */
-export async function createAmendment(db: Kysely<Database>, actorId: number, awardId: number, input: AmendmentInput): Promise<AmendmentResult> {
+export async function createAmendment(db: Q, actorId: number, awardId: number, input: AmendmentInput): Promise<AmendmentResult> {
   try {
-    return await db.transaction().execute(async (trx) => {
+    return await inTransaction(db, async (trx) => {
       const award = await trx
         .selectFrom("awards")
         .innerJoin("programs", "programs.code", "awards.program_code")
-        .select(["awards.id", "awards.amount_cents", "awards.pop_start", "awards.pop_end", "awards.budgeted_cents", "awards.match_required_cents", "awards.voided_at", "programs.match_pct"])
+        .select([
+          "awards.id",
+          "awards.amount_cents",
+          "awards.pop_start",
+          "awards.pop_end",
+          "awards.budgeted_cents",
+          "awards.match_required_cents",
+          "awards.voided_at",
+          "awards.prime_award_id",
+          "awards.program_code",
+          "programs.match_pct",
+        ])
         .where("awards.id", "=", awardId)
         .executeTakeFirst();
       if (!award) return { ok: false as const, reason: "missing" as const };
@@ -90,6 +102,16 @@ export async function createAmendment(db: Kysely<Database>, actorId: number, awa
           "amount",
           `The award would be ${formatMoney(after.amount_cents)} but ${formatMoney(award.budgeted_cents)} is already budgeted. Lower or void budget lines first.`,
         );
+      }
+      // A sub-award's amended amount and period still fit its prime (docs/decisions/018).
+      if (award.prime_award_id !== null) {
+        const problems = await subAwardProblemsTx(
+          trx,
+          award.prime_award_id,
+          { programCode: award.program_code, amountCents: after.amount_cents, popStart: after.pop_start, popEnd: after.pop_end },
+          award.id,
+        );
+        if (problems.length > 0) return invalid(problems[0].field === "program" ? "amount" : problems[0].field, problems.map((p) => p.message).join(". "));
       }
       const matchRequired = amendedMatchRequired(award, award.match_pct, after.amount_cents);
       const updated = await updateVersioned<Award>(trx, "awards", awardId, input.version, { ...after, match_required_cents: matchRequired });

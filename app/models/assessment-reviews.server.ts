@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from "kysely";
-import type { Database, ReviewState } from "../../db/schema";
+import type { Database, Q, ReviewState } from "../../db/schema";
 import { isLockedReview } from "../domain/guards";
 import { recordAudit } from "./audit.server";
 import { updateVersioned } from "./versioning.server";
@@ -10,7 +10,6 @@ import { updateVersioned } from "./versioning.server";
  * nobody changes a status until a reviewer reopens the year (→ draft) or asks for changes.
  * Who may take each step is checked by the route (assertAllowed); this module checks the states.
  */
-type Q = Kysely<Database> | Transaction<Database>;
 
 export const REVIEW_STATE_LABELS: Record<ReviewState, string> = {
   draft: "Draft",

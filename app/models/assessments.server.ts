@@ -1,5 +1,5 @@
-import type { Kysely, Transaction } from "kysely";
-import type { AssessmentStatus, Database } from "../../db/schema";
+import type { Kysely } from "kysely";
+import type { AssessmentStatus, Database, Q } from "../../db/schema";
 import type { CenterScope } from "../auth/permissions";
 import { buildCapabilityGraph } from "../domain/compliance";
 import { formatMoney } from "../domain/money";
@@ -22,7 +22,6 @@ import { listCapabilities, listFrameworks, listLinks } from "./catalog.server";
 import { scoped } from "./centers.server";
 import { updateVersioned } from "./versioning.server";
 
-type Q = Kysely<Database> | Transaction<Database>;
 type CatalogRow = Awaited<ReturnType<typeof listCapabilities>>[number];
 export type StatusOrNotAssessed = AssessmentStatus | "not_assessed";
 

@@ -1,53 +1,12 @@
-import type { Kysely, Transaction } from "kysely";
-import type { Database } from "../../db/schema";
+import type { Q } from "../../db/schema";
 import { suspensionDate } from "../domain/obligations";
 import { listAmendments } from "./amendments.server";
 import { listClosedPeriods } from "./closed-periods.server";
 import { listContributions, matchTotals } from "./match.server";
 import { listDeadlines } from "./obligations.server";
 
-type Q = Kysely<Database> | Transaction<Database>;
-
-/**
- * One award with its program and center, as the lifecycle pages (amendments, match, periods) need
- * it for the permission check (center id and state) and the heading.
- */
-export async function getAwardContext(db: Q, awardNumber: string) {
-  return db
-    .selectFrom("awards")
-    .innerJoin("programs", "programs.code", "awards.program_code")
-    .innerJoin("centers", "centers.id", "awards.center_id")
-    .select([
-      "awards.id",
-      "awards.award_number",
-      "awards.center_id",
-      "awards.program_code",
-      "awards.fiscal_year",
-      "awards.amount_cents",
-      "awards.pop_start",
-      "awards.pop_end",
-      "awards.match_required_cents",
-      "awards.budgeted_cents",
-      "awards.spent_cents",
-      "awards.version",
-      "awards.voided_at",
-      "programs.name as program_name",
-      "programs.agency",
-      "programs.federal",
-      "programs.match_pct",
-      "programs.reports",
-      "centers.code as center_code",
-      "centers.name as center_name",
-      "centers.state as center_state",
-    ])
-    .where("awards.award_number", "=", awardNumber)
-    .executeTakeFirst();
-}
-
-export type AwardContext = NonNullable<Awaited<ReturnType<typeof getAwardContext>>>;
-
 /** The center reference the permission checks take. */
-export function awardCenter(award: Pick<AwardContext, "center_id" | "center_state">) {
+export function awardCenter(award: { center_id: number; center_state: string }) {
   return { id: award.center_id, state: award.center_state };
 }
 

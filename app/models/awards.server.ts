@@ -1,6 +1,6 @@
 import { syncAwardObligations } from "./obligations.server";
-import { sql, type Kysely, type Transaction } from "kysely";
-import type { Agency, Award, Database } from "../../db/schema";
+import { sql, type Kysely } from "kysely";
+import type { Agency, Award, Database, Q } from "../../db/schema";
 import type { CenterScope } from "../auth/permissions";
 import { describeAuditChange, fieldLabel, formatAuditTime } from "../domain/audit-diff";
 import { defaultPopEnd, fundingBySource, type FundingYear } from "../domain/grants";
@@ -8,9 +8,8 @@ import { requiredMatchCents } from "../domain/match";
 import { formatMoney } from "../domain/money";
 import { historyOf, recordAudit } from "./audit.server";
 import { scoped } from "./centers.server";
+import { checkSubAwardTx } from "./prime-awards.server";
 import { ConflictError, Refusal, runWrite, versionedOrThrow, type WriteResult } from "./budget.server";
-
-type Q = Kysely<Database> | Transaction<Database>;
 
 export interface AwardFilter {
   center?: string;
@@ -74,8 +73,10 @@ export async function getAwardByNumber(db: Q, awardNumber: string) {
     .selectFrom("awards")
     .innerJoin("centers", "centers.id", "awards.center_id")
     .innerJoin("programs", "programs.code", "awards.program_code")
+    .leftJoin("prime_awards", "prime_awards.id", "awards.prime_award_id")
     .selectAll("awards")
     .select([
+      "prime_awards.award_number as prime_award_number",
       "centers.code as center_code",
       "centers.name as center_name",
       "centers.state as center_state",
@@ -83,6 +84,8 @@ export async function getAwardByNumber(db: Q, awardNumber: string) {
       "programs.agency",
       "programs.federal",
       "programs.pop_months",
+      "programs.match_pct",
+      "programs.reports",
     ])
     .where("awards.award_number", "=", awardNumber)
     .executeTakeFirst();
@@ -217,6 +220,10 @@ export interface NewAwardInput {
   popStart: string;
   /** null: start + the program's pop_months, less a day. */
   popEnd: string | null;
+  /** The prime award's number (FAIN) when this is a sub-award (docs/decisions/018); null or absent for a direct award. */
+  primeAward?: string | null;
+  /** The pass-through entity; defaults to the prime's recipient. */
+  passThrough?: string | null;
 }
 
 function auditAward(a: Award) {
@@ -225,7 +232,7 @@ function auditAward(a: Award) {
 }
 
 /** Creates an award (audited). Refuses a duplicate number, an unknown program, or a missing period end. */
-export async function createAward(db: Kysely<Database>, userId: number, input: NewAwardInput): Promise<WriteResult<Award>> {
+export async function createAward(db: Q, userId: number, input: NewAwardInput): Promise<WriteResult<Award>> {
   return runWrite(db, async (trx) => {
     const program = await trx.selectFrom("programs").selectAll().where("code", "=", input.programCode).executeTakeFirst();
     if (!program) throw new Refusal(`Unknown program ${input.programCode}`, "program");
@@ -234,6 +241,9 @@ export async function createAward(db: Kysely<Database>, userId: number, input: N
     const popEnd = input.popEnd ?? defaultPopEnd(input.popStart, program.pop_months);
     if (popEnd === null) throw new Refusal(`${program.code} has no default period of performance; enter the end date`, "popEnd");
     if (popEnd < input.popStart) throw new Refusal(`The period cannot end (${popEnd}) before it starts (${input.popStart})`, "popEnd");
+    const prime = input.primeAward
+      ? await checkSubAwardTx(trx, input.primeAward, { programCode: program.code, amountCents: input.amountCents, popStart: input.popStart, popEnd }, null)
+      : null;
     const inserted = await trx
       .insertInto("awards")
       .values({
@@ -246,6 +256,8 @@ export async function createAward(db: Kysely<Database>, userId: number, input: N
         pop_end: popEnd,
         // Required local match from the program's percent (COPS 25%, domain.md §3.4), as match.ts defines it.
         match_required_cents: requiredMatchCents(input.amountCents, program.match_pct),
+        prime_award_id: prime?.id ?? null,
+        pass_through: prime ? input.passThrough || prime.recipient : input.passThrough || null,
         created_at: new Date().toISOString(),
       })
       .returningAll()
@@ -281,6 +293,43 @@ export async function voidAward(db: Kysely<Database>, userId: number, awardId: n
     }
     const after = await versionedOrThrow<Award>(trx, "awards", awardId, version, { voided_at: new Date().toISOString(), void_reason: reason });
     await recordAudit(trx, { userId, action: "void", entity: "award", entityId: awardId, before: auditAward(award), after: auditAward(after) });
+    return after;
+  });
+}
+
+/**
+ * Names (or clears) the prime award and pass-through entity of an award. A sub-award is judged against
+ * its prime (program, period, the prime's total; app/domain/subawards.ts) before anything is written.
+ */
+export async function setAwardPrime(
+  db: Kysely<Database>,
+  userId: number,
+  awardId: number,
+  version: number,
+  input: { primeAward: string | null; passThrough: string | null },
+): Promise<WriteResult<Award>> {
+  return runWrite(db, async (trx) => {
+    const award = await trx.selectFrom("awards").selectAll().where("id", "=", awardId).executeTakeFirst();
+    if (!award) throw new Refusal("This award no longer exists");
+    if (award.voided_at) throw new Refusal(`This award was voided on ${award.voided_at.slice(0, 10)}; it cannot change`);
+    if (award.version !== version) throw new ConflictError(award);
+    const prime = input.primeAward
+      ? await checkSubAwardTx(
+          trx,
+          input.primeAward,
+          { programCode: award.program_code, amountCents: award.amount_cents, popStart: award.pop_start, popEnd: award.pop_end },
+          award.id,
+        )
+      : null;
+    const changes = {
+      prime_award_id: prime?.id ?? null,
+      pass_through: prime ? input.passThrough || prime.recipient : input.passThrough || null,
+    };
+    if (changes.prime_award_id === award.prime_award_id && changes.pass_through === award.pass_through) {
+      throw new Refusal("Nothing changed: the prime award and pass-through entity are the same as now", "primeAward");
+    }
+    const after = await versionedOrThrow<Award>(trx, "awards", awardId, version, changes);
+    await recordAudit(trx, { userId, action: "update", entity: "award", entityId: awardId, before: auditAward(award), after: auditAward(after) });
     return after;
   });
 }

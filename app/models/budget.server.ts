@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from "kysely";
-import type { BudgetLine, CostCategory, Database, Poete, Spending } from "../../db/schema";
-import { overBudget, overSpent } from "../domain/guards";
+import type { BudgetLine, CostCategory, Database, Poete, Q, Spending } from "../../db/schema";
+import { inTransaction } from "../../db/transaction";
+import { lineSpentProblem, overBudget } from "../domain/guards";
 import { formatMoney } from "../domain/money";
 import { recordAudit } from "./audit.server";
 import { friendlyDbError, isPeriodClosedError } from "./db-errors.server";
@@ -37,9 +38,9 @@ export type WriteResult<T> =
   | { ok: false; kind: "conflict"; current: Record<string, unknown> & { version: number } };
 
 /** Runs `fn` in a transaction; a Refusal, a conflict or a database guard rolls it back and comes back as a result. */
-export async function runWrite<T>(db: Kysely<Database>, fn: (trx: Trx) => Promise<T>): Promise<WriteResult<T>> {
+export async function runWrite<T>(db: Q, fn: (trx: Trx) => Promise<T>): Promise<WriteResult<T>> {
   try {
-    return { ok: true, value: await db.transaction().execute(fn) };
+    return { ok: true, value: await inTransaction(db, fn) };
   } catch (error) {
     if (error instanceof Refusal) return { ok: false, kind: "refused", message: error.message, field: error.field };
     if (error instanceof ConflictError) return { ok: false, kind: "conflict", current: error.current };
@@ -161,7 +162,7 @@ export async function insertBudgetLineTx(trx: Trx, userId: number, awardId: numb
   return line;
 }
 
-export function addBudgetLine(db: Kysely<Database>, userId: number, awardId: number, input: LineInput): Promise<WriteResult<BudgetLine>> {
+export function addBudgetLine(db: Q, userId: number, awardId: number, input: LineInput): Promise<WriteResult<BudgetLine>> {
   return runWrite(db, (trx) => insertBudgetLineTx(trx, userId, awardId, input));
 }
 
@@ -225,12 +226,12 @@ export function voidBudgetLine(db: Kysely<Database>, userId: number, awardId: nu
 // Spending
 // ---------------------------------------------------------------------------------------------
 
-export function addSpending(db: Kysely<Database>, userId: number, awardId: number, lineKey: string, input: SpendingInput): Promise<WriteResult<Spending>> {
+export function addSpending(db: Q, userId: number, awardId: number, lineKey: string, input: SpendingInput): Promise<WriteResult<Spending>> {
   return runWrite(db, async (trx) => {
     await liveAward(trx, awardId);
     const line = await lineOfAward(trx, awardId, lineKey);
     if (line.voided_at) throw new Refusal(`Line ${lineKey} is voided; spending cannot be added to it`);
-    refuseIf(overSpent(lineKey, line.spent_cents + input.amountCents, line.amount_cents), "amount");
+    refuseIf(lineSpentProblem(lineKey, line.spent_cents + input.amountCents, line.amount_cents), "amount");
     const count = await trx.selectFrom("spending").select((eb) => eb.fn.countAll<number>().as("n")).where("budget_line_id", "=", line.id).executeTakeFirstOrThrow();
     const spendId = await nextId(trx, "spending", `${lineKey}-S`, Number(count.n) + 1);
     const row = await trx
@@ -264,7 +265,7 @@ export function editSpending(
     if (row.voided_at) throw new Refusal(`Payment ${spendKey} is voided; it cannot be edited`);
     if (row.version !== version) throw new ConflictError(row);
     const line = await lineOfAward(trx, awardId, line_key);
-    refuseIf(overSpent(line_key, line.spent_cents - row.amount_cents + input.amountCents, line.amount_cents), "amount");
+    refuseIf(lineSpentProblem(line_key, line.spent_cents - row.amount_cents + input.amountCents, line.amount_cents), "amount");
     const after = await versionedOrThrow<Spending>(trx, "spending", row.id, version, { date: input.date, amount_cents: input.amountCents, description: input.description });
     await recordAudit(trx, { userId, action: "update", entity: "spending", entityId: row.id, before: row, after });
     return after;
@@ -274,9 +275,12 @@ export function editSpending(
 export function voidSpending(db: Kysely<Database>, userId: number, awardId: number, spendKey: string, version: number, reason: string): Promise<WriteResult<Spending>> {
   return runWrite(db, async (trx) => {
     await liveAward(trx, awardId);
-    const { line_key: _k, ...row } = await spendingOfAward(trx, awardId, spendKey);
+    const { line_key, ...row } = await spendingOfAward(trx, awardId, spendKey);
     if (row.voided_at) throw new Refusal(`Payment ${spendKey} was already voided on ${row.voided_at.slice(0, 10)}`);
     if (row.version !== version) throw new ConflictError(row);
+    // Voiding a refund raises spent again; voiding a payment that a later refund offsets lowers it.
+    const line = await lineOfAward(trx, awardId, line_key);
+    refuseIf(lineSpentProblem(line_key, line.spent_cents - row.amount_cents, line.amount_cents), "reason");
     const after = await versionedOrThrow<Spending>(trx, "spending", row.id, version, { voided_at: new Date().toISOString(), void_reason: reason });
     await recordAudit(trx, { userId, action: "void", entity: "spending", entityId: row.id, before: row, after });
     return after;

@@ -1,12 +1,9 @@
-import type { Kysely, Transaction } from "kysely";
-import type { Database } from "../../db/schema";
+import type { Q } from "../../db/schema";
 import { centerScope } from "../auth/permissions";
 import { addDays, todayIso } from "../domain/dates";
 import { buildCalendar, type CalendarEvent } from "../domain/ics";
 import { listDeadlines } from "./obligations.server";
 import { getPrincipal } from "./users.server";
-
-type Q = Kysely<Database> | Transaction<Database>;
 
 /** Open reports due this long ago still show in the feed (overdue ones matter most). */
 const FEED_PAST_DAYS = 365;

@@ -1,10 +1,8 @@
 import { createHash } from "node:crypto";
 import { parse } from "csv-parse/sync";
-import type { Kysely, Transaction } from "kysely";
-import type { Database } from "../../db/schema";
+import type { Kysely } from "kysely";
+import type { Database, Q } from "../../db/schema";
 import { recordAudit } from "./audit.server";
-
-type Q = Kysely<Database> | Transaction<Database>;
 
 export async function listFrameworks(db: Q) {
   return db.selectFrom("frameworks").selectAll().orderBy("sort_order").execute();

@@ -1,8 +1,6 @@
-import { sql, type Kysely, type Transaction } from "kysely";
-import type { Database } from "../../db/schema";
+import { sql } from "kysely";
+import type { Q } from "../../db/schema";
 import type { CenterScope } from "../auth/permissions";
-
-type Q = Kysely<Database> | Transaction<Database>;
 
 /** Restricts a query on `centers` to what the user may see. */
 export function scoped<QB extends { where: (...args: any[]) => QB }>(qb: QB, scope: CenterScope, column = "centers.state"): QB {

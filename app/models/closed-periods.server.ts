@@ -1,5 +1,6 @@
-import { sql, type Kysely, type Transaction } from "kysely";
-import type { Database } from "../../db/schema";
+import { sql, type Kysely } from "kysely";
+import type { Database, Q } from "../../db/schema";
+import { inTransaction } from "../../db/transaction";
 import { recordAudit } from "./audit.server";
 
 /**
@@ -7,7 +8,6 @@ import { recordAudit } from "./audit.server";
  * triggers in migrations/0005_closed_periods.ts refuse any change to spending dated inside it.
  * Closing again after a reopen adds a new row, so the history of closes and reopens stays.
  */
-type Q = Kysely<Database> | Transaction<Database>;
 
 export async function listClosedPeriods(db: Q, awardId: number) {
   return db
@@ -45,12 +45,12 @@ export async function closedPeriodCovering(db: Q, awardId: number, date: string)
 export type PeriodResult = { ok: true; id: number } | { ok: false; message: string };
 
 export async function closePeriod(
-  db: Kysely<Database>,
+  db: Q,
   actorId: number,
   awardId: number,
   period: { start: string; end: string },
 ): Promise<PeriodResult> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const same = await trx
       .selectFrom("closed_periods")
       .select("id")

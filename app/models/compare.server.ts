@@ -5,8 +5,7 @@
  * queries; scores from app/domain/scores.ts, "aimed at a gap" from the compliance engine's
  * capability graph (buildCapabilityGraph(...).funds, as gapFunding uses it), findings from findings().
  */
-import type { Kysely, Transaction } from "kysely";
-import type { Agency, AssessmentStatus, Database } from "../../db/schema";
+import type { Agency, AssessmentStatus, Q } from "../../db/schema";
 import { canReadCenter, centerScope, type Principal } from "../auth/permissions";
 import { buildCapabilityGraph } from "../domain/compliance";
 import { todayIso } from "../domain/dates";
@@ -19,8 +18,6 @@ import { listCenters } from "./centers.server";
 import { findings } from "./compliance.server";
 import { median } from "./dashboard.server";
 import { defaultFiscalYear } from "./years.server";
-
-type Q = Kysely<Database> | Transaction<Database>;
 
 /** How many centers a comparison holds: a product choice (issue #7), enough for one state's network. */
 export const MIN_COMPARE = 2;

@@ -4,8 +4,8 @@
  * Pages, the CSV export and the CLI all come through `findings`, so they list the same rows.
  * Evaluations are remembered per committed state of the data (evaluatedFindings, issue #9).
  */
-import { sql, type ExpressionBuilder, type Kysely, type Transaction } from "kysely";
-import type { Database } from "../../db/schema";
+import { sql, type ExpressionBuilder } from "kysely";
+import type { Database, Q } from "../../db/schema";
 import { fiscalYearOfDate } from "../../db/sql";
 import type { CenterScope } from "../auth/permissions";
 import {
@@ -26,8 +26,6 @@ import { scoped } from "./centers.server";
 import { listResponses, type ResponseInfo, type StoredResponse } from "./findings.server";
 import { dataVersion, memoized } from "./memo.server";
 import { defaultFiscalYear, yearsWithRows } from "./years.server";
-
-type Q = Kysely<Database> | Transaction<Database>;
 
 export interface LoadOptions {
   /** Report date, YYYY-MM-DD. */

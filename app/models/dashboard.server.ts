@@ -7,8 +7,7 @@
  * Filters: fiscal year, state, program, agency. A program or agency filter keeps the centers that
  * hold a live award of that program/agency in the fiscal year, and counts only that money.
  */
-import type { Kysely, Transaction } from "kysely";
-import type { Agency, Database } from "../../db/schema";
+import type { Agency, Q } from "../../db/schema";
 import { centerScope, type CenterScope, type Principal } from "../auth/permissions";
 import { centerYearStatus, statusByCenterYear, type CenterYearStatus } from "../domain/compliance";
 import { todayIso } from "../domain/dates";
@@ -28,8 +27,6 @@ import { findings } from "./compliance.server";
 import { memoized } from "./memo.server";
 import { overdueCount } from "./obligations.server";
 import { defaultFiscalYear, yearsWithRows } from "./years.server";
-
-type Q = Kysely<Database> | Transaction<Database>;
 
 export interface DashboardFilters {
   fiscalYear?: number;

@@ -10,6 +10,10 @@ const MESSAGES: Array<[code: string, sentence: string]> = [
   ],
   ["BASELINE_OVERBUDGET", "The budget lines would add up to more than the award. Lower an amount or amend the award first."],
   ["BASELINE_OVERSPENT", "The spending would exceed the budget line's amount. Lower the amount or raise the line's budget first."],
+  ["BASELINE_SPENT_NEGATIVE", "A refund or credit cannot take the spending on a budget line below zero. Lower the refund first."],
+  ["BASELINE_OVERALLOCATED", "The sub-awards would add up to more than their prime award. Lower an amount first."],
+  ["BASELINE_SUBAWARD_PROGRAM", "The prime award does not fund this program. Choose one of the prime's programs."],
+  ["BASELINE_SUBAWARD_PERIOD", "The sub-award's period must lie within its prime award's period."],
 ];
 
 /** A user-facing sentence for a Baseline guard error, or null for any other error (let it surface). */

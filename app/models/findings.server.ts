@@ -5,12 +5,11 @@
  * this module keeps versions, writes the audit row in the same transaction, and never deletes.
  */
 import type { Kysely, Selectable, Transaction } from "kysely";
-import type { Database, Disposition, FindingResponsesTable } from "../../db/schema";
+import type { Database, Disposition, FindingResponsesTable, Q } from "../../db/schema";
 import type { FindingKeyParts } from "../domain/compliance";
 import { recordAudit } from "./audit.server";
 import { describeChanges, updateVersioned } from "./versioning.server";
 
-type Q = Kysely<Database> | Transaction<Database>;
 type Row = Selectable<FindingResponsesTable>;
 
 export const AUDIT_ENTITY = "finding_response";

@@ -1,5 +1,6 @@
-import type { Kysely, Transaction } from "kysely";
-import type { Award, Database } from "../../db/schema";
+import type { Kysely } from "kysely";
+import type { Award, Database, Q } from "../../db/schema";
+import { inTransaction } from "../../db/transaction";
 import { matchProvidedCents, matchShortfallCents, requiredMatchCents } from "../domain/match";
 import { recordAudit } from "./audit.server";
 import { updateVersioned } from "./versioning.server";
@@ -9,7 +10,6 @@ import { updateVersioned } from "./versioning.server";
  * (awards.match_required_cents) and the contributions that provide it, kept like spending lines —
  * never deleted, voided with a reason, left out of totals once voided.
  */
-type Q = Kysely<Database> | Transaction<Database>;
 
 /** Default required match for a new or amended award: the program's match percent of the amount. */
 export async function defaultMatchRequiredCents(db: Q, programCode: string, amountCents: number): Promise<number> {
@@ -50,12 +50,12 @@ export function matchTotals(requiredCents: number, lines: ReadonlyArray<{ kind: 
 }
 
 export async function addContribution(
-  db: Kysely<Database>,
+  db: Q,
   actorId: number,
   awardId: number,
   input: { date: string; kind: "cash" | "in_kind"; amountCents: number; description: string },
 ): Promise<number> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const row = {
       award_id: awardId,
       date: input.date,

@@ -5,11 +5,8 @@
  * counter reads N. Only results that read nothing but watched tables (and their key) may go
  * through `memoized`.
  */
-import type { Kysely, Transaction } from "kysely";
 import { LRUCache } from "lru-cache";
-import type { Database } from "../../db/schema";
-
-type Q = Kysely<Database> | Transaction<Database>;
+import type { Q } from "../../db/schema";
 
 /** Entries per database handle, all kinds together; the least recently used is dropped first. */
 export const MEMO_ENTRIES = 48;

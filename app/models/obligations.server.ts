@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Transaction } from "kysely";
-import type { Database, ReportKind } from "../../db/schema";
+import type { Database, Q, ReportKind } from "../../db/schema";
+import { inTransaction } from "../../db/transaction";
 import type { CenterScope } from "../auth/permissions";
 import { generateObligations, obligationStatus, type Obligation, type ObligationStatus } from "../domain/obligations";
 import { recordAudit } from "./audit.server";
@@ -10,7 +11,6 @@ import { updateVersioned } from "./versioning.server";
  * Reporting obligations stored per award (issue #11), so a submission can be recorded against each.
  * The schedule itself comes from app/domain/obligations.ts; this file keeps the table in step with it.
  */
-type Q = Kysely<Database> | Transaction<Database>;
 
 interface StoredObligation {
   id: number;
@@ -140,10 +140,6 @@ const STORED_COLUMNS = [
   "reporting_obligations.submitted_on",
   "reporting_obligations.reference",
 ] as const;
-
-async function inTransaction<T>(db: Q, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
-  return db.isTransaction ? fn(db as Transaction<Database>) : (db as Kysely<Database>).transaction().execute(fn);
-}
 
 /**
  * Brings one award's stored obligations in line with its program's schedule and its current period

@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from "kysely";
-import type { AssessmentStatus, CostCategory, Database, Poete } from "../../db/schema";
+import type { AssessmentStatus, CostCategory, Database, Poete, Q } from "../../db/schema";
 import { formatMoney } from "../domain/money";
 import { overBudget } from "../domain/guards";
 import { assessableCapabilities, COC_EC_FRAMEWORK, HEADLINE_FRAMEWORK } from "../domain/scores";
@@ -8,7 +8,6 @@ import { recordAudit } from "./audit.server";
 import { ConflictError, insertBudgetLineTx, Refusal, runWrite, type WriteResult } from "./budget.server";
 import { listCapabilities } from "./catalog.server";
 
-type Q = Kysely<Database> | Transaction<Database>;
 type Trx = Transaction<Database>;
 
 /** A center's draft (or applied) plan for a fiscal year with its expected funding and lines; undefined when none. */

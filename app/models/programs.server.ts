@@ -1,8 +1,6 @@
-import type { Kysely, Transaction } from "kysely";
-import type { Database, Program } from "../../db/schema";
+import type { Kysely } from "kysely";
+import type { Database, Program, Q } from "../../db/schema";
 import { recordAudit } from "./audit.server";
-
-type Q = Kysely<Database> | Transaction<Database>;
 
 /**
  * Grant programs and their rule parameters. Seeded by migrations/0002 from domain.md §3 (HSGP 36-month

@@ -1,7 +1,4 @@
-import type { Kysely, Transaction } from "kysely";
-import type { Database } from "../../db/schema";
-
-type Q = Kysely<Database> | Transaction<Database>;
+import type { Q } from "../../db/schema";
 
 export async function getSetting(db: Q, key: string): Promise<string | null> {
   const row = await db.selectFrom("app_settings").select("value").where("key", "=", key).executeTakeFirst();

@@ -1,14 +1,28 @@
 import { randomBytes } from "node:crypto";
-import type { Kysely, Transaction } from "kysely";
-import type { Database, Role } from "../../db/schema";
+import type { Transaction } from "kysely";
+import type { Database, Q, Role } from "../../db/schema";
 import type { Principal } from "../auth/permissions";
 import { hashPassword } from "../auth/password.server";
 import { recordAudit } from "./audit.server";
-
-type Q = Kysely<Database> | Transaction<Database>;
+import { endAllSessions } from "./sessions.server";
 
 export async function findUserByUsername(db: Q, username: string) {
   return db.selectFrom("users").selectAll().where("username", "=", username).executeTakeFirst();
+}
+
+/** The demo accounts the login page lists while the demo data is loaded. */
+export async function listDemoAccounts(db: Q) {
+  return db.selectFrom("users").select(["username", "role", "display_name"]).where("demo", "=", 1).where("active", "=", 1).orderBy("username").execute();
+}
+
+/** One account for the admin page, or undefined. */
+export async function getUserDetail(db: Q, id: number) {
+  return db
+    .selectFrom("users")
+    .leftJoin("centers", "centers.id", "users.center_id")
+    .select(["users.id", "users.username", "users.display_name", "users.role", "users.states", "users.active", "users.created_at", "centers.code as center_code", "centers.name as center_name"])
+    .where("users.id", "=", id)
+    .executeTakeFirst();
 }
 
 /** The signed-in user as the permission checks see them; null when missing or deactivated. */
@@ -76,12 +90,16 @@ export async function createUser(trx: Transaction<Database>, actorId: number | n
 export async function setPassword(trx: Transaction<Database>, actorId: number | null, userId: number, password: string): Promise<void> {
   const password_hash = await hashPassword(password);
   await trx.updateTable("users").set((eb) => ({ password_hash, version: eb("version", "+", 1) })).where("id", "=", userId).execute();
+  // Whoever knew the old password may hold a session: all of them end (decision 011).
+  await endAllSessions(trx, userId);
   await recordAudit(trx, { userId: actorId, action: "update", entity: "user", entityId: userId, after: { password: "reset" } });
 }
 
 export async function setActive(trx: Transaction<Database>, actorId: number | null, userId: number, active: boolean): Promise<void> {
   const before = await trx.selectFrom("users").select(["username", "role", "active"]).where("id", "=", userId).executeTakeFirstOrThrow();
   await trx.updateTable("users").set({ active: active ? 1 : 0 }).where("id", "=", userId).execute();
+  // Deactivation ends every open session at once; reactivation does not bring them back.
+  if (!active) await endAllSessions(trx, userId);
   await recordAudit(trx, { userId: actorId, action: "update", entity: "user", entityId: userId, before, after: { ...before, active: active ? 1 : 0 } });
 }
 
@@ -91,32 +109,4 @@ export async function rotateIcsToken(trx: Transaction<Database>, userId: number,
   await trx.updateTable("users").set({ ics_token: token }).where("id", "=", userId).execute();
   await recordAudit(trx, { userId, action: "update", entity: "user", entityId: userId, after: { ics_token: token ? "rotated" : "revoked" } });
   return token;
-}
-
-// Login throttling: 5 failures for one account within 15 minutes lock it (issue #6).
-export const LOCKOUT_FAILURES = 5;
-export const LOCKOUT_WINDOW_MS = 15 * 60 * 1000;
-
-export async function recordLoginFailure(db: Q, username: string, nowMs = Date.now()): Promise<void> {
-  await db.insertInto("login_failures").values({ username, at_ms: nowMs }).execute();
-  await db.deleteFrom("login_failures").where("at_ms", "<", nowMs - LOCKOUT_WINDOW_MS).execute();
-}
-
-/** Seconds until the account may try again, or 0 when it is not locked. */
-export async function lockoutSeconds(db: Q, username: string, nowMs = Date.now()): Promise<number> {
-  const rows = await db
-    .selectFrom("login_failures")
-    .select("at_ms")
-    .where("username", "=", username)
-    .where("at_ms", ">", nowMs - LOCKOUT_WINDOW_MS)
-    .orderBy("at_ms", "desc")
-    .limit(LOCKOUT_FAILURES)
-    .execute();
-  if (rows.length < LOCKOUT_FAILURES) return 0;
-  const oldestOfLastFive = rows[rows.length - 1].at_ms;
-  return Math.max(1, Math.ceil((oldestOfLastFive + LOCKOUT_WINDOW_MS - nowMs) / 1000));
-}
-
-export async function clearLoginFailures(db: Q, username: string): Promise<void> {
-  await db.deleteFrom("login_failures").where("username", "=", username).execute();
 }

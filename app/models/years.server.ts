@@ -1,8 +1,6 @@
-import { sql, type Kysely, type Transaction } from "kysely";
-import type { Database } from "../../db/schema";
+import { sql } from "kysely";
+import type { Q } from "../../db/schema";
 import type { DefaultYear } from "../domain/fiscal-year";
-
-type Q = Kysely<Database> | Transaction<Database>;
 
 /**
  * Fiscal years that have a row in the table (live awards only), for every center: one index seek

@@ -3,25 +3,40 @@ import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { requireUser } from "~/auth/guard.server";
 import { ROLE_LABELS } from "~/auth/permissions";
+import { clearedSessionCookieHeader } from "~/auth/session.server";
 import { getDb } from "~/db.server";
 import { feedUrl, icsTokenOf } from "~/models/calendar-feed.server";
+import { endAllSessions, endUserSession, listSessions } from "~/models/sessions.server";
 import { rotateIcsToken } from "~/models/users.server";
 
-/** The signed-in user's own page: who they are, and their personal calendar feed link. */
+/** The signed-in user's own page: who they are, their personal calendar feed link and their open sessions (decision 011). */
 export const meta: MetaFunction = () => [{ title: "My account — Baseline" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  const token = await icsTokenOf(getDb(), user.id);
+  const db = getDb();
+  const [token, sessions] = await Promise.all([icsTokenOf(db, user.id), listSessions(db, user.id)]);
   return {
     user: { username: user.username, displayName: user.displayName, role: ROLE_LABELS[user.role] },
     feed: token ? feedUrl(new URL(request.url).origin, token) : null,
+    sessions: sessions.map((s) => ({ ...s, current: s.id === user.sessionId })),
   };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request);
-  const intent = (await request.formData()).get("intent");
+  const form = await request.formData();
+  const intent = form.get("intent");
+  if (intent === "end-all") {
+    await endAllSessions(getDb(), user.id);
+    return redirect("/login", { status: 303, headers: { "Set-Cookie": await clearedSessionCookieHeader() } });
+  }
+  if (intent === "end-session") {
+    const id = Number(form.get("session"));
+    // Ending a session that has already ended (a second click) is not an error.
+    if (Number.isSafeInteger(id) && id > 0 && id !== user.sessionId) await endUserSession(getDb(), user.id, id);
+    return redirect("/account?done=session-ended#sessions", { status: 303 });
+  }
   if (intent !== "rotate" && intent !== "revoke") return json({ error: "Choose to create a new link or to turn the link off." }, { status: 400 });
   await getDb()
     .transaction()
@@ -32,10 +47,16 @@ export async function action({ request }: ActionFunctionArgs) {
 const DONE: Record<string, string> = {
   rotate: "A new calendar link was made. Any calendar that used the old link stops updating: subscribe again with the new one.",
   revoke: "The calendar link was turned off. Calendars that used it stop updating.",
+  "session-ended": "That session was signed out.",
 };
 
+/** "2026-12-05 23:40 UTC" */
+function when(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+
 export default function Account() {
-  const { user, feed } = useLoaderData<typeof loader>();
+  const { user, feed, sessions } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const [params] = useSearchParams();
   const done = DONE[params.get("done") ?? ""];
@@ -79,6 +100,60 @@ export default function Account() {
             </button>
           </Form>
         )}
+      </section>
+
+      <section className="panel" aria-labelledby="sessions" style={{ marginTop: 20 }}>
+        <h2 id="sessions">Where you are signed in</h2>
+        <p>
+          Each browser you signed in with has a session. A session ends when you sign out, after 60 minutes without use, or 8 hours after
+          signing in. If you see one you do not know, sign it out and ask an administrator to reset your password.
+        </p>
+        <div style={{ overflowX: "auto" }}>
+          <table>
+            <caption>
+              {sessions.length} open session{sessions.length === 1 ? "" : "s"}
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Browser</th>
+                <th scope="col">Address</th>
+                <th scope="col">Signed in</th>
+                <th scope="col">Last used</th>
+                <th scope="col">Sign out</th>
+              </tr>
+            </thead>
+            <tbody>
+              {sessions.map((s) => (
+                <tr key={s.id}>
+                  <td>
+                    {s.userAgent || "Unknown browser"}
+                    {s.current ? <strong> (this session)</strong> : null}
+                  </td>
+                  <td>{s.clientAddress}</td>
+                  <td>{when(s.createdAt)}</td>
+                  <td>{when(s.lastSeenAt)}</td>
+                  <td>
+                    {s.current ? (
+                      <span className="muted">Use “Sign out” to end it</span>
+                    ) : (
+                      <Form method="post">
+                        <input type="hidden" name="session" value={s.id} />
+                        <button type="submit" name="intent" value="end-session" className="secondary">
+                          Sign out this session
+                        </button>
+                      </Form>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        <Form method="post" className="actions">
+          <button type="submit" name="intent" value="end-all">
+            Sign out everywhere (this browser too)
+          </button>
+        </Form>
       </section>
     </>
   );

@@ -8,7 +8,7 @@ import { ROLE_LABELS } from "~/auth/permissions";
 import { HistoryPanel } from "~/components/HistoryPanel";
 import { getDb, type DB } from "~/db.server";
 import { historyOf } from "~/models/audit.server";
-import { setActive, setPassword } from "~/models/users.server";
+import { getUserDetail, setActive, setPassword } from "~/models/users.server";
 import { MIN_PASSWORD_LENGTH, resetPasswordSchema, userChangeSchema } from "~/schemas/users";
 
 /** Admin only (issue #6): one account, with password reset, deactivate/reactivate and its history. */
@@ -16,13 +16,8 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data
 
 async function findUser(db: DB, idParam: string | undefined) {
   const id = Number(idParam);
-  if (!Number.isInteger(id) || id <= 0) throw notFound("No such user.");
-  const user = await db
-    .selectFrom("users")
-    .leftJoin("centers", "centers.id", "users.center_id")
-    .select(["users.id", "users.username", "users.display_name", "users.role", "users.states", "users.active", "users.created_at", "centers.code as center_code", "centers.name as center_name"])
-    .where("users.id", "=", id)
-    .executeTakeFirst();
+  if (!Number.isSafeInteger(id) || id <= 0) throw notFound("No such user.");
+  const user = await getUserDetail(db, id);
   if (!user) throw notFound("No such user.");
   return user;
 }
@@ -62,7 +57,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 const DONE: Record<string, string> = {
   created: "The account was created.",
-  password: "The password was reset. Give the new password to the user by a separate, safe channel.",
+  password: "The password was reset and the account's open sessions were ended. Give the new password to the user by a separate, safe channel.",
   deactivated: "The account was deactivated: it can no longer sign in, and its open sessions stop working.",
   reactivated: "The account was reactivated.",
 };

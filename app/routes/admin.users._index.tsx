@@ -6,7 +6,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { requireUser } from "~/auth/guard.server";
 import { ROLE_LABELS } from "~/auth/permissions";
 import { getDb } from "~/db.server";
-import { listStates } from "~/models/centers.server";
+import { getCenterByCode, listCenters, listStates } from "~/models/centers.server";
 import { createUser, findUserByUsername, listUsers } from "~/models/users.server";
 import { MIN_PASSWORD_LENGTH, newUserSchema, parseStates, ROLES } from "~/schemas/users";
 
@@ -18,7 +18,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const db = getDb();
   const [users, centers, states] = await Promise.all([
     listUsers(db),
-    db.selectFrom("centers").select(["code", "name", "state"]).orderBy("state").orderBy("code").execute(),
+    listCenters(db, { kind: "all" }),
     listStates(db, { kind: "all" }),
   ]);
   return { me: me.id, users, centers, states };
@@ -36,7 +36,7 @@ export async function action({ request }: ActionFunctionArgs) {
   if (await findUserByUsername(db, input.username)) fieldErrors.username = [`The username ${input.username} is taken.`];
   let centerId: number | null = null;
   if (input.role === "director") {
-    const center = await db.selectFrom("centers").select("id").where("code", "=", input.center!.toUpperCase()).executeTakeFirst();
+    const center = await getCenterByCode(db, input.center!.toUpperCase());
     if (center) centerId = center.id;
     else fieldErrors.center = [`No center has the code ${input.center}.`];
   }

@@ -1,14 +1,18 @@
-import { getFormProps, getInputProps, getSelectProps, useForm, type FieldMetadata, type SubmissionResult } from "@conform-to/react";
+import { getFormProps, getInputProps, getSelectProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { assertAllowed, notFound, requireUser } from "~/auth/guard.server";
+import { requireAward } from "~/auth/award.server";
+import { Errors, FormErrors, Notice, OnceField, props, useDone, useReply, useResetAfterSave } from "~/components/forms";
+import { conflictReply, createOnce, formReply, refusedReply } from "~/components/forms.server";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import { requireUser } from "~/auth/guard.server";
 import { allows } from "~/auth/permissions";
 import { AwardLifecycle } from "~/components/AwardLifecycle";
 import { HistoryPanel } from "~/components/HistoryPanel";
 import { CompliancePanel } from "~/components/CompliancePanel";
-import { lifecycleOfAward } from "~/models/award-context.server";
+import { awardCenter, lifecycleOfAward } from "~/models/award-context.server";
+import { newFormToken } from "~/models/form-tokens.server";
 import { findingsForAward } from "~/models/compliance.server";
 import { BudgetVsSpentChart } from "~/components/FundingCharts";
 import { getDb } from "~/db.server";
@@ -35,7 +39,7 @@ import {
   awardPayment,
   awardSpendingPage,
   countAwardSpending,
-  getAwardByNumber,
+  setAwardPrime,
   voidAward,
 } from "~/models/awards.server";
 import { addBudgetLine, addSpending, editBudgetLine, editSpending, voidBudgetLine, voidSpending, type WriteResult } from "~/models/budget.server";
@@ -47,6 +51,7 @@ import {
   AWARD_SCHEMAS,
   editLineSchema,
   editSpendingSchema,
+  setPrimeSchema,
   voidAwardSchema,
   voidLineSchema,
   voidSpendingSchema,
@@ -56,16 +61,10 @@ import { BudgetLinesHead } from "~/components/BudgetLinesHead";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.award.award_number ?? "Award"} — Baseline` }];
 
-async function loadAward(params: { number?: string }) {
-  const award = await getAwardByNumber(getDb(), params.number ?? "");
-  if (!award) throw notFound(`No award numbered ${params.number}`);
-  return { award, center: { id: award.center_id, state: award.center_state } };
-}
-
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  const { award, center } = await loadAward(params);
-  assertAllowed(user, { can: "read", center });
+  const award = await requireAward(user, params.number, "read");
+  const center = awardCenter(award);
   const db = getDb();
   const url = new URL(request.url);
   const [lines, paymentCount, catalog, frameworks] = await Promise.all([
@@ -115,7 +114,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     frameworks: frameworks.map((f) => ({ id: f.id, title: f.title })),
     selectedLine: lineRows.find((l) => l.line_id === selectedLine)?.line_id ?? null,
     selectedPayment: selectedPayment ?? null,
-    done: url.searchParams.get("done"),
+    once: newFormToken(),
     canEdit: allows(user, { can: "edit", center }),
     // The latest changes only: each payment adds one, and the award report prints 500.
     history: await awardHistory(
@@ -134,44 +133,53 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 // Action: one intent per form; the hidden `intent` picks the schema (app/schemas/grants.ts).
 // ---------------------------------------------------------------------------------------------
 
-type ActionData = { formId: string; result: SubmissionResult<string[]>; conflict?: string[] };
-
 function formIdOf(intent: AwardIntent, form: FormData): string {
   const key = String(form.get(intent.includes("spending") && intent !== "add-spending" ? "spend" : "line") ?? "");
-  return intent === "add-line" || intent === "void-award" ? intent : `${intent}-${key}`;
+  return intent === "add-line" || intent === "void-award" || intent === "set-prime" ? intent : `${intent}-${key}`;
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
-  const { award, center } = await loadAward(params);
-  assertAllowed(user, { can: "edit", center });
+  const award = await requireAward(user, params.number, "edit");
   const formData = await request.formData();
   const intent = String(formData.get("intent") ?? "") as AwardIntent;
   if (!AWARD_INTENTS.includes(intent)) return json({ error: `Unknown action "${intent}"` }, { status: 400 });
   const formId = formIdOf(intent, formData);
   const submission = parseWithZod(formData, { schema: AWARD_SCHEMAS[intent] });
-  if (submission.status !== "success") return json<ActionData>({ formId, result: submission.reply() }, { status: 400 });
+  if (submission.status !== "success") return formReply(formId, submission.reply());
 
   const db = getDb();
   const v = submission.value;
   const base = `/awards/${encodeURIComponent(award.award_number)}`;
+  const refused = (r: WriteResult<unknown>) => (r.ok || r.kind !== "refused" ? formReply(formId, submission.reply()) : refusedReply(submission, formId, r.message, r.field));
+  if (v.intent === "add-line") {
+    const line = { capabilityId: v.capability, poete: v.poete, costCategory: v.category, amountCents: v.amount, description: v.description };
+    return createOnce(
+      request,
+      formData,
+      submission,
+      formId,
+      (trx) => addBudgetLine(trx, user.id, award.id, line),
+      (r) => (r.ok ? `${base}?line=${encodeURIComponent(r.value.line_id)}&done=line-added#line-panel` : null),
+      refused,
+    );
+  }
+  if (v.intent === "add-spending") {
+    const payment = { date: v.date, amountCents: v.amount, description: v.description };
+    return createOnce(
+      request,
+      formData,
+      submission,
+      formId,
+      (trx) => addSpending(trx, user.id, award.id, v.line, payment),
+      (r) => (r.ok ? `${base}?line=${encodeURIComponent(v.line)}&done=spending-added#line-panel` : null),
+      refused,
+    );
+  }
   let result: WriteResult<unknown>;
   let entity: string;
   let next: string;
   switch (v.intent) {
-    case "add-line": {
-      const r = await addBudgetLine(db, user.id, award.id, {
-        capabilityId: v.capability,
-        poete: v.poete,
-        costCategory: v.category,
-        amountCents: v.amount,
-        description: v.description,
-      });
-      result = r;
-      entity = "budget_line";
-      next = r.ok ? `${base}?line=${encodeURIComponent(r.value.line_id)}&done=line-added#line-panel` : base;
-      break;
-    }
     case "edit-line":
       result = await editBudgetLine(db, user.id, award.id, v.line, v.version, {
         capabilityId: v.capability,
@@ -188,11 +196,6 @@ export async function action({ request, params }: ActionFunctionArgs) {
       entity = "budget_line";
       next = `${base}?done=line-voided`;
       break;
-    case "add-spending":
-      result = await addSpending(db, user.id, award.id, v.line, { date: v.date, amountCents: v.amount, description: v.description });
-      entity = "spending";
-      next = `${base}?line=${encodeURIComponent(v.line)}&done=spending-added#line-panel`;
-      break;
     case "edit-spending":
       result = await editSpending(db, user.id, award.id, v.spend, v.version, { date: v.date, amountCents: v.amount, description: v.description });
       entity = "spending";
@@ -208,16 +211,16 @@ export async function action({ request, params }: ActionFunctionArgs) {
       entity = "award";
       next = `${base}?done=award-voided`;
       break;
+    case "set-prime":
+      result = await setAwardPrime(db, user.id, award.id, v.version, { primeAward: v.primeAward, passThrough: v.passThrough });
+      entity = "award";
+      next = `${base}?done=prime-saved`;
+      break;
   }
   if (result.ok) return redirect(next, { status: 303 });
-  if (result.kind === "refused") {
-    const reply = result.field ? submission.reply({ fieldErrors: { [result.field]: [result.message] } }) : submission.reply({ formErrors: [result.message] });
-    return json<ActionData>({ formId, result: reply }, { status: 400 });
-  }
-  const loaded = "version" in v ? v.version : result.current.version;
-  const changes = await auditChangesSince(db, entity, Number(result.current.id), loaded);
-  const message = `Someone else changed this record while you were editing (it is now at version ${result.current.version}). Their change is listed below; your entries are kept — check them and save again to apply them on top.`;
-  return json<ActionData>({ formId, result: submission.reply({ formErrors: [message] }), conflict: changes }, { status: 409 });
+  if (result.kind === "refused") return refused(result);
+  const changes = await auditChangesSince(db, entity, Number(result.current.id), v.version);
+  return conflictReply(submission, formId, { what: "this record", version: result.current.version, changes });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -235,42 +238,8 @@ const DONE: Record<string, string> = {
   "spending-saved": "Payment saved.",
   "spending-voided": "Payment voided.",
   "award-voided": "Award voided.",
+  "prime-saved": "Prime award and pass-through entity saved.",
 };
-
-function props<T>(p: T & { key?: string }): Omit<T, "key"> {
-  const { key: _key, ...rest } = p;
-  return rest;
-}
-
-function Errors({ field }: { field: FieldMetadata<any, any, any> }) {
-  return field.errors ? (
-    <div id={field.errorId} className="field-error" role="alert">
-      {field.errors.join(" ")}
-    </div>
-  ) : null;
-}
-
-function FormErrors({ errors, errorId, conflict }: { errors?: string[]; errorId: string; conflict?: string[] }) {
-  if (!errors) return null;
-  return (
-    <div className="notice error" role="alert" id={errorId}>
-      {errors.join(" ")}
-      {conflict && conflict.length ? (
-        <ul>
-          {conflict.map((c) => (
-            <li key={c}>{c}</li>
-          ))}
-        </ul>
-      ) : null}
-    </div>
-  );
-}
-
-/** The action's reply, only for the form that was submitted. */
-function useReply(formId: string) {
-  const data = useActionData<typeof action>() as ActionData | undefined;
-  return data && "formId" in data && data.formId === formId ? data : undefined;
-}
 
 function CapabilityOptions({ capabilities, frameworks }: { capabilities: LoaderData["capabilities"]; frameworks: LoaderData["frameworks"] }) {
   return (
@@ -315,10 +284,13 @@ function LineForm({ line, capabilities, frameworks }: { line?: Line; capabilitie
     shouldRevalidate: "onInput",
     onValidate: ({ formData }) => parseWithZod(formData, { schema }),
   });
+  useResetAfterSave(form);
+  const { once } = useLoaderData<typeof loader>();
   return (
     <Form method="post" {...getFormProps(form)} preventScrollReset>
-      <FormErrors errors={form.errors} errorId={form.errorId} conflict={reply?.conflict} />
+      <FormErrors errors={form.errors} errorId={form.errorId} />
       <input type="hidden" name="intent" value={line ? "edit-line" : "add-line"} />
+      {line ? null : <OnceField token={once} formId={formId} />}
       {line ? (
         <>
           <input type="hidden" name="line" value={line.line_id} />
@@ -383,9 +355,11 @@ function SpendingForm({ line, payment }: { line: string; payment?: Payment }) {
     shouldRevalidate: "onInput",
     onValidate: ({ formData }) => parseWithZod(formData, { schema }),
   });
+  useResetAfterSave(form);
+  const { once } = useLoaderData<typeof loader>();
   return (
     <Form method="post" {...getFormProps(form)} preventScrollReset>
-      <FormErrors errors={form.errors} errorId={form.errorId} conflict={reply?.conflict} />
+      <FormErrors errors={form.errors} errorId={form.errorId} />
       <input type="hidden" name="intent" value={payment ? "edit-spending" : "add-spending"} />
       {payment ? (
         <>
@@ -393,7 +367,10 @@ function SpendingForm({ line, payment }: { line: string; payment?: Payment }) {
           <input type="hidden" name="version" value={payment.version} />
         </>
       ) : (
-        <input type="hidden" name="line" value={line} />
+        <>
+          <input type="hidden" name="line" value={line} />
+          <OnceField token={once} formId={formId} />
+        </>
       )}
       <div className="grid-2">
         <div className="field">
@@ -402,7 +379,7 @@ function SpendingForm({ line, payment }: { line: string; payment?: Payment }) {
           <Errors field={fields.date} />
         </div>
         <div className="field">
-          <label htmlFor={fields.amount.id}>Amount (dollars)</label>
+          <label htmlFor={fields.amount.id}>Amount (dollars; a refund or credit as -2,500.00)</label>
           <input {...props(getInputProps(fields.amount, { type: "text" }))} inputMode="decimal" placeholder="1234.56" />
           <Errors field={fields.amount} />
         </div>
@@ -442,7 +419,7 @@ function VoidForm({
   });
   return (
     <Form method="post" {...getFormProps(form)} preventScrollReset className="void-form">
-      <FormErrors errors={form.errors} errorId={form.errorId} conflict={reply?.conflict} />
+      <FormErrors errors={form.errors} errorId={form.errorId} />
       <input type="hidden" name="intent" value={intent} />
       {keyName ? <input type="hidden" name={keyName} value={keyValue} /> : null}
       <input type="hidden" name="version" value={version} />
@@ -453,6 +430,40 @@ function VoidForm({
       </div>
       <button type="submit" className="secondary">
         {label}
+      </button>
+    </Form>
+  );
+}
+
+/** Names (or clears) the prime award this award is a sub-award of, and the pass-through entity. */
+function PrimeForm({ primeAward, passThrough, version }: { primeAward: string | null; passThrough: string | null; version: number }) {
+  const reply = useReply("set-prime");
+  const [form, fields] = useForm({
+    id: "set-prime",
+    lastResult: reply?.result,
+    defaultValue: { primeAward: primeAward ?? "", passThrough: passThrough ?? "" },
+    shouldValidate: "onBlur",
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: setPrimeSchema }),
+  });
+  return (
+    <Form method="post" {...getFormProps(form)} preventScrollReset>
+      <FormErrors errors={form.errors} errorId={form.errorId} />
+      <input type="hidden" name="intent" value="set-prime" />
+      <input type="hidden" name="version" value={version} />
+      <div className="field">
+        <label htmlFor={fields.primeAward.id}>Prime award number (FAIN)</label>
+        <input {...props(getInputProps(fields.primeAward, { type: "text" }))} autoComplete="off" placeholder="EMW-2024-SS-00012" />
+        <div className="muted">Leave empty for a direct award (no prime).</div>
+        <Errors field={fields.primeAward} />
+      </div>
+      <div className="field">
+        <label htmlFor={fields.passThrough.id}>Pass-through entity</label>
+        <input {...props(getInputProps(fields.passThrough, { type: "text" }))} maxLength={200} />
+        <div className="muted">Empty: the prime award's recipient.</div>
+        <Errors field={fields.passThrough} />
+      </div>
+      <button type="submit" className="secondary">
+        Save prime award
       </button>
     </Form>
   );
@@ -474,7 +485,8 @@ function pageSearch(params: URLSearchParams, page: number): string {
 
 export default function AwardPage() {
   const data = useLoaderData<typeof loader>();
-  const { award, figures, lines, spending, payments, canEdit, selectedLine, selectedPayment: payment, done, capabilities, frameworks, history } = data;
+  const { award, figures, lines, spending, payments, canEdit, selectedLine, selectedPayment: payment, capabilities, frameworks, history } = data;
+  const done = useDone(DONE);
   const capTitle = new Map(capabilities.map((c) => [c.id, c.title]));
   const line = lines.find((l) => l.line_id === selectedLine);
   const liveLines = lines.filter((l) => !l.voided_at);
@@ -490,15 +502,21 @@ export default function AwardPage() {
         Award {award.award_number}
         {award.voided_at ? <span className="badge red"> voided</span> : null}
       </h1>
-      {done && DONE[done] ? (
-        <p className="notice" role="status">
-          {DONE[done]}
-        </p>
-      ) : null}
+      <Notice>{done}</Notice>
       <p>
         {award.program_code} — {award.program_name} ({SOURCE_LABELS[award.agency]}, {award.federal ? "federal" : "non-federal"}) · FY{award.fiscal_year} ·{" "}
         <Link to={`/centers/${encodeURIComponent(award.center_code)}`}>{award.center_name}</Link> · period of performance {award.pop_start} to {award.pop_end}
         {award.match_required_cents > 0 ? <> · match required {formatMoney(award.match_required_cents)}</> : null}
+      </p>
+      <p>
+        {award.prime_award_number ? (
+          <>
+            Sub-award under prime award <Link to={`/prime-awards/${encodeURIComponent(award.prime_award_number)}`}>{award.prime_award_number}</Link>
+            {award.pass_through ? <> from {award.pass_through}</> : null}. Every figure on this page is this center's share.
+          </>
+        ) : (
+          <>Direct award (no prime award).</>
+        )}
       </p>
       <p className="no-print">
         <Link to={`/awards/${enc}/report`}>Award report</Link> (printable, with CSV and XLSX export)
@@ -740,6 +758,17 @@ export default function AwardPage() {
           fed by `data.lifecycle` from the loader. Keep additions inside this region. */}
       <AwardLifecycle awardNumber={award.award_number} data={data.lifecycle} />
       {/* ===== LIFECYCLE REGION (end) ===== */}
+
+      {canEdit && !award.voided_at ? (
+        <section className="panel" aria-labelledby="prime-title">
+          <h2 id="prime-title">Prime award</h2>
+          <p className="muted">
+            When the center received this money as a sub-award (from the State Administrative Agency, say), name the prime award it was made under. Its
+            program must be one the prime funds, its period within the prime's, and the prime's sub-awards may not add up to more than the prime.
+          </p>
+          <PrimeForm key={`prime:${award.version}`} primeAward={award.prime_award_number} passThrough={award.pass_through} version={award.version} />
+        </section>
+      ) : null}
 
       {canEdit && !award.voided_at ? (
         <section className="panel" aria-labelledby="void-award-title">

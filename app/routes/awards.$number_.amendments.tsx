@@ -1,76 +1,73 @@
 import { getFormProps, getInputProps, getTextareaProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { json, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
-import { assertAllowed, notFound, requireUser } from "~/auth/guard.server";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import { requireAward } from "~/auth/award.server";
+import { notFound, requireUser } from "~/auth/guard.server";
 import { allows } from "~/auth/permissions";
 import { getDb } from "~/db.server";
 import { todayIso } from "~/domain/dates";
 import { centsToDecimal, formatMoney } from "~/domain/money";
 import { createAmendment, listAmendments } from "~/models/amendments.server";
-import { awardCenter, getAwardContext } from "~/models/award-context.server";
+import { awardCenter } from "~/models/award-context.server";
+import { newFormToken } from "~/models/form-tokens.server";
+import { Errors, FormErrors, Notice, OnceField, props, useDone, useReply, useResetAfterSave } from "~/components/forms";
+import { conflictReply, createOnce, formReply, refusedReply } from "~/components/forms.server";
 import { auditChangesSince } from "~/models/awards.server";
 import { AmendmentSchema } from "~/schemas/lifecycle";
 
 /** Amendments of one award (issue #11): the list, and a form for the center's director or an admin. */
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Amendments — ${data?.award.award_number ?? "Award"} — Baseline` }];
 
-async function loadAward(number: string | undefined) {
-  const award = await getAwardContext(getDb(), number ?? "");
-  if (!award) throw notFound(`No award numbered ${number}`);
-  return award;
-}
-
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  const award = await loadAward(params.number);
-  assertAllowed(user, { can: "read", center: awardCenter(award) });
+  const award = await requireAward(user, params.number, "read");
   return {
     award,
     amendments: await listAmendments(getDb(), award.id),
     canEdit: award.voided_at === null && allows(user, { can: "edit", center: awardCenter(award) }),
     today: todayIso(),
+    once: newFormToken(),
   };
 }
 
+const FORM_ID = "amend";
+
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
-  const award = await loadAward(params.number);
-  assertAllowed(user, { can: "edit", center: awardCenter(award) });
-  const submission = parseWithZod(await request.formData(), { schema: AmendmentSchema });
-  if (submission.status !== "success") return json({ result: submission.reply(), currentVersion: null }, { status: 400 });
+  const award = await requireAward(user, params.number, "edit");
+  const formData = await request.formData();
+  const submission = parseWithZod(formData, { schema: AmendmentSchema });
+  if (submission.status !== "success") return formReply(FORM_ID, submission.reply());
   const { amount, ...rest } = submission.value;
-  const r = await createAmendment(getDb(), user.id, award.id, { ...rest, amountCents: amount });
-  if (r.ok) return redirect(`/awards/${encodeURIComponent(award.award_number)}/amendments?done=${r.number}`, { status: 303 });
-  if (r.reason === "missing") throw notFound(`No award numbered ${params.number}`);
-  if (r.reason === "invalid") return json({ result: submission.reply({ fieldErrors: { [r.field]: [r.message] } }), currentVersion: null }, { status: 400 });
-  const changes = await auditChangesSince(getDb(), "award", award.id, submission.value.version);
-  return json(
-    {
-      result: submission.reply({
-        formErrors: [
-          `Someone else changed this award while you were editing${changes.length ? `: ${changes.join("; ")}` : ""}. Your amendment was not saved; check the figures, then save again.`,
-        ],
-      }),
-      currentVersion: r.current.version,
+  return createOnce(
+    request,
+    formData,
+    submission,
+    FORM_ID,
+    (trx) => createAmendment(trx, user.id, award.id, { ...rest, amountCents: amount }),
+    (r) => (r.ok ? `/awards/${encodeURIComponent(award.award_number)}/amendments?done=${r.number}` : null),
+    async (r) => {
+      if (r.ok || r.reason === "missing") throw notFound(`No award numbered ${params.number}`);
+      if (r.reason === "invalid") return refusedReply(submission, FORM_ID, r.message, r.field);
+      const changes = await auditChangesSince(getDb(), "award", award.id, submission.value.version);
+      return conflictReply(submission, FORM_ID, { what: "this award", version: r.current.version, changes });
     },
-    { status: 409 },
   );
 }
 
 export default function Amendments() {
-  const { award, amendments, canEdit, today } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>();
-  const [params] = useSearchParams();
-  const done = params.get("done");
+  const { award, amendments, canEdit, today, once } = useLoaderData<typeof loader>();
+  const reply = useReply(FORM_ID);
+  const done = useDone((n) => `Amendment ${n} was recorded and the award updated.`);
   const [form, fields] = useForm({
-    id: "amend",
-    lastResult: actionData?.result,
+    id: FORM_ID,
+    lastResult: reply?.result,
     defaultValue: { date: today },
     onValidate: ({ formData }) => parseWithZod(formData, { schema: AmendmentSchema }),
     shouldValidate: "onBlur",
   });
+  useResetAfterSave(form);
   const awardHref = `/awards/${encodeURIComponent(award.award_number)}`;
   return (
     <>
@@ -82,7 +79,7 @@ export default function Amendments() {
         {award.program_code} · {award.center_code} · now {formatMoney(award.amount_cents)}, {award.pop_start} – {award.pop_end} ·{" "}
         {formatMoney(award.budgeted_cents)} budgeted
       </p>
-      {done ? <p className="notice">Amendment {done} was recorded and the award updated.</p> : null}
+      <Notice>{done}</Notice>
 
       {amendments.length === 0 ? (
         <p className="empty">This award has not been amended.</p>
@@ -129,48 +126,35 @@ export default function Amendments() {
             {formatMoney(award.budgeted_cents)}).
           </p>
           <Form method="post" {...getFormProps(form)}>
-            <input type="hidden" name="version" value={actionData?.currentVersion ?? award.version} />
-            {form.errors ? (
-              <p className="notice error" id={form.errorId} role="alert">
-                {form.errors.join(" ")}
-              </p>
-            ) : null}
+            <OnceField token={once} formId={FORM_ID} />
+            <input type="hidden" name="version" value={reply?.currentVersion ?? award.version} />
+            <FormErrors errors={form.errors} errorId={form.errorId} />
             <div className="grid-2">
               <div className="field">
                 <label htmlFor={fields.date.id}>Amendment date</label>
-                <input {...getInputProps(fields.date, { type: "date" })} />
-                <div className="field-error" id={fields.date.errorId}>
-                  {fields.date.errors}
-                </div>
+                <input {...props(getInputProps(fields.date, { type: "date" }))} />
+                <Errors field={fields.date} />
               </div>
               <div className="field">
                 <label htmlFor={fields.amount.id}>New award amount (now {centsToDecimal(award.amount_cents)})</label>
-                <input {...getInputProps(fields.amount, { type: "text" })} inputMode="decimal" placeholder={centsToDecimal(award.amount_cents)} />
-                <div className="field-error" id={fields.amount.errorId}>
-                  {fields.amount.errors}
-                </div>
+                <input {...props(getInputProps(fields.amount, { type: "text" }))} inputMode="decimal" placeholder={centsToDecimal(award.amount_cents)} />
+                <Errors field={fields.amount} />
               </div>
               <div className="field">
                 <label htmlFor={fields.popStart.id}>New start of the period (now {award.pop_start})</label>
-                <input {...getInputProps(fields.popStart, { type: "date" })} />
-                <div className="field-error" id={fields.popStart.errorId}>
-                  {fields.popStart.errors}
-                </div>
+                <input {...props(getInputProps(fields.popStart, { type: "date" }))} />
+                <Errors field={fields.popStart} />
               </div>
               <div className="field">
                 <label htmlFor={fields.popEnd.id}>New end of the period (now {award.pop_end})</label>
-                <input {...getInputProps(fields.popEnd, { type: "date" })} />
-                <div className="field-error" id={fields.popEnd.errorId}>
-                  {fields.popEnd.errors}
-                </div>
+                <input {...props(getInputProps(fields.popEnd, { type: "date" }))} />
+                <Errors field={fields.popEnd} />
               </div>
             </div>
             <div className="field">
               <label htmlFor={fields.reason.id}>Reason</label>
-              <textarea {...getTextareaProps(fields.reason)} rows={2} maxLength={500} />
-              <div className="field-error" id={fields.reason.errorId}>
-                {fields.reason.errors}
-              </div>
+              <textarea {...props(getTextareaProps(fields.reason))} rows={2} maxLength={500} />
+              <Errors field={fields.reason} />
             </div>
             <button type="submit">Record amendment</button>
           </Form>

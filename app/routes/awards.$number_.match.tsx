@@ -1,15 +1,19 @@
-import { getFormProps, getInputProps, getSelectProps, useForm, type SubmissionResult } from "@conform-to/react";
+import { getFormProps, getInputProps, getSelectProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { json, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { redirect } from "@remix-run/node";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import { requireAward } from "~/auth/award.server";
+import { Errors, FormErrors, Notice, OnceField, props, useDone, useReply, useResetAfterSave } from "~/components/forms";
+import { conflictReply, createOnce, formReply, refusedReply } from "~/components/forms.server";
 import { assertAllowed, notFound, requireUser } from "~/auth/guard.server";
 import { allows } from "~/auth/permissions";
 import { getDb } from "~/db.server";
 import { requiredMatchCents } from "~/domain/match";
 import { centsToDecimal, formatMoney } from "~/domain/money";
 import { todayIso } from "~/domain/dates";
-import { awardCenter, getAwardContext } from "~/models/award-context.server";
+import { awardCenter } from "~/models/award-context.server";
+import { newFormToken } from "~/models/form-tokens.server";
 import { auditChangesSince } from "~/models/awards.server";
 import { addContribution, listContributions, matchTotals, setRequiredMatch, voidContribution } from "~/models/match.server";
 import { MatchAddSchema, MatchRequiredSchema, MatchVoidSchema } from "~/schemas/lifecycle";
@@ -21,19 +25,13 @@ import { MatchAddSchema, MatchRequiredSchema, MatchVoidSchema } from "~/schemas/
  */
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Match — ${data?.award.award_number ?? "Award"} — Baseline` }];
 
-type Intent = "add" | "void" | "required";
-type Reply = { intent: Intent; result: SubmissionResult<string[]>; currentVersion: number | null };
-
-async function loadAward(number: string | undefined) {
-  const award = await getAwardContext(getDb(), number ?? "");
-  if (!award) throw notFound(`No award numbered ${number}`);
-  return award;
-}
+const ADD = "add-match";
+const VOID = "void-match";
+const REQUIRED = "required-match";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  const award = await loadAward(params.number);
-  assertAllowed(user, { can: "read", center: awardCenter(award) });
+  const award = await requireAward(user, params.number, "read");
   const lines = await listContributions(getDb(), award.id);
   const live = award.voided_at === null;
   const voidId = Number(new URL(request.url).searchParams.get("void"));
@@ -46,56 +44,58 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     canSetRequired: live && allows(user, { can: "admin" }),
     voiding: lines.find((l) => l.id === voidId && l.voided_at === null) ?? null,
     today: todayIso(),
+    once: newFormToken(),
   };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
   const db = getDb();
-  const award = await loadAward(params.number);
   const formData = await request.formData();
   const intent = formData.get("intent");
-  assertAllowed(user, intent === "required" ? { can: "admin" } : { can: "edit", center: awardCenter(award) });
+  // The required figure is an administrator's; contributions are the center's.
+  const award = await requireAward(user, params.number, intent === "required" ? "read" : "edit");
+  if (intent === "required") assertAllowed(user, { can: "admin" });
   const back = `/awards/${encodeURIComponent(award.award_number)}/match`;
-  const reply = (status: number, body: Reply) => json(body, { status });
 
   if (award.voided_at !== null) {
     const s = parseWithZod(formData, { schema: MatchAddSchema });
-    return reply(400, { intent: "add", result: s.reply({ formErrors: ["This award is voided; its match cannot change."] }), currentVersion: null });
+    return refusedReply(s, ADD, "This award is voided; its match cannot change.");
   }
 
   if (intent === "void") {
     const s = parseWithZod(formData, { schema: MatchVoidSchema });
-    if (s.status !== "success") return reply(400, { intent: "void", result: s.reply(), currentVersion: null });
+    if (s.status !== "success") return formReply(VOID, s.reply());
     const r = await voidContribution(db, user.id, award.id, s.value);
     if (r.ok) return redirect(`${back}?done=void`, { status: 303 });
     if (r.reason === "missing") throw notFound("No such contribution on this award");
-    if (r.reason === "already-voided") return reply(409, { intent: "void", result: s.reply({ formErrors: ["This contribution was already voided."] }), currentVersion: null });
-    return reply(409, {
-      intent: "void",
-      result: s.reply({ formErrors: ["Someone else changed this contribution while you were looking at it. Check it, then void it again."] }),
-      currentVersion: r.current.version,
-    });
+    if (r.reason === "already-voided") return refusedReply(s, VOID, "This contribution was already voided.", undefined, 409);
+    const changes = await auditChangesSince(db, "match_contribution", r.current.id, s.value.version);
+    return conflictReply(s, VOID, { what: "this contribution", version: r.current.version, changes });
   }
 
   if (intent === "required") {
     const s = parseWithZod(formData, { schema: MatchRequiredSchema });
-    if (s.status !== "success") return reply(400, { intent: "required", result: s.reply(), currentVersion: null });
+    if (s.status !== "success") return formReply(REQUIRED, s.reply());
     const r = await setRequiredMatch(db, user.id, award.id, { version: s.value.version, requiredCents: s.value.required });
     if (r.ok) return redirect(`${back}?done=required`, { status: 303 });
     if (r.reason === "missing") throw notFound(`No award numbered ${params.number}`);
     const changes = await auditChangesSince(db, "award", award.id, s.value.version);
-    return reply(409, {
-      intent: "required",
-      result: s.reply({ formErrors: [`Someone else changed this award while you were editing${changes.length ? `: ${changes.join("; ")}` : ""}. Save again to apply your figure.`] }),
-      currentVersion: r.current.version,
-    });
+    return conflictReply(s, REQUIRED, { what: "this award", version: r.current.version, changes });
   }
 
   const s = parseWithZod(formData, { schema: MatchAddSchema });
-  if (s.status !== "success") return reply(400, { intent: "add", result: s.reply(), currentVersion: null });
-  await addContribution(db, user.id, award.id, { date: s.value.date, kind: s.value.kind, amountCents: s.value.amount, description: s.value.description });
-  return redirect(`${back}?done=add`, { status: 303 });
+  if (s.status !== "success") return formReply(ADD, s.reply());
+  const v = s.value;
+  return createOnce(
+    request,
+    formData,
+    s,
+    ADD,
+    (trx) => addContribution(trx, user.id, award.id, { date: v.date, kind: v.kind, amountCents: v.amount, description: v.description }),
+    () => `${back}?done=add`,
+    () => formReply(ADD, s.reply()),
+  );
 }
 
 const DONE: Record<string, string> = {
@@ -109,27 +109,29 @@ const KIND_LABEL = { cash: "Cash", in_kind: "In-kind" } as const;
 export default function Match() {
   const data = useLoaderData<typeof loader>();
   const { award, lines, totals } = data;
-  const reply = useActionData<typeof action>() as Reply | undefined;
-  const [params] = useSearchParams();
-  const done = DONE[params.get("done") ?? ""];
+  const done = useDone(DONE);
+  const addReply = useReply(ADD);
+  const voidReply = useReply(VOID);
+  const reqReply = useReply(REQUIRED);
   const awardHref = `/awards/${encodeURIComponent(award.award_number)}`;
 
   const [addForm, add] = useForm({
-    id: "add-match",
-    lastResult: reply?.intent === "add" ? reply.result : undefined,
+    id: ADD,
+    lastResult: addReply?.result,
     defaultValue: { date: data.today, kind: "cash" },
     onValidate: ({ formData }) => parseWithZod(formData, { schema: MatchAddSchema }),
     shouldValidate: "onBlur",
   });
+  useResetAfterSave(addForm);
   const [voidForm, voidFields] = useForm({
-    id: "void-match",
-    lastResult: reply?.intent === "void" ? reply.result : undefined,
+    id: VOID,
+    lastResult: voidReply?.result,
     onValidate: ({ formData }) => parseWithZod(formData, { schema: MatchVoidSchema }),
     shouldValidate: "onBlur",
   });
   const [reqForm, req] = useForm({
-    id: "required-match",
-    lastResult: reply?.intent === "required" ? reply.result : undefined,
+    id: REQUIRED,
+    lastResult: reqReply?.result,
     defaultValue: { required: centsToDecimal(award.match_required_cents) },
     onValidate: ({ formData }) => parseWithZod(formData, { schema: MatchRequiredSchema }),
     shouldValidate: "onBlur",
@@ -145,7 +147,7 @@ export default function Match() {
         {award.program_code} · {award.center_code} · award {formatMoney(award.amount_cents)}
         {award.match_pct !== null ? ` · program match ${award.match_pct}% of the award (${formatMoney(data.defaultRequiredCents)})` : " · the program requires no match"}
       </p>
-      {done ? <p className="notice">{done}</p> : null}
+      <Notice>{done}</Notice>
 
       <div className="tiles">
         <div className="tile">
@@ -216,14 +218,12 @@ export default function Match() {
           <Form method="post" {...getFormProps(voidForm)}>
             <input type="hidden" name="intent" value="void" />
             <input type="hidden" name="id" value={data.voiding.id} />
-            <input type="hidden" name="version" value={reply?.intent === "void" && reply.currentVersion ? reply.currentVersion : data.voiding.version} />
-            {voidForm.errors ? <p className="notice error">{voidForm.errors.join(" ")}</p> : null}
+            <input type="hidden" name="version" value={voidReply?.currentVersion ?? data.voiding.version} />
+            <FormErrors errors={voidForm.errors} errorId={voidForm.errorId} />
             <div className="field">
               <label htmlFor={voidFields.reason.id}>Reason</label>
-              <input {...getInputProps(voidFields.reason, { type: "text" })} maxLength={200} />
-              <div className="field-error" id={voidFields.reason.errorId}>
-                {voidFields.reason.errors}
-              </div>
+              <input {...props(getInputProps(voidFields.reason, { type: "text" }))} maxLength={200} />
+              <Errors field={voidFields.reason} />
             </div>
             <div className="actions">
               <button type="submit">Void contribution</button>
@@ -238,38 +238,31 @@ export default function Match() {
           <h2 id="add-heading">Add a contribution</h2>
           <Form method="post" {...getFormProps(addForm)}>
             <input type="hidden" name="intent" value="add" />
-            {addForm.errors ? <p className="notice error">{addForm.errors.join(" ")}</p> : null}
+            <OnceField token={data.once} formId={ADD} />
+            <FormErrors errors={addForm.errors} errorId={addForm.errorId} />
             <div className="grid-2">
               <div className="field">
                 <label htmlFor={add.date.id}>Date</label>
-                <input {...getInputProps(add.date, { type: "date" })} />
-                <div className="field-error" id={add.date.errorId}>
-                  {add.date.errors}
-                </div>
+                <input {...props(getInputProps(add.date, { type: "date" }))} />
+                <Errors field={add.date} />
               </div>
               <div className="field">
                 <label htmlFor={add.kind.id}>Kind</label>
-                <select {...getSelectProps(add.kind)}>
+                <select {...props(getSelectProps(add.kind))}>
                   <option value="cash">Cash</option>
                   <option value="in_kind">In-kind (staff time, equipment, space)</option>
                 </select>
-                <div className="field-error" id={add.kind.errorId}>
-                  {add.kind.errors}
-                </div>
+                <Errors field={add.kind} />
               </div>
               <div className="field">
                 <label htmlFor={add.amount.id}>Amount (dollars)</label>
-                <input {...getInputProps(add.amount, { type: "text" })} inputMode="decimal" />
-                <div className="field-error" id={add.amount.errorId}>
-                  {add.amount.errors}
-                </div>
+                <input {...props(getInputProps(add.amount, { type: "text" }))} inputMode="decimal" />
+                <Errors field={add.amount} />
               </div>
               <div className="field">
                 <label htmlFor={add.description.id}>Description</label>
-                <input {...getInputProps(add.description, { type: "text" })} maxLength={200} />
-                <div className="field-error" id={add.description.errorId}>
-                  {add.description.errors}
-                </div>
+                <input {...props(getInputProps(add.description, { type: "text" }))} maxLength={200} />
+                <Errors field={add.description} />
               </div>
             </div>
             <button type="submit">Add contribution</button>
@@ -286,14 +279,12 @@ export default function Match() {
           </p>
           <Form method="post" {...getFormProps(reqForm)}>
             <input type="hidden" name="intent" value="required" />
-            <input type="hidden" name="version" value={reply?.intent === "required" && reply.currentVersion ? reply.currentVersion : award.version} />
-            {reqForm.errors ? <p className="notice error">{reqForm.errors.join(" ")}</p> : null}
+            <input type="hidden" name="version" value={reqReply?.currentVersion ?? award.version} />
+            <FormErrors errors={reqForm.errors} errorId={reqForm.errorId} />
             <div className="field">
               <label htmlFor={req.required.id}>Required match (dollars)</label>
-              <input {...getInputProps(req.required, { type: "text" })} inputMode="decimal" />
-              <div className="field-error" id={req.required.errorId}>
-                {req.required.errors}
-              </div>
+              <input {...props(getInputProps(req.required, { type: "text" }))} inputMode="decimal" />
+              <Errors field={req.required} />
             </div>
             <button type="submit">Save required match</button>
           </Form>

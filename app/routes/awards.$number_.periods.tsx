@@ -1,13 +1,16 @@
-import { getFormProps, getInputProps, useForm, type SubmissionResult } from "@conform-to/react";
+import { getFormProps, getInputProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { json, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
-import { assertAllowed, notFound, requireUser } from "~/auth/guard.server";
+import { redirect } from "@remix-run/node";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import { requireAward } from "~/auth/award.server";
+import { requireUser } from "~/auth/guard.server";
+import { Errors, FormErrors, Notice, OnceField, props, useDone, useReply, useResetAfterSave } from "~/components/forms";
+import { createOnce, formReply, refusedReply } from "~/components/forms.server";
 import { allows } from "~/auth/permissions";
 import { getDb } from "~/db.server";
 import { todayIso } from "~/domain/dates";
-import { awardCenter, getAwardContext } from "~/models/award-context.server";
+import { newFormToken } from "~/models/form-tokens.server";
 import { closePeriod, listClosedPeriods, reopenPeriod } from "~/models/closed-periods.server";
 import { listDeadlines } from "~/models/obligations.server";
 import { ClosePeriodSchema, ReopenPeriodSchema } from "~/schemas/lifecycle";
@@ -19,19 +22,13 @@ import { ClosePeriodSchema, ReopenPeriodSchema } from "~/schemas/lifecycle";
  */
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Closed periods — ${data?.award.award_number ?? "Award"} — Baseline` }];
 
-type Reply = { intent: "close" | "reopen"; result: SubmissionResult<string[]> };
-
-async function loadAward(number: string | undefined) {
-  const award = await getAwardContext(getDb(), number ?? "");
-  if (!award) throw notFound(`No award numbered ${number}`);
-  return award;
-}
+const CLOSE = "close-period";
+const REOPEN = "reopen-period";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const db = getDb();
-  const award = await loadAward(params.number);
-  assertAllowed(user, { can: "read", center: awardCenter(award) });
+  const award = await requireAward(user, params.number, "read");
   const today = todayIso();
   const [periods, reports] = await Promise.all([
     listClosedPeriods(db, award.id),
@@ -43,29 +40,35 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     .filter((r) => r.report === "SF-425" && r.periodEnd < today)
     .filter((r) => !open.some((p) => p.period_start <= r.periodStart && p.period_end >= r.periodEnd))
     .map((r) => ({ start: r.periodStart, end: r.periodEnd }));
-  return { award, periods, suggestions, canManage: allows(user, { can: "admin" }) };
+  return { award, periods, suggestions, canManage: allows(user, { can: "admin" }), once: newFormToken() };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request, { can: "admin" });
   const db = getDb();
-  const award = await loadAward(params.number);
-  assertAllowed(user, { can: "edit", center: awardCenter(award) });
+  const award = await requireAward(user, params.number, "edit");
   const formData = await request.formData();
   const back = `/awards/${encodeURIComponent(award.award_number)}/periods`;
 
   if (formData.get("intent") === "reopen") {
     const s = parseWithZod(formData, { schema: ReopenPeriodSchema });
-    if (s.status !== "success") return json<Reply>({ intent: "reopen", result: s.reply() }, { status: 400 });
+    if (s.status !== "success") return formReply(REOPEN, s.reply());
     const r = await reopenPeriod(db, user.id, award.id, s.value.id);
-    if (!r.ok) return json<Reply>({ intent: "reopen", result: s.reply({ formErrors: [r.message] }) }, { status: 409 });
+    if (!r.ok) return refusedReply(s, REOPEN, r.message, undefined, 409);
     return redirect(`${back}?done=reopen`, { status: 303 });
   }
   const s = parseWithZod(formData, { schema: ClosePeriodSchema });
-  if (s.status !== "success") return json<Reply>({ intent: "close", result: s.reply() }, { status: 400 });
-  const r = await closePeriod(db, user.id, award.id, { start: s.value.start, end: s.value.end });
-  if (!r.ok) return json<Reply>({ intent: "close", result: s.reply({ formErrors: [r.message] }) }, { status: 409 });
-  return redirect(`${back}?done=close`, { status: 303 });
+  if (s.status !== "success") return formReply(CLOSE, s.reply());
+  const { start, end } = s.value;
+  return createOnce(
+    request,
+    formData,
+    s,
+    CLOSE,
+    (trx) => closePeriod(trx, user.id, award.id, { start, end }),
+    (r) => (r.ok ? `${back}?done=close` : null),
+    (r) => refusedReply(s, CLOSE, r.ok ? "" : r.message, undefined, 409),
+  );
 }
 
 const DONE: Record<string, string> = {
@@ -74,16 +77,16 @@ const DONE: Record<string, string> = {
 };
 
 export default function Periods() {
-  const { award, periods, suggestions, canManage } = useLoaderData<typeof loader>();
-  const reply = useActionData<typeof action>() as Reply | undefined;
-  const [params] = useSearchParams();
-  const done = DONE[params.get("done") ?? ""];
+  const { award, periods, suggestions, canManage, once } = useLoaderData<typeof loader>();
+  const done = useDone(DONE);
+  const reopenReply = useReply(REOPEN);
   const [form, fields] = useForm({
-    id: "close-period",
-    lastResult: reply?.intent === "close" ? reply.result : undefined,
+    id: CLOSE,
+    lastResult: useReply(CLOSE)?.result,
     onValidate: ({ formData }) => parseWithZod(formData, { schema: ClosePeriodSchema }),
     shouldValidate: "onBlur",
   });
+  useResetAfterSave(form);
   const awardHref = `/awards/${encodeURIComponent(award.award_number)}`;
   return (
     <>
@@ -94,8 +97,8 @@ export default function Periods() {
       <p>
         {award.program_code} · {award.center_code} · period of performance {award.pop_start} – {award.pop_end}
       </p>
-      {done ? <p className="notice">{done}</p> : null}
-      {reply?.intent === "reopen" && reply.result.error?.[""] ? <p className="notice error">{reply.result.error[""].join(" ")}</p> : null}
+      <Notice>{done}</Notice>
+      <FormErrors errors={reopenReply?.result.error?.[""] ?? undefined} errorId={REOPEN} />
 
       {periods.length === 0 ? (
         <p className="empty">No period of this award has been closed.</p>
@@ -147,6 +150,7 @@ export default function Periods() {
               {suggestions.map((s) => (
                 <Form method="post" key={s.start}>
                   <input type="hidden" name="intent" value="close" />
+                  <OnceField token={once} formId={CLOSE} />
                   <input type="hidden" name="start" value={s.start} />
                   <input type="hidden" name="end" value={s.end} />
                   <button type="submit" className="secondary">
@@ -158,21 +162,18 @@ export default function Periods() {
           ) : null}
           <Form method="post" {...getFormProps(form)}>
             <input type="hidden" name="intent" value="close" />
-            {form.errors ? <p className="notice error">{form.errors.join(" ")}</p> : null}
+            <OnceField token={once} formId={CLOSE} />
+            <FormErrors errors={form.errors} errorId={form.errorId} />
             <div className="grid-2">
               <div className="field">
                 <label htmlFor={fields.start.id}>First day</label>
-                <input {...getInputProps(fields.start, { type: "date" })} />
-                <div className="field-error" id={fields.start.errorId}>
-                  {fields.start.errors}
-                </div>
+                <input {...props(getInputProps(fields.start, { type: "date" }))} />
+                <Errors field={fields.start} />
               </div>
               <div className="field">
                 <label htmlFor={fields.end.id}>Last day</label>
-                <input {...getInputProps(fields.end, { type: "date" })} />
-                <div className="field-error" id={fields.end.errorId}>
-                  {fields.end.errors}
-                </div>
+                <input {...props(getInputProps(fields.end, { type: "date" }))} />
+                <Errors field={fields.end} />
               </div>
             </div>
             <button type="submit">Close period</button>

@@ -52,6 +52,9 @@ export default function Awards() {
   return (
     <>
       <h1>Grants</h1>
+      <p>
+        <Link to="/prime-awards">Prime awards</Link>: the federal awards that centers hold sub-awards under.
+      </p>
       {canCreate ? (
         <p className="actions">
           <Link to="/awards/new" className="button">

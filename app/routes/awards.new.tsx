@@ -1,16 +1,19 @@
-import { getFormProps, getInputProps, getSelectProps, useForm, type FieldMetadata } from "@conform-to/react";
+import { getFormProps, getInputProps, getSelectProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { json, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useState } from "react";
 import { assertAllowed, forbidden, requireUser } from "~/auth/guard.server";
 import type { Principal } from "~/auth/permissions";
+import { Errors, FormErrors, OnceField, props, useReply } from "~/components/forms";
+import { createOnce, formReply, refusedReply } from "~/components/forms.server";
 import { getDb } from "~/db.server";
 import { currentFiscalYear, parseDate } from "~/domain/dates";
 import { defaultPopEnd } from "~/domain/grants";
 import { createAward } from "~/models/awards.server";
+import { newFormToken } from "~/models/form-tokens.server";
 import { getCenterByCode, listCenters } from "~/models/centers.server";
+import { primeChoices } from "~/models/prime-awards.server";
 import { listPrograms } from "~/models/programs.server";
 import { newAwardSchema } from "~/schemas/grants";
 
@@ -27,60 +30,47 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const db = getDb();
   const [allCenters, programs] = await Promise.all([listCenters(db, { kind: "all" }), listPrograms(db)]);
   const centers = user.role === "admin" ? allCenters : allCenters.filter((c) => c.id === user.centerId);
+  // Suggested primes: a director's own state's (the SAA's awards); an administrator's, any state's.
+  const primes = await primeChoices(db, user.role === "admin" ? "all" : centers.map((c) => c.state));
   return {
     centers: centers.map((c) => ({ code: c.code, name: c.name })),
+    primes: primes.map((p) => ({ number: p.award_number, label: `${p.recipient} · ${p.state} FY${p.fiscal_year} · ${p.programs.join(", ")} · ${p.pop_start} to ${p.pop_end}` })),
     programs: programs.map((p) => ({ code: p.code, name: p.name, popMonths: p.pop_months })),
+    once: newFormToken(),
     defaults: { center: user.role === "director" ? (centers[0]?.code ?? "") : "", fiscalYear: String(currentFiscalYear()) },
   };
 }
+
+const FORM_ID = "new-award";
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request);
   requireCreator(user);
   const formData = await request.formData();
   const submission = parseWithZod(formData, { schema: newAwardSchema });
-  if (submission.status !== "success") return json(submission.reply(), { status: 400 });
+  if (submission.status !== "success") return formReply(FORM_ID, submission.reply());
   const db = getDb();
   const v = submission.value;
   const center = await getCenterByCode(db, v.center);
-  if (!center) return json(submission.reply({ fieldErrors: { center: [`No center with code ${v.center}`] } }), { status: 400 });
+  if (!center) return refusedReply(submission, FORM_ID, `No center with code ${v.center}`, "center");
   assertAllowed(user, { can: "edit", center });
-  const result = await createAward(db, user.id, {
-    awardNumber: v.awardNumber,
-    centerId: center.id,
-    programCode: v.program,
-    fiscalYear: v.fiscalYear,
-    amountCents: v.amount,
-    popStart: v.popStart,
-    popEnd: v.popEnd,
-  });
-  if (!result.ok) {
-    const message = result.kind === "refused" ? result.message : "Someone else changed this record; reload the page";
-    const field = result.kind === "refused" ? result.field : undefined;
-    return json(submission.reply(field ? { fieldErrors: { [field]: [message] } } : { formErrors: [message] }), { status: 400 });
-  }
-  return redirect(`/awards/${encodeURIComponent(result.value.award_number)}?done=created`, { status: 303 });
-}
-
-function props<T>(p: T & { key?: string }): Omit<T, "key"> {
-  const { key: _key, ...rest } = p;
-  return rest;
-}
-
-function Errors({ field }: { field: FieldMetadata<any, any, any> }) {
-  return field.errors ? (
-    <div id={field.errorId} className="field-error" role="alert">
-      {field.errors.join(" ")}
-    </div>
-  ) : null;
+  const award = { awardNumber: v.awardNumber, centerId: center.id, programCode: v.program, fiscalYear: v.fiscalYear, amountCents: v.amount, popStart: v.popStart, popEnd: v.popEnd, primeAward: v.primeAward, passThrough: v.passThrough };
+  return createOnce(
+    request,
+    formData,
+    submission,
+    FORM_ID,
+    (trx) => createAward(trx, user.id, award),
+    (r) => (r.ok ? `/awards/${encodeURIComponent(r.value.award_number)}?done=created` : null),
+    (r) => (r.ok || r.kind !== "refused" ? formReply(FORM_ID, submission.reply()) : refusedReply(submission, FORM_ID, r.message, r.field)),
+  );
 }
 
 export default function NewAward() {
-  const { centers, programs, defaults } = useLoaderData<typeof loader>();
-  const lastResult = useActionData<typeof action>();
+  const { centers, programs, primes, defaults, once } = useLoaderData<typeof loader>();
   const [form, fields] = useForm({
-    id: "new-award",
-    lastResult,
+    id: FORM_ID,
+    lastResult: useReply(FORM_ID)?.result,
     defaultValue: { center: defaults.center, fiscalYear: defaults.fiscalYear },
     shouldValidate: "onBlur",
     shouldRevalidate: "onInput",
@@ -100,11 +90,8 @@ export default function NewAward() {
       </p>
       <h1>Record an award</h1>
       <Form method="post" {...getFormProps(form)} className="panel">
-        {form.errors ? (
-          <p className="notice error" role="alert" id={form.errorId}>
-            {form.errors.join(" ")}
-          </p>
-        ) : null}
+        <OnceField token={once} formId={FORM_ID} />
+        <FormErrors errors={form.errors} errorId={form.errorId} />
         <div className="field">
           <label htmlFor={fields.awardNumber.id}>Award number</label>
           <input {...props(getInputProps(fields.awardNumber, { type: "text" }))} autoComplete="off" />
@@ -165,6 +152,36 @@ export default function NewAward() {
           </div>
           <Errors field={fields.popEnd} />
         </div>
+        <fieldset>
+          <legend>Sub-award (leave empty for a direct award)</legend>
+          <div className="field">
+            <label htmlFor={fields.primeAward.id}>Prime award number (FAIN)</label>
+            <input
+              {...props(getInputProps(fields.primeAward, { type: "text" }))}
+              autoComplete="off"
+              list="prime-awards"
+              placeholder="EMW-2024-SS-00012"
+              aria-describedby={`${fields.primeAward.id}-hint`}
+            />
+            <datalist id="prime-awards">
+              {primes.map((p) => (
+                <option key={p.number} value={p.number}>
+                  {p.label}
+                </option>
+              ))}
+            </datalist>
+            <div id={`${fields.primeAward.id}-hint`} className="muted">
+              The federal award the State Administrative Agency (or another pass-through entity) made this sub-award under. The amount above is the
+              center's share; the program must be one the prime funds and the period within the prime's.
+            </div>
+            <Errors field={fields.primeAward} />
+          </div>
+          <div className="field">
+            <label htmlFor={fields.passThrough.id}>Pass-through entity</label>
+            <input {...props(getInputProps(fields.passThrough, { type: "text" }))} maxLength={200} placeholder="Empty: the prime award's recipient" />
+            <Errors field={fields.passThrough} />
+          </div>
+        </fieldset>
         <p className="actions">
           <button type="submit">Record award</button>
           <Link to="/awards">Cancel</Link>

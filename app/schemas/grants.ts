@@ -8,19 +8,26 @@ import { z } from "zod";
 import type { CostCategory, Poete } from "../../db/schema";
 import { parseDate } from "../domain/dates";
 import { COST_CATEGORIES, POETE_AREAS } from "../domain/grants";
-import { parseMoney } from "../domain/money";
+import { parseMoney, type MoneyOptions } from "../domain/money";
 
 const MONEY_REQUIRED = "Enter an amount in dollars, like 1234.56";
 
+function moneyField(options: MoneyOptions = {}) {
+  return z.string({ error: MONEY_REQUIRED }).transform((text, ctx) => {
+    const parsed = parseMoney(text, options);
+    if (!parsed.ok) {
+      ctx.addIssue({ code: "custom", message: parsed.error });
+      return z.NEVER;
+    }
+    return parsed.cents;
+  });
+}
+
 /** Dollars as typed ("1234.56", "$1,234.56", "1234") → integer cents, or the parser's message. */
-export const money = z.string({ error: MONEY_REQUIRED }).transform((text, ctx) => {
-  const parsed = parseMoney(text);
-  if (!parsed.ok) {
-    ctx.addIssue({ code: "custom", message: parsed.error });
-    return z.NEVER;
-  }
-  return parsed.cents;
-});
+export const money = moneyField();
+
+/** As `money`, but a refund or credit may be negative ("-2,500.00" or "(2,500.00)"); for payments only. */
+export const signedMoney = moneyField({ allowNegative: true });
 
 /** As `money`, but an empty field means "no amount" (null). */
 export const optionalMoney = z
@@ -94,7 +101,8 @@ export const voidLineSchema = z.object({ intent: z.literal("void-line"), line: z
 
 export const spendingFields = z.object({
   date: isoDate,
-  amount: money,
+  /** A refund or credit is a negative payment; the line's spent stays at zero or above (checked by the model). */
+  amount: signedMoney,
   description,
 });
 
@@ -103,7 +111,31 @@ export const editSpendingSchema = spendingFields.extend({ intent: z.literal("edi
 export const voidSpendingSchema = z.object({ intent: z.literal("void-spending"), spend: z.string(), version, reason });
 export const voidAwardSchema = z.object({ intent: z.literal("void-award"), version, reason });
 
-export const AWARD_INTENTS = ["add-line", "edit-line", "void-line", "add-spending", "edit-spending", "void-spending", "void-award"] as const;
+/** A prime award's number (FAIN) as typed; empty = a direct award (docs/decisions/018). */
+const primeAward = z
+  .string()
+  .trim()
+  .max(60, "Prime award numbers are at most 60 characters")
+  .optional()
+  .transform((s) => (s ? s.toUpperCase() : null));
+/** The pass-through entity (usually the State Administrative Agency); empty = the prime's recipient. */
+const passThrough = z
+  .string()
+  .trim()
+  .max(200, "Keep the pass-through entity under 200 characters")
+  .optional()
+  .transform((s) => s || null);
+
+/** A pass-through entity without a prime award is refused at the prime field. */
+function passThroughNeedsPrime(v: { primeAward: string | null; passThrough: string | null }, ctx: z.RefinementCtx): void {
+  if (v.primeAward === null && v.passThrough !== null) {
+    ctx.addIssue({ code: "custom", path: ["primeAward"], message: "Enter the prime award the pass-through entity made this sub-award under" });
+  }
+}
+
+export const setPrimeSchema = z.object({ intent: z.literal("set-prime"), version, primeAward, passThrough }).superRefine(passThroughNeedsPrime);
+
+export const AWARD_INTENTS = ["add-line", "edit-line", "void-line", "add-spending", "edit-spending", "void-spending", "void-award", "set-prime"] as const;
 export type AwardIntent = (typeof AWARD_INTENTS)[number];
 
 export const AWARD_SCHEMAS = {
@@ -114,6 +146,7 @@ export const AWARD_SCHEMAS = {
   "edit-spending": editSpendingSchema,
   "void-spending": voidSpendingSchema,
   "void-award": voidAwardSchema,
+  "set-prime": setPrimeSchema,
 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -141,11 +174,14 @@ export const newAwardSchema = z
     popStart: isoDate,
     /** Empty = start + the program's default period (programs.pop_months). */
     popEnd: optionalDate,
+    primeAward,
+    passThrough,
   })
   .superRefine((v, ctx) => {
     if (v.popEnd !== null && v.popEnd < v.popStart) {
       ctx.addIssue({ code: "custom", path: ["popEnd"], message: `The period cannot end (${v.popEnd}) before it starts (${v.popStart})` });
     }
+    passThroughNeedsPrime(v, ctx);
   });
 
 // ---------------------------------------------------------------------------------------------

@@ -6,6 +6,9 @@ export const ROLES = ["admin", "director", "auditor", "state_official"] as const
 /** Same rule as `cli users add`. */
 export const USERNAME_PATTERN = /^[a-z0-9._-]{3,40}$/i;
 export const MIN_PASSWORD_LENGTH = 12;
+/** The sign-in form's field limits (app/auth/sign-in.server.ts); generous beyond the rules above. */
+export const MAX_USERNAME_LENGTH = 100;
+export const MAX_PASSWORD_LENGTH = 1024;
 
 const password = z
   .string({ error: "Enter a password." })

@@ -1,14 +1,13 @@
 import type { DB } from "../../db/client";
-import { sessionStorage, SESSION_MAX_AGE_SECONDS } from "../../app/auth/session.server";
+import { sessionCookieHeader, SESSION_MAX_AGE_SECONDS } from "../../app/auth/session.server";
+import { createSession } from "../../app/models/sessions.server";
 
-/** A Cookie header value signed in as `username` (as the login action would set it). */
+/** A Cookie header value signed in as `username`: a server-side session, as the login action opens one. */
 export async function cookieFor(db: DB, username: string, options: { expiresAt?: number } = {}): Promise<string> {
-  const user = await db.selectFrom("users").select(["id", "version"]).where("username", "=", username).executeTakeFirstOrThrow();
-  const session = await sessionStorage().getSession();
-  session.set("userId", user.id);
-  session.set("expiresAt", options.expiresAt ?? Date.now() + SESSION_MAX_AGE_SECONDS * 1000);
-  session.set("userVersion", user.version);
-  const setCookie = await sessionStorage().commitSession(session);
+  const user = await db.selectFrom("users").select(["id"]).where("username", "=", username).executeTakeFirstOrThrow();
+  const now = Date.now();
+  const token = await createSession(db, { userId: user.id, clientAddress: "unknown", userAgent: "test" }, now, options.expiresAt ?? now + SESSION_MAX_AGE_SECONDS * 1000);
+  const setCookie = await sessionCookieHeader(token);
   return setCookie.split(";")[0];
 }
 
@@ -25,10 +24,10 @@ export function request(path: string, init: { cookie?: string; form?: Record<str
   return new Request(`http://localhost${path}`, { method: init.method ?? (init.form ? "POST" : "GET"), headers, body });
 }
 
-/** Runs a loader/action and returns the Response whether it was returned or thrown. */
-export async function run(fn: (args: any) => Promise<unknown>, req: Request, params: Record<string, string> = {}): Promise<Response | unknown> {
+/** Runs a loader/action and returns the Response whether it was returned or thrown; `context` as server.ts gives it (e.g. clientAddress). */
+export async function run(fn: (args: any) => Promise<unknown>, req: Request, params: Record<string, string> = {}, context: Record<string, unknown> = {}): Promise<Response | unknown> {
   try {
-    return await fn({ request: req, params, context: {} });
+    return await fn({ request: req, params, context });
   } catch (thrown) {
     if (thrown instanceof Response) return thrown;
     throw thrown;

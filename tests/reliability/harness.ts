@@ -76,8 +76,11 @@ export async function runCli(args: string[], databaseFile: string): Promise<{ co
 
 // ---- Database checks ----------------------------------------------------------------------------
 
-/** Tables whose rows are bookkeeping, not records: failed sign-ins are counted even when refused. */
-export const UNAUDITED_TABLES = new Set(["login_failures", "sqlite_sequence"]);
+/**
+ * Tables whose rows are bookkeeping, not records: failed sign-ins are counted even when refused,
+ * and a session's last-seen time moves on reads (docs/decisions/011-sessions-and-sign-in.md).
+ */
+export const UNAUDITED_TABLES = new Set(["login_failures", "sessions", "sqlite_sequence"]);
 
 /** SHA-256 of every row of every table (except `exclude`), in rowid order: equal iff the data is equal. */
 export function fingerprint(file: string, exclude: Set<string> = UNAUDITED_TABLES): string {

@@ -133,7 +133,7 @@ describe("one user: reset, deactivate, reactivate", () => {
     expect(JSON.stringify(reply)).not.toContain('"short"');
   });
 
-  it("deactivates: the user's open session stops working; reactivating restores it; one audit row each", async () => {
+  it("deactivates: the user's open session ends; reactivating lets them sign in again (the old session stays ended); one audit row each", async () => {
     const session = await cookieFor(t.db, "temp-auditor");
     expect((await run(centersLoader, request("/centers", { cookie: session }))) instanceof Response).toBe(false);
     const rowsBefore = (await auditRowsFor(id)).length;
@@ -153,7 +153,9 @@ describe("one user: reset, deactivate, reactivate", () => {
 
     const on = await post({ intent: "reactivate" });
     expect(on.headers.get("Location")).toBe(`${path}?done=reactivated`);
-    expect((await run(centersLoader, request("/centers", { cookie: session }))) instanceof Response).toBe(false);
+    expect((await run(centersLoader, request("/centers", { cookie: session }))) instanceof Response).toBe(true);
+    const fresh = await cookieFor(t.db, "temp-auditor");
+    expect((await run(centersLoader, request("/centers", { cookie: fresh }))) instanceof Response).toBe(false);
     expect(await auditRowsFor(id)).toHaveLength(rowsBefore + 2);
   });
 

@@ -107,6 +107,8 @@ function installWriteLog(ctx: CaseContext): void {
   sqlite.exec("CREATE TEMP TABLE write_log (id INTEGER PRIMARY KEY, tbl TEXT NOT NULL, op TEXT NOT NULL)");
   const tables = sqlite.prepare("select name from main.sqlite_master where type = 'table' and name not like 'sqlite_%'").pluck().all() as string[];
   for (const table of tables) {
+    // A session's last-seen time moves on any request, refused or not (decision 011): bookkeeping, not data.
+    if (table === "sessions") continue;
     for (const op of ["INSERT", "UPDATE", "DELETE"]) {
       sqlite.exec(
         `CREATE TEMP TRIGGER "write_log_${table}_${op}" AFTER ${op} ON main."${table}" BEGIN INSERT INTO write_log (tbl, op) VALUES ('${table}', '${op}'); END`,
@@ -223,9 +225,12 @@ describe("authorization table", () => {
           const params = matchParams(c.file, urlPath);
           expect(params, `${urlPath} does not fit the route file ${c.file}`).not.toBeNull();
 
-          const req = request(urlPath, { cookie: cookies[who], form, method: c.method });
+          const cookie = c.endsSession && who !== "anonymous" ? await cookieFor(t.db, USERNAMES[who]) : cookies[who];
+          const req = request(urlPath, { cookie, form, method: c.method });
           const before = c.method === "POST" && !allowed ? fingerprint(ctx) : null;
           const o = outcomeOf(await run(fn!, req, params!));
+          // "Sign out everywhere" ends the table's own session too: later cases get a new one.
+          if (c.endsSession && who !== "anonymous") cookies[who] = await cookieFor(t.db, USERNAMES[who]);
 
           if (allowed) {
             expect(isSignInRedirect(o), `sent to sign in: ${describeOutcome(o)}`).toBe(false);

@@ -93,11 +93,11 @@ describe("recording an award", () => {
       run(newAwardAction, request("/awards/new", { cookie: cookies["demo-director"], form: { awardNumber: "TEST-X", center: "VA", program: "JAG", fiscalYear: "2026", amount: "10", popStart: "2025-10-01", popEnd: "", ...form } })) as Promise<Response>;
     let res = await send({ awardNumber: "TEST-SHSP-2026-1" });
     expect(res.status).toBe(400);
-    expect((await res.json()).error.awardNumber).toEqual(["Award number TEST-SHSP-2026-1 is already recorded"]);
+    expect((await res.json()).result.error.awardNumber).toEqual(["Award number TEST-SHSP-2026-1 is already recorded"]);
     res = await send({ amount: "12.345" });
-    expect((await res.json()).error.amount).toEqual(["Amount has more than two decimals (cents)"]);
+    expect((await res.json()).result.error.amount).toEqual(["Amount has more than two decimals (cents)"]);
     res = await send({ popEnd: "2025-09-30" });
-    expect((await res.json()).error.popEnd).toEqual(["The period cannot end (2025-09-30) before it starts (2025-10-01)"]);
+    expect((await res.json()).result.error.popEnd).toEqual(["The period cannot end (2025-09-30) before it starts (2025-10-01)"]);
     expect(await counts()).toEqual(before);
   });
 

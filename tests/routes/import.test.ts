@@ -26,7 +26,8 @@ type Answer = { phase: "form"; error: string } | { phase: "discarded" } | { phas
 
 function fingerprint(db: DB): Record<string, string> {
   const sqlite = sqliteHandle(db);
-  const tables = sqlite.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name").pluck().all() as string[];
+  // sessions: a session's last-seen time moves on any request (docs/decisions/011-sessions-and-sign-in.md).
+  const tables = sqlite.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name <> 'sessions' order by name").pluck().all() as string[];
   const out: Record<string, string> = {};
   for (const table of tables) {
     const hash = createHash("sha256");
@@ -95,6 +96,73 @@ beforeAll(async () => {
 afterAll(() => resetImportJobs());
 
 const SPENDING = "spend_id,line_id,date,amount,description";
+
+describe("another center's records look exactly like records that do not exist", () => {
+  const award = (code: string) =>
+    t.db
+      .selectFrom("awards")
+      .innerJoin("centers", "centers.id", "awards.center_id")
+      .select(["awards.award_number", "awards.budgeted_cents"])
+      .where("centers.code", "=", code)
+      .where("awards.voided_at", "is", null)
+      .where("awards.budgeted_cents", ">", 0)
+      .orderBy("awards.award_number")
+      .executeTakeFirstOrThrow();
+
+  it("a Virginia director naming a Maryland award, line or payment is told it is unknown or not theirs, never its figures", async () => {
+    const md = await award("MD");
+    const va = await award("VA");
+    const mdSpent = await t.db
+      .selectFrom("budget_lines")
+      .innerJoin("awards", "awards.id", "budget_lines.award_id")
+      .innerJoin("centers", "centers.id", "awards.center_id")
+      .select(["budget_lines.line_id", "budget_lines.spent_cents"])
+      .where("centers.code", "=", "MD")
+      .where("budget_lines.spent_cents", ">", 0)
+      .where("budget_lines.voided_at", "is", null)
+      .executeTakeFirstOrThrow();
+    const mdPayment = await t.db
+      .selectFrom("spending")
+      .innerJoin("budget_lines", "budget_lines.id", "spending.budget_line_id")
+      .select(["spending.spend_id"])
+      .where("budget_lines.line_id", "=", mdSpent.line_id)
+      .where("spending.voided_at", "is", null)
+      .executeTakeFirstOrThrow();
+
+    const results = [];
+    // Moving Maryland's award to Virginia at $1, below its budget lines.
+    const awards = `award_number,center,program,fiscal_year,amount,pop_start,pop_end\n${md.award_number},VA,SHSP,2025,1.00,2024-10-01,2027-09-30\n`;
+    results.push(job((await upload("director", awards)).body).result!);
+    expect(results[0].errors).toEqual([{ row: 2, column: "award_number", message: `Unknown award "${md.award_number}", or not yours` }]);
+
+    // A line on Maryland's award, one on an award that does not exist, and Maryland's spent line lowered to a cent.
+    const lines =
+      "line_id,award_number,capability,poete,cost_category,amount,description\n" +
+      `NEW-1,${md.award_number},,planning,personnel,1.00,x\n` +
+      "NEW-2,NO-SUCH-AWARD,,planning,personnel,1.00,x\n" +
+      `${mdSpent.line_id},${va.award_number},,planning,personnel,0.01,x\n`;
+    results.push(job((await upload("director", lines)).body).result!);
+    expect(results[1].errors).toEqual([
+      { row: 2, column: "award_number", message: `Unknown award "${md.award_number}", or not yours` },
+      { row: 3, column: "award_number", message: 'Unknown award "NO-SUCH-AWARD", or not yours' },
+      { row: 4, column: "line_id", message: `Unknown budget line "${mdSpent.line_id}", or not yours` },
+    ]);
+
+    // Payments on Maryland's line and on a line that does not exist, and Maryland's payment moved to Virginia.
+    const spending = `${SPENDING}\nP-1,${mdSpent.line_id},2025-05-01,1.00,x\nP-2,NO-SUCH-LINE,2025-05-01,1.00,x\n${mdPayment.spend_id},${vaLine.line_id},2025-05-01,1.00,x\n`;
+    results.push(job((await upload("director", spending)).body).result!);
+    expect(results[2].errors).toEqual([
+      { row: 2, column: "line_id", message: `Unknown budget line "${mdSpent.line_id}", or not yours` },
+      { row: 3, column: "line_id", message: 'Unknown budget line "NO-SUCH-LINE", or not yours' },
+      { row: 4, column: "spend_id", message: `Unknown payment "${mdPayment.spend_id}", or not yours` },
+    ]);
+
+    for (const r of results) {
+      expect(r.committed).toBe(false);
+      for (const e of r.errors) expect(e.message).not.toMatch(/\$|\bMD\b/);
+    }
+  });
+});
 
 describe("upload, dry run, confirm", () => {
   it("shows the page with the column reference to importers", async () => {
@@ -186,7 +254,7 @@ describe("files with problems change nothing", () => {
     const checked = await expectUnchanged(() => upload("director", file));
     const view = job(checked.body);
     expect(view.result!.errors).toEqual([
-      { row: 2, column: "line_id", message: 'Unknown budget line "NO-SUCH-LINE"' },
+      { row: 2, column: "line_id", message: 'Unknown budget line "NO-SUCH-LINE", or not yours' },
       { row: 3, column: "amount", message: '"abc" is not an amount in dollars (use 1234.56 or $1,234.56)' },
     ]);
     expect(view.result!.errorCount).toBe(2);
@@ -198,7 +266,7 @@ describe("files with problems change nothing", () => {
     // A byte-order mark first, so Excel reads the file as UTF-8.
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     expect(bytes.subarray(3).toString("utf8")).toBe(
-      'row,column,message\r\n2,line_id,"Unknown budget line ""NO-SUCH-LINE"""\r\n3,amount,"""abc"" is not an amount in dollars (use 1234.56 or $1,234.56)"\r\n',
+      'row,column,message\r\n2,line_id,"Unknown budget line ""NO-SUCH-LINE"", or not yours"\r\n3,amount,"""abc"" is not an amount in dollars (use 1234.56 or $1,234.56)"\r\n',
     );
     // Confirming a file with errors imports nothing either.
     const token = (checked.body as Extract<Answer, { phase: "job" }>).token!;
@@ -233,7 +301,7 @@ describe("files with problems change nothing", () => {
   it("another center's rows are refused for a director, naming the rows", async () => {
     const file = `${SPENDING}\nMINE-1,${vaLine.line_id},2025-05-01,1.00,own\nTHEIRS-1,${mdLine.line_id},2025-05-01,1.00,other\n`;
     const r = await expectUnchanged(() => upload("director", file));
-    expect(job(r.body).result!.errors).toEqual([{ row: 3, column: "line_id", message: "You may import only rows of your own center VA; this row belongs to MD" }]);
+    expect(job(r.body).result!.errors).toEqual([{ row: 3, column: "line_id", message: `Unknown budget line "${mdLine.line_id}", or not yours` }]);
   });
 
   it("a file changed on disk between the check and the confirmation", async () => {

@@ -19,6 +19,8 @@ export interface RouteCase {
   form?: Record<string, string> | ((ctx: CaseContext) => Promise<Record<string, string>> | Record<string, string>);
   /** Who is allowed; everyone else must be refused (anonymous → redirect to /login, others → 403/404). */
   allowed: Who[];
+  /** The case ends the session it runs with (sign-out): it gets a fresh one, so later cases keep theirs. */
+  endsSession?: boolean;
 }
 
 export interface CaseContext {

@@ -313,7 +313,7 @@ describe("row checks", () => {
       { row: 2, column: "amount", message: "Amount has more than two decimals (cents)" },
       { row: 2, column: "pop_start", message: '"2024-02-30" is not a real calendar date' },
       { row: 3, column: "pop_end", message: "The period of performance ends (2024-09-30) before it starts (2024-10-01)" },
-      { row: 4, column: "program", message: '"FEMA" is not a program; use one of SHSP, UASI, JAG, COPS, OTHER_FED, STATE, LOCAL' },
+      { row: 4, column: "program", message: '"FEMA" is not a program; use one of SHSP, UASI, OPSG, JAG, COPS, OTHER_FED, STATE, LOCAL' },
     ]);
   });
 

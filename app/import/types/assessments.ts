@@ -7,7 +7,7 @@ import { z } from "zod";
 import type { AssessmentStatus } from "../../../db/schema";
 import { LOCKED_REVIEW_STATES } from "../../domain/guards";
 import { ASSESSMENT_STATUSES, capability, choice, fiscalYear, identifier, MAX_EVIDENCE_CHARS, text } from "../fields";
-import { EXPORT_PAGE, unknownCapability, unknownCenter, type CenterEntry, type ImportTypeDef } from "../handler";
+import { EXPORT_PAGE, centerHint, unknownCapability, type CenterEntry, type ImportTypeDef } from "../handler";
 
 export interface AssessmentRow {
   centerCode: string;
@@ -80,12 +80,11 @@ export const assessments: ImportTypeDef<AssessmentRow> = {
       `The FY${fy} assessment of ${center.code} is locked (submitted or validated); a reviewer must reopen it before it can change`;
     return {
       row(r, n) {
-        const center = ctx.centers.byKey.get(r.centerCode);
-        if (!center) ctx.error(n, "center", unknownCenter(ctx.centers, r.centerCode));
+        const found = ctx.centers.byKey.get(r.centerCode);
+        const center = found && ctx.mine(found.id) ? found : undefined;
+        if (!center) ctx.error(n, "center", ctx.unknown("center", r.centerCode, centerHint(ctx.centers, r.centerCode)));
         if (!capabilities.has(r.capabilityId)) ctx.error(n, "capability", unknownCapability(capabilities, r.capabilityId));
         if (!center || !capabilities.has(r.capabilityId)) return;
-        const refused = ctx.refusal(center.id);
-        if (refused) return ctx.error(n, "center", refused);
         const isLocked = locked.has(`${center.id}:${r.fiscalYear}`);
         if (!isLocked) {
           const w = ctx.attempt(

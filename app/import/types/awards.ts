@@ -6,7 +6,7 @@ import { z } from "zod";
 import { requiredMatchCents } from "../../domain/match";
 import { centsToDecimal, formatMoney } from "../../domain/money";
 import { date, fiscalYear, identifier, money, program, PROGRAM_CODES } from "../fields";
-import { dateOutOfRange, EXPORT_PAGE, unknownCenter, voidedMessage, type AwardEntry, type ImportTypeDef } from "../handler";
+import { centerHint, dateOutOfRange, EXPORT_PAGE, voidedMessage, type AwardEntry, type ImportTypeDef } from "../handler";
 
 export interface AwardRow {
   awardNumber: string;
@@ -88,24 +88,19 @@ export const awards: ImportTypeDef<AwardRow> = {
     return {
       row(r, n) {
         const before = ctx.errorCount;
-        const center = ctx.centers.byKey.get(r.centerCode);
-        if (!center) ctx.error(n, "center", unknownCenter(ctx.centers, r.centerCode));
+        const found = ctx.centers.byKey.get(r.centerCode);
+        const center = found && ctx.mine(found.id) ? found : undefined;
+        if (!center) ctx.error(n, "center", ctx.unknown("center", r.centerCode, centerHint(ctx.centers, r.centerCode)));
         if (!programs.has(r.programCode)) ctx.error(n, "program", `Program ${r.programCode} is not set up in this database`);
         for (const [column, day] of [["pop_start", r.popStart], ["pop_end", r.popEnd]] as const) {
           const problem = dateOutOfRange(day);
           if (problem) ctx.error(n, column, problem);
         }
         const ex = awards.byKey.get(r.awardNumber);
-        if (center) {
-          const refused = ctx.refusal(center.id);
-          if (refused) ctx.error(n, "center", refused);
-        }
-        if (ex) {
+        // Another center's award is named like one that does not exist: no figure of it is told.
+        if (ex && !ctx.mine(ex.centerId)) ctx.error(n, "award_number", ctx.unknown("award", r.awardNumber));
+        else if (ex) {
           if (ex.voidedAt) ctx.error(n, "award_number", voidedMessage("Award", ex.awardNumber, ex.voidedAt, "a voided award cannot be imported again"));
-          else if (ex.centerId !== center?.id) {
-            const refused = ctx.refusal(ex.centerId);
-            if (refused) ctx.error(n, "award_number", refused);
-          }
           if (r.amountCents < ex.budgetedCents) {
             ctx.error(
               n,

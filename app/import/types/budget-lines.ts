@@ -124,21 +124,16 @@ export const budgetLines: ImportTypeDef<BudgetLineRow> = {
     return {
       row(r, n) {
         const errorsBefore = ctx.errorCount;
-        const award = awards.byKey.get(r.awardNumber);
-        if (!award) ctx.error(n, "award_number", `Unknown award "${r.awardNumber}"`);
+        const named = awards.byKey.get(r.awardNumber);
+        const award = named && ctx.mine(named.centerId) ? named : undefined;
+        if (!award) ctx.error(n, "award_number", ctx.unknown("award", r.awardNumber));
         else if (award.voidedAt) ctx.error(n, "award_number", voidedMessage("Award", award.awardNumber, award.voidedAt, "lines cannot be added to it"));
         if (r.capabilityId !== null && !capabilities.has(r.capabilityId)) ctx.error(n, "capability", unknownCapability(capabilities, r.capabilityId));
         const ex = lines.byKey.get(r.lineId) ?? null;
-        if (ex?.voided) ctx.error(n, "line_id", `Budget line ${r.lineId} was voided; a voided line cannot be imported again (use a new line_id)`);
-        if (award) {
-          const refused = ctx.refusal(award.centerId);
-          if (refused) ctx.error(n, "award_number", refused);
-        }
         const oldAward = ex ? awards.byId.get(ex.awardId)! : null;
-        if (oldAward && award && oldAward.centerId !== award.centerId) {
-          const refused = ctx.refusal(oldAward.centerId);
-          if (refused) ctx.error(n, "line_id", refused);
-        }
+        // Another center's line is named like one that does not exist: no figure of it is told.
+        if (oldAward && !ctx.mine(oldAward.centerId)) return ctx.error(n, "line_id", ctx.unknown("budget line", r.lineId));
+        if (ex?.voided) ctx.error(n, "line_id", `Budget line ${r.lineId} was voided; a voided line cannot be imported again (use a new line_id)`);
         if (ex && oldAward && award && ex.awardId !== award.id && ex.spentCents > 0) {
           ctx.error(
             n,

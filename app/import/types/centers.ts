@@ -52,8 +52,7 @@ export const centers: ImportTypeDef<CenterRow> = {
           ctx.added(n, r);
           return;
         }
-        const refused = ctx.refusal(ex.id);
-        if (refused) return ctx.error(n, "code", refused);
+        if (!ctx.mine(ex.id)) return ctx.error(n, "code", ctx.unknown("center", r.code));
         if (ex.name === r.name && ex.state === r.state && ex.kind === r.kind) return ctx.unchanged();
         const before: CenterRow = { code: ex.code, name: ex.name, state: ex.state, kind: ex.kind };
         if (!ctx.attempt(n, "code", () => update.run(r.name, r.state, r.kind, ctx.batchId, ex.id)).ok) return;

@@ -1,15 +1,15 @@
 /**
- * Import type `spending`: one payment on a budget line. Payments on a line may not total more than
- * the line, and spending dated in a closed reporting period cannot change (app/domain/guards.ts).
+ * Import type `spending`: one payment on a budget line, negative for a refund or credit. Payments on
+ * a line add up to between zero and the line (judged on the file's final state), and spending dated in a closed reporting period cannot change (app/domain/guards.ts).
  *
  * Speed (1M-row files): a new payment that fits goes out in multi-row INSERTs of SPENDING_BATCH
  * rows with ON CONFLICT DO NOTHING, so it costs no SELECT; only a spend_id that already exists is
  * read back, to tell changed from unchanged.
  */
 import { z } from "zod";
-import { closedPeriodCovering, closedPeriodMessage, overSpent, type ClosedPeriod } from "../../domain/guards";
+import { closedPeriodCovering, closedPeriodMessage, lineSpentProblem, type ClosedPeriod } from "../../domain/guards";
 import { centsToDecimal } from "../../domain/money";
-import { date, identifier, MAX_DESCRIPTION_CHARS, money, text } from "../fields";
+import { date, identifier, MAX_DESCRIPTION_CHARS, signedMoney, text } from "../fields";
 import { dateOutOfRange, Deferred, EXPORT_PAGE, isConstraintError, voidedMessage, type AwardEntry, type ImportTypeDef, type LineEntry } from "../handler";
 
 export interface SpendingRow {
@@ -52,7 +52,7 @@ export const spending: ImportTypeDef<SpendingRow> = {
     spend_id: "Your id for the payment. Key.",
     line_id: "A budget line in Baseline.",
     date: "YYYY-MM-DD or MM/DD/YYYY, in fiscal years 2000–2100.",
-    amount: "Payments on a line may not add up to more than the line.",
+    amount: "A refund or credit is negative (-2,500.00 or (2,500.00)). Payments on a line add up to between zero and the line.",
     description: "Up to 2,000 characters.",
   },
   schema: z
@@ -60,7 +60,7 @@ export const spending: ImportTypeDef<SpendingRow> = {
       spend_id: identifier("Spend id"),
       line_id: identifier("Line id"),
       date,
-      amount: money,
+      amount: signedMoney,
       description: text("Description", MAX_DESCRIPTION_CHARS, false),
     })
     .transform(
@@ -112,7 +112,7 @@ export const spending: ImportTypeDef<SpendingRow> = {
     const total = (p: PendingSpend) =>
       p.ex && p.ex.line === p.line ? p.line.spentCents - p.ex.amountCents + p.r.amountCents : p.line.spentCents + p.r.amountCents;
     const deferred = new Deferred<PendingSpend>(
-      (p) => overSpent(p.line.lineId, total(p), p.line.amountCents) === null,
+      (p) => lineSpentProblem(p.line.lineId, total(p), p.line.amountCents) === null,
       (p) => {
         const ex = p.ex;
         if (!ex) {
@@ -128,7 +128,7 @@ export const spending: ImportTypeDef<SpendingRow> = {
         p.line.spentCents += p.r.amountCents;
         ctx.changed(p.n, ex.before, p.r);
       },
-      (p) => ctx.error(p.n, "amount", overSpent(p.line.lineId, total(p), p.line.amountCents)!),
+      (p) => ctx.error(p.n, "amount", lineSpentProblem(p.line.lineId, total(p), p.line.amountCents)!),
     );
 
     /** Any payment the hot path could not place: an existing spend_id, a closed period, a line it would overrun. */
@@ -138,14 +138,12 @@ export const spending: ImportTypeDef<SpendingRow> = {
         if (closedNew) return ctx.error(n, "date", closedMessage(award.id, r.date, "The payment date"));
         return deferred.offer({ n, r, line, ex: null });
       }
-      if (cur.voided_at) {
-        return ctx.error(n, "spend_id", voidedMessage("Payment", r.spendId, cur.voided_at, "a voided payment cannot be imported again (use a new spend_id)"));
-      }
       const oldLine = lines.byId.get(cur.budget_line_id)!;
       const oldAward = awards.byId.get(oldLine.awardId)!;
-      if (oldAward.centerId !== award.centerId) {
-        const refusedOld = ctx.refusal(oldAward.centerId);
-        if (refusedOld) return ctx.error(n, "spend_id", refusedOld);
+      // Another center's payment is named like one that does not exist: no date or figure of it is told.
+      if (!ctx.mine(oldAward.centerId)) return ctx.error(n, "spend_id", ctx.unknown("payment", r.spendId));
+      if (cur.voided_at) {
+        return ctx.error(n, "spend_id", voidedMessage("Payment", r.spendId, cur.voided_at, "a voided payment cannot be imported again (use a new spend_id)"));
       }
       if (cur.budget_line_id === line.id && cur.date === r.date && cur.amount_cents === r.amountCents && cur.description === r.description) {
         return ctx.unchanged();
@@ -202,18 +200,17 @@ export const spending: ImportTypeDef<SpendingRow> = {
 
     return {
       row(r, n) {
-        const line = lines.byKey.get(r.lineId);
+        const named = lines.byKey.get(r.lineId);
+        const line = named && ctx.mine(awards.byId.get(named.awardId)!.centerId) ? named : undefined;
         const outOfRange = dateOutOfRange(r.date);
         if (outOfRange) ctx.error(n, "date", outOfRange);
-        if (!line) return ctx.error(n, "line_id", `Unknown budget line "${r.lineId}"`);
+        if (!line) return ctx.error(n, "line_id", ctx.unknown("budget line", r.lineId));
         const award = awards.byId.get(line.awardId)!;
         if (line.voided) return ctx.error(n, "line_id", `Budget line ${r.lineId} was voided; spending cannot be added to it`);
         if (award.voidedAt) return ctx.error(n, "line_id", voidedMessage("Award", award.awardNumber, award.voidedAt, "spending cannot be added to it"));
-        const refused = ctx.refusal(award.centerId);
-        if (refused) return ctx.error(n, "line_id", refused);
         if (outOfRange) return;
         const closedNew = closedPeriod(award.id, r.date) !== undefined;
-        if (closedNew || overSpent(line.lineId, line.spentCents + r.amountCents, line.amountCents)) return slow(n, r, line, award, closedNew);
+        if (closedNew || lineSpentProblem(line.lineId, line.spentCents + r.amountCents, line.amountCents)) return slow(n, r, line, award, closedNew);
         line.spentCents += r.amountCents;
         batch.push({ n, r, line, award });
         params.push(r.spendId, line.id, r.date, r.amountCents, r.description, ctx.batchId, ctx.now);

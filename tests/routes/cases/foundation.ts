@@ -14,7 +14,7 @@ export const cases: RouteCase[] = [
     allowed: ALL,
   },
   { file: "logout.tsx", name: "logout link", method: "GET", path: "/logout", allowed: ALL },
-  { file: "logout.tsx", name: "sign out", method: "POST", path: "/logout", allowed: ALL },
+  { file: "logout.tsx", name: "sign out", method: "POST", path: "/logout", allowed: ALL, endsSession: true },
   { file: "healthz.ts", name: "health check is public", method: "GET", path: "/healthz", allowed: ALL },
   { file: "centers._index.tsx", name: "center list (scoped)", method: "GET", path: "/centers", allowed: EVERYONE_SIGNED_IN },
   { file: "centers.$code._index.tsx", name: "own center VA", method: "GET", path: "/centers/VA", allowed: EVERYONE_SIGNED_IN },
