@@ -45,6 +45,15 @@ export function legacyYearLocation(url: URL): string | null {
   return `${url.pathname}?${params}`;
 }
 
+/**
+ * The year a new budget plan is for: the year after the latest year the center has awards in, so
+ * that the plan follows the data rather than the calendar (a demo or a late import would otherwise
+ * be offered a plan years past its last award); the calendar's next year when it has none.
+ */
+export function suggestedPlanYear(latestAwardYear: number | null, currentFiscalYear: number): number {
+  return (latestAwardYear ?? currentFiscalYear) + 1;
+}
+
 /** Why a page opened on its year when the URL named none. */
 export type DefaultYearBasis = "awards" | "assessments";
 

@@ -209,6 +209,8 @@ export function applyPlan(
       if (!award || award.center_id !== centerId) throw new Refusal(`Award ${number} is not an award of this center`, field);
       if (award.voided_at) throw new Refusal(`Award ${number} is voided`, field);
       if (award.program_code !== program) throw new Refusal(`Award ${number} is a ${award.program_code} award, not ${program}`, field);
+      // A plan is for one fiscal year: its lines go on that year's awards (docs/decisions/014-first-week.md).
+      if (award.fiscal_year !== fiscalYear) throw new Refusal(`Award ${number} is an FY${award.fiscal_year} award; the FY${fiscalYear} plan goes on FY${fiscalYear} awards`, field);
       const after = award.budgeted_cents + total;
       const over = overBudget(after, award.amount_cents);
       if (over) throw new Refusal(`${number}: ${over}`, field);

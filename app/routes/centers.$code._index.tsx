@@ -17,6 +17,7 @@ import { todayIso } from "~/domain/dates";
 import { findingsForCenter } from "~/models/compliance.server";
 import { FundingBySourceChart } from "~/components/FundingCharts";
 import { currentFiscalYear } from "~/domain/dates";
+import { suggestedPlanYear } from "~/domain/fiscal-year";
 import { oneFiscalYearOf } from "~/http/fiscal-year.server";
 import { defaultFiscalYear } from "~/models/years.server";
 import { centerFundingBySource } from "~/models/awards.server";
@@ -58,7 +59,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   }
   // Funding by source (issue #4) and the next fiscal year's plan link.
   const fundingBySource = await centerFundingBySource(db, center.id);
-  const planYear = currentFiscalYear() + 1;
+  const planYear = suggestedPlanYear(totals[0]?.fiscal_year ?? null, currentFiscalYear());
   return { center, totals, awards, latest, latestReviewText: reviewLabel(latestReview), gapView, compliance, fundingBySource, planYear, canEdit: allows(user, { can: "edit", center }) };
 }
 

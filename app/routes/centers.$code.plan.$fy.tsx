@@ -75,7 +75,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     saved,
     basis,
     programs,
-    awards: awards.map((a) => ({ number: a.award_number, program: a.program_code, fiscalYear: a.fiscal_year, unbudgetedCents: a.amount_cents - a.budgeted_cents })),
+    // Only the plan year's awards can take its lines (models/plans.server.ts applyPlan).
+    awards: awards.filter((a) => a.fiscal_year === fiscalYear).map((a) => ({ number: a.award_number, program: a.program_code, fiscalYear: a.fiscal_year, unbudgetedCents: a.amount_cents - a.budgeted_cents })),
     projection: projectPlan(projectionInput(basis, programs, saved)),
     canEdit: allows(user, { can: "edit", center }),
     done: url.searchParams.get("done"),
@@ -532,8 +533,10 @@ function ApplyForm({ data }: { data: LoaderData }) {
       <input type="hidden" name="intent" value="apply" />
       <input type="hidden" name="version" value={data.plan!.version} />
       {programsInPlan.map((code) => {
+        // The plan's expected amount for the program is matched to the year's award once it is
+        // recorded (docs/decisions/014-first-week.md).
         const options = data.awards.filter((a) => a.program === code);
-        const preferred = options.filter((a) => a.fiscalYear === data.fiscalYear);
+        const preferred = options;
         const total = data.saved.lines.filter((l) => l.programCode === code).reduce((s, l) => s + l.amountCents, 0);
         const field = (award as Record<string, FieldMetadata<string | undefined, any, string[]>>)[code];
         return (
@@ -543,7 +546,8 @@ function ApplyForm({ data }: { data: LoaderData }) {
             </label>
             {options.length === 0 ? (
               <p className="muted">
-                No live {code} award yet — <Link to="/awards/new">record it</Link> first.
+                The FY{data.fiscalYear} {code} award has not arrived yet: the plan keeps it as an expected award. Once it is{" "}
+                <Link to="/awards/new">recorded</Link> or imported, it is offered here.
               </p>
             ) : (
               <select id={`apply-award-${code}`} name={`award.${code}`} defaultValue={(field?.initialValue as string) ?? (preferred.length === 1 ? preferred[0].number : "")}>

@@ -191,6 +191,11 @@ describe("next-year plan", () => {
     ]);
     res = await save({ intent: "apply", version: "3", "award.SHSP": "PLAN-SHSP-2026" });
     expect((await res.json()).result.error["award.JAG"]).toEqual(["Choose the JAG award for the plan's 1 JAG line(s) totalling $30,000.00"]);
+    // An award of another year is refused: the FY2026 plan goes on FY2026 awards.
+    const older = await t.db.selectFrom("awards").select("award_number").where("center_id", "=", va.id).where("program_code", "=", "JAG").where("fiscal_year", "=", 2025).where("voided_at", "is", null).executeTakeFirstOrThrow();
+    res = await save({ intent: "apply", version: "3", "award.SHSP": "PLAN-SHSP-2026", "award.JAG": older.award_number });
+    expect((await res.json()).result.error["award.JAG"]).toEqual([`Award ${older.award_number} is an FY2025 award; the FY2026 plan goes on FY2026 awards`]);
+    expect((await view()).awards.every((a: any) => a.fiscalYear === 2026)).toBe(true);
     res = await save({ intent: "apply", version: "3", "award.SHSP": "PLAN-JAG-2026", "award.JAG": "PLAN-JAG-2026" });
     expect((await res.json()).result.error["award.SHSP"]).toEqual(["Award PLAN-JAG-2026 is a JAG award, not SHSP"]);
     expect(await counts()).toEqual(before);
