@@ -9,6 +9,7 @@ import {
   Scripts,
   ScrollRestoration,
   useLoaderData,
+  useLocation,
   useRouteError,
   useRouteLoaderData,
 } from "@remix-run/react";
@@ -57,6 +58,7 @@ export function Layout({ children }: { children: React.ReactNode }) {
   const nonce = useNonce();
   const data = useRouteLoaderData<RootData>("root");
   const user = data?.user;
+  const location = useLocation();
   return (
     <html lang="en">
       <head>
@@ -79,29 +81,35 @@ export function Layout({ children }: { children: React.ReactNode }) {
             Baseline
           </a>
           {user ? (
-            <nav aria-label="Main">
-              <ul>
-                {NAV.filter((n) => !n.roles || n.roles.includes(user.role)).map((n) => (
-                  <li key={n.to}>
-                    <NavLink to={n.to} prefetch="intent">
-                      {n.label}
-                    </NavLink>
-                  </li>
-                ))}
-              </ul>
-            </nav>
-          ) : null}
-          {user ? (
-            <div className="user-box">
-              <span>
-                {user.displayName} · {ROLE_LABELS[user.role]}
-              </span>
-              <Form method="post" action="/logout">
-                <button type="submit" className="link-button">
-                  Sign out
-                </button>
-              </Form>
-            </div>
+            // A disclosure, so the menu opens and closes without JavaScript; on wide screens app.css shows
+            // its content without the summary (docs/decisions/016-responsive-layout.md). Keyed by the path
+            // so that client-side navigation closes it.
+            <details className="site-menu" key={location.pathname}>
+              <summary>Menu</summary>
+              <div className="site-menu-content">
+                <nav aria-label="Main">
+                  <ul>
+                    {NAV.filter((n) => !n.roles || n.roles.includes(user.role)).map((n) => (
+                      <li key={n.to}>
+                        <NavLink to={n.to} prefetch="intent">
+                          {n.label}
+                        </NavLink>
+                      </li>
+                    ))}
+                  </ul>
+                </nav>
+                <div className="user-box">
+                  <span>
+                    {user.displayName} · {ROLE_LABELS[user.role]}
+                  </span>
+                  <Form method="post" action="/logout">
+                    <button type="submit" className="link-button">
+                      Sign out
+                    </button>
+                  </Form>
+                </div>
+              </div>
+            </details>
           ) : null}
         </header>
         <main id="main">{children}</main>

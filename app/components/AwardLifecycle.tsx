@@ -1,5 +1,6 @@
 import { Link } from "@remix-run/react";
 import { formatMoney } from "~/domain/money";
+import { ScrollTable } from "./ScrollTable";
 
 /** The award page's lifecycle section: reports due, amendments, match and closed periods, with links to their pages. */
 export interface AwardLifecycleData {
@@ -24,7 +25,7 @@ const BADGE = { overdue: "red", upcoming: "amber", submitted: "green" } as const
 
 function ObligationRows({ rows }: { rows: AwardLifecycleData["obligations"] }) {
   return (
-    <table>
+    <ScrollTable>
       <thead>
         <tr>
           <th>Report</th>
@@ -50,7 +51,7 @@ function ObligationRows({ rows }: { rows: AwardLifecycleData["obligations"] }) {
           </tr>
         ))}
       </tbody>
-    </table>
+    </ScrollTable>
   );
 }
 

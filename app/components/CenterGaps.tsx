@@ -3,6 +3,7 @@ import { formatMoney } from "~/domain/money";
 import { formatScore } from "~/domain/scores";
 import { AssessmentCharts, type AreaScore, type YearScore } from "./AssessmentCharts";
 import { FiscalYearPicker } from "./FiscalYearPicker";
+import { ScrollTable } from "./ScrollTable";
 
 /** The shape of centerGapView (app/models/assessments.server.ts) as the page receives it. */
 export interface GapRowData {
@@ -32,7 +33,7 @@ export interface CenterGapData {
 
 function GapTable({ groups, caption, groupLabel }: { groups: { key: string; heading: string; gaps: GapRowData[] }[]; caption: string; groupLabel: string }) {
   return (
-    <table>
+    <ScrollTable>
       <caption>{caption}</caption>
       <thead>
         <tr>
@@ -67,7 +68,7 @@ function GapTable({ groups, caption, groupLabel }: { groups: { key: string; head
           ))}
         </tbody>
       ))}
-    </table>
+    </ScrollTable>
   );
 }
 
@@ -95,6 +96,11 @@ export function CenterGaps({ code, view }: { code: string; view: CenterGapData }
           </p>
           <p className="actions">
             <Link to={`/centers/${encodeURIComponent(code)}/assessments/${fy}`}>Open the FY{fy} assessment</Link>
+            {view.gaps.length ? (
+              <a href={`/centers/${encodeURIComponent(code)}/gaps.csv?fy=${fy}`} className="button secondary" download>
+                Download the FY{fy} gaps (CSV)
+              </a>
+            ) : null}
           </p>
           {view.gaps.length === 0 ? (
             <p className="empty">No gaps: this center meets the baseline in FY{fy}.</p>

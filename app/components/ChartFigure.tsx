@@ -1,5 +1,6 @@
 import { useId, type ReactNode } from "react";
 import { StaticChart } from "./StaticChart";
+import { ScrollTable } from "./ScrollTable";
 
 export interface ChartTable {
   columns: string[];
@@ -35,7 +36,7 @@ export function ChartFigure({
       </div>
       <details open={openTable}>
         <summary>Table: {title}</summary>
-        <table>
+        <ScrollTable>
           <thead>
             <tr>
               {table.columns.map((c, i) => (
@@ -59,7 +60,7 @@ export function ChartFigure({
               </tr>
             </tfoot>
           ) : null}
-        </table>
+        </ScrollTable>
       </details>
     </figure>
   );

@@ -3,6 +3,7 @@ import { Link } from "@remix-run/react";
 import type { Severity } from "~/domain/compliance";
 import { formatMoney } from "~/domain/money";
 import { SeverityBadge } from "./StatusBadge";
+import { ScrollTable } from "./ScrollTable";
 
 /** A finding as the loaders return it (app/models/compliance.server.ts FindingView), shaped for display. */
 export interface PanelFinding {
@@ -46,7 +47,7 @@ export function CompliancePanel({ findings, title = "Compliance findings", subti
           <p>
             {violations} violation{violations === 1 ? "" : "s"}, {findings.length - violations} warning{findings.length - violations === 1 ? "" : "s"}.
           </p>
-          <table>
+          <ScrollTable>
             <thead>
               <tr>
                 <th scope="col">Severity</th>
@@ -88,7 +89,7 @@ export function CompliancePanel({ findings, title = "Compliance findings", subti
                 </tr>
               ))}
             </tbody>
-          </table>
+          </ScrollTable>
         </>
       )}
       {reportHref ? (

@@ -6,8 +6,9 @@ import { chartKey } from "./StaticChart";
 import { PALETTE, SOURCE_COLORS } from "./palette";
 
 const money = (v: unknown) => formatMoney(Number(v));
-// interval={0} on every axis: on the server recharts shows every tick (it cannot measure text) while in the
-// browser it drops ticks that would collide; the browser's first render must match the server's SVG.
+// The fiscal-year axis keeps recharts' default tick interval: in a narrow box the browser drops labels that
+// would overlap. The server's SVG (every tick, drawn at the initial size) is scaled as a picture until the
+// live chart replaces it after hydration (StaticChart), so the two never need to agree tick for tick.
 const moneyShort = (v: unknown) => formatMoneyShort(Number(v));
 
 /** Stacked bar: a center's award money per fiscal year by source (DHS, DOJ, state, local, other federal). */
@@ -28,7 +29,7 @@ export function FundingBySourceChart({ rows, title = "Funding by source per fisc
       <ResponsiveContainer width="100%" height={300} initialDimension={{ width: 600, height: 300 }}>
         <BarChart data={data} margin={{ top: 8, right: 16, bottom: 8, left: 16 }}>
           <CartesianGrid strokeDasharray="3 3" vertical={false} />
-          <XAxis dataKey="label" interval={0} />
+          <XAxis dataKey="label" />
           <YAxis tickFormatter={moneyShort} width={70} interval={0} />
           <Tooltip formatter={money} />
           <Legend />
@@ -68,7 +69,7 @@ export function BudgetVsSpentChart({ lines, title = "Budgeted vs spent per budge
       <ResponsiveContainer width="100%" height={height} initialDimension={{ width: 600, height }}>
         <BarChart data={lines} layout="vertical" margin={{ top: 8, right: 16, bottom: 8, left: 16 }}>
           <CartesianGrid strokeDasharray="3 3" horizontal={false} />
-          <XAxis type="number" tickFormatter={moneyShort} interval={0} />
+          <XAxis type="number" tickFormatter={moneyShort} />
           <YAxis type="category" dataKey="label" width={150} interval={0} />
           <Tooltip formatter={money} />
           <Legend />

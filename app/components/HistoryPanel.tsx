@@ -1,5 +1,6 @@
 import { useId } from "react";
 import { actionLabel, describeAuditChange, fieldLabel, formatAuditTime } from "~/domain/audit-diff";
+import { ScrollTable } from "./ScrollTable";
 
 /** One audit row as `historyOf` (app/models/audit.server.ts) returns it; pass those rows straight through. */
 export interface HistoryEntry {
@@ -34,7 +35,7 @@ export function HistoryPanel({ rows, title = "History", showRecord = false }: Hi
       {rows.length === 0 ? (
         <p className="empty">No recorded changes.</p>
       ) : (
-        <table>
+        <ScrollTable>
           <thead>
             <tr>
               <th scope="col">When</th>
@@ -63,7 +64,7 @@ export function HistoryPanel({ rows, title = "History", showRecord = false }: Hi
               </tr>
             ))}
           </tbody>
-        </table>
+        </ScrollTable>
       )}
     </section>
   );

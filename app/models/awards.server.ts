@@ -3,7 +3,7 @@ import { sql, type Kysely } from "kysely";
 import type { Agency, Award, Database, Q } from "../../db/schema";
 import type { CenterScope } from "../auth/permissions";
 import { describeAuditChange, fieldLabel, formatAuditTime } from "../domain/audit-diff";
-import { defaultPopEnd, fundingBySource, type FundingYear } from "../domain/grants";
+import { awardTotals, defaultPopEnd, FUNDING_SOURCES, fundingBySource, type FundingYear } from "../domain/grants";
 import { requiredMatchCents } from "../domain/match";
 import { formatMoney } from "../domain/money";
 import { historyOf, recordAudit } from "./audit.server";
@@ -53,6 +53,27 @@ export async function listAwards(db: Q, scope: CenterScope, filter: AwardFilter 
     .orderBy("programs.sort_order")
     .orderBy("awards.award_number")
     .execute();
+}
+
+/**
+ * The award list of /awards and its CSV for the URL's filters (center, program, agency; the fiscal year read by the route): the
+ * rows the user may see and the totals of the live ones. The page and the export both call this.
+ */
+export async function awardsForUrl(db: Q, scope: CenterScope, url: URL, fiscalYear?: number) {
+  const p = url.searchParams;
+  const center = p.get("center")?.trim().toUpperCase() || undefined;
+  const program = p.get("program")?.trim().toUpperCase() || undefined;
+  const agencyText = p.get("agency")?.toUpperCase() ?? "";
+  const agency = (FUNDING_SOURCES as readonly string[]).includes(agencyText) ? (agencyText as Agency) : undefined;
+  const rows = await listAwards(db, scope, { center, program, fiscalYear, agency });
+  const totals = awardTotals(
+    rows.map((r) => ({ amountCents: r.amount_cents, budgetedCents: r.budgeted_cents, spentCents: r.spent_cents, voided: r.voided_at !== null })),
+  );
+  return {
+    filter: { center: center ?? "", program: program ?? "", fy: fiscalYear ? String(fiscalYear) : "", agency: agency ?? "" },
+    rows,
+    totals,
+  };
 }
 
 /** Choices for the award list filters, limited to what the user may see. */

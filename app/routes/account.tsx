@@ -8,6 +8,7 @@ import { getDb } from "~/db.server";
 import { feedUrl, icsTokenOf } from "~/models/calendar-feed.server";
 import { endAllSessions, endUserSession, listSessions } from "~/models/sessions.server";
 import { rotateIcsToken } from "~/models/users.server";
+import { ScrollTable } from "~/components/ScrollTable";
 
 /** The signed-in user's own page: who they are, their personal calendar feed link and their open sessions (decision 011). */
 export const meta: MetaFunction = () => [{ title: "My account — Baseline" }];
@@ -109,7 +110,7 @@ export default function Account() {
           signing in. If you see one you do not know, sign it out and ask an administrator to reset your password.
         </p>
         <div style={{ overflowX: "auto" }}>
-          <table>
+          <ScrollTable>
             <caption>
               {sessions.length} open session{sessions.length === 1 ? "" : "s"}
             </caption>
@@ -147,7 +148,7 @@ export default function Account() {
                 </tr>
               ))}
             </tbody>
-          </table>
+          </ScrollTable>
         </div>
         <Form method="post" className="actions">
           <button type="submit" name="intent" value="end-all">

@@ -9,6 +9,7 @@ import { getDb } from "~/db.server";
 import { getCenterByCode, listCenters, listStates } from "~/models/centers.server";
 import { createUser, findUserByUsername, listUsers } from "~/models/users.server";
 import { MIN_PASSWORD_LENGTH, newUserSchema, parseStates, ROLES } from "~/schemas/users";
+import { ScrollTable } from "~/components/ScrollTable";
 
 /** Admin only (issue #6): list users and add one. Reset, deactivate and reactivate are on admin.users.$id.tsx. */
 export const meta: MetaFunction = () => [{ title: "Users — Baseline" }];
@@ -79,7 +80,7 @@ export default function AdminUsers() {
   return (
     <>
       <h1>Users</h1>
-      <table>
+      <ScrollTable>
         <caption>
           {users.length} account{users.length === 1 ? "" : "s"} ({users.filter((u) => u.active).length} active)
         </caption>
@@ -108,7 +109,7 @@ export default function AdminUsers() {
             </tr>
           ))}
         </tbody>
-      </table>
+      </ScrollTable>
 
       <section className="panel" aria-labelledby="add-user" style={{ marginTop: 20 }}>
         <h2 id="add-user">Add a user</h2>

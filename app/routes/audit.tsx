@@ -6,6 +6,7 @@ import { getDb } from "~/db.server";
 import { actionLabel, formatAuditTime } from "~/domain/audit-diff";
 import { listAudit } from "~/models/audit.server";
 import { AUDIT_PAGE_SIZE, auditQuery, parseAuditFilter } from "~/schemas/audit";
+import { ScrollTable } from "~/components/ScrollTable";
 
 /**
  * The whole audit trail, for administrators and grant auditors only ("read-all"): it spans every
@@ -91,7 +92,7 @@ export default function AuditLog() {
       {rows.length === 0 ? (
         <p className="empty">{page > 1 ? "No more rows." : "No audit rows match these filters."}</p>
       ) : (
-        <table>
+        <ScrollTable>
           <caption>
             Page {page}: rows {(page - 1) * AUDIT_PAGE_SIZE + 1}–{(page - 1) * AUDIT_PAGE_SIZE + rows.length}
           </caption>
@@ -125,7 +126,7 @@ export default function AuditLog() {
               </tr>
             ))}
           </tbody>
-        </table>
+        </ScrollTable>
       )}
       <nav className="actions" aria-label="Pages">
         {page > 1 ? (

@@ -58,6 +58,7 @@ import {
   type AwardIntent,
 } from "~/schemas/grants";
 import { BudgetLinesHead } from "~/components/BudgetLinesHead";
+import { ScrollTable } from "~/components/ScrollTable";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.award.award_number ?? "Award"} — Baseline` }];
 
@@ -577,7 +578,7 @@ export default function AwardPage() {
         {lines.length === 0 ? (
           <p className="empty">No budget lines yet.</p>
         ) : (
-          <table>
+          <ScrollTable>
             <BudgetLinesHead />
             <tbody>
               {lines.map((l) => (
@@ -608,7 +609,7 @@ export default function AwardPage() {
                 <td className="num">{formatMoney(figures.budgetedCents - figures.spentCents)}</td>
               </tr>
             </tfoot>
-          </table>
+          </ScrollTable>
         )}
       </section>
 
@@ -676,7 +677,7 @@ export default function AwardPage() {
               them all.
             </p>
             <PagerNav pager={payments} label="Pages of payments" />
-            <table>
+            <ScrollTable>
               <thead>
                 <tr>
                   <th scope="col">Date</th>
@@ -716,7 +717,7 @@ export default function AwardPage() {
                   <td className="num">{formatMoney(figures.spentCents)}</td>
                 </tr>
               </tfoot>
-            </table>
+            </ScrollTable>
             <PagerNav pager={payments} label="Pages of payments, below the table" />
           </>
         )}
@@ -807,7 +808,7 @@ function SplitTable({
   return (
     <section aria-labelledby={id}>
       <h2 id={id}>{title}</h2>
-      <table>
+      <ScrollTable>
         <thead>
           <tr>
             <th scope="col">Area</th>
@@ -840,7 +841,7 @@ function SplitTable({
             <td className="num">{formatMoney(total("remainingCents"))}</td>
           </tr>
         </tfoot>
-      </table>
+      </ScrollTable>
     </section>
   );
 }

@@ -15,6 +15,7 @@ import { Errors, FormErrors, Notice, OnceField, props, useDone, useReply, useRes
 import { conflictReply, createOnce, formReply, refusedReply } from "~/components/forms.server";
 import { auditChangesSince } from "~/models/awards.server";
 import { AmendmentSchema } from "~/schemas/lifecycle";
+import { ScrollTable } from "~/components/ScrollTable";
 
 /** Amendments of one award (issue #11): the list, and a form for the center's director or an admin. */
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Amendments — ${data?.award.award_number ?? "Award"} — Baseline` }];
@@ -84,7 +85,7 @@ export default function Amendments() {
       {amendments.length === 0 ? (
         <p className="empty">This award has not been amended.</p>
       ) : (
-        <table>
+        <ScrollTable>
           <thead>
             <tr>
               <th className="num">No.</th>
@@ -115,7 +116,7 @@ export default function Amendments() {
               </tr>
             ))}
           </tbody>
-        </table>
+        </ScrollTable>
       )}
 
       {canEdit ? (

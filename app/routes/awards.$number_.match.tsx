@@ -17,6 +17,7 @@ import { newFormToken } from "~/models/form-tokens.server";
 import { auditChangesSince } from "~/models/awards.server";
 import { addContribution, listContributions, matchTotals, setRequiredMatch, voidContribution } from "~/models/match.server";
 import { MatchAddSchema, MatchRequiredSchema, MatchVoidSchema } from "~/schemas/lifecycle";
+import { ScrollTable } from "~/components/ScrollTable";
 
 /**
  * Cost share of one award (issue #11; COPS 25%, domain.md §3.4): required, provided, shortfall, and
@@ -173,7 +174,7 @@ export default function Match() {
         {lines.length === 0 ? (
           <p className="empty">No match recorded yet.</p>
         ) : (
-          <table>
+          <ScrollTable>
             <thead>
               <tr>
                 <th>Date</th>
@@ -206,7 +207,7 @@ export default function Match() {
                 <td />
               </tr>
             </tfoot>
-          </table>
+          </ScrollTable>
         )}
       </section>
 

@@ -14,6 +14,7 @@ import { newFormToken } from "~/models/form-tokens.server";
 import { closePeriod, listClosedPeriods, reopenPeriod } from "~/models/closed-periods.server";
 import { listDeadlines } from "~/models/obligations.server";
 import { ClosePeriodSchema, ReopenPeriodSchema } from "~/schemas/lifecycle";
+import { ScrollTable } from "~/components/ScrollTable";
 
 /**
  * Closed reporting periods of one award (issue #11). Anyone who may read the award sees them; only
@@ -103,7 +104,7 @@ export default function Periods() {
       {periods.length === 0 ? (
         <p className="empty">No period of this award has been closed.</p>
       ) : (
-        <table>
+        <ScrollTable>
           <thead>
             <tr>
               <th>Period</th>
@@ -138,7 +139,7 @@ export default function Periods() {
               </tr>
             ))}
           </tbody>
-        </table>
+        </ScrollTable>
       )}
 
       {canManage ? (

@@ -12,6 +12,7 @@ import { COST_CATEGORY_LABELS, POETE_LABELS, SOURCE_LABELS } from "~/domain/gran
 import { formatMoney, formatMoneyShort, formatPercent } from "~/domain/money";
 import { awardReport, findingsSummary } from "~/models/award-report.server";
 import { BudgetLinesHead } from "~/components/BudgetLinesHead";
+import { ScrollTable } from "~/components/ScrollTable";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Award report ${data?.award.award_number ?? ""} — Baseline` }];
 
@@ -66,7 +67,7 @@ export default function AwardReportPage() {
             This award was voided on {a.voided_at.slice(0, 10)}: {a.void_reason}
           </p>
         ) : null}
-        <table className="report-figures">
+        <ScrollTable className="report-figures">
           <tbody>
             <tr>
               <th scope="row">Period of performance</th>
@@ -101,7 +102,7 @@ export default function AwardReportPage() {
               <td className="num">{formatMoney(f.unspentCents)}</td>
             </tr>
           </tbody>
-        </table>
+        </ScrollTable>
       </section>
 
       <section className="print-section" aria-labelledby="r-lines">
@@ -109,7 +110,7 @@ export default function AwardReportPage() {
         {r.lines.length === 0 ? (
           <p className="empty">This award has no budget lines.</p>
         ) : (
-          <table data-table="lines">
+          <ScrollTable data-table="lines">
             <BudgetLinesHead />
             <tbody>
               {r.lines.map((l) => (
@@ -144,7 +145,7 @@ export default function AwardReportPage() {
                 </td>
               </tr>
             </tfoot>
-          </table>
+          </ScrollTable>
         )}
       </section>
 
@@ -153,7 +154,7 @@ export default function AwardReportPage() {
         {r.poete.length === 0 ? (
           <p className="empty">No live budget lines.</p>
         ) : (
-          <table data-table="poete">
+          <ScrollTable data-table="poete">
             <thead>
               <tr>
                 <th scope="col">POETE area</th>
@@ -195,7 +196,7 @@ export default function AwardReportPage() {
                 <td className="num">{formatMoney(r.poeteTotals.remainingCents)}</td>
               </tr>
             </tfoot>
-          </table>
+          </ScrollTable>
         )}
         {r.poete.length > 0 ? (
           <GroupedBarChart
@@ -222,7 +223,7 @@ export default function AwardReportPage() {
         {r.spending.length === 0 ? (
           <p className="empty">No spending recorded on this award.</p>
         ) : (
-          <table data-table="spending">
+          <ScrollTable data-table="spending">
             <thead>
               <tr>
                 <th scope="col">Date</th>
@@ -258,7 +259,7 @@ export default function AwardReportPage() {
                 </td>
               </tr>
             </tfoot>
-          </table>
+          </ScrollTable>
         )}
       </section>
 
@@ -267,7 +268,7 @@ export default function AwardReportPage() {
         {r.findings.length === 0 && r.noLongerApplies.length === 0 ? (
           <p className="empty">The compliance checks raise no finding on this award as of {r.asOf}.</p>
         ) : (
-          <table data-table="findings">
+          <ScrollTable data-table="findings">
             <thead>
               <tr>
                 <th scope="col">Rule</th>
@@ -321,7 +322,7 @@ export default function AwardReportPage() {
                 </th>
               </tr>
             </tfoot>
-          </table>
+          </ScrollTable>
         )}
       </section>
 
@@ -330,7 +331,7 @@ export default function AwardReportPage() {
         {r.history.length === 0 ? (
           <p className="empty">No recorded changes.</p>
         ) : (
-          <table data-table="history">
+          <ScrollTable data-table="history">
             <thead>
               <tr>
                 <th scope="col">When</th>
@@ -364,7 +365,7 @@ export default function AwardReportPage() {
                 </th>
               </tr>
             </tfoot>
-          </table>
+          </ScrollTable>
         )}
       </section>
     </article>

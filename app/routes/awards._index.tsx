@@ -1,13 +1,13 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
-import type { Agency } from "../../db/schema";
 import { requireUser } from "~/auth/guard.server";
 import { centerScope } from "~/auth/permissions";
 import { getDb } from "~/db.server";
+import { FUNDING_SOURCES, SOURCE_LABELS } from "~/domain/grants";
 import { oneFiscalYearOf } from "~/http/fiscal-year.server";
-import { awardTotals, FUNDING_SOURCES, SOURCE_LABELS } from "~/domain/grants";
 import { formatMoney, formatPercent, share } from "~/domain/money";
-import { awardFilterOptions, listAwards } from "~/models/awards.server";
+import { awardFilterOptions, awardsForUrl } from "~/models/awards.server";
+import { ScrollTable } from "~/components/ScrollTable";
 
 export const meta: MetaFunction = () => [{ title: "Grants — Baseline" }];
 
@@ -16,21 +16,12 @@ const PAGE_SIZE = 200;
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request, { can: "read" });
   const url = new URL(request.url);
-  const center = url.searchParams.get("center")?.trim().toUpperCase() || undefined;
-  const program = url.searchParams.get("program")?.trim().toUpperCase() || undefined;
-  const fiscalYear = oneFiscalYearOf(request);
-  const agencyText = url.searchParams.get("agency")?.toUpperCase() ?? "";
-  const agency = (FUNDING_SOURCES as readonly string[]).includes(agencyText) ? (agencyText as Agency) : undefined;
   const page = Math.max(1, Number.parseInt(url.searchParams.get("page") ?? "1", 10) || 1);
-
   const db = getDb();
   const scope = centerScope(user);
-  const [rows, options] = await Promise.all([listAwards(db, scope, { center, program, fiscalYear, agency }), awardFilterOptions(db, scope)]);
-  const totals = awardTotals(
-    rows.map((r) => ({ amountCents: r.amount_cents, budgetedCents: r.budgeted_cents, spentCents: r.spent_cents, voided: r.voided_at !== null })),
-  );
+  const [{ filter, rows, totals }, options] = await Promise.all([awardsForUrl(db, scope, url, oneFiscalYearOf(request)), awardFilterOptions(db, scope)]);
   return {
-    filter: { center: center ?? "", program: program ?? "", fy: fiscalYear ? String(fiscalYear) : "", agency: agency ?? "" },
+    filter,
     options,
     awards: rows.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE),
     count: rows.length,
@@ -44,11 +35,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export default function Awards() {
   const { filter, options, awards, count, voided, page, pages, totals, canCreate } = useLoaderData<typeof loader>();
+  const filterParams = () => new URLSearchParams(Object.entries(filter).filter(([, v]) => v !== ""));
   const pageLink = (p: number) => {
-    const params = new URLSearchParams(Object.entries(filter).filter(([, v]) => v !== ""));
+    const params = filterParams();
     params.set("page", String(p));
     return `/awards?${params}`;
   };
+  const csvHref = `/awards.csv${filterParams().size ? `?${filterParams()}` : ""}`;
   return (
     <>
       <h1>Grants</h1>
@@ -109,11 +102,19 @@ export default function Awards() {
         </label>
         <button type="submit">Filter</button>
       </Form>
+      {count > 0 ? (
+        <p className="actions">
+          <a href={csvHref} className="button secondary" download>
+            Download CSV
+          </a>
+          <span className="muted">every award matching these filters, all pages</span>
+        </p>
+      ) : null}
 
       {count === 0 ? (
         <p className="empty">No award matches these filters.</p>
       ) : (
-        <table>
+        <ScrollTable>
           <caption>
             {count} award{count === 1 ? "" : "s"}
             {voided ? ` (${voided} voided, shown struck through and left out of the totals)` : ""}
@@ -181,7 +182,7 @@ export default function Awards() {
               <td className="num">{formatPercent(share(totals.spentCents, totals.amountCents))}</td>
             </tr>
           </tfoot>
-        </table>
+        </ScrollTable>
       )}
       {pages > 1 ? (
         <nav className="actions" aria-label="Pages">

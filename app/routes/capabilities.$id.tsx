@@ -8,6 +8,7 @@ import { formatMoney } from "~/domain/money";
 import { capabilityView } from "~/models/assessments.server";
 import { oneFiscalYearOf } from "~/http/fiscal-year.server";
 import { FiscalYearPicker } from "~/components/FiscalYearPicker";
+import { ScrollTable } from "~/components/ScrollTable";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.view.capability.id ?? "Capability"} — Baseline` }];
 
@@ -76,7 +77,7 @@ export default function CapabilityPage() {
             ) : view.gapCenters.length === 0 ? (
               <p className="empty">No center you may see has {c.id} as a gap in FY{fy}.</p>
             ) : (
-              <table>
+              <ScrollTable>
                 <caption>
                   {view.gapCenters.length} center{view.gapCenters.length === 1 ? "" : "s"}
                 </caption>
@@ -110,7 +111,7 @@ export default function CapabilityPage() {
                     <td className="num">{formatMoney(view.gapCenters.reduce((s, g) => s + (g.estCostCents ?? 0), 0))}</td>
                   </tr>
                 </tfoot>
-              </table>
+              </ScrollTable>
             )}
           </section>
           {view.trend.length > 0 ? (

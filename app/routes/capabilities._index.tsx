@@ -4,6 +4,7 @@ import { requireUser } from "~/auth/guard.server";
 import { getDb } from "~/db.server";
 import { assessableCapabilities } from "~/domain/scores";
 import { listCapabilities, listFrameworks, listLinks } from "~/models/catalog.server";
+import { ScrollTable } from "~/components/ScrollTable";
 
 export const meta: MetaFunction = () => [{ title: "Capability catalog — Baseline" }];
 
@@ -37,7 +38,7 @@ export default function Capabilities() {
           <p className="muted">
             <code>{f.id}</code> · {f.description} · {f.assessable} assessable capabilities
           </p>
-          <table>
+          <ScrollTable>
             <thead>
               <tr>
                 <th>ID</th>
@@ -61,7 +62,7 @@ export default function Capabilities() {
                 </tr>
               ))}
             </tbody>
-          </table>
+          </ScrollTable>
         </section>
       ))}
     </>

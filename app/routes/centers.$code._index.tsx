@@ -21,6 +21,7 @@ import { suggestedPlanYear } from "~/domain/fiscal-year";
 import { oneFiscalYearOf } from "~/http/fiscal-year.server";
 import { defaultFiscalYear } from "~/models/years.server";
 import { centerFundingBySource } from "~/models/awards.server";
+import { ScrollTable } from "~/components/ScrollTable";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.center.name ?? "Center"} — Baseline` }];
 
@@ -118,7 +119,7 @@ export default function CenterPage() {
         {totals.length === 0 ? (
           <p className="empty">This center has no awards.</p>
         ) : (
-          <table>
+          <ScrollTable>
             <thead>
               <tr>
                 <th>Fiscal year</th>
@@ -151,16 +152,24 @@ export default function CenterPage() {
                 <td className="num">{formatMoney(totals.reduce((s, t) => s + t.spent_cents, 0))}</td>
               </tr>
             </tfoot>
-          </table>
+          </ScrollTable>
         )}
       </section>
 
       <section aria-labelledby="awards">
         <h2 id="awards">Awards</h2>
+        {awards.length ? (
+          <p className="actions">
+            <a href={`/awards.csv?center=${encodeURIComponent(center.code)}`} className="button secondary" download>
+              Download CSV
+            </a>
+            <Link to={`/awards?center=${encodeURIComponent(center.code)}`}>Open in the grant list</Link>
+          </p>
+        ) : null}
         {awards.length === 0 ? (
           <p className="empty">No awards recorded.</p>
         ) : (
-          <table>
+          <ScrollTable>
             <thead>
               <tr>
                 <th>FY</th>
@@ -189,7 +198,7 @@ export default function CenterPage() {
                 </tr>
               ))}
             </tbody>
-          </table>
+          </ScrollTable>
         )}
       </section>
     </>

@@ -16,6 +16,7 @@ import { listCapabilities, listFrameworks } from "~/models/catalog.server";
 import { getCenterByCode } from "~/models/centers.server";
 import { parseFiscalYear } from "~/domain/fiscal-year";
 import { assessmentRowsSchema, REVIEW_INTENTS, reviewSchema, submittedVersions, YEAR_MESSAGE } from "~/schemas/assessment";
+import { ScrollTable } from "~/components/ScrollTable";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `FY${data.page.fiscalYear} assessment — ${data.center.name} — Baseline` : "Assessment — Baseline" },
@@ -275,7 +276,7 @@ function ReadOnlyTable({ data }: { data: LoaderData }) {
       {page.layouts.map((layout) => (
         <section key={layout.id} aria-labelledby={`fw-${layout.id}`}>
           <h2 id={`fw-${layout.id}`}>{layout.title}</h2>
-          <table>
+          <ScrollTable>
             <thead>
               <tr>
                 <th scope="col">Capability</th>
@@ -307,7 +308,7 @@ function ReadOnlyTable({ data }: { data: LoaderData }) {
                 ),
               )}
             </tbody>
-          </table>
+          </ScrollTable>
         </section>
       ))}
     </>
@@ -382,7 +383,7 @@ function AssessmentForm({ data, actionData }: { data: LoaderData; actionData?: R
       {page.layouts.map((layout) => (
         <section key={layout.id} aria-labelledby={`fw-${layout.id}`}>
           <h2 id={`fw-${layout.id}`}>{layout.title}</h2>
-          <table>
+          <ScrollTable>
             <thead>
               <tr>
                 <th scope="col">Capability</th>
@@ -463,7 +464,7 @@ function AssessmentForm({ data, actionData }: { data: LoaderData; actionData?: R
                 );
               })}
             </tbody>
-          </table>
+          </ScrollTable>
         </section>
       ))}
       <div className="actions">

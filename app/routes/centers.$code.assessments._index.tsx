@@ -12,6 +12,7 @@ import { ensureReview } from "~/models/assessment-reviews.server";
 import { assessmentYearSummaries } from "~/models/assessments.server";
 import { getCenterByCode } from "~/models/centers.server";
 import { startYearSchema } from "~/schemas/assessment";
+import { ScrollTable } from "~/components/ScrollTable";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Assessments — ${data?.center.name ?? "Center"} — Baseline` }];
 
@@ -64,7 +65,7 @@ export default function AssessmentYears() {
       {years.length === 0 ? (
         <p className="empty">No assessment recorded yet.</p>
       ) : (
-        <table>
+        <ScrollTable>
           <thead>
             <tr>
               <th scope="col">Fiscal year</th>
@@ -91,7 +92,7 @@ export default function AssessmentYears() {
               </tr>
             ))}
           </tbody>
-        </table>
+        </ScrollTable>
       )}
       {canEdit ? (
         <section className="panel" aria-labelledby="start-year">

@@ -17,6 +17,7 @@ import { getCenterByCode } from "~/models/centers.server";
 import { applyPlan, getPlan, planBasis, savePlan, type PlanInputRows } from "~/models/plans.server";
 import { listPrograms } from "~/models/programs.server";
 import { applyPlanSchema, savePlanSchema } from "~/schemas/grants";
+import { ScrollTable } from "~/components/ScrollTable";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `FY${data?.fiscalYear ?? ""} plan — ${data?.center.code ?? ""} — Baseline` }];
 
@@ -238,7 +239,7 @@ function Figures({ p, live, unreadable }: { p: PlanProjection; live: boolean; un
         </div>
       </div>
       <div className="grid-2">
-        <table>
+        <ScrollTable>
           <caption>Gaps in the latest assessment</caption>
           <thead>
             <tr>
@@ -280,8 +281,8 @@ function Figures({ p, live, unreadable }: { p: PlanProjection; live: boolean; un
           </tbody>
             );
           })}
-        </table>
-        <table>
+        </ScrollTable>
+        <ScrollTable>
           <caption>Expected funding by program</caption>
           <thead>
             <tr>
@@ -320,7 +321,7 @@ function Figures({ p, live, unreadable }: { p: PlanProjection; live: boolean; un
               <td className="num">{formatMoney(p.unassignedCents)}</td>
             </tr>
           </tfoot>
-        </table>
+        </ScrollTable>
       </div>
     </section>
   );
@@ -385,7 +386,7 @@ function PlanForm({ data, onLive }: { data: LoaderData; onLive: (p: { projection
       <fieldset disabled={readOnly}>
         <h2>Expected awards</h2>
         <p className="muted">Your estimate of what each program will award for FY{data.fiscalYear}. Leave a program empty if none is expected.</p>
-        <table>
+        <ScrollTable>
           <thead>
             <tr>
               <th scope="col">Program</th>
@@ -412,14 +413,14 @@ function PlanForm({ data, onLive }: { data: LoaderData; onLive: (p: { projection
               );
             })}
           </tbody>
-        </table>
+        </ScrollTable>
 
         <h2>Plan lines</h2>
         <p className="muted">
           Spread the expected money over the open gaps{basis.assessmentYear ? ` of the FY${basis.assessmentYear} assessment` : ""} and other needs. Rows left
           without an amount are not saved.
         </p>
-        <table>
+        <ScrollTable>
           <thead>
             <tr>
               <th scope="col">Program</th>
@@ -498,7 +499,7 @@ function PlanForm({ data, onLive }: { data: LoaderData; onLive: (p: { projection
               );
             })}
           </tbody>
-        </table>
+        </ScrollTable>
         <div className="field">
           <label htmlFor={fields.notes.id}>Notes</label>
           <textarea {...props(getTextareaProps(fields.notes))} rows={3} />

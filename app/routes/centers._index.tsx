@@ -3,48 +3,17 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/guard.server";
 import { centerScope } from "~/auth/permissions";
 import { getDb } from "~/db.server";
-import { todayIso } from "~/domain/dates";
-import { formatScore, HEADLINE_FRAMEWORK } from "~/domain/scores";
-import { scoresForYear } from "~/models/assessments.server";
-import { listCenters, listStates } from "~/models/centers.server";
-import { centerYearStatus } from "~/domain/compliance";
-import { describeDefaultYear } from "~/domain/fiscal-year";
+import { formatScore } from "~/domain/scores";
 import { oneFiscalYearOf } from "~/http/fiscal-year.server";
-import { complianceStatusByCenter, fiscalYears } from "~/models/compliance.server";
-import { defaultFiscalYear } from "~/models/years.server";
+import { centersForUrl } from "~/models/center-list.server";
 import { StatusBadge } from "~/components/StatusBadge";
+import { ScrollTable } from "~/components/ScrollTable";
 
 export const meta: MetaFunction = () => [{ title: "Centers — Baseline" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request, { can: "read" });
-  const url = new URL(request.url);
-  const state = url.searchParams.get("state")?.toUpperCase() || undefined;
-  const kindParam = url.searchParams.get("kind");
-  const kind = kindParam === "state" || kindParam === "urban_area" ? kindParam : undefined;
-  const db = getDb();
-  const scope = centerScope(user);
-  const asked = oneFiscalYearOf(request);
-  const [centers, states, years, byDefault] = await Promise.all([
-    listCenters(db, scope, { state, kind }),
-    listStates(db, scope),
-    fiscalYears(db),
-    asked === undefined ? defaultFiscalYear(db) : null,
-  ]);
-  const fy = asked ?? byDefault?.fiscalYear ?? null;
-  // Score and compliance status sit next to each center (issue #5), for the chosen fiscal year.
-  const [scores, statuses] =
-    fy === null
-      ? [[], new Map()]
-      : await Promise.all([scoresForYear(db, fy, HEADLINE_FRAMEWORK, scope), complianceStatusByCenter(db, fy, scope, { asOf: todayIso() })]);
-  const scoreOf = new Map(scores.map((r) => [r.center, r]));
-  const rows = centers.map((c) => {
-    const s = scoreOf.get(c.code);
-    const assessed = s ? s.achieved + s.partial + s.notAchieved + s.notApplicable > 0 : false;
-    return { ...c, score: s?.score ?? null, gaps: s?.gaps ?? null, assessed, compliance: fy === null ? null : centerYearStatus(statuses.get(c.code), assessed) };
-  });
-  const yearNote = byDefault ? `Showing ${describeDefaultYear(byDefault)}.` : null;
-  return { centers: rows, states, years: fy !== null && !years.includes(fy) ? [fy, ...years] : years, fy, yearNote, filter: { state: state ?? "", kind: kind ?? "" } };
+  return centersForUrl(getDb(), centerScope(user), new URL(request.url), oneFiscalYearOf(request));
 }
 
 export default function Centers() {
@@ -84,11 +53,17 @@ export default function Centers() {
         </label>
         <button type="submit">Filter</button>
       </Form>
-      {yearNote ? <p className="muted">{yearNote}</p> : null}
+      {centers.length > 0 ? (
+        <p className="actions">
+          <a href={`/centers.csv?${new URLSearchParams({ ...Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== "")), ...(fy ? { fy: String(fy) } : {}) })}`} className="button secondary" download>
+            Download CSV
+          </a>
+        </p>
+      ) : null}
       {centers.length === 0 ? (
         <p className="empty">No center matches these filters.</p>
       ) : (
-        <table>
+        <ScrollTable>
           <caption>
             {centers.length} center{centers.length === 1 ? "" : "s"}
           </caption>
@@ -118,7 +93,7 @@ export default function Centers() {
               </tr>
             ))}
           </tbody>
-        </table>
+        </ScrollTable>
       )}
     </>
   );

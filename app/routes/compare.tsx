@@ -12,6 +12,7 @@ import { listCenters, listStates } from "~/models/centers.server";
 import { describeDefaultYear } from "~/domain/fiscal-year";
 import { oneFiscalYearOf } from "~/http/fiscal-year.server";
 import { comparisonForUrl, comparisonTable, MAX_COMPARE, MIN_COMPARE, type FigureRow } from "~/models/compare.server";
+import { ScrollTable } from "~/components/ScrollTable";
 
 export const meta: MetaFunction = () => [{ title: "Compare centers — Baseline" }];
 
@@ -194,8 +195,7 @@ export default function ComparePage() {
                   linked capability (the rule the compliance checks use). Per-gap figures divide the year's federal funds; — means there is nothing
                   to divide by (no gaps, no gap closed, or no assessment).
                 </p>
-                <div style={{ overflowX: "auto" }}>
-                  <table className="compare">
+                <ScrollTable className="compare">
                     <thead>
                       <tr>
                         <th scope="col">Figure</th>
@@ -230,8 +230,7 @@ export default function ComparePage() {
                         </tr>
                       ))}
                     </tbody>
-                  </table>
-                </div>
+                </ScrollTable>
                 <p className="muted">The last column totals money, gaps and findings; for scores it shows the median; per-gap figures and the share are worked out over the totals.</p>
               </section>
             </>

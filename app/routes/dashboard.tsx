@@ -10,6 +10,7 @@ import { describeDefaultYear } from "~/domain/fiscal-year";
 import { formatScore } from "~/domain/scores";
 import { oneFiscalYearOf } from "~/http/fiscal-year.server";
 import { dashboardForUrl, type HeatSortKey } from "~/models/dashboard.server";
+import { ScrollTable } from "~/components/ScrollTable";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Dashboard${data?.fiscalYear ? ` FY${data.fiscalYear}` : ""} — Baseline` }];
 
@@ -206,8 +207,7 @@ export default function DashboardPage() {
               Area score: achieved 100, partial 50, not achieved or not assessed 0 (— when the center recorded no assessment). Select a cell to see the center's
               gaps; select a column heading to sort.
             </p>
-            <div style={{ overflowX: "auto" }}>
-              <table className="heatmap">
+            <ScrollTable className="heatmap">
                 <caption>
                   {d.rows.length} center{d.rows.length === 1 ? "" : "s"}, FY{fy}
                 </caption>
@@ -281,8 +281,7 @@ export default function DashboardPage() {
                     </td>
                   </tr>
                 </tfoot>
-              </table>
-            </div>
+            </ScrollTable>
           </section>
 
           <div className="grid-2 print-section">

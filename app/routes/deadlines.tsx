@@ -11,6 +11,7 @@ import { suspensionDate, type ObligationStatus } from "~/domain/obligations";
 import { getCenterByCode, listCenters } from "~/models/centers.server";
 import { getObligation, listDeadlines, recordSubmission, type DeadlineRow } from "~/models/obligations.server";
 import { SubmissionSchema } from "~/schemas/lifecycle";
+import { ScrollTable } from "~/components/ScrollTable";
 
 export const meta: MetaFunction = () => [{ title: "Reporting deadlines — Baseline" }];
 
@@ -135,7 +136,7 @@ type Row = LoaderData["overdue"]["rows"][number];
 
 function DeadlineTable({ rows, caption, recordHref }: { rows: Row[]; caption: string; recordHref: (id: number) => string }) {
   return (
-    <table>
+    <ScrollTable>
       <caption className="muted">{caption}</caption>
       <thead>
         <tr>
@@ -185,7 +186,7 @@ function DeadlineTable({ rows, caption, recordHref }: { rows: Row[]; caption: st
           </tr>
         ))}
       </tbody>
-    </table>
+    </ScrollTable>
   );
 }
 

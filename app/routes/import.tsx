@@ -19,6 +19,7 @@ import {
 } from "~/import/jobs.server";
 import { sha256Of } from "~/import/runner.server";
 import { confirmSchema } from "~/import/upload";
+import { ScrollTable } from "~/components/ScrollTable";
 
 /**
  * Import from spreadsheets: upload a CSV or XLSX file, see what a dry run would do
@@ -222,7 +223,7 @@ function ResultPanel({
               Download errors as CSV
             </a>
           </div>
-          <table>
+          <ScrollTable>
             <caption>
               {result.errorCount.toLocaleString("en-US")} error{result.errorCount === 1 ? "" : "s"}
               {rest > 0 ? ` (the first ${result.errors.length.toLocaleString("en-US")} are listed; ${rest.toLocaleString("en-US")} more in the CSV)` : ""}
@@ -243,7 +244,7 @@ function ResultPanel({
                 </tr>
               ))}
             </tbody>
-          </table>
+          </ScrollTable>
         </>
       ) : null}
 
@@ -265,7 +266,7 @@ function ResultPanel({
       ) : null}
 
       {result.changes.length > 0 ? (
-        <table>
+        <ScrollTable>
           <caption>
             Changed rows{result.changed > result.changes.length ? ` (the first ${result.changes.length} of ${n(result.changed)})` : ""}
           </caption>
@@ -291,11 +292,11 @@ function ResultPanel({
               </tr>
             ))}
           </tbody>
-        </table>
+        </ScrollTable>
       ) : null}
 
       {result.addedRows.length > 0 ? (
-        <table>
+        <ScrollTable>
           <caption>New rows{result.added > result.addedRows.length ? ` (the first ${result.addedRows.length} of ${n(result.added)})` : ""}</caption>
           <thead>
             <tr>
@@ -317,7 +318,7 @@ function ResultPanel({
               </tr>
             ))}
           </tbody>
-        </table>
+        </ScrollTable>
       ) : null}
     </section>
   );
@@ -345,7 +346,7 @@ function ColumnReference({ reference }: { reference: ReturnType<typeof columnRef
         Download any list as a file in the same format from its page, e.g. <Link to="/export/awards.csv">all awards you can see</Link>.
       </p>
       {reference.map((r) => (
-        <table key={r.type}>
+        <ScrollTable key={r.type}>
           <caption>
             {r.label} — <code>{r.type}</code>, key {r.key.join(" + ")} ·{" "}
             <a href={`/import/examples/${r.type}.csv`} download>
@@ -379,7 +380,7 @@ function ColumnReference({ reference }: { reference: ReturnType<typeof columnRef
               </tr>
             ))}
           </tbody>
-        </table>
+        </ScrollTable>
       ))}
     </section>
   );

@@ -4,6 +4,7 @@ import { notFound, requireUser } from "~/auth/guard.server";
 import { getDb } from "~/db.server";
 import { formatMoney } from "~/domain/money";
 import { primeAwardDetail } from "~/models/prime-awards.server";
+import { ScrollTable } from "~/components/ScrollTable";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.prime.award_number ?? "Prime award"} — Baseline` }];
 
@@ -46,7 +47,7 @@ export default function PrimeAwardPage() {
         </div>
       </div>
 
-      <table>
+      <ScrollTable>
         <caption>By center (live sub-awards)</caption>
         <thead>
           <tr>
@@ -82,13 +83,13 @@ export default function PrimeAwardPage() {
             <td className="num">{formatMoney(allocation.primeCents)}</td>
           </tr>
         </tfoot>
-      </table>
+      </ScrollTable>
 
       <h2>Sub-awards</h2>
       {subAwards.length === 0 ? (
         <p className="empty">No center holds a sub-award under this prime yet.</p>
       ) : (
-        <table>
+        <ScrollTable>
           <thead>
             <tr>
               <th scope="col">Sub-award</th>
@@ -124,7 +125,7 @@ export default function PrimeAwardPage() {
               </tr>
             ))}
           </tbody>
-        </table>
+        </ScrollTable>
       )}
     </>
   );

@@ -5,6 +5,7 @@ import { getDb } from "~/db.server";
 import { formatMoney } from "~/domain/money";
 import { oneFiscalYearOf } from "~/http/fiscal-year.server";
 import { listPrimeAwards } from "~/models/prime-awards.server";
+import { ScrollTable } from "~/components/ScrollTable";
 
 export const meta: MetaFunction = () => [{ title: "Prime awards — Baseline" }];
 
@@ -70,7 +71,7 @@ export default function PrimeAwards() {
       {count === 0 ? (
         <p className="empty">No prime award to show.</p>
       ) : (
-        <table>
+        <ScrollTable>
           <caption>
             {count} prime award{count === 1 ? "" : "s"}
             {count > primes.length ? ` (the first ${primes.length} shown; filter by state or year)` : ""}
@@ -115,7 +116,7 @@ export default function PrimeAwards() {
               </tr>
             ))}
           </tbody>
-        </table>
+        </ScrollTable>
       )}
     </>
   );

@@ -3,6 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/guard.server";
 import { SeverityBadge } from "~/components/StatusBadge";
 import { RULE_INFO } from "~/domain/compliance";
+import { ScrollTable } from "~/components/ScrollTable";
 
 /** What each compliance rule checks and the reference it rests on (issue #5). */
 export const meta: MetaFunction = () => [{ title: "Compliance rules — Baseline" }];
@@ -25,7 +26,7 @@ export default function RulesPage() {
         (counted in the award's fiscal year). A center-year is <strong>red</strong> with any violation, <strong>amber</strong> with warnings only
         and <strong>green</strong> with none.
       </p>
-      <table>
+      <ScrollTable>
         <thead>
           <tr>
             <th scope="col">Rule</th>
@@ -50,7 +51,7 @@ export default function RulesPage() {
             </tr>
           ))}
         </tbody>
-      </table>
+      </ScrollTable>
       <p className="actions">
         <Link to="/reports/findings">Findings report</Link>
       </p>
