@@ -53,6 +53,7 @@ export default function Centers() {
         </label>
         <button type="submit">Filter</button>
       </Form>
+      {yearNote ? <p className="muted">{yearNote}</p> : null}
       {centers.length > 0 ? (
         <p className="actions">
           <a href={`/centers.csv?${new URLSearchParams({ ...Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== "")), ...(fy ? { fy: String(fy) } : {}) })}`} className="button secondary" download>
