@@ -11,6 +11,7 @@ import { pathToFileURL } from "node:url";
 import { checkDatabaseFile, databasePath, DatabaseFileError, open } from "./db/client";
 import { migrateToLatest, SchemaTooNewError } from "./db/migrate";
 import { isDatabaseEmpty, loadDemo } from "./app/demo/load.server";
+import { runPendingRepairs } from "./app/models/repairs.server";
 import { clientAddress } from "./app/auth/client-address.server";
 import { bodyLimitFor, isCrossSiteWrite, securityHeaders } from "./app/http/security.server";
 import { withFriendlyErrorPages } from "./app/http/storage-errors.server";
@@ -83,6 +84,7 @@ async function prepareDatabase(): Promise<void> {
   const { db } = open(file);
   try {
     await migrateToLatest(db);
+    await runPendingRepairs(db);
     if (process.env.DEMO_DATA !== "off" && (await isDatabaseEmpty(db))) {
       const started = Date.now();
       const s = await loadDemo(db);

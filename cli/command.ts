@@ -3,6 +3,7 @@ import { open, type DB, type OpenedDatabase } from "../db/client";
 import { migrateToLatest } from "../db/migrate";
 import { parseDate, todayIso } from "../app/domain/dates";
 import { getCenterByCode } from "../app/models/centers.server";
+import { runPendingRepairs } from "../app/models/repairs.server";
 
 /** One CLI command: `npm run -s cli -- <name> [options]`. */
 export interface Command {
@@ -47,6 +48,7 @@ export function parseCommandArgs(command: Command, argv: string[]) {
 export async function openMigrated(): Promise<OpenedDatabase> {
   const opened = open();
   await migrateToLatest(opened.db);
+  await runPendingRepairs(opened.db);
   return opened;
 }
 

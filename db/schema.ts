@@ -231,6 +231,12 @@ export interface PlanLinesTable {
   description: Generated<string>;
 }
 
+/** One-time repairs a migration left pending for the start-up to run (migrations/0010). */
+export interface PendingRepairsTable {
+  name: string;
+  recorded_at: string;
+}
+
 export interface AppSettingsTable {
   key: string;
   value: string;
@@ -383,6 +389,7 @@ export interface Database {
   plan_funding: PlanFundingTable;
   plan_lines: PlanLinesTable;
   app_settings: AppSettingsTable;
+  pending_repairs: PendingRepairsTable;
   reporting_obligations: ReportingObligationsTable;
   assessment_reviews: AssessmentReviewsTable;
   amendments: AmendmentsTable;

@@ -7,7 +7,9 @@ import * as m0005 from "./0005_closed_periods";
 import * as m0006 from "./0006_perf_indexes";
 import * as m0007 from "./0007_data_version";
 import * as m0008 from "./0008_sessions_and_sign_in";
+import * as m0010 from "./0010_pending_repairs";
 import * as m0012 from "./0012_form_tokens";
+import * as m0014 from "./0014_audit_keyed_chain";
 import * as m0015 from "./0015_prime_awards";
 
 /**
@@ -23,6 +25,8 @@ export const migrations: Record<string, Migration> = {
   "0006_perf_indexes": m0006,
   "0007_data_version": m0007,
   "0008_sessions_and_sign_in": m0008,
+  "0010_pending_repairs": m0010,
   "0012_form_tokens": m0012,
+  "0014_audit_keyed_chain": m0014,
   "0015_prime_awards": m0015,
 };

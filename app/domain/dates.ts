@@ -99,3 +99,26 @@ export function todayIso(now: Date = new Date()): string {
 export function currentFiscalYear(now: Date = new Date()): number {
   return fiscalYearOf(todayIso(now));
 }
+
+/**
+ * The one rule for a date of grant data — a payment, a period of performance — on every form and
+ * in every import: a real calendar date (parseDate) in federal fiscal years 2000..2100, like every
+ * fiscal-year field. A date one path accepts is never refused by the other, so an export always
+ * imports again.
+ */
+export function parseGrantDate(input: unknown): DateParse {
+  const parsed = parseDate(input);
+  if (!parsed.ok) return parsed;
+  const problem = dateOutOfRange(parsed.date);
+  return problem ? { ok: false, error: problem } : parsed;
+}
+
+const FIRST_DAY = fiscalYearStart(MIN_FISCAL_YEAR);
+const LAST_DAY = fiscalYearEnd(MAX_FISCAL_YEAR);
+
+/** Why an ISO date falls outside fiscal years 2000..2100, or null. */
+export function dateOutOfRange(date: string): string | null {
+  // ISO dates compare as text: no allocation on the hot path.
+  if (date >= FIRST_DAY && date <= LAST_DAY) return null;
+  return `${date} falls in FY${fiscalYearOf(date)}, outside the fiscal years ${MIN_FISCAL_YEAR} to ${MAX_FISCAL_YEAR} (${FIRST_DAY} to ${LAST_DAY})`;
+}

@@ -92,6 +92,7 @@ export const money = moneyCell({});
 /** A payment may be a refund or credit: "-2,500.00" or "(2,500.00)" (docs/decisions/018). */
 export const signedMoney = moneyCell({ allowNegative: true });
 
+/** A calendar date; the handlers add the fiscal-year range of the forms' rule (app/domain/dates.ts dateOutOfRange). */
 export const date = z.string().transform((raw, ctx) => {
   const r = parseDate(raw);
   return r.ok ? r.date : fail(ctx, r.error);

@@ -13,7 +13,6 @@ import type { Transaction } from "kysely";
 import type { z } from "zod";
 import type { Database, Q } from "../../db/schema";
 import type { CenterScope, Principal } from "../auth/permissions";
-import { fiscalYearEnd, fiscalYearOf, fiscalYearStart, MAX_FISCAL_YEAR, MIN_FISCAL_YEAR } from "../domain/dates";
 
 export interface ImportTypeDef<R> {
   label: string;
@@ -42,8 +41,8 @@ export type RowOfDef<D> = D extends ImportTypeDef<infer R> ? R : never;
 
 export interface RowHandler<R> {
   row(row: R, rowNumber: number): void;
-  /** Retries held-back rows once every other row is written. */
-  finish(): void;
+  /** Retries held-back rows once every other row is written, and brings along what follows from them. */
+  finish(): void | Promise<void>;
 }
 
 export interface CenterEntry {
@@ -107,6 +106,8 @@ export interface ImportContext<R> {
   unknown(what: string, key: string, hint?: string): string;
   /** Runs one write; a database guard or constraint becomes an error on the row instead of ending the import. */
   attempt<V>(row: number, column: string, write: () => V): { ok: true; value: V } | { ok: false };
+  /** Brings the awards' reporting obligations in line with their periods, as every other way of writing an award does. */
+  syncObligations(awardIds: readonly number[]): Promise<void>;
   error(row: number, column: string, message: string): void;
   /** Row errors so far (a handler compares before and after its checks). */
   readonly errorCount: number;
@@ -188,15 +189,6 @@ export function unknownCapability(capabilities: Set<string>, id: string): string
 
 export function voidedMessage(what: string, key: string, voidedAt: string, tail: string): string {
   return `${what} ${key} was voided on ${voidedAt.slice(0, 10)}; ${tail}`;
-}
-
-/** Dates must fall in fiscal years 2000..2100, like every fiscal-year column (app/domain/dates.ts). */
-const FIRST_DAY = fiscalYearStart(MIN_FISCAL_YEAR);
-const LAST_DAY = fiscalYearEnd(MAX_FISCAL_YEAR);
-export function dateOutOfRange(date: string): string | null {
-  // ISO dates compare as text: no allocation on the hot path.
-  if (date >= FIRST_DAY && date <= LAST_DAY) return null;
-  return `${date} falls in FY${fiscalYearOf(date)}, outside the fiscal years ${MIN_FISCAL_YEAR} to ${MAX_FISCAL_YEAR} (${FIRST_DAY} to ${LAST_DAY})`;
 }
 
 /** True for a SQLite constraint or guard error (CHECK, UNIQUE, FOREIGN KEY, a trigger's RAISE). */

@@ -28,6 +28,7 @@ import { stringify } from "csv-stringify/sync";
 import type { DB } from "../../db/client";
 import type { Principal } from "../auth/permissions";
 import { escapeCell } from "./escape";
+import { multipartBoundary, originalFileName, quoteFileNames } from "./multipart";
 import { progressLine } from "./progress";
 import type { ImportType } from "./registry";
 import type { RowError } from "./rows";
@@ -152,7 +153,7 @@ export async function receiveUpload(request: Request, userId: number): Promise<R
       avoidFileConflicts: false,
       filter: ({ name }) => name === "file",
       file: ({ filename }) => {
-        originalName = path.basename(filename.replace(/\\/g, "/"));
+        originalName = path.basename(originalFileName(filename).replace(/\\/g, "/"));
         return `${randomUUID()}${/\.xlsx$/i.test(originalName) ? ".xlsx" : ".csv"}`;
       },
     }),
@@ -160,7 +161,7 @@ export async function receiveUpload(request: Request, userId: number): Promise<R
   );
   let form: FormData;
   try {
-    form = await unstable_parseMultipartFormData(request, handler);
+    form = await unstable_parseMultipartFormData(withQuotedFileNames(request), handler);
   } catch (error) {
     if (error instanceof MaxPartSizeExceededError) {
       const message =
@@ -187,6 +188,19 @@ export async function receiveUpload(request: Request, userId: number): Promise<R
     type: fields.data.type,
   });
   return { ok: true, upload, js: fields.data.js === "1" };
+}
+
+/** The request with its part headers' file names made safe for Remix's parser (multipart.ts). */
+function withQuotedFileNames(request: Request): Request {
+  const boundary = multipartBoundary(request.headers.get("Content-Type") ?? "");
+  if (!boundary || !request.body) return request;
+  return new Request(request.url, {
+    method: request.method,
+    headers: request.headers,
+    body: quoteFileNames(request.body, boundary),
+    signal: request.signal,
+    duplex: "half",
+  } as RequestInit);
 }
 
 /** The user's own, unexpired upload, or null. */

@@ -19,6 +19,7 @@ import type { Database } from "../../db/schema";
 import { allows, type Principal } from "../auth/permissions";
 import { recordAudit } from "../models/audit.server";
 import { friendlyDbError } from "../models/db-errors.server";
+import { syncObligations } from "../models/obligations.server";
 import { toCells } from "./csv";
 import { unescapeCell } from "./escape";
 import { FORMATS } from "./formats";
@@ -197,7 +198,7 @@ export async function runImport(db: Kysely<Database>, source: ImportInput, opts:
           lastYield = Date.now();
         }
       }
-      handler.finish();
+      await handler.finish();
       result.rowsRead = opened.rowsRead;
       if (streamHash) result.sha256 = streamHash.digest("hex");
       if (tally.log.total > 0 || opts.dryRun) throw new Rollback();
@@ -364,6 +365,9 @@ async function loadContext(
         tally.error(row, column, friendlyDbError(error) ?? `The database refused this row (${error.message})`);
         return { ok: false };
       }
+    },
+    syncObligations: async (awardIds) => {
+      await syncObligations(trx, awardIds, user?.id ?? null);
     },
     error: (row, column, message) => tally.error(row, column, message),
     get errorCount() {

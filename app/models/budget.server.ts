@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from "kysely";
 import type { BudgetLine, CostCategory, Database, Poete, Q, Spending } from "../../db/schema";
 import { inTransaction } from "../../db/transaction";
-import { lineSpentProblem, overBudget } from "../domain/guards";
+import { closedPeriodCovering, closedPeriodMessage, lineSpentProblem, overBudget } from "../domain/guards";
 import { formatMoney } from "../domain/money";
 import { recordAudit } from "./audit.server";
 import { friendlyDbError, isPeriodClosedError } from "./db-errors.server";
@@ -226,11 +226,24 @@ export function voidBudgetLine(db: Kysely<Database>, userId: number, awardId: nu
 // Spending
 // ---------------------------------------------------------------------------------------------
 
+/** Refuses spending dated in a closed reporting period with the figures (app/domain/guards.ts); the trigger of migrations/0005 is the backstop. */
+async function refuseIfClosed(trx: Trx, award: { id: number; award_number: string }, what: string, date: string): Promise<void> {
+  const periods = await trx
+    .selectFrom("closed_periods")
+    .select(["period_start as start", "period_end as end"])
+    .where("award_id", "=", award.id)
+    .where("reopened_at", "is", null)
+    .execute();
+  const period = closedPeriodCovering(periods, date);
+  if (period) throw new Refusal(closedPeriodMessage(what, date, period, award.award_number), "date");
+}
+
 export function addSpending(db: Q, userId: number, awardId: number, lineKey: string, input: SpendingInput): Promise<WriteResult<Spending>> {
   return runWrite(db, async (trx) => {
-    await liveAward(trx, awardId);
+    const award = await liveAward(trx, awardId);
     const line = await lineOfAward(trx, awardId, lineKey);
     if (line.voided_at) throw new Refusal(`Line ${lineKey} is voided; spending cannot be added to it`);
+    await refuseIfClosed(trx, award, "The payment date", input.date);
     refuseIf(lineSpentProblem(lineKey, line.spent_cents + input.amountCents, line.amount_cents), "amount");
     const count = await trx.selectFrom("spending").select((eb) => eb.fn.countAll<number>().as("n")).where("budget_line_id", "=", line.id).executeTakeFirstOrThrow();
     const spendId = await nextId(trx, "spending", `${lineKey}-S`, Number(count.n) + 1);
@@ -260,10 +273,12 @@ export function editSpending(
   input: SpendingInput,
 ): Promise<WriteResult<Spending>> {
   return runWrite(db, async (trx) => {
-    await liveAward(trx, awardId);
+    const award = await liveAward(trx, awardId);
     const { line_key, ...row } = await spendingOfAward(trx, awardId, spendKey);
     if (row.voided_at) throw new Refusal(`Payment ${spendKey} is voided; it cannot be edited`);
     if (row.version !== version) throw new ConflictError(row);
+    await refuseIfClosed(trx, award, `Payment ${spendKey} is dated`, row.date);
+    await refuseIfClosed(trx, award, "The payment date", input.date);
     const line = await lineOfAward(trx, awardId, line_key);
     refuseIf(lineSpentProblem(line_key, line.spent_cents - row.amount_cents + input.amountCents, line.amount_cents), "amount");
     const after = await versionedOrThrow<Spending>(trx, "spending", row.id, version, { date: input.date, amount_cents: input.amountCents, description: input.description });

@@ -37,29 +37,18 @@ function waitFor(rows: { at_ms: number }[], limit: number, nowMs: number): numbe
   return Math.max(1, Math.ceil((rows[rows.length - 1].at_ms + THROTTLE_WINDOW_MS - nowMs) / 1000));
 }
 
+/** Times of the last `limit` failures within the window from the source's address (and, per account, for its username). */
+async function recentFailures(db: Q, source: SignInSource, scope: SignInWait["scope"], limit: number, nowMs: number) {
+  let query = db.selectFrom("login_failures").select("at_ms").where("client_address", "=", source.clientAddress).where("at_ms", ">", nowMs - THROTTLE_WINDOW_MS);
+  if (scope === "account") query = query.where("username_hash", "=", source.usernameHash);
+  return query.orderBy("at_ms", "desc").limit(limit).execute();
+}
+
 /** Whether a sign-in from this source must wait, checked before any password work; null when it may go ahead. */
 export async function signInWait(db: Q, source: SignInSource, nowMs = Date.now()): Promise<SignInWait | null> {
-  const since = nowMs - THROTTLE_WINDOW_MS;
-  const fromAddress = await db
-    .selectFrom("login_failures")
-    .select("at_ms")
-    .where("client_address", "=", source.clientAddress)
-    .where("at_ms", ">", since)
-    .orderBy("at_ms", "desc")
-    .limit(ADDRESS_ATTEMPTS)
-    .execute();
-  const addressWait = waitFor(fromAddress, ADDRESS_ATTEMPTS, nowMs);
+  const addressWait = waitFor(await recentFailures(db, source, "address", ADDRESS_ATTEMPTS, nowMs), ADDRESS_ATTEMPTS, nowMs);
   if (addressWait > 0) return { scope: "address", seconds: addressWait };
-  const forAccount = await db
-    .selectFrom("login_failures")
-    .select("at_ms")
-    .where("username_hash", "=", source.usernameHash)
-    .where("client_address", "=", source.clientAddress)
-    .where("at_ms", ">", since)
-    .orderBy("at_ms", "desc")
-    .limit(ACCOUNT_ATTEMPTS)
-    .execute();
-  const accountWait = waitFor(forAccount, ACCOUNT_ATTEMPTS, nowMs);
+  const accountWait = waitFor(await recentFailures(db, source, "account", ACCOUNT_ATTEMPTS, nowMs), ACCOUNT_ATTEMPTS, nowMs);
   return accountWait > 0 ? { scope: "account", seconds: accountWait } : null;
 }
 

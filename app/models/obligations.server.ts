@@ -141,44 +141,54 @@ const STORED_COLUMNS = [
   "reporting_obligations.reference",
 ] as const;
 
+const ID_BATCH = 500;
+
 /**
- * Brings one award's stored obligations in line with its program's schedule and its current period
- * (call after creating an award or changing its dates). Idempotent. A voided or non-federal award
- * is left as it is: the lists leave voided awards out.
+ * Brings the stored obligations of the given awards (or of every award) in line with their
+ * programs' schedules and their current periods: the one way obligations are written, whatever
+ * created or changed the award (the form, an amendment, an import, the demo, the one-time repair).
+ * Two reads per 500 awards, then batched writes; idempotent. A voided or non-federal award is left
+ * as it is: the lists leave voided awards out.
  */
-export async function syncAwardObligations(db: Q, awardId: number, actorId: number | null = null): Promise<SyncResult> {
+export async function syncObligations(db: Q, awardIds: readonly number[] | "all", actorId: number | null = null): Promise<SyncResult> {
   return inTransaction(db, async (trx) => {
-    const award = await awardSchedules(trx).where("awards.id", "=", awardId).executeTakeFirst();
-    if (!award || award.voided_at !== null || award.federal !== 1) return { awards: 0, inserted: 0, updated: 0, deleted: 0 };
-    const stored = await trx.selectFrom("reporting_obligations").select(STORED_COLUMNS).where("award_id", "=", awardId).execute();
-    return applyPlans(trx, [{ awardId, plan: reconcile(scheduleOf(award), stored) }], actorId);
+    const plans: Array<{ awardId: number; plan: Plan }> = [];
+    const batches: Array<readonly number[] | null> = [];
+    if (awardIds === "all") batches.push(null);
+    else for (let i = 0; i < awardIds.length; i += ID_BATCH) batches.push(awardIds.slice(i, i + ID_BATCH));
+    for (const ids of batches) {
+      let awards = awardSchedules(trx).where("programs.federal", "=", 1).where("awards.voided_at", "is", null);
+      let stored = trx
+        .selectFrom("reporting_obligations")
+        .innerJoin("awards", "awards.id", "reporting_obligations.award_id")
+        .innerJoin("programs", "programs.code", "awards.program_code")
+        .select(STORED_COLUMNS)
+        .where("programs.federal", "=", 1)
+        .where("awards.voided_at", "is", null);
+      if (ids) {
+        awards = awards.where("awards.id", "in", [...ids]);
+        stored = stored.where("reporting_obligations.award_id", "in", [...ids]);
+      }
+      const byAward = new Map<number, StoredObligation[]>();
+      for (const s of await stored.execute()) {
+        const list = byAward.get(s.award_id);
+        if (list) list.push(s);
+        else byAward.set(s.award_id, [s]);
+      }
+      for (const a of await awards.execute()) plans.push({ awardId: a.id, plan: reconcile(scheduleOf(a), byAward.get(a.id) ?? []) });
+    }
+    return applyPlans(trx, plans, actorId);
   });
 }
 
-/**
- * The schedule of every live federal award, in one pass: two reads, then batched writes
- * (thousands of awards take well under a second). Idempotent.
- */
-export async function generateAllObligations(db: Q, actorId: number | null = null): Promise<SyncResult> {
-  return inTransaction(db, async (trx) => {
-    const awards = await awardSchedules(trx).where("programs.federal", "=", 1).where("awards.voided_at", "is", null).execute();
-    const stored = await trx
-      .selectFrom("reporting_obligations")
-      .innerJoin("awards", "awards.id", "reporting_obligations.award_id")
-      .innerJoin("programs", "programs.code", "awards.program_code")
-      .select(STORED_COLUMNS)
-      .where("programs.federal", "=", 1)
-      .where("awards.voided_at", "is", null)
-      .execute();
-    const byAward = new Map<number, StoredObligation[]>();
-    for (const s of stored) {
-      const list = byAward.get(s.award_id);
-      if (list) list.push(s);
-      else byAward.set(s.award_id, [s]);
-    }
-    const plans = awards.map((a) => ({ awardId: a.id, plan: reconcile(scheduleOf(a), byAward.get(a.id) ?? []) }));
-    return applyPlans(trx, plans, actorId);
-  });
+/** One award's obligations (after creating it on the form or amending its dates). */
+export function syncAwardObligations(db: Q, awardId: number, actorId: number | null = null): Promise<SyncResult> {
+  return syncObligations(db, [awardId], actorId);
+}
+
+/** Every live federal award's obligations (the demo data, the one-time repair). */
+export function generateAllObligations(db: Q, actorId: number | null = null): Promise<SyncResult> {
+  return syncObligations(db, "all", actorId);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import type { CostCategory, Poete } from "../../db/schema";
-import { parseDate } from "../domain/dates";
+import { parseGrantDate } from "../domain/dates";
 import { COST_CATEGORIES, POETE_AREAS } from "../domain/grants";
 import { parseMoney, type MoneyOptions } from "../domain/money";
 
@@ -43,9 +43,9 @@ export const optionalMoney = z
     return parsed.cents;
   });
 
-/** A real calendar date (YYYY-MM-DD or MM/DD/YYYY) → ISO text. */
+/** A real calendar date (YYYY-MM-DD or MM/DD/YYYY) in fiscal years 2000..2100 → ISO text; the importer's rule too. */
 export const isoDate = z.string({ error: "Enter a date as YYYY-MM-DD" }).transform((text, ctx) => {
-  const parsed = parseDate(text);
+  const parsed = parseGrantDate(text);
   if (!parsed.ok) {
     ctx.addIssue({ code: "custom", message: parsed.error });
     return z.NEVER;
@@ -58,7 +58,7 @@ const optionalDate = z
   .optional()
   .transform((text, ctx) => {
     if (text === undefined || text.trim() === "") return null;
-    const parsed = parseDate(text);
+    const parsed = parseGrantDate(text);
     if (!parsed.ok) {
       ctx.addIssue({ code: "custom", message: parsed.error });
       return z.NEVER;

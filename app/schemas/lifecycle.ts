@@ -1,15 +1,15 @@
 /**
  * Form schemas of the grant lifecycle pages (issue #11): report submissions, amendments, match
  * contributions, closed periods. Shared by the forms (Conform) and the actions (parseWithZod).
- * Dates and money go through the one parser each (app/domain/dates.ts, app/domain/money.ts).
+ * Dates and money go through the one parser each (app/domain/dates.ts parseGrantDate, the importer's rule too; app/domain/money.ts).
  */
 import { z } from "zod";
-import { parseDate, todayIso } from "../domain/dates";
+import { parseGrantDate, todayIso } from "../domain/dates";
 import { parseMoney } from "../domain/money";
 
 const dateField = (what: string) =>
   z.string({ error: `Enter ${what}` }).transform((value, ctx) => {
-    const d = parseDate(value);
+    const d = parseGrantDate(value);
     if (!d.ok) {
       ctx.addIssue({ code: "custom", message: d.error });
       return z.NEVER;

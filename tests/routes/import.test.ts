@@ -97,6 +97,14 @@ afterAll(() => resetImportJobs());
 
 const SPENDING = "spend_id,line_id,date,amount,description";
 
+describe("file names are data", () => {
+  it.each(["FY=2025.csv", "budget;2025.csv", 'quote"d.csv', "name with spaces; and = signs.csv", "résumé 2025.csv"])("a file named %s uploads and keeps its name", async (name) => {
+    const r = await upload("director", `${SPENDING}\nNAME-1,${vaLine.line_id},2025-05-01,1.00,x\n`, { fileName: name });
+    const view = job(r.body);
+    expect(view.result).toMatchObject({ ok: true, added: 1, fileName: name });
+  });
+});
+
 describe("another center's records look exactly like records that do not exist", () => {
   const award = (code: string) =>
     t.db

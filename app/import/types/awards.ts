@@ -3,10 +3,11 @@
  * unless someone set it by hand; an award's amount cannot go below its live budget lines.
  */
 import { z } from "zod";
+import { dateOutOfRange } from "../../domain/dates";
 import { requiredMatchCents } from "../../domain/match";
 import { centsToDecimal, formatMoney } from "../../domain/money";
 import { date, fiscalYear, identifier, money, program, PROGRAM_CODES } from "../fields";
-import { centerHint, dateOutOfRange, EXPORT_PAGE, voidedMessage, type AwardEntry, type ImportTypeDef } from "../handler";
+import { centerHint, EXPORT_PAGE, voidedMessage, type AwardEntry, type ImportTypeDef } from "../handler";
 
 export interface AwardRow {
   awardNumber: string;
@@ -85,6 +86,8 @@ export const awards: ImportTypeDef<AwardRow> = {
       popStart: a.popStart,
       popEnd: a.popEnd,
     });
+    /** Awards added or changed: their reporting obligations follow, as on the form (docs/decisions/013-import-layout.md). */
+    const written: number[] = [];
     return {
       row(r, n) {
         const before = ctx.errorCount;
@@ -129,6 +132,7 @@ export const awards: ImportTypeDef<AwardRow> = {
           const entry: AwardEntry = { id: w.value, ...values, budgetedCents: 0, voidedAt: null };
           awards.byKey.set(entry.awardNumber, entry);
           awards.byId.set(entry.id, entry);
+          written.push(entry.id);
           ctx.added(n, r);
           return;
         }
@@ -151,9 +155,12 @@ export const awards: ImportTypeDef<AwardRow> = {
         );
         if (!w.ok) return;
         Object.assign(ex, values);
+        written.push(ex.id);
         ctx.changed(n, old, r);
       },
-      finish() {},
+      async finish() {
+        if (written.length > 0 && ctx.errorCount === 0) await ctx.syncObligations(written);
+      },
     };
   },
 

@@ -7,10 +7,11 @@
  * read back, to tell changed from unchanged.
  */
 import { z } from "zod";
+import { dateOutOfRange } from "../../domain/dates";
 import { closedPeriodCovering, closedPeriodMessage, lineSpentProblem, type ClosedPeriod } from "../../domain/guards";
 import { centsToDecimal } from "../../domain/money";
 import { date, identifier, MAX_DESCRIPTION_CHARS, signedMoney, text } from "../fields";
-import { dateOutOfRange, Deferred, EXPORT_PAGE, isConstraintError, voidedMessage, type AwardEntry, type ImportTypeDef, type LineEntry } from "../handler";
+import { Deferred, EXPORT_PAGE, isConstraintError, voidedMessage, type AwardEntry, type ImportTypeDef, type LineEntry } from "../handler";
 
 export interface SpendingRow {
   spendId: string;
@@ -202,6 +203,7 @@ export const spending: ImportTypeDef<SpendingRow> = {
       row(r, n) {
         const named = lines.byKey.get(r.lineId);
         const line = named && ctx.mine(awards.byId.get(named.awardId)!.centerId) ? named : undefined;
+        // The forms' date rule (app/domain/dates.ts parseGrantDate): a date one accepts, the other does too.
         const outOfRange = dateOutOfRange(r.date);
         if (outOfRange) ctx.error(n, "date", outOfRange);
         if (!line) return ctx.error(n, "line_id", ctx.unknown("budget line", r.lineId));
