@@ -9,7 +9,7 @@ export default defineConfig({
     include: ["tests/**/*.test.ts", "tests/**/*.test.tsx", "app/**/*.test.ts"],
     exclude: ["tests/faults/**", "tests/e2e/**", "node_modules/**"],
     globalSetup: ["tests/global-setup.ts"],
-    env: { SESSION_SECRET: "test-session-secret-not-for-production", NODE_ENV: "test" },
+    env: { SESSION_SECRET: "test-session-secret-not-for-production", AUDIT_KEY: "test-audit-key-not-for-production", NODE_ENV: "test" },
     pool: "forks",
     testTimeout: 30000,
     hookTimeout: 60000,

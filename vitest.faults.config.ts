@@ -9,7 +9,7 @@ export default defineConfig({
     environment: "node",
     include: ["tests/faults/**/*.test.ts"],
     globalSetup: ["tests/global-setup.ts"],
-    env: { SESSION_SECRET: "test-session-secret-not-for-production", NODE_ENV: "test" },
+    env: { SESSION_SECRET: "test-session-secret-not-for-production", AUDIT_KEY: "test-audit-key-not-for-production", NODE_ENV: "test" },
     pool: "forks",
     poolOptions: { forks: { singleFork: true } },
     testTimeout: 300_000,

@@ -1,6 +1,7 @@
 import type Sqlite from "better-sqlite3";
 import { SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver } from "kysely";
 import { LRUCache } from "lru-cache";
+import { advanceHeadFile } from "./audit-seal";
 
 /** How many prepared statements a connection keeps (least recently used dropped first). */
 const STATEMENT_CACHE = 512;
@@ -32,6 +33,12 @@ function withStatementCache(sqlite: Sqlite.Database) {
 class AutoRollbackAwareDriver extends SqliteDriver {
   constructor(private readonly sqlite: Sqlite.Database) {
     super({ database: withStatementCache(sqlite) });
+  }
+
+  /** After a commit that appended to the audit log, its head goes to the file beside the database (docs/decisions/017). */
+  override async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    await super.commitTransaction(connection);
+    advanceHeadFile(this.sqlite);
   }
 
   override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {

@@ -9,6 +9,7 @@ import * as m0007 from "./0007_data_version";
 import * as m0008 from "./0008_sessions_and_sign_in";
 import * as m0010 from "./0010_pending_repairs";
 import * as m0012 from "./0012_form_tokens";
+import * as m0014 from "./0014_audit_keyed_chain";
 import * as m0015 from "./0015_prime_awards";
 
 /**
@@ -26,5 +27,6 @@ export const migrations: Record<string, Migration> = {
   "0008_sessions_and_sign_in": m0008,
   "0010_pending_repairs": m0010,
   "0012_form_tokens": m0012,
+  "0014_audit_keyed_chain": m0014,
   "0015_prime_awards": m0015,
 };

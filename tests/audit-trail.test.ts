@@ -80,12 +80,13 @@ describe("audit rows and transactions", () => {
 
 describe("audit verify", () => {
   beforeAll(async () => {
-    // A few more rows so the tampered row is in the middle of the chain.
+    // A few more rows so the tampered row is in the middle of the chain (entities with no table of
+    // their own: verify's record check has nothing to compare them with).
     await t.db.transaction().execute((trx) =>
       recordAudit(
         trx,
-        { userId: null, action: "update", entity: "award", entityId: 7, before: { amount_cents: 120000 }, after: { amount_cents: 150000 } },
-        { userId: null, action: "void", entity: "spending", entityId: 9, after: { void_reason: "duplicate" } },
+        { userId: null, action: "update", entity: "test_award", entityId: 7, before: { amount_cents: 120000 }, after: { amount_cents: 150000 } },
+        { userId: null, action: "void", entity: "test_spending", entityId: 9, after: { void_reason: "duplicate" } },
       ),
     );
   });
@@ -95,11 +96,15 @@ describe("audit verify", () => {
     expect(n).toBeGreaterThanOrEqual(3);
     expect(await verifyAuditChain(t.db)).toEqual({ ok: true, rows: n });
     const r = await cli(["audit", "verify"]);
-    expect(r).toEqual({ code: 0, out: `ok ${n} rows\n`, err: "" });
+    expect(r).toEqual({
+      code: 0,
+      out: `ok ${n} rows\n  head: row ${n} as recorded in ${t.file}.audit-head\n  records: 1 match their latest after-image; 0 last written by an import (not compared)\n`,
+      err: "",
+    });
   });
 
   it("catches a row altered directly in the database file: `broken at row ID`, exit 1", async () => {
-    const target = await t.db.selectFrom("audit_log").select(["id", "after_json"]).where("entity", "=", "award").executeTakeFirstOrThrow();
+    const target = await t.db.selectFrom("audit_log").select(["id", "after_json"]).where("entity", "=", "test_award").executeTakeFirstOrThrow();
     expect(JSON.parse(target.after_json!)).toEqual({ amount_cents: 150000 });
 
     // Someone with the file: drop the guard trigger and rewrite the amount.
@@ -121,7 +126,7 @@ describe("audit verify", () => {
 
   it("catches a deleted row and a recomputed hash that no longer links to the next row", async () => {
     // Rewriting the altered row's own hash does not help: the next row's prev_hash still names the old one.
-    const target = await t.db.selectFrom("audit_log").selectAll().where("entity", "=", "award").executeTakeFirstOrThrow();
+    const target = await t.db.selectFrom("audit_log").selectAll().where("entity", "=", "test_award").executeTakeFirstOrThrow();
     const raw = new Sqlite(t.file);
     raw.prepare("UPDATE audit_log SET hash = ? WHERE id = ?").run(auditHash(target.prev_hash, target), target.id);
     raw.close();

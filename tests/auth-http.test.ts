@@ -81,6 +81,13 @@ describe("through the Express app", () => {
           },
         },
       },
+      // Echoes the client address server.ts puts in the load context.
+      "routes/whoami": {
+        id: "routes/whoami",
+        parentId: "root",
+        path: "whoami",
+        module: { loader: ({ context }: { context: { clientAddress?: string } }) => new Response(String(context.clientAddress)) },
+      },
     },
     assets: { entry: { imports: [], module: "" }, routes: {}, url: "", version: "test" },
     publicPath: "/build/",
@@ -129,6 +136,18 @@ describe("through the Express app", () => {
     const nonce = (res: Response) => /'nonce-([^']+)'/.exec(res.headers.get("Content-Security-Policy") ?? "")?.[1];
     expect(nonce(post)).toBeTruthy();
     expect(nonce(post)).not.toBe(nonce(get));
+  });
+
+  it("gives routes the socket's address as the client address; X-Forwarded-For counts only with TRUST_PROXY", async () => {
+    const whoami = async () => (await fetch(`${base}/whoami`, { headers: { "X-Forwarded-For": "203.0.113.5, 198.51.100.9" } })).text();
+    expect(await whoami()).toBe("127.0.0.1");
+    process.env.TRUST_PROXY = "true";
+    try {
+      expect(await whoami()).toBe("198.51.100.9");
+    } finally {
+      delete process.env.TRUST_PROXY;
+    }
+    expect(await whoami()).toBe("127.0.0.1");
   });
 
   it("refuses a form body over 1 MB with 413", async () => {

@@ -10,6 +10,8 @@ import { runPendingRepairs } from "../app/models/repairs.server";
  * so every file starts from a fresh, fully migrated schema without re-running migrations.
  */
 export default async function setup() {
+  // The workers get AUDIT_KEY from vitest.config.ts; the base database is keyed the same way.
+  process.env.AUDIT_KEY ??= "test-audit-key-not-for-production";
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "baseline-test-"));
   const file = path.join(dir, "base.sqlite");
   const { db, sqlite } = open(file);

@@ -1,5 +1,5 @@
 import { useId } from "react";
-import { actionLabel, describeAuditChange, fieldLabel, formatAuditTime } from "~/domain/audit-diff";
+import { actionLabel, describeAuditChange, entityLabel, formatAuditTime, type FieldChange } from "~/domain/audit-diff";
 import { ScrollTable } from "./ScrollTable";
 
 /** One audit row as `historyOf` (app/models/audit.server.ts) returns it; pass those rows straight through. */
@@ -12,6 +12,10 @@ export interface HistoryEntry {
   entity_id?: string;
   before_json: string | null;
   after_json: string | null;
+  /** The record as users know it ("Budget line L-7 (Analyst), award …"), from describeAuditRows. */
+  record?: string;
+  /** Changed fields with labels and readable values, from describeAuditRows (ids already named). */
+  changes?: FieldChange[];
 }
 
 export interface HistoryPanelProps {
@@ -19,13 +23,18 @@ export interface HistoryPanelProps {
   rows: HistoryEntry[];
   /** Heading; default "History". */
   title?: string;
-  /** Add a "Record" column (entity and id), for panels that mix several records (an award and its lines). */
+  /** Add a "Record" column, for panels that mix several records (an award and its lines). */
   showRecord?: boolean;
+}
+
+/** The record column's text: the described name, else the kind of record and its key. */
+export function recordText(r: Pick<HistoryEntry, "record" | "entity" | "entity_id">): string {
+  return r.record ?? `${r.entity ? entityLabel(r.entity) : ""} ${r.entity_id ?? ""}`.trim();
 }
 
 /**
  * The "History" panel shown on award, budget line, assessment (and user) pages: when, who, what
- * action and which fields changed, from the tamper-evident audit trail.
+ * action and which fields changed, from the tamper-evident audit trail, labelled as on the audit log page.
  */
 export function HistoryPanel({ rows, title = "History", showRecord = false }: HistoryPanelProps) {
   const id = useId();
@@ -53,13 +62,9 @@ export function HistoryPanel({ rows, title = "History", showRecord = false }: Hi
                 </td>
                 <td>{r.username ?? "system"}</td>
                 <td>{actionLabel(r.action)}</td>
-                {showRecord ? (
-                  <td>
-                    {r.entity} {r.entity_id}
-                  </td>
-                ) : null}
+                {showRecord ? <td>{recordText(r)}</td> : null}
                 <td>
-                  <ChangeList beforeJson={r.before_json} afterJson={r.after_json} />
+                  <ChangeList beforeJson={r.before_json} afterJson={r.after_json} changes={r.changes} />
                 </td>
               </tr>
             ))}
@@ -70,15 +75,15 @@ export function HistoryPanel({ rows, title = "History", showRecord = false }: Hi
   );
 }
 
-/** The changed fields of one audit row as "field: before → after" lines. */
-export function ChangeList({ beforeJson, afterJson }: { beforeJson: string | null; afterJson: string | null }) {
-  const changes = describeAuditChange(beforeJson, afterJson);
-  if (changes.length === 0) return <span className="muted">no field changes</span>;
+/** The changed fields of one audit row as "Label: before → after" lines. */
+export function ChangeList({ beforeJson, afterJson, changes }: { beforeJson: string | null; afterJson: string | null; changes?: FieldChange[] }) {
+  const list = changes ?? describeAuditChange(beforeJson, afterJson);
+  if (list.length === 0) return <span className="muted">no field changes</span>;
   return (
     <ul className="changes" style={{ margin: 0, paddingLeft: 16 }}>
-      {changes.map((c) => (
+      {list.map((c) => (
         <li key={c.field}>
-          <strong>{fieldLabel(c.field)}</strong>: {beforeJson ? <>{c.before} → </> : null}
+          <strong>{c.label}</strong>: {beforeJson ? <>{c.before} → </> : null}
           {c.after}
         </li>
       ))}

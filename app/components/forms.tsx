@@ -4,7 +4,7 @@ import { useEffect, useRef, useState, type ReactNode } from "react";
 
 /**
  * The form kit: what every page's forms share (docs/decisions/015-form-tokens.md). Server-side
- * helpers for the same replies are in forms.server.ts.
+ * helpers for the same replies are in app/http/forms.server.ts.
  *
  * - An action answers a form with a `FormReply` (its id, Conform's result, the other person's
  *   changes after a conflict); `useReply(formId)` picks the reply meant for one form.

@@ -1,5 +1,5 @@
-import { sql, type Kysely } from "kysely";
-import type { Award, Database, Q } from "../../db/schema";
+import { sql } from "kysely";
+import type { Award, Q } from "../../db/schema";
 import { inTransaction } from "../../db/transaction";
 import { formatMoney } from "../domain/money";
 import { requiredMatchCents } from "../domain/match";

@@ -7,7 +7,7 @@
  */
 import type { Kysely } from "kysely";
 import type { CostCategory, Database, Poete } from "../../db/schema";
-import { actionLabel, describeAuditChange, fieldLabel, formatAuditTime } from "../domain/audit-diff";
+import { actionLabel, changesText, formatAuditTime } from "../domain/audit-diff";
 import { awardFigures, byPoete, COST_CATEGORY_LABELS, POETE_LABELS, SOURCE_LABELS, type AwardFigures, type LineFact } from "../domain/grants";
 import { historyOf } from "./audit.server";
 import { awardHistory, awardLines, awardSpending, getAwardByNumber, type AwardWithContext } from "./awards.server";
@@ -273,10 +273,8 @@ export function reportSections(r: AwardReport): ReportSection[] {
         formatAuditTime(h.at),
         h.username ?? "system",
         actionLabel(h.action),
-        `${h.entity} ${h.entity_id}`,
-        describeAuditChange(h.before_json, h.after_json)
-          .map((c) => `${fieldLabel(c.field)}: ${h.before_json ? `${c.before} → ` : ""}${c.after}`)
-          .join("; "),
+        h.record,
+        changesText(h.changes, !h.before_json),
       ]),
       footer: [`${r.history.length} recorded change${r.history.length === 1 ? "" : "s"}`, "", "", "", ""],
     },

@@ -2,7 +2,7 @@ import { syncAwardObligations } from "./obligations.server";
 import { sql, type Kysely } from "kysely";
 import type { Agency, Award, Database, Q } from "../../db/schema";
 import type { CenterScope } from "../auth/permissions";
-import { describeAuditChange, fieldLabel, formatAuditTime } from "../domain/audit-diff";
+import { describeAuditChange, formatAuditTime, inSentence } from "../domain/audit-diff";
 import { awardTotals, defaultPopEnd, FUNDING_SOURCES, fundingBySource, type FundingYear } from "../domain/grants";
 import { requiredMatchCents } from "../domain/match";
 import { formatMoney } from "../domain/money";
@@ -222,7 +222,7 @@ export async function auditChangesSince(db: Q, entity: string, entityId: string 
     const who = `${r.username ?? "someone"} at ${formatAuditTime(r.at)}`;
     for (const c of describeAuditChange(r.before_json, r.after_json)) {
       if (IGNORED_IN_CONFLICT.has(c.field)) continue;
-      out.push(`${who} changed ${fieldLabel(c.field)}: ${c.before} → ${c.after}`);
+      out.push(`${who} changed ${inSentence(c.label)}: ${c.before} → ${c.after}`);
     }
   }
   return out;

@@ -1,9 +1,11 @@
-import { getFormProps, getInputProps, useForm, type FieldMetadata, type SubmissionResult } from "@conform-to/react";
+import { getFormProps, getInputProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { json, redirect } from "@remix-run/node";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { redirect } from "@remix-run/node";
+import { Form, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/guard.server";
+import { Errors, FormErrors, Notice, props, useReply } from "~/components/forms";
+import { conflictReply, formReply, refusedReply } from "~/http/forms.server";
 import { getDb } from "~/db.server";
 import { SOURCE_LABELS } from "~/domain/grants";
 import { auditChangesSince } from "~/models/awards.server";
@@ -18,14 +20,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { programs: await listPrograms(getDb()), saved: url.searchParams.get("saved") };
 }
 
-type ActionData = { formId: string; result: SubmissionResult<string[]>; conflict?: string[] };
-
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request, { can: "admin" });
   const formData = await request.formData();
   const formId = `program-${String(formData.get("code") ?? "")}`;
   const submission = parseWithZod(formData, { schema: programSchema });
-  if (submission.status !== "success") return json<ActionData>({ formId, result: submission.reply() }, { status: 400 });
+  if (submission.status !== "success") return formReply(formId, submission.reply());
   const v = submission.value;
   const db = getDb();
   const result = await updateProgram(db, user.id, v.code, v.version, {
@@ -37,41 +37,18 @@ export async function action({ request }: ActionFunctionArgs) {
     reports: v.reports,
   });
   if (result.ok) return redirect(`/admin/programs?saved=${encodeURIComponent(v.code)}`, { status: 303 });
-  if (result.reason === "missing") return json<ActionData>({ formId, result: submission.reply({ formErrors: [`No program ${v.code}`] }) }, { status: 404 });
-  const conflict = await auditChangesSince(db, "program", v.code, v.version);
-  return json<ActionData>(
-    {
-      formId,
-      result: submission.reply({
-        formErrors: [`Someone else changed ${v.code} while you were editing (now version ${result.current.version}). Your entries are kept; save again to apply them.`],
-      }),
-      conflict,
-    },
-    { status: 409 },
-  );
+  if (result.reason === "missing") return refusedReply(submission, formId, `No program ${v.code}`, undefined, 404);
+  const changes = await auditChangesSince(db, "program", v.code, v.version);
+  return conflictReply(submission, formId, { what: v.code, version: result.current.version, changes });
 }
 
 type Program = ReturnType<typeof useLoaderData<typeof loader>>["programs"][number];
-
-function props<T>(p: T & { key?: string }): Omit<T, "key"> {
-  const { key: _key, ...rest } = p;
-  return rest;
-}
-
-function Errors({ field }: { field: FieldMetadata<any, any, any> }) {
-  return field.errors ? (
-    <div id={field.errorId} className="field-error" role="alert">
-      {field.errors.join(" ")}
-    </div>
-  ) : null;
-}
 
 const optional = (n: number | null) => (n === null ? "" : String(n));
 
 function ProgramForm({ program }: { program: Program }) {
   const formId = `program-${program.code}`;
-  const data = useActionData<typeof action>() as ActionData | undefined;
-  const reply = data?.formId === formId ? data : undefined;
+  const reply = useReply(formId);
   const [form, fields] = useForm({
     id: formId,
     lastResult: reply?.result,
@@ -92,18 +69,7 @@ function ProgramForm({ program }: { program: Program }) {
       <h2 id={`${formId}-title`}>
         {program.code} <span className="muted">({SOURCE_LABELS[program.agency]}, {program.federal ? "federal" : "non-federal"})</span>
       </h2>
-      {form.errors ? (
-        <div className="notice error" role="alert" id={form.errorId}>
-          {form.errors.join(" ")}
-          {reply?.conflict?.length ? (
-            <ul>
-              {reply.conflict.map((c) => (
-                <li key={c}>{c}</li>
-              ))}
-            </ul>
-          ) : null}
-        </div>
-      ) : null}
+      <FormErrors errors={form.errors} errorId={form.errorId} />
       <input type="hidden" name="code" value={program.code} />
       <input type="hidden" name="version" value={program.version} />
       <div className="field">
@@ -153,11 +119,7 @@ export default function AdminPrograms() {
         5% M&amp;A cap (unverified there) and 50% personnel cap (§3.1); JAG 48 months (§3.3, unverified); COPS 25% match and 60 months (§3.4). Change
         them when the current notice of funding says otherwise; every change is recorded in the audit trail. Leave a field empty for "no limit".
       </p>
-      {saved ? (
-        <p className="notice" role="status">
-          {saved} saved.
-        </p>
-      ) : null}
+      <Notice>{saved ? `${saved} saved.` : null}</Notice>
       {programs.map((p) => (
         <ProgramForm key={`${p.code}:${p.version}`} program={p} />
       ))}

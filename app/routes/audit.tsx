@@ -3,8 +3,8 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/guard.server";
 import { ChangeList } from "~/components/HistoryPanel";
 import { getDb } from "~/db.server";
-import { actionLabel, formatAuditTime } from "~/domain/audit-diff";
-import { listAudit } from "~/models/audit.server";
+import { actionLabel, entityLabel, formatAuditTime } from "~/domain/audit-diff";
+import { auditFilterOptions, listAudit, resolveAuditFilter } from "~/models/audit.server";
 import { AUDIT_PAGE_SIZE, auditQuery, parseAuditFilter } from "~/schemas/audit";
 import { ScrollTable } from "~/components/ScrollTable";
 
@@ -18,48 +18,87 @@ export const meta: MetaFunction = () => [{ title: "Audit log — Baseline" }];
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireUser(request, { can: "read-all" });
   const db = getDb();
-  const { values, filter, page, errors } = parseAuditFilter(new URL(request.url).searchParams);
-  const [rows, entities, users] = await Promise.all([
+  const parsed = parseAuditFilter(new URL(request.url).searchParams);
+  const { filter, errors } = await resolveAuditFilter(db, parsed.filter);
+  const page = parsed.page;
+  const [rows, options] = await Promise.all([
     // One row more than a page tells whether there is a next page without counting the whole log.
     listAudit(db, { ...filter, limit: AUDIT_PAGE_SIZE + 1, offset: (page - 1) * AUDIT_PAGE_SIZE }),
-    db.selectFrom("audit_log").select("entity").distinct().orderBy("entity").execute(),
-    db.selectFrom("users").select(["id", "username"]).orderBy("username").execute(),
+    auditFilterOptions(db),
   ]);
   return {
     rows: rows.slice(0, AUDIT_PAGE_SIZE),
     hasNext: rows.length > AUDIT_PAGE_SIZE,
     page,
-    values,
-    errors,
-    entities: entities.map((e) => e.entity),
-    users,
+    values: parsed.values,
+    errors: { ...parsed.errors, ...errors },
+    ...options,
   };
 }
 
+function FieldError({ id, message }: { id: string; message?: string }) {
+  return (
+    <span className="field-error" id={id}>
+      {message}
+    </span>
+  );
+}
+
 export default function AuditLog() {
-  const { rows, hasNext, page, values, errors, entities, users } = useLoaderData<typeof loader>();
+  const { rows, hasNext, page, values, errors, entities, actions, users, centers } = useLoaderData<typeof loader>();
+  const invalid = (field: keyof typeof errors) => (errors[field] ? true : undefined);
   return (
     <>
       <h1>Audit log</h1>
       <p className="muted">
         Every change to grant, assessment, plan, finding and user data, newest first. Rows cannot be edited or deleted, and each
-        row's hash covers the one before it: <code>npm run -s cli -- audit verify</code> checks the whole chain.
+        row's keyed hash covers the one before it: <code>npm run -s cli -- audit verify</code> checks the whole chain and every
+        record against it.
       </p>
       <Form method="get" className="filters" aria-label="Filter the audit log">
+        <label>
+          Center
+          <select name="center" defaultValue={values.center} aria-invalid={invalid("center")} aria-describedby="center-error">
+            <option value="">All centers</option>
+            {values.center && !centers.some((c) => c.code === values.center.toUpperCase()) ? <option value={values.center}>{values.center}</option> : null}
+            {centers.map((c) => (
+              <option key={c.id} value={c.code}>
+                {c.code} — {c.name}
+              </option>
+            ))}
+          </select>
+          <FieldError id="center-error" message={errors.center} />
+        </label>
+        <label>
+          Award number
+          <input name="award" defaultValue={values.award} maxLength={100} aria-invalid={invalid("award")} aria-describedby="award-error" />
+          <FieldError id="award-error" message={errors.award} />
+        </label>
         <label>
           Record type
           <select name="entity" defaultValue={values.entity}>
             <option value="">All</option>
             {entities.map((e) => (
               <option key={e} value={e}>
-                {e}
+                {entityLabel(e)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Action
+          <select name="action" defaultValue={values.action}>
+            <option value="">All</option>
+            {actions.map((a) => (
+              <option key={a} value={a}>
+                {actionLabel(a)}
               </option>
             ))}
           </select>
         </label>
         <label>
           User
-          <select name="user" defaultValue={values.user} aria-invalid={errors.user ? true : undefined} aria-describedby="user-error">
+          <select name="user" defaultValue={values.user} aria-invalid={invalid("user")} aria-describedby="user-error">
             <option value="">Everyone</option>
             {users.map((u) => (
               <option key={u.id} value={String(u.id)}>
@@ -67,27 +106,26 @@ export default function AuditLog() {
               </option>
             ))}
           </select>
-          <span className="field-error" id="user-error">
-            {errors.user}
-          </span>
+          <FieldError id="user-error" message={errors.user} />
         </label>
         <label>
           From
-          <input type="date" name="from" defaultValue={values.from} aria-invalid={errors.from ? true : undefined} aria-describedby="from-error" />
-          <span className="field-error" id="from-error">
-            {errors.from}
-          </span>
+          <input type="date" name="from" defaultValue={values.from} aria-invalid={invalid("from")} aria-describedby="from-error" />
+          <FieldError id="from-error" message={errors.from} />
         </label>
         <label>
           To
-          <input type="date" name="to" defaultValue={values.to} aria-invalid={errors.to ? true : undefined} aria-describedby="to-error" />
-          <span className="field-error" id="to-error">
-            {errors.to}
-          </span>
+          <input type="date" name="to" defaultValue={values.to} aria-invalid={invalid("to")} aria-describedby="to-error" />
+          <FieldError id="to-error" message={errors.to} />
         </label>
         <button type="submit">Filter</button>
         <Link to="/audit">Clear</Link>
       </Form>
+      <p className="actions">
+        <a href={`/audit.csv${auditQuery(values, 1)}`} download>
+          Download these entries (CSV)
+        </a>
+      </p>
 
       {rows.length === 0 ? (
         <p className="empty">{page > 1 ? "No more rows." : "No audit rows match these filters."}</p>
@@ -117,11 +155,9 @@ export default function AuditLog() {
                 </td>
                 <td>{r.username ?? "system"}</td>
                 <td>{actionLabel(r.action)}</td>
+                <td>{r.record}</td>
                 <td>
-                  {r.entity} <code>{r.entity_id}</code>
-                </td>
-                <td>
-                  <ChangeList beforeJson={r.before_json} afterJson={r.after_json} />
+                  <ChangeList beforeJson={r.before_json} afterJson={r.after_json} changes={r.changes} />
                 </td>
               </tr>
             ))}

@@ -4,7 +4,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json, redirect } from "@remix-run/node";
 import { requireAward } from "~/auth/award.server";
 import { Errors, FormErrors, Notice, OnceField, props, useDone, useReply, useResetAfterSave } from "~/components/forms";
-import { conflictReply, createOnce, formReply, refusedReply } from "~/components/forms.server";
+import { conflictReply, createOnce, formReply, refusedReply } from "~/http/forms.server";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/guard.server";
 import { allows } from "~/auth/permissions";

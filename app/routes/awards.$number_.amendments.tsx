@@ -12,7 +12,7 @@ import { createAmendment, listAmendments } from "~/models/amendments.server";
 import { awardCenter } from "~/models/award-context.server";
 import { newFormToken } from "~/models/form-tokens.server";
 import { Errors, FormErrors, Notice, OnceField, props, useDone, useReply, useResetAfterSave } from "~/components/forms";
-import { conflictReply, createOnce, formReply, refusedReply } from "~/components/forms.server";
+import { conflictReply, createOnce, formReply, refusedReply } from "~/http/forms.server";
 import { auditChangesSince } from "~/models/awards.server";
 import { AmendmentSchema } from "~/schemas/lifecycle";
 import { ScrollTable } from "~/components/ScrollTable";

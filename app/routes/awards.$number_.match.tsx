@@ -5,7 +5,7 @@ import { redirect } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { requireAward } from "~/auth/award.server";
 import { Errors, FormErrors, Notice, OnceField, props, useDone, useReply, useResetAfterSave } from "~/components/forms";
-import { conflictReply, createOnce, formReply, refusedReply } from "~/components/forms.server";
+import { conflictReply, createOnce, formReply, refusedReply } from "~/http/forms.server";
 import { assertAllowed, notFound, requireUser } from "~/auth/guard.server";
 import { allows } from "~/auth/permissions";
 import { getDb } from "~/db.server";

@@ -6,7 +6,7 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { requireAward } from "~/auth/award.server";
 import { requireUser } from "~/auth/guard.server";
 import { Errors, FormErrors, Notice, OnceField, props, useDone, useReply, useResetAfterSave } from "~/components/forms";
-import { createOnce, formReply, refusedReply } from "~/components/forms.server";
+import { createOnce, formReply, refusedReply } from "~/http/forms.server";
 import { allows } from "~/auth/permissions";
 import { getDb } from "~/db.server";
 import { todayIso } from "~/domain/dates";

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { assertAllowed, notFound, requireUser } from "~/auth/guard.server";
-import { ChangeList } from "~/components/HistoryPanel";
+import { ChangeList, recordText } from "~/components/HistoryPanel";
 import { GroupedBarChart } from "~/components/ReportCharts";
 import { PALETTE } from "~/components/palette";
 import { SeverityBadge } from "~/components/StatusBadge";
@@ -350,10 +350,10 @@ export default function AwardReportPage() {
                   <td>{h.username ?? "system"}</td>
                   <td>{actionLabel(h.action)}</td>
                   <td>
-                    {h.entity} {h.entity_id}
+                    {recordText(h)}
                   </td>
                   <td>
-                    <ChangeList beforeJson={h.before_json} afterJson={h.after_json} />
+                    <ChangeList beforeJson={h.before_json} afterJson={h.after_json} changes={h.changes} />
                   </td>
                 </tr>
               ))}

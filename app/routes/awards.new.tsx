@@ -6,7 +6,7 @@ import { useState } from "react";
 import { assertAllowed, forbidden, requireUser } from "~/auth/guard.server";
 import type { Principal } from "~/auth/permissions";
 import { Errors, FormErrors, OnceField, props, useReply } from "~/components/forms";
-import { createOnce, formReply, refusedReply } from "~/components/forms.server";
+import { createOnce, formReply, refusedReply } from "~/http/forms.server";
 import { getDb } from "~/db.server";
 import { currentFiscalYear, parseDate } from "~/domain/dates";
 import { defaultPopEnd } from "~/domain/grants";

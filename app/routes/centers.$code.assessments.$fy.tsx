@@ -6,6 +6,7 @@ import { Form, Link, useActionData, useFetcher, useLoaderData, useSearchParams }
 import { useEffect, useMemo, useState } from "react";
 import { assertAllowed, notFound, requireUser } from "~/auth/guard.server";
 import { allows } from "~/auth/permissions";
+import { Notice, useDone } from "~/components/forms";
 import { HistoryPanel } from "~/components/HistoryPanel";
 import { getDb } from "~/db.server";
 import { centsToDecimal, formatMoney } from "~/domain/money";
@@ -85,7 +86,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       version: v.reviewVersion ?? null,
     });
     if (!outcome.ok) return json<ReviewReply>({ form: "review", result: submission.reply({ formErrors: [outcome.message] }) }, { status: 409 });
-    return redirect(here, 303);
+    return redirect(`${here}?done=${v.intent}`, 303);
   }
 
   if (intent === "carry-forward") {
@@ -122,6 +123,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
   return json<RowsReply>({ form: "rows", result: submission.reply(), versions: { ...versions, ...outcome.versions }, notice });
 }
 
+const REVIEW_DONE: Record<ReviewStep, string> = {
+  submit: "Submitted for review.",
+  validate: "Validated.",
+  request_changes: "Sent back with a request for changes.",
+  reopen: "Reopened for editing.",
+};
+
 type LoaderData = ReturnType<typeof useLoaderData<typeof loader>>;
 type ActionData = RowsReply | ReviewReply | CarryReply;
 
@@ -134,6 +142,7 @@ export default function AssessmentYear() {
   const base = `/centers/${encodeURIComponent(center.code)}`;
   const locked = page.review?.locked ?? false;
   const carried = params.get("carried");
+  const done = useDone(REVIEW_DONE);
   return (
     <>
       <p className="muted">
@@ -162,9 +171,10 @@ export default function AssessmentYear() {
         ))}
       </section>
 
+      <Notice>{done}</Notice>
       <SignOff key={page.review?.version ?? 0} data={data} actionData={actionData?.form === "review" ? actionData : undefined} />
 
-      {carried ? <p className="notice" role="status">Carried forward {carried} rows from FY{fy - 1}. Check them and save what changed.</p> : null}
+      <Notice>{carried ? `Carried forward ${carried} rows from FY${fy - 1}. Check them and save what changed.` : null}</Notice>
       {actionData?.form === "carry" ? (
         <p className="notice error" role="alert">
           {actionData.message}

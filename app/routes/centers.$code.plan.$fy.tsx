@@ -1,11 +1,13 @@
-import { getFormProps, getInputProps, getSelectProps, getTextareaProps, useForm, type FieldMetadata, type SubmissionResult } from "@conform-to/react";
+import { getFormProps, getInputProps, getSelectProps, getTextareaProps, useForm, type FieldMetadata } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { json, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { redirect } from "@remix-run/node";
+import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useEffect, useState } from "react";
 import { assertAllowed, notFound, requireUser } from "~/auth/guard.server";
 import { allows } from "~/auth/permissions";
+import { Errors, FormErrors, Notice, props, useDone, useReply } from "~/components/forms";
+import { conflictReply, formReply, refusedReply } from "~/http/forms.server";
 import { getDb } from "~/db.server";
 import { isValidFiscalYear } from "~/domain/dates";
 import { COST_CATEGORIES, COST_CATEGORY_LABELS, POETE_AREAS, POETE_LABELS } from "~/domain/grants";
@@ -67,7 +69,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
         description: l.description,
       })) ?? [],
   };
-  const url = new URL(request.url);
   return {
     center: { code: center.code, name: center.name, kind: center.kind },
     fiscalYear,
@@ -78,11 +79,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     awards: awards.map((a) => ({ number: a.award_number, program: a.program_code, fiscalYear: a.fiscal_year, unbudgetedCents: a.amount_cents - a.budgeted_cents })),
     projection: projectPlan(projectionInput(basis, programs, saved)),
     canEdit: allows(user, { can: "edit", center }),
-    done: url.searchParams.get("done"),
   };
 }
-
-type ActionData = { formId: "plan" | "apply"; result: SubmissionResult<string[]>; conflict?: string[] };
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
@@ -94,19 +92,16 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
   if (formData.get("intent") === "apply") {
     const submission = parseWithZod(formData, { schema: applyPlanSchema });
-    if (submission.status !== "success") return json<ActionData>({ formId: "apply", result: submission.reply() }, { status: 400 });
+    if (submission.status !== "success") return formReply("apply", submission.reply());
     const result = await applyPlan(db, user.id, center.id, fiscalYear, submission.value.version, submission.value.award);
     if (result.ok) return redirect(`${base}?done=applied`, { status: 303 });
-    if (result.kind === "refused") {
-      const reply = result.field ? submission.reply({ fieldErrors: { [result.field]: [result.message] } }) : submission.reply({ formErrors: [result.message] });
-      return json<ActionData>({ formId: "apply", result: reply }, { status: 400 });
-    }
-    const conflict = await auditChangesSince(db, "plan", Number(result.current.id), submission.value.version);
-    return json<ActionData>({ formId: "apply", result: submission.reply({ formErrors: ["Someone else changed this plan since you loaded it; review it and try again."] }), conflict }, { status: 409 });
+    if (result.kind === "refused") return refusedReply(submission, "apply", result.message, result.field);
+    const changes = await auditChangesSince(db, "plan", Number(result.current.id), submission.value.version);
+    return conflictReply(submission, "apply", { what: "this plan", version: result.current.version, changes });
   }
 
   const submission = parseWithZod(formData, { schema: savePlanSchema });
-  if (submission.status !== "success") return json<ActionData>({ formId: "plan", result: submission.reply() }, { status: 400 });
+  if (submission.status !== "success") return formReply("plan", submission.reply());
   const v = submission.value;
   // Rows without an amount are dropped; remember each kept row's place in the form for error messages.
   const kept = v.lines.map((l, i) => ({ l, i })).filter(({ l }) => l.amount !== null);
@@ -126,22 +121,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (result.ok) return redirect(`${base}?done=saved`, { status: 303 });
   if (result.kind === "refused") {
     const field = result.field?.replace(/^lines\[(\d+)\]/, (_m, n) => `lines[${kept[Number(n)]?.i ?? n}]`);
-    const reply = field ? submission.reply({ fieldErrors: { [field]: [result.message] } }) : submission.reply({ formErrors: [result.message] });
-    return json<ActionData>({ formId: "plan", result: reply }, { status: 400 });
+    return refusedReply(submission, "plan", result.message, field);
   }
-  const conflict = v.version === undefined ? [] : await auditChangesSince(db, "plan", Number(result.current.id), v.version);
-  return json<ActionData>(
-    {
-      formId: "plan",
-      result: submission.reply({
-        formErrors: [
-          `Someone else saved this plan while you were editing (it is now at version ${result.current.version}). Your entries are kept below; save again to replace their version with yours.`,
-        ],
-      }),
-      conflict,
-    },
-    { status: 409 },
-  );
+  const changes = v.version === undefined ? [] : await auditChangesSince(db, "plan", Number(result.current.id), v.version);
+  return conflictReply(submission, "plan", { what: "this plan", version: result.current.version, changes });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -149,19 +132,6 @@ export async function action({ request, params }: ActionFunctionArgs) {
 // ---------------------------------------------------------------------------------------------
 
 type LoaderData = ReturnType<typeof useLoaderData<typeof loader>>;
-
-function props<T>(p: T & { key?: string }): Omit<T, "key"> {
-  const { key: _key, ...rest } = p;
-  return rest;
-}
-
-function Errors({ field }: { field: FieldMetadata<any, any, any> }) {
-  return field.errors ? (
-    <div id={field.errorId} className="field-error" role="alert">
-      {field.errors.join(" ")}
-    </div>
-  ) : null;
-}
 
 /** Reads the plan form as typed, for the live figures; amounts that do not parse count as zero and are flagged. */
 function readForm(form: HTMLFormElement): { rows: Pick<PlanInputRows, "funding" | "lines">; unreadable: number } {
@@ -315,11 +285,6 @@ function Figures({ p, live, unreadable }: { p: PlanProjection; live: boolean; un
   );
 }
 
-function useReply(formId: ActionData["formId"]) {
-  const data = useActionData<typeof action>() as ActionData | undefined;
-  return data?.formId === formId ? data : undefined;
-}
-
 function PlanForm({ data, onLive }: { data: LoaderData; onLive: (p: { projection: PlanProjection; unreadable: number }) => void }) {
   const reply = useReply("plan");
   const { saved, basis, programs } = data;
@@ -357,18 +322,7 @@ function PlanForm({ data, onLive }: { data: LoaderData; onLive: (p: { projection
   const readOnly = !data.canEdit || data.plan?.status === "applied";
   return (
     <Form method="post" {...getFormProps(form)} onInput={(e) => recompute(e.currentTarget)} onChange={(e) => recompute(e.currentTarget)}>
-      {form.errors ? (
-        <div className="notice error" role="alert" id={form.errorId}>
-          {form.errors.join(" ")}
-          {reply?.conflict?.length ? (
-            <ul>
-              {reply.conflict.map((c) => (
-                <li key={c}>{c}</li>
-              ))}
-            </ul>
-          ) : null}
-        </div>
-      ) : null}
+      <FormErrors errors={form.errors} errorId={form.errorId} />
       <input type="hidden" name="intent" value="save" />
       {data.plan ? <input type="hidden" name="version" value={data.plan.version} /> : null}
       <fieldset disabled={readOnly}>
@@ -514,11 +468,7 @@ function ApplyForm({ data }: { data: LoaderData }) {
   const award = fields.award.getFieldset();
   return (
     <Form method="post" {...getFormProps(form)}>
-      {form.errors ? (
-        <div className="notice error" role="alert" id={form.errorId}>
-          {form.errors.join(" ")}
-        </div>
-      ) : null}
+      <FormErrors errors={form.errors} errorId={form.errorId} />
       <input type="hidden" name="intent" value="apply" />
       <input type="hidden" name="version" value={data.plan!.version} />
       {programsInPlan.map((code) => {
@@ -560,6 +510,7 @@ const DONE: Record<string, string> = { saved: "Draft saved.", applied: "The plan
 
 export default function PlanPage() {
   const data = useLoaderData<typeof loader>();
+  const done = useDone(DONE);
   const [live, setLive] = useState<{ projection: PlanProjection; unreadable: number } | null>(null);
   // A new save (new version) brings fresh saved figures; drop the live ones.
   const key = `${data.plan?.version ?? 0}`;
@@ -573,11 +524,7 @@ export default function PlanPage() {
       <h1>
         FY{data.fiscalYear} budget plan — {data.center.name}
       </h1>
-      {data.done && DONE[data.done] ? (
-        <p className="notice" role="status">
-          {DONE[data.done]}
-        </p>
-      ) : null}
+      <Notice>{done}</Notice>
       <p>
         {data.plan ? (
           <>

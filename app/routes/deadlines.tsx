@@ -1,10 +1,12 @@
 import { getFormProps, getInputProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction, SerializeFrom } from "@remix-run/node";
-import { json, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { redirect } from "@remix-run/node";
+import { Form, Link, useLoaderData } from "@remix-run/react";
 import { assertAllowed, notFound, requireUser } from "~/auth/guard.server";
 import { allows, centerScope } from "~/auth/permissions";
+import { Errors, FormErrors, Notice, props, useReply } from "~/components/forms";
+import { conflictReply, formReply } from "~/http/forms.server";
 import { getDb } from "~/db.server";
 import { addDays, parseDate, todayIso } from "~/domain/dates";
 import { suspensionDate, type ObligationStatus } from "~/domain/obligations";
@@ -109,19 +111,14 @@ export async function action({ request }: ActionFunctionArgs) {
   assertAllowed(user, { can: "edit", center: { id: o.center_id, state: o.center_state } });
 
   const submission = parseWithZod(formData, { schema: SubmissionSchema });
-  if (submission.status !== "success") return json({ result: submission.reply(), currentVersion: null }, { status: 400 });
+  const formId = `record-${id}`;
+  if (submission.status !== "success") return formReply(formId, submission.reply());
   const r = await recordSubmission(db, user.id, submission.value);
   if (!r.ok && r.reason === "missing") throw notFound("No such reporting obligation");
   if (!r.ok) {
     const c = r.current;
-    const what = c.submitted_on ? `recorded it as submitted on ${c.submitted_on} (reference ${c.reference || "—"})` : "changed it";
-    return json(
-      {
-        result: submission.reply({ formErrors: [`Someone else ${what} while you were editing. Check, then save again to replace it.`] }),
-        currentVersion: c.version,
-      },
-      { status: 409 },
-    );
+    const changes = [c.submitted_on ? `recorded as submitted on ${c.submitted_on} (reference ${c.reference || "—"})` : "changed"];
+    return conflictReply(submission, formId, { what: "this report's submission", version: c.version, changes });
   }
   const back = new URL(request.url).searchParams;
   back.delete("record");
@@ -200,7 +197,7 @@ function More({ shown, total }: { shown: number; total: number }) {
 }
 
 function RecordForm({ o, today }: { o: NonNullable<LoaderData["recording"]>; today: string }) {
-  const actionData = useActionData<typeof action>();
+  const actionData = useReply(`record-${o.id}`);
   const [form, fields] = useForm({
     id: `record-${o.id}`,
     lastResult: actionData?.result,
@@ -216,24 +213,16 @@ function RecordForm({ o, today }: { o: NonNullable<LoaderData["recording"]>; tod
       <Form method="post" {...getFormProps(form)}>
         <input type="hidden" name="obligationId" value={o.id} />
         <input type="hidden" name="version" value={actionData?.currentVersion ?? o.version} />
-        {form.errors ? (
-          <p className="notice error" id={form.errorId} role="alert">
-            {form.errors.join(" ")}
-          </p>
-        ) : null}
+        <FormErrors errors={form.errors} errorId={form.errorId} />
         <div className="field">
           <label htmlFor={fields.submittedOn.id}>Date submitted</label>
-          <input {...getInputProps(fields.submittedOn, { type: "date" })} max={today} />
-          <div className="field-error" id={fields.submittedOn.errorId}>
-            {fields.submittedOn.errors}
-          </div>
+          <input {...props(getInputProps(fields.submittedOn, { type: "date" }))} max={today} />
+          <Errors field={fields.submittedOn} />
         </div>
         <div className="field">
           <label htmlFor={fields.reference.id}>Reference (confirmation number)</label>
-          <input {...getInputProps(fields.reference, { type: "text" })} maxLength={100} />
-          <div className="field-error" id={fields.reference.errorId}>
-            {fields.reference.errors}
-          </div>
+          <input {...props(getInputProps(fields.reference, { type: "text" }))} maxLength={100} />
+          <Errors field={fields.reference} />
         </div>
         <div className="actions">
           <button type="submit">Save submission</button>
@@ -282,7 +271,7 @@ export default function Deadlines() {
         </button>
       </Form>
       {data.asOfError ? <p className="notice error">{data.asOfError}; showing today instead.</p> : null}
-      {data.recorded ? <p className="notice">Submission recorded.</p> : null}
+      <Notice>{data.recorded ? "Submission recorded." : null}</Notice>
       {data.recording ? <RecordForm key={data.recording.id} o={data.recording} today={data.today} /> : null}
 
       {nothing ? <p className="empty">No reports are due in the next twelve months, and none is overdue.</p> : null}

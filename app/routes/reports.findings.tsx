@@ -1,10 +1,12 @@
-import { getFormProps, getSelectProps, getTextareaProps, useForm, type SubmissionResult } from "@conform-to/react";
+import { getFormProps, getSelectProps, getTextareaProps, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { json, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { assertAllowed, forbidden, notFound, requireUser } from "~/auth/guard.server";
 import { allows, centerScope, type Principal } from "~/auth/permissions";
+import { Notice, useDone, type FormReply } from "~/components/forms";
+import { conflictReply, formReply, refusedReply } from "~/http/forms.server";
 import { useHydrated } from "~/components/hydrated";
 import { PagerNav } from "~/components/PagerNav";
 import { SeverityBadge } from "~/components/StatusBadge";
@@ -123,7 +125,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
   };
 }
 
-type ActionResult = { formId: string; result: SubmissionResult<string[]> };
+type ActionResult = FormReply;
+
+const DONE: Record<string, string> = { respond: "Response saved.", disposition: "Disposition saved." };
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request);
@@ -141,7 +145,7 @@ export async function action({ request }: ActionFunctionArgs) {
   assertAllowed(user, intent === "respond" ? { can: "respond", center } : { can: "read", center });
 
   const submission = parseWithZod(formData, { schema: findingActionSchema });
-  if (submission.status !== "success") return json<ActionResult>({ formId, result: submission.reply() }, { status: 400 });
+  if (submission.status !== "success") return formReply(formId, submission.reply());
   const input = submission.value;
   const firesNow = await findingFires(db, parts, input.asOf);
   const saved =
@@ -152,24 +156,11 @@ export async function action({ request }: ActionFunctionArgs) {
     // Back to the same report, on whichever page holds the finding now (the list may have shifted).
     const url = new URL(request.url);
     url.searchParams.set("finding", input.key);
+    url.searchParams.set("done", input.intent);
     return redirect(`${url.pathname}${url.search}#${findingAnchor(input.key)}`, { status: 303 });
   }
-  if (saved.reason === "conflict") {
-    const what = saved.changes.length ? saved.changes.join("; ") : "no visible change";
-    return json<ActionResult>(
-      {
-        formId,
-        result: submission.reply({
-          formErrors: [`Someone else saved this finding meanwhile (${what}). Your text is kept below: check it and save again to replace theirs.`],
-        }),
-      },
-      { status: 409 },
-    );
-  }
-  return json<ActionResult>(
-    { formId, result: submission.reply({ formErrors: [`This finding does not fire as of ${input.asOf}, so there is nothing to answer.`] }) },
-    { status: 400 },
-  );
+  if (saved.reason === "conflict") return conflictReply(submission, formId, { what: "this finding", version: saved.current.version, changes: saved.changes });
+  return refusedReply(submission, formId, `This finding does not fire as of ${input.asOf}, so there is nothing to answer.`);
 }
 
 type LoaderData = ReturnType<typeof useLoaderData<typeof loader>>;
@@ -179,6 +170,8 @@ type Pager = LoaderData["pager"];
 export default function FindingsReport() {
   const data = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>() as ActionResult | undefined;
+  const done = useDone(DONE);
+  const savedKey = useSearchParams()[0].get("finding");
   const { filter, counts } = data;
   return (
     <>
@@ -289,7 +282,7 @@ export default function FindingsReport() {
           <p>{data.pager.label}</p>
           <PagerNav pager={data.pager} label="Pages of findings" />
           {data.findings.map((f) => (
-            <FindingCard key={f.key} f={f} asOf={data.asOf} actionData={actionData} />
+            <FindingCard key={f.key} f={f} asOf={data.asOf} actionData={actionData} notice={f.key === savedKey ? done : null} />
           ))}
           <PagerNav pager={data.pager} label="Pages of findings, end of list" />
         </section>
@@ -305,7 +298,7 @@ export default function FindingsReport() {
             <ClampNotice pager={data.stalePager} what="responses that no longer apply" />
             {data.stalePager.pageCount > 1 ? <p>{data.stalePager.label}</p> : null}
             {data.noLongerApplies.map((r) => (
-              <FindingCard key={r.key} f={r} asOf={data.asOf} actionData={actionData} stale />
+              <FindingCard key={r.key} f={r} asOf={data.asOf} actionData={actionData} notice={r.key === savedKey ? done : null} stale />
             ))}
             <PagerNav pager={data.stalePager} label="Pages of responses that no longer apply" />
           </>
@@ -324,7 +317,7 @@ function ClampNotice({ pager, what }: { pager: Pager; what: string }) {
   );
 }
 
-function FindingCard({ f, asOf, actionData, stale = false }: { f: Row; asOf: string; actionData?: ActionResult; stale?: boolean }) {
+function FindingCard({ f, asOf, actionData, notice, stale = false }: { f: Row; asOf: string; actionData?: ActionResult; notice: string | null; stale?: boolean }) {
   const severity = f.severity as Severity | null;
   return (
     <article className="panel finding" id={f.anchor} aria-label={`${f.rule} ${f.centerCode}${f.awardNumber ? ` ${f.awardNumber}` : ""} FY${f.fiscalYear}`}>
@@ -344,6 +337,8 @@ function FindingCard({ f, asOf, actionData, stale = false }: { f: Row; asOf: str
       </p>
       {"message" in f ? <p>{f.message}</p> : null}
       <ResponseSummary response={"message" in f ? f.response : f} />
+      {/* Only the card just saved draws the confirmation (and its hooks): a page holds 50 cards. */}
+      {notice ? <Notice>{notice}</Notice> : null}
       <div className="grid-2">
         {f.canRespond ? <RespondForm f={f} asOf={asOf} actionData={actionData} /> : null}
         {f.canAudit ? <DispositionForm f={f} asOf={asOf} actionData={actionData} /> : null}

@@ -1,11 +1,18 @@
 import { parseDate } from "../domain/dates";
 
-/** Filters of the audit log page (app/routes/audit.tsx), read from the query string. */
+/** Filters of the audit log page (app/routes/audit.tsx) and its CSV export, read from the query string. */
 export const AUDIT_PAGE_SIZE = 50;
+/** Rows one CSV export may hold; more asks the user to narrow the filters (the server's memory is bounded). */
+export const AUDIT_CSV_MAX_ROWS = 20_000;
+
+const MAX_TEXT = 100;
 
 export interface AuditFilterValues {
   entity: string;
   user: string;
+  action: string;
+  center: string;
+  award: string;
   from: string;
   to: string;
 }
@@ -13,24 +20,31 @@ export interface AuditFilterValues {
 export interface ParsedAuditFilter {
   /** What the form shows (as typed, so a bad date stays visible next to its message). */
   values: AuditFilterValues;
-  /** Valid filters only; a field with an error is left out. */
-  filter: { entity?: string; userId?: number; from?: string; to?: string };
+  /** Valid filters only; a field with an error is left out. Center and award are resolved by the loader. */
+  filter: { entity?: string; userId?: number; action?: string; centerCode?: string; awardNumber?: string; from?: string; to?: string };
   page: number;
   errors: Partial<Record<keyof AuditFilterValues, string>>;
 }
 
 export function parseAuditFilter(params: URLSearchParams): ParsedAuditFilter {
+  const text = (name: string) => (params.get(name) ?? "").trim().slice(0, MAX_TEXT);
   const values: AuditFilterValues = {
-    entity: params.get("entity")?.trim() ?? "",
-    user: params.get("user")?.trim() ?? "",
-    from: params.get("from")?.trim() ?? "",
-    to: params.get("to")?.trim() ?? "",
+    entity: text("entity"),
+    user: text("user"),
+    action: text("action"),
+    center: text("center"),
+    award: text("award"),
+    from: text("from"),
+    to: text("to"),
   };
   const filter: ParsedAuditFilter["filter"] = {};
   const errors: ParsedAuditFilter["errors"] = {};
   if (values.entity) filter.entity = values.entity;
+  if (values.action) filter.action = values.action;
+  if (values.center) filter.centerCode = values.center.toUpperCase();
+  if (values.award) filter.awardNumber = values.award;
   if (values.user) {
-    if (/^\d+$/.test(values.user)) filter.userId = Number(values.user);
+    if (/^\d{1,9}$/.test(values.user)) filter.userId = Number(values.user);
     else errors.user = "Choose a user from the list.";
   }
   for (const key of ["from", "to"] as const) {

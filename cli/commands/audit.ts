@@ -1,18 +1,35 @@
-import { verifyAuditChain } from "../../app/models/audit.server";
+import { headBeside, verifyAudit } from "../../app/models/audit-verify.server";
 import type { Command } from "../command";
 
-/** `audit verify`: recomputes the hash chain of audit_log (issue #6); exit 1 at the first broken row. */
+const n = (v: number) => v.toLocaleString("en-US");
+
+/**
+ * `audit verify`: the keyed hash chain, the head recorded beside the database, and every audited
+ * record against its latest after-image (docs/decisions/017-audit-key-and-head.md); exit 1 at the
+ * first disagreement, named.
+ */
 export const auditVerify: Command = {
   name: "audit verify",
-  summary: "Recompute the audit trail's hash chain: prints `ok N rows`, or the first broken row and exits 1",
+  summary: "Check the audit trail: its keyed hash chain, the head kept beside the database, and each audited record against the log; exit 1 at the first disagreement",
   usage: "audit verify",
-  async run({ db, out }) {
-    const result = await verifyAuditChain(db);
-    if (result.ok) {
-      out.write(`ok ${result.rows} rows\n`);
-      return 0;
+  async run({ db, opened, out }) {
+    const beside = headBeside(opened.file);
+    if (beside.problem) {
+      out.write(`${beside.problem}\n`);
+      return 1;
     }
-    out.write(`broken at row ${result.brokenId}: ${result.reason}\n`);
-    return 1;
+    const result = await verifyAudit(db, { head: beside.head, where: beside.where, sqlite: opened.sqlite });
+    if (!result.ok) {
+      out.write(`${result.problem}\n`);
+      return 1;
+    }
+    const r = result.records;
+    const ahead = result.ahead > 0 ? ` (${n(result.ahead)} rows after it, written by a process that stopped before recording them)` : "";
+    out.write(
+      `ok ${result.rows} rows\n` +
+        `  head: row ${result.head?.last_id ?? 0} as recorded in ${beside.where}${ahead}\n` +
+        `  records: ${n(r.checked)} match their latest after-image; ${n(r.byBatch)} last written by an import (not compared)\n`,
+    );
+    return 0;
   },
 };

@@ -1,7 +1,9 @@
 import fs from "node:fs";
 import path from "node:path";
 import { Kysely, SqliteDialect } from "kysely";
-import { verifyAuditChain, type VerifyResult } from "../../app/models/audit.server";
+import { verifyAudit } from "../../app/models/audit-verify.server";
+import type { VerifyResult } from "../../app/models/audit.server";
+import { parseHead, readHeadFile, signHead, writeHeadFile, headFilePath, type AuditHead, type SignedHead } from "../../db/audit-seal";
 import {
   BackupError,
   databaseInUse,
@@ -32,16 +34,30 @@ export interface CopyCheck {
   tables: TableCount[];
   totalRows: number;
   audit: VerifyResult | null;
+  /** The copy's audit head (last row), for its manifest and for the head file after a restore. */
+  head: AuditHead | null;
   schema: string | null;
 }
 
-/** Integrity check, audit-chain verify and schema version of a database file that nobody else uses. */
-export async function checkDatabaseCopy(file: string): Promise<CopyCheck> {
+/** Where a copy's recorded audit head comes from: the live head file (backup) or the backup's manifest (restore). */
+export interface RecordedHead {
+  head: SignedHead | null;
+  where: string;
+  /** A manifest names the copy's own last row; the live head file may be behind the copy. */
+  exact: boolean;
+}
+
+/**
+ * Integrity check, audit verify (chain, recorded head, records against their after-images) and
+ * schema version of a database file that nobody else uses.
+ */
+export async function checkDatabaseCopy(file: string, recorded?: RecordedHead): Promise<CopyCheck> {
   const problems: string[] = [];
   const sqlite = openForCheck(file);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   let tables: TableCount[] = [];
   let audit: VerifyResult | null = null;
+  let head: AuditHead | null = null;
   let schema: string | null = null;
   try {
     const integrity = integrityProblems(sqlite);
@@ -58,8 +74,15 @@ export async function checkDatabaseCopy(file: string): Promise<CopyCheck> {
         if (unknown.length > 0) {
           problems.push(`its schema (${unknown.sort().at(-1)}) is newer than this version of Baseline (${LATEST_MIGRATION}); upgrade Baseline first`);
         }
-        audit = await verifyAuditChain(db);
-        if (!audit.ok) problems.push(`the audit trail does not verify: row ${audit.brokenId}: ${audit.reason}`);
+        const verified = await verifyAudit(db, { head: recorded?.head ?? null, where: recorded?.where ?? "", exact: recorded?.exact, requireHead: recorded !== undefined, sqlite });
+        const chain = verified.chain;
+        audit = chain.result;
+        head = { last_id: chain.lastId, hash: chain.lastHash, keyed_from: chain.keyedFrom };
+        if (!chain.result.ok) {
+          problems.push(`the audit trail does not verify: row ${chain.result.brokenId}: ${chain.result.reason}`);
+        } else if (!verified.ok) {
+          problems.push(`the audit trail does not verify: ${verified.problem}`);
+        }
       }
     } catch (error) {
       problems.push(`could not be read: ${(error as Error).message}`);
@@ -67,7 +90,41 @@ export async function checkDatabaseCopy(file: string): Promise<CopyCheck> {
   } finally {
     await db.destroy();
   }
-  return { ok: problems.length === 0, problems, tables, totalRows: tables.reduce((s, t) => s + t.rows, 0), audit, schema };
+  return { ok: problems.length === 0, problems, tables, totalRows: tables.reduce((s, t) => s + t.rows, 0), audit, head, schema };
+}
+
+export function manifestPath(backupFile: string): string {
+  return `${path.resolve(backupFile)}.manifest.json`;
+}
+
+/** The manifest beside a backup: what it holds and its audit head under the key's MAC. */
+function writeManifest(backupFile: string, source: string, bytes: number, check: CopyCheck): void {
+  const manifest = {
+    backup: path.basename(backupFile),
+    source,
+    created_at: new Date().toISOString(),
+    bytes,
+    schema: check.schema,
+    tables: Object.fromEntries(check.tables.map((t) => [t.table, t.rows])),
+    audit_head: check.head ? signHead(check.head) : null,
+  };
+  fs.writeFileSync(manifestPath(backupFile), `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+/** The head a backup's manifest records; `problem` when a manifest is there but unreadable. */
+function manifestHead(backupFile: string): { head: SignedHead | null; found: boolean; problem?: string } {
+  let text: string;
+  try {
+    text = fs.readFileSync(manifestPath(backupFile), "utf8");
+  } catch {
+    return { head: null, found: false };
+  }
+  try {
+    const head = parseHead(JSON.parse(text).audit_head);
+    return head ? { head, found: true } : { head: null, found: true, problem: "its manifest has no audit head" };
+  } catch {
+    return { head: null, found: true, problem: "its manifest is not readable JSON" };
+  }
 }
 
 const n = (v: number) => v.toLocaleString("en-US");
@@ -119,13 +176,17 @@ export const backup: Command = {
     } finally {
       sqlite.close();
     }
-    const check = await checkDatabaseCopy(file);
+    const live = readHeadFile(source);
+    // A live head file, when there is one, must be on the copy's chain: a log cut short is caught before it is backed up.
+    const check = await checkDatabaseCopy(file, live.kind === "ok" ? { head: live.head, where: headFilePath(source), exact: false } : undefined);
     out.write(`Backed up ${source} to ${path.resolve(file)}: ${formatBytes(result.bytes)}\n`);
     if (!check.ok) {
       err.write(`The copy fails its checks, so the live database needs attention:\n${check.problems.map((p) => `  ${p}\n`).join("")}`);
       return 1;
     }
+    writeManifest(file, source, result.bytes, check);
     out.write(describeCopy(check).join("\n") + "\n");
+    out.write(`  manifest: ${manifestPath(file)} (audit head row ${check.head?.last_id ?? 0})\n`);
     return 0;
   },
 };
@@ -163,13 +224,16 @@ export const restore: Command = {
     const staged = siblingTempPath(target, "restore");
     try {
       fs.copyFileSync(from, staged);
+      const manifest = manifestHead(from);
       let check: CopyCheck;
       try {
-        check = await checkDatabaseCopy(staged);
+        check = await checkDatabaseCopy(staged, manifest.found ? { head: manifest.head, where: "its manifest", exact: true } : undefined);
       } catch (error) {
         if (!(error instanceof BackupError)) throw error;
-        check = { ok: false, problems: [`it is not a readable SQLite database`], tables: [], totalRows: 0, audit: null, schema: null };
+        check = { ok: false, problems: [`it is not a readable SQLite database`], tables: [], totalRows: 0, audit: null, head: null, schema: null };
       }
+      if (manifest.problem) check.problems.unshift(manifest.problem);
+      check.ok = check.problems.length === 0;
       if (!check.ok) {
         err.write(`${from} fails its checks:\n${check.problems.map((p) => `  ${p}\n`).join("")}Nothing was replaced.\n`);
         return 1;
@@ -179,9 +243,14 @@ export const restore: Command = {
         err.write(late);
         return 1;
       }
+      const oldHead = headFilePath(target);
       const { keptAs } = replaceDatabaseFile(staged, target);
+      if (keptAs && fs.existsSync(oldHead)) fs.copyFileSync(oldHead, headFilePath(keptAs));
+      // The restored log legitimately ends earlier than the one it replaced: its own head is the record now.
+      if (check.head) writeHeadFile(target, check.head);
       out.write(`Restored ${target} from ${from}\n`);
       out.write(describeCopy(check).join("\n") + "\n");
+      if (!manifest.found) out.write(`  no manifest beside the backup: whether rows were cut from the end of its audit log could not be checked\n`);
       if (check.schema !== LATEST_MIGRATION) out.write(`  the server upgrades the schema to ${LATEST_MIGRATION} when it starts\n`);
       if (keptAs) out.write(`The database it replaced was kept as ${keptAs} (delete it once you are satisfied).\n`);
       return 0;

@@ -325,6 +325,65 @@ const journeys: Journey[] = [
       const saved = page.locator("article.finding", { hasText: "Checked against the grant file (browser journey)." });
       await saved.waitFor();
       check((await saved.locator("dd strong").first().textContent()) === "Accepted", "the saved disposition is not shown as Accepted");
+      await saved.getByRole("status").filter({ hasText: "Disposition saved." }).waitFor();
+    },
+  },
+  {
+    name: "director records a payment: a double click records it once, the form clears, a refused payment shows no earlier confirmation",
+    screenshot: "director-payment.png",
+    expectedConsoleErrors: [/status of 400 \(Bad Request\)/],
+    async run(page, { baseUrl }) {
+      await signIn(page, baseUrl, "demo-director");
+      const number = `E2E-ONCE-${Date.now()}`;
+      await page.goto(`${baseUrl}/awards/new`);
+      const award = page.locator("form#new-award");
+      await award.getByLabel("Award number", { exact: true }).fill(number);
+      await award.getByLabel("Program", { exact: true }).selectOption("SHSP");
+      await award.getByLabel("Award amount (dollars)", { exact: true }).fill("10000.00");
+      await award.getByLabel("Period of performance starts", { exact: true }).fill("2025-10-01");
+      await Promise.all([page.waitForURL(/done=created/), award.getByRole("button", { name: "Record award" }).click()]);
+      await page.getByRole("status").filter({ hasText: "Award recorded." }).waitFor();
+
+      const line = page.locator("form#add-line");
+      await line.getByLabel("Amount (dollars)", { exact: true }).fill("5000.00");
+      await line.getByLabel("Description", { exact: true }).fill("Analyst course (e2e)");
+      await Promise.all([page.waitForURL(/done=line-added/), line.getByRole("button", { name: "Add budget line" }).click()]);
+      await page.getByRole("status").filter({ hasText: "Budget line added." }).waitFor();
+
+      const payment = page.locator("form", { has: page.getByRole("button", { name: "Record payment" }) });
+      await payment.getByLabel("Date paid", { exact: true }).fill("2025-11-01");
+      await payment.getByLabel(/^Amount \(dollars/).fill("100.00");
+      await payment.getByLabel("Payee / description", { exact: true }).fill("Double click (e2e)");
+      await Promise.all([page.waitForURL(/done=spending-added/), payment.getByRole("button", { name: "Record payment" }).dblclick()]);
+      await page.getByRole("status").filter({ hasText: "Payment recorded." }).waitFor();
+      await page.waitForLoadState("networkidle");
+      const rows = await page.locator("#spending tbody tr", { hasText: "Double click (e2e)" }).count();
+      check(rows === 1, `a double click recorded ${rows} payments`);
+      check((await payment.getByLabel(/^Amount \(dollars/).inputValue()) === "", "the payment form kept the recorded amount");
+
+      // Over the line's budget: refused, and "Payment recorded." from the previous save is gone.
+      await payment.getByLabel("Date paid", { exact: true }).fill("2025-11-02");
+      await payment.getByLabel(/^Amount \(dollars/).fill("999999.00");
+      await payment.getByLabel("Payee / description", { exact: true }).fill("Too much (e2e)");
+      await payment.getByRole("button", { name: "Record payment" }).click();
+      await payment.getByRole("alert").filter({ hasText: /over the line/ }).first().waitFor();
+      check((await page.getByRole("status").filter({ hasText: "Payment recorded." }).count()) === 0, "the refused payment still shows “Payment recorded.”");
+      check((await page.locator("#spending tbody tr", { hasText: "Too much (e2e)" }).count()) === 0, "the refused payment was recorded");
+    },
+  },
+  {
+    name: "director carries a year forward, then saves a row: the carry message gives way to the save's",
+    screenshot: "director-carry-forward.png",
+    async run(page, { baseUrl }) {
+      await signIn(page, baseUrl, "demo-director");
+      await page.goto(`${baseUrl}/centers/VA/assessments/2026`);
+      await Promise.all([page.waitForURL(/carried=\d+/), page.getByRole("button", { name: "Carry forward from FY2025" }).click()]);
+      const carried = page.getByRole("status").filter({ hasText: /^Carried forward \d+ rows/ });
+      await carried.waitFor();
+      await page.waitForLoadState("networkidle");
+      await page.locator("button[aria-label^='Save ']").first().click();
+      await page.getByRole("status").filter({ hasText: /^(Saved|Nothing to save)/ }).waitFor();
+      check((await carried.count()) === 0, "“Carried forward …” still shows after a later save");
     },
   },
   {

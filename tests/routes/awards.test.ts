@@ -427,7 +427,7 @@ describe("program parameters", () => {
     // The same (now stale) form again: a conflict naming the change.
     res = (await run(programsAction, request("/admin/programs", { cookie: cookies["demo-admin"], form: { ...form, popMonths: "40" } }))) as Response;
     expect(res.status).toBe(409);
-    expect((await res.json()).conflict).toEqual(expect.arrayContaining([expect.stringMatching(/changed pop months: 48 → 36$/)]));
+    expect((await res.json()).conflict).toEqual(expect.arrayContaining([expect.stringMatching(/changed period \(months\): 48 → 36$/)]));
   });
 });
 

@@ -212,7 +212,8 @@ describe("finding responses and dispositions", () => {
     expect(res.status).toBe(303);
     // Back to the same filter, pointing at the finding (the page holding it is worked out on load).
     const location = res.headers.get("Location")!;
-    expect(location).toMatch(/^\/reports\/findings\?center=VA&asOf=2025-06-30&finding=[^&#]+#finding-[0-9a-f]{8}$/);
+    // …with the confirmation of this save.
+    expect(location).toMatch(/^\/reports\/findings\?center=VA&asOf=2025-06-30&finding=[^&#]+&done=respond#finding-[0-9a-f]{8}$/);
     expect(new URL(location, "http://localhost").searchParams.get("finding")).toBe(f.key);
     const row = await t.db.selectFrom("finding_responses").selectAll().where("rule", "=", f.rule).where("center_code", "=", "VA").executeTakeFirstOrThrow();
     expect({ ...row, id: 0, updated_at: "", updated_by: 0 }).toMatchObject({

@@ -53,4 +53,7 @@ export const cases: RouteCase[] = [
   },
   { file: "audit.tsx", name: "audit log", method: "GET", path: "/audit", allowed: ["admin", "auditor"] },
   { file: "audit.tsx", name: "audit log, filtered", method: "GET", path: "/audit?entity=user&from=2020-01-01&to=2099-12-31&page=1", allowed: ["admin", "auditor"] },
+  { file: "audit.tsx", name: "audit log of a center and an action", method: "GET", path: "/audit?center=VA&action=create", allowed: ["admin", "auditor"] },
+  { file: "audit[.]csv.ts", name: "audit log CSV", method: "GET", path: "/audit.csv", allowed: ["admin", "auditor"] },
+  { file: "audit[.]csv.ts", name: "audit log CSV of a center", method: "GET", path: "/audit.csv?center=VA", allowed: ["admin", "auditor"] },
 ];

@@ -4,9 +4,9 @@ import type { Transaction } from "kysely";
 import type { Database } from "../../db/schema";
 import { getDb } from "../db.server";
 import { writeOnce } from "../models/form-tokens.server";
-import { FORM_TOKEN_FIELD, type FormReply } from "./forms";
+import { FORM_TOKEN_FIELD, type FormReply } from "../components/forms";
 
-/** Server half of the form kit (forms.tsx): the replies every action gives its forms. */
+/** Server half of the form kit (app/components/forms.tsx): the replies every action gives its forms. */
 
 /** A form's refused input (400 unless said): the messages go next to the fields, the input is kept. */
 export function formReply(formId: string, result: FormReply["result"], status = 400, extra: Partial<FormReply> = {}) {
