@@ -15,6 +15,7 @@ import { runPendingRepairs } from "./app/models/repairs.server";
 import { clientAddress } from "./app/auth/client-address.server";
 import { bodyLimitFor, isCrossSiteWrite, securityHeaders } from "./app/http/security.server";
 import { withFriendlyErrorPages } from "./app/http/storage-errors.server";
+import { parsePublicUrl, PUBLIC_URL_HELP } from "./app/http/public-url.server";
 import { removeServerPid, writeServerPid } from "./db/backup";
 
 const BUILD_PATH = path.resolve("build/index.js");
@@ -110,6 +111,7 @@ export async function startServer(): Promise<void> {
   const port = Number(process.env.PORT || 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`PORT must be a number from 0 to 65535 (got ${process.env.PORT}).`);
   const host = process.env.HOST || "127.0.0.1";
+  if (process.env.PUBLIC_URL?.trim() && !parsePublicUrl(process.env.PUBLIC_URL)) fail(`${PUBLIC_URL_HELP} (got ${process.env.PUBLIC_URL}).`);
   const server = app.listen(port, host, () => {
     const address = server.address();
     const actual = typeof address === "object" && address ? address.port : port;

@@ -1,11 +1,11 @@
-import { PassThrough } from "node:stream";
 import type { AppLoadContext, EntryContext, HandleErrorFunction } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
-import { RemixServer } from "@remix-run/react";
+import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { renderChart } from "./components/chart-memo.server";
 import { NonceProvider } from "./components/nonce";
+import { htmlBodyStream } from "./http/html-stream.server";
 import { StaticChartContext } from "./components/StaticChart";
 
 const ABORT_DELAY = 5_000;
@@ -22,13 +22,9 @@ export default function handleRequest(
   const waitForAll = isbot(request.headers.get("user-agent") ?? "");
   return new Promise((resolve, reject) => {
     let shellRendered = false;
-    // The abort timer must go as soon as the page is complete: a pending timer keeps the whole
-    // render (tree, loader data, HTML) reachable for ABORT_DELAY, which at 100 pages a second held
-    // ~100 MB of finished pages in memory (issue #9).
-    let timer: NodeJS.Timeout | undefined;
     const respond = () => {
       shellRendered = true;
-      const body = new PassThrough();
+      const body = htmlBodyStream();
       responseHeaders.set("Content-Type", "text/html; charset=utf-8");
       resolve(new Response(createReadableStreamFromReadable(body), { headers: responseHeaders, status: responseStatusCode }));
       pipe(body);
@@ -58,13 +54,19 @@ export default function handleRequest(
         },
       },
     );
-    timer = setTimeout(abort, ABORT_DELAY);
+    // The abort timer must go as soon as the page is complete: a pending timer keeps the whole
+    // render (tree, loader data, HTML) reachable for ABORT_DELAY, which at 100 pages a second held
+    // ~100 MB of finished pages in memory (issue #9). React starts rendering on the next turn
+    // (setImmediate), so no callback above runs before this line.
+    const timer = setTimeout(abort, ABORT_DELAY);
   });
 }
 
 /** Server errors are logged with the request's reference id, which the error page shows. */
 export const handleError: HandleErrorFunction = (error, { request, context }) => {
   if (request.signal.aborted) return;
+  // A 4xx Remix answers itself (a POST to a page without an action, say) is the client's mistake, not a server error.
+  if (isRouteErrorResponse(error) && error.status < 500) return;
   const id = (context as { requestId?: string })?.requestId ?? "-";
   console.error(`[${id}] ${request.method} ${new URL(request.url).pathname}:`, error);
 };

@@ -102,7 +102,8 @@ export function GapsByAreaBar({ areas, fiscalYear }: { areas: AreaScore[]; fisca
       <ResponsiveContainer width="100%" height={300} initialDimension={{ width: 600, height: 300 }}>
         <BarChart data={data} margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
           <CartesianGrid strokeDasharray="3 3" vertical={false} />
-          <XAxis dataKey="area" interval={0} />
+          {/* Every area named at any width: labels slanted so that twelve fit a phone without overlapping. */}
+          <XAxis dataKey="area" interval={0} angle={-45} textAnchor="end" height={44} tick={{ fontSize: 12 }} />
           <YAxis allowDecimals={false} width={40} />
           <Tooltip />
           <Bar dataKey="gaps" name="Gaps" fill={PALETTE[5]} isAnimationActive={false} />

@@ -25,8 +25,9 @@ export function chartKey(kind: string, inputs: unknown): string {
 export function StaticChart({ memoKey, children }: { memoKey?: string; children: ReactNode }) {
   const render = useContext(StaticChartContext);
   const hydrated = useHydrated();
-  if (render && memoKey) return <div className="chart-canvas" dangerouslySetInnerHTML={{ __html: render(memoKey, children) }} />;
+  // data-drawn="server": app.css scales this fixed-size SVG to its box (docs/decisions/016-responsive-layout.md).
+  if (render && memoKey) return <div className="chart-canvas" data-drawn="server" dangerouslySetInnerHTML={{ __html: render(memoKey, children) }} />;
   // Hydration keeps the server's markup (React does not rewrite innerHTML while hydrating).
-  if (!hydrated && memoKey) return <div className="chart-canvas" suppressHydrationWarning dangerouslySetInnerHTML={{ __html: "" }} />;
+  if (!hydrated && memoKey) return <div className="chart-canvas" data-drawn="server" suppressHydrationWarning dangerouslySetInnerHTML={{ __html: "" }} />;
   return <div className="chart-canvas">{children}</div>;
 }

@@ -1,6 +1,7 @@
 import type { FieldMetadata, SubmissionResult } from "@conform-to/react";
 import { useActionData, useFetchers, useLocation, useNavigation, useSearchParams } from "@remix-run/react";
 import { useEffect, useRef, useState, type ReactNode } from "react";
+import { ownEntry } from "~/domain/lookup";
 
 /**
  * The form kit: what every page's forms share (docs/decisions/015-form-tokens.md). Server-side
@@ -124,7 +125,7 @@ export const ALREADY_RECORDED = "This form was sent twice; it was recorded once.
 export function useDone(messages: Record<string, string> | ((value: string) => string), param = "done"): string | null {
   const [params] = useSearchParams();
   const value = params.get(param);
-  const message = value === null ? null : typeof messages === "function" ? messages(value) : (messages[value] ?? null);
+  const message = value === null ? null : typeof messages === "function" ? messages(value) : (ownEntry(messages, value) ?? null);
   if (params.get("again") === "1") return message ? `${message} ${ALREADY_RECORDED}` : ALREADY_RECORDED;
   return message;
 }

@@ -5,9 +5,11 @@ import { requireUser } from "~/auth/guard.server";
 import { ROLE_LABELS } from "~/auth/permissions";
 import { clearedSessionCookieHeader } from "~/auth/session.server";
 import { getDb } from "~/db.server";
+import { publicOrigin } from "~/http/public-url.server";
 import { feedUrl, icsTokenOf } from "~/models/calendar-feed.server";
 import { endAllSessions, endUserSession, listSessions } from "~/models/sessions.server";
 import { rotateIcsToken } from "~/models/users.server";
+import { ownEntry } from "~/domain/lookup";
 import { ScrollTable } from "~/components/ScrollTable";
 
 /** The signed-in user's own page: who they are, their personal calendar feed link and their open sessions (decision 011). */
@@ -19,7 +21,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const [token, sessions] = await Promise.all([icsTokenOf(db, user.id), listSessions(db, user.id)]);
   return {
     user: { username: user.username, displayName: user.displayName, role: ROLE_LABELS[user.role] },
-    feed: token ? feedUrl(new URL(request.url).origin, token) : null,
+    feed: token ? feedUrl(publicOrigin(), token) : null,
     sessions: sessions.map((s) => ({ ...s, current: s.id === user.sessionId })),
   };
 }
@@ -60,7 +62,7 @@ export default function Account() {
   const { user, feed, sessions } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const [params] = useSearchParams();
-  const done = DONE[params.get("done") ?? ""];
+  const done = ownEntry(DONE, params.get("done"));
   return (
     <>
       <h1>My account</h1>

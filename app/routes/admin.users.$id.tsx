@@ -10,6 +10,7 @@ import { getDb, type DB } from "~/db.server";
 import { historyOf } from "~/models/audit.server";
 import { getUserDetail, setActive, setPassword } from "~/models/users.server";
 import { MIN_PASSWORD_LENGTH, resetPasswordSchema, userChangeSchema } from "~/schemas/users";
+import { ownEntry } from "~/domain/lookup";
 
 /** Admin only (issue #6): one account, with password reset, deactivate/reactivate and its history. */
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.user.username ?? "User"} — Users — Baseline` }];
@@ -66,7 +67,7 @@ export default function AdminUser() {
   const { me, user, history } = useLoaderData<typeof loader>();
   const reply = useActionData<typeof action>() as ActionReply | undefined;
   const [params] = useSearchParams();
-  const done = DONE[params.get("done") ?? ""];
+  const done = ownEntry(DONE, params.get("done"));
   const [form, fields] = useForm({
     id: "reset-password",
     lastResult: reply?.form === "reset-password" ? reply.result : undefined,

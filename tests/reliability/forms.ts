@@ -17,11 +17,21 @@ export interface ActionRoute {
 
 /** Route files under app/routes whose module exports `action`. */
 export function actionRoutes(): ActionRoute[] {
+  return allRoutes().filter((r) => r.exports.includes("action"));
+}
+
+/** Every route file under app/routes, with the handlers (`loader`, `action`) its module exports. */
+export function allRoutes(): Array<ActionRoute & { exports: Array<"loader" | "action"> }> {
   const dir = path.join(ROOT, "app/routes");
+  const exportsOf = (f: string) => {
+    const text = fs.readFileSync(path.join(dir, f), "utf8");
+    return (["loader", "action"] as const).filter((name) =>
+      new RegExp(`export\\s+(async\\s+)?function\\s+${name}\\b|export\\s+const\\s+${name}\\b|export\\s*\\{[^}]*\\b${name}\\b`).test(text),
+    );
+  };
   return fs
     .readdirSync(dir)
     .filter((f) => /\.(tsx?|jsx?)$/.test(f) && !/\.test\./.test(f))
-    .filter((f) => /export\s+(async\s+)?function\s+action\b|export\s+const\s+action\b|export\s*\{[^}]*\baction\b/.test(fs.readFileSync(path.join(dir, f), "utf8")))
     .sort()
     .map((file) => {
       const base = file.replace(/\.(tsx?|jsx?)$/, "");
@@ -30,7 +40,7 @@ export function actionRoutes(): ActionRoute[] {
       const segments = raw
         .filter((s) => s !== "_index" && !(s.startsWith("_") && !s.startsWith("_index")))
         .map((s) => s.replace(/_$/, "").replace(/\[(.*?)\]/g, "$1"));
-      return { file, segments, params: segments.filter((s) => s.startsWith("$")).map((s) => s.slice(1)), index };
+      return { file, segments, params: segments.filter((s) => s.startsWith("$")).map((s) => s.slice(1)), index, exports: exportsOf(file) };
     });
 }
 

@@ -190,13 +190,36 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Extra modules for `node --import` (fault hooks). */
   preload?: string[];
+  /** Run as `npm run start:prod` does: server.ts compiled to build/server.js, with its node flags (heap limit). */
+  production?: boolean;
   timeoutMs?: number;
 }
 
-/** Starts `node --import tsx server.ts` in production mode on 127.0.0.1 and a free port. */
+/** The node flags of `npm run start:prod` (package.json), e.g. the heap limit. */
+export function startProdFlags(): string[] {
+  const script = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts["start:prod"] as string;
+  return script.split(/\s+/).filter((a) => a.startsWith("--"));
+}
+
+/** server.ts compiled as `npm run build:server` does, into the private build copy (once per run). */
+function compiledServer(): string {
+  const out = path.join(ensureBuild(), "build/server.js");
+  if (!fs.existsSync(out)) {
+    const script = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts["build:server"] as string;
+    const args = script.split(/\s+/).slice(1).map((a) => (a.startsWith("--outfile=") ? `--outfile=${out}` : a));
+    execFileSync(process.platform === "win32" ? "npx.cmd" : "npx", ["esbuild", ...args], { cwd: ROOT, stdio: "pipe" });
+  }
+  return out;
+}
+
+/**
+ * Starts the server in production mode on 127.0.0.1 and a free port: `node --import tsx server.ts`,
+ * or with `production` the compiled server under start:prod's flags.
+ */
 export function startServer(options: StartOptions): Promise<ServerHandle> {
   // server.ts comes from the repository; build/ and public/ from the private copy (the working directory).
-  const args = ["--import", "tsx", ...(options.preload ?? []).flatMap((p) => ["--import", pathToFileURL(p).href]), path.join(ROOT, "server.ts")];
+  const preload = (options.preload ?? []).flatMap((p) => ["--import", pathToFileURL(p).href]);
+  const args = options.production ? [...startProdFlags(), ...preload, compiledServer()] : ["--import", "tsx", ...preload, path.join(ROOT, "server.ts")];
   const child = spawn(process.execPath, args, {
     cwd: ensureBuild(),
     env: {

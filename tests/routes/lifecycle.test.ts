@@ -398,7 +398,8 @@ describe("personal calendar feed", () => {
 
     expect((await run(accountAction, request("/account", { cookie: director, form: { intent: "rotate" } }))) as Response).toMatchObject({ status: 303 });
     const page = (await run(accountLoader, request("/account", { cookie: director }))) as any;
-    const m = /^http:\/\/localhost\/calendar\/([\w-]+)\.ics$/.exec(page.feed);
+    // The link names the configured address (PUBLIC_URL; http://localhost:3000 by default), not the request's host.
+    const m = /^http:\/\/localhost:3000\/calendar\/([\w-]+)\.ics$/.exec(page.feed);
     expect(m).not.toBeNull();
     const token = m![1];
 
