@@ -56,14 +56,15 @@ export function StackedMoneyChart({
   );
 }
 
-/** Red / amber / green counts as three bars in the status colours. */
-export function ComplianceStatusChart({ title, counts }: { title: string; counts: { green: number; amber: number; red: number } }) {
+/** Red / amber / green (and not assessed, when any) counts as bars in the status colours. */
+export function ComplianceStatusChart({ title, counts }: { title: string; counts: { green: number; amber: number; red: number; not_assessed?: number } }) {
   const data = [
     { status: "Green", key: "green" as const, centers: counts.green },
     { status: "Amber", key: "amber" as const, centers: counts.amber },
     { status: "Red", key: "red" as const, centers: counts.red },
+    ...(counts.not_assessed ? [{ status: "Not assessed", key: "not_assessed" as const, centers: counts.not_assessed }] : []),
   ];
-  const total = counts.green + counts.amber + counts.red;
+  const total = data.reduce((s, d) => s + d.centers, 0);
   return (
     <ChartFigure
       title={title}

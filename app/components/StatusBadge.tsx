@@ -1,16 +1,17 @@
-import type { ComplianceStatus, Severity } from "~/domain/compliance";
+import type { CenterYearStatus, Severity } from "~/domain/compliance";
 
 /**
  * Compliance status per center and year (issue #5): red = any violation, amber = warnings only,
  * green = no findings. The word is always shown, so the badge never relies on colour alone.
  */
-export const STATUS_TEXT: Record<ComplianceStatus, string> = {
+export const STATUS_TEXT: Record<CenterYearStatus, string> = {
   red: "Red: violations",
   amber: "Amber: warnings only",
   green: "Green: no findings",
+  not_assessed: "Not assessed: no assessment for the year",
 };
 
-export function StatusBadge({ status, fiscalYear }: { status: ComplianceStatus; fiscalYear?: number | null }) {
+export function StatusBadge({ status, fiscalYear }: { status: CenterYearStatus; fiscalYear?: number | null }) {
   const text = STATUS_TEXT[status];
   return (
     <span className={`badge ${status}`} title={fiscalYear ? `FY${fiscalYear} compliance` : "Compliance"}>

@@ -11,7 +11,7 @@ export const SOURCE_COLORS: Record<string, string> = {
 };
 
 /** Each status in the colour it is named after (a red that reads as red, not orange); badges also carry the word. */
-export const STATUS_COLORS = { red: "#C62828", amber: "#E69F00", green: "#2E7D32" } as const;
+export const STATUS_COLORS = { red: "#C62828", amber: "#E69F00", green: "#2E7D32", not_assessed: "#8c8c8c" } as const;
 
 /**
  * Sequential scale for heat maps, darkest at score 0 (a gap is what the reader looks for) and

@@ -741,6 +741,18 @@ export function complianceStatus(findings: readonly Pick<Finding, "severity">[])
   return "green";
 }
 
+/**
+ * A center-year's status as pages show it: a center with no assessment for the year is never
+ * green (nothing was checked against the Baseline, domain.md §3.1 "Evaluation via assessment");
+ * it reads "not assessed" unless its findings already make it red or amber.
+ */
+export type CenterYearStatus = ComplianceStatus | "not_assessed";
+
+export function centerYearStatus(status: ComplianceStatus | undefined, assessed: boolean): CenterYearStatus {
+  const s = status ?? "green";
+  return s === "green" && !assessed ? "not_assessed" : s;
+}
+
 /** Status per center-year (award findings count toward their award's fiscal year). Key: `${center}|${year}`. */
 export function statusByCenterYear(findings: readonly Finding[]): Map<string, ComplianceStatus> {
   const groups = new Map<string, Finding[]>();

@@ -62,21 +62,6 @@ export function fiscalYearEnd(fy: number): string {
   return `${fy}-09-30`;
 }
 
-export function isValidFiscalYear(fy: unknown): fy is number {
-  return typeof fy === "number" && Number.isInteger(fy) && fy >= MIN_FISCAL_YEAR && fy <= MAX_FISCAL_YEAR;
-}
-
-// "2024", "FY2024", "FY 2024", "FFY 2024" (federal fiscal year), and the two-digit "FY24" = 2024.
-const FY_RE = /^(?:F?FY\s*)?(\d{4})$|^F?FY\s*(\d{2})$/i;
-
-/** A federal fiscal year as files and forms write it, within 2000..2100; null when it is not one. */
-export function parseFiscalYear(raw: string): number | null {
-  const m = FY_RE.exec(raw.trim());
-  if (!m) return null;
-  const fy = m[1] !== undefined ? Number(m[1]) : 2000 + Number(m[2]);
-  return isValidFiscalYear(fy) ? fy : null;
-}
-
 /** Days since 1970-01-01 (UTC) for an ISO date; exact integer arithmetic for date differences. */
 export function dayNumber(date: string): number {
   return Math.round(Date.UTC(+date.slice(0, 4), +date.slice(5, 7) - 1, +date.slice(8, 10)) / 86_400_000);

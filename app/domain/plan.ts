@@ -11,7 +11,7 @@
  */
 import type { AssessmentStatus } from "./vocabulary";
 import { share } from "./money";
-import { computeScore } from "./scores";
+import { cocEcGaps, computeScore } from "./scores";
 
 export interface PlanProgram {
   code: string;
@@ -35,6 +35,8 @@ export interface PlanInput {
   lines: readonly PlanLineInput[];
   /** Assessable baseline leaves (scores.ts assessableCapabilities), in catalog order. */
   leaves: readonly { id: string }[];
+  /** COC/EC capabilities: their gaps are planned for like the baseline's, outside the score. */
+  cocEcLeaves?: readonly { id: string }[];
   /** Latest assessment: capability id → status. */
   statuses: ReadonlyMap<string, AssessmentStatus>;
   /** Estimated cost to close, per capability (latest assessment). */
@@ -47,6 +49,8 @@ export type GapState = "fully funded" | "partly funded" | "funded, no estimate" 
 
 export interface GapProjection {
   capabilityId: string;
+  /** Baseline gap, or a COC/EC gap (scores.ts cocEcGaps). */
+  framework: "baseline" | "coc-ec";
   status: AssessmentStatus | undefined;
   estCostCents: number | null;
   plannedCents: number;
@@ -97,7 +101,8 @@ export function gapOfLine(capabilityId: string | null, gaps: ReadonlySet<string>
 export function projectPlan(input: PlanInput): PlanProjection {
   const federal = new Map(input.programs.map((p) => [p.code, p.federal]));
   const current = computeScore(input.leaves, (id) => input.statuses.get(id));
-  const gapIds = new Set(current.gaps);
+  const cocEc = cocEcGaps(input.cocEcLeaves ?? [], (id) => input.statuses.get(id));
+  const gapIds = new Set([...current.gaps, ...cocEc]);
 
   const programs = new Map<string, ProgramProjection>();
   const programRow = (code: string) => {
@@ -135,7 +140,8 @@ export function projectPlan(input: PlanInput): PlanProjection {
   const federalExpectedCents = programRows.filter((r) => r.federal).reduce((s, r) => s + r.expectedCents, 0);
   const federalAssignedCents = programRows.filter((r) => r.federal).reduce((s, r) => s + r.assignedCents, 0);
 
-  const gaps: GapProjection[] = current.gaps.map((id) => {
+  const cocEcIds = new Set(cocEc);
+  const gaps: GapProjection[] = [...current.gaps, ...cocEc].map((id) => {
     const plannedCents = planned.get(id) ?? 0;
     const est = input.estCosts.get(id) ?? null;
     let state: GapState;
@@ -143,7 +149,7 @@ export function projectPlan(input: PlanInput): PlanProjection {
     else if (est === null) state = "funded, no estimate";
     else state = plannedCents >= est ? "fully funded" : "partly funded";
     const shortfallCents = est !== null && plannedCents < est ? est - plannedCents : 0;
-    return { capabilityId: id, status: input.statuses.get(id), estCostCents: est, plannedCents, shortfallCents, state };
+    return { capabilityId: id, framework: cocEcIds.has(id) ? "coc-ec" : "baseline", status: input.statuses.get(id), estCostCents: est, plannedCents, shortfallCents, state };
   });
 
   const fullyFunded = new Set(gaps.filter((g) => g.state === "fully funded").map((g) => g.capabilityId));

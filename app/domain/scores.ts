@@ -55,6 +55,26 @@ export function roundOneDecimal(value: number): number {
   return Math.round((value + Number.EPSILON) * 10) / 10;
 }
 
+/**
+ * The Critical Operational and Enabling Capabilities (domain.md §2.1): assessed each year beside
+ * the baseline and reported as gaps like its areas, but not part of the baseline score.
+ */
+export const COC_EC_FRAMEWORK = "coc-ec";
+
+/** The COC/EC group a capability id belongs to, for grouping its gaps the way area gaps are grouped. */
+export function cocEcGroup(id: string): { id: "COC" | "EC"; title: string } {
+  return id.startsWith("COC") ? { id: "COC", title: "Critical Operational Capabilities" } : { id: "EC", title: "Enabling Capabilities" };
+}
+
+/**
+ * Gaps among the COC/EC leaves: those not achieved (partial, not achieved, or left unassessed in an
+ * assessment that covers them). None when the year's assessment records no COC/EC row at all.
+ */
+export function cocEcGaps(leaves: readonly { id: string }[], statusOf: (capabilityId: string) => AssessmentStatus | undefined): string[] {
+  if (!leaves.some((l) => statusOf(l.id) !== undefined)) return [];
+  return computeScore(leaves, statusOf).gaps;
+}
+
 export function computeScore(
   assessable: readonly { id: string }[],
   statusOf: (capabilityId: string) => AssessmentStatus | undefined,

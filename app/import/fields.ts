@@ -5,7 +5,8 @@
  */
 import { z } from "zod";
 import type { AssessmentStatus, CenterKind, CostCategory, Poete } from "../../db/schema";
-import { MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, parseDate, parseFiscalYear } from "../domain/dates";
+import { MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, parseDate } from "../domain/dates";
+import { parseFiscalYear } from "../domain/fiscal-year";
 import { parseMoney, type MoneyOptions } from "../domain/money";
 import { parseUei } from "../domain/subawards";
 import { unescapeCell } from "./escape";
@@ -133,8 +134,8 @@ export const optionalSignedMoney = z.string().transform((raw, ctx): number | nul
   return r.ok ? r.cents : fail(ctx, r.error);
 });
 
+/** "2024" or "FY2024": the one fiscal-year parser (app/domain/fiscal-year.ts). */
 export { parseFiscalYear };
-
 export const fiscalYear = z.string().transform((raw, ctx) => {
   const s = raw.trim();
   if (s === "") return fail(ctx, "Fiscal year is required");

@@ -7,6 +7,9 @@ import {
   areaOf,
   assessableCapabilities,
   baselineStatus,
+  cocEcGaps,
+  cocEcGroup,
+  COC_EC_FRAMEWORK,
   computeScore,
   HEADLINE_FRAMEWORK,
   STATUS_LABELS,
@@ -533,7 +536,8 @@ export async function centerGapView(db: Kysely<Database>, centerId: number, fisc
   };
 
   const aimedLines = new Set<number>();
-  const gaps: GapRow[] = result.gaps.map((id) => {
+  const cocEc = cocEcGaps(assessableCapabilities(catalog, COC_EC_FRAMEWORK), statusOf);
+  const gaps: GapRow[] = [...result.gaps, ...cocEc].map((id) => {
     const status: StatusOrNotAssessed = statusOf(id) ?? "not_assessed";
     let funding = 0;
     for (const l of lines) {
@@ -542,17 +546,19 @@ export async function centerGapView(db: Kysely<Database>, centerId: number, fisc
         aimedLines.add(l.id);
       }
     }
-    const areaId = areaOf(byId, id);
+    // A COC/EC gap is grouped under COC or EC, as a baseline gap is under its area.
+    const group = cocEcIds.has(id) ? cocEcGroup(id) : null;
+    const areaId = group?.id ?? areaOf(byId, id);
     return {
       capabilityId: id,
       title: byId.get(id)?.title ?? id,
       areaId,
-      areaTitle: byId.get(areaId)?.title ?? areaId,
+      areaTitle: group?.title ?? byId.get(areaId)?.title ?? areaId,
       status,
       statusLabel: STATUS_LABELS[status],
       estCostCents: statuses.get(id)?.est ?? null,
       fundingCents: funding,
-      cocEc: linkedCocEc(id),
+      cocEc: cocEcIds.has(id) ? [id] : linkedCocEc(id),
     };
   });
 
@@ -562,7 +568,7 @@ export async function centerGapView(db: Kysely<Database>, centerId: number, fisc
   for (const g of gaps) {
     const key = g.areaId !== g.capabilityId ? g.areaId : (graph.ancestorsOrSelf(g.capabilityId).at(-1) ?? g.areaId);
     let group = byArea.find((a) => a.areaId === key);
-    if (!group) byArea.push((group = { areaId: key, title: byId.get(key)?.title ?? key, gaps: [] }));
+    if (!group) byArea.push((group = { areaId: key, title: g.areaId === key ? g.areaTitle : (byId.get(key)?.title ?? key), gaps: [] }));
     group.gaps.push(g);
   }
   const byCocEc: CenterGapView["byCocEc"] = catalog

@@ -56,15 +56,13 @@ export async function listAwards(db: Q, scope: CenterScope, filter: AwardFilter 
 }
 
 /**
- * The award list of /awards and its CSV for the URL's filters (center, program, year, agency): the
+ * The award list of /awards and its CSV for the URL's filters (center, program, agency; the fiscal year read by the route): the
  * rows the user may see and the totals of the live ones. The page and the export both call this.
  */
-export async function awardsForUrl(db: Q, scope: CenterScope, url: URL) {
+export async function awardsForUrl(db: Q, scope: CenterScope, url: URL, fiscalYear?: number) {
   const p = url.searchParams;
   const center = p.get("center")?.trim().toUpperCase() || undefined;
   const program = p.get("program")?.trim().toUpperCase() || undefined;
-  const yearText = p.get("year") ?? "";
-  const fiscalYear = /^\d{4}$/.test(yearText) ? Number(yearText) : undefined;
   const agencyText = p.get("agency")?.toUpperCase() ?? "";
   const agency = (FUNDING_SOURCES as readonly string[]).includes(agencyText) ? (agencyText as Agency) : undefined;
   const rows = await listAwards(db, scope, { center, program, fiscalYear, agency });
@@ -72,7 +70,7 @@ export async function awardsForUrl(db: Q, scope: CenterScope, url: URL) {
     rows.map((r) => ({ amountCents: r.amount_cents, budgetedCents: r.budgeted_cents, spentCents: r.spent_cents, voided: r.voided_at !== null })),
   );
   return {
-    filter: { center: center ?? "", program: program ?? "", year: fiscalYear ? String(fiscalYear) : "", agency: agency ?? "" },
+    filter: { center: center ?? "", program: program ?? "", fy: fiscalYear ? String(fiscalYear) : "", agency: agency ?? "" },
     rows,
     totals,
   };

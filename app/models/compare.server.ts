@@ -8,7 +8,8 @@
 import type { Agency, AssessmentStatus, Q } from "../../db/schema";
 import { canReadCenter, centerScope, type Principal } from "../auth/permissions";
 import { buildCapabilityGraph } from "../domain/compliance";
-import { isValidFiscalYear, todayIso } from "../domain/dates";
+import { todayIso } from "../domain/dates";
+import type { DefaultYear } from "../domain/fiscal-year";
 import { FUNDING_SOURCES, SOURCE_LABELS } from "../domain/grants";
 import { share, sumCents } from "../domain/money";
 import { assessableCapabilities, computeScore, HEADLINE_FRAMEWORK, scoresByArea } from "../domain/scores";
@@ -16,6 +17,7 @@ import { listCapabilities, listLinks } from "./catalog.server";
 import { listCenters } from "./centers.server";
 import { findings } from "./compliance.server";
 import { median } from "./dashboard.server";
+import { defaultFiscalYear } from "./years.server";
 
 /** How many centers a comparison holds: a product choice (issue #7), enough for one state's network. */
 export const MIN_COMPARE = 2;
@@ -27,7 +29,8 @@ export interface CompareSelection {
   fiscalYear?: number;
 }
 
-export function parseCompareParams(params: URLSearchParams): { selection: CompareSelection; notes: string[] } {
+/** The centers and state of a query string; the fiscal year is read by the route (app/http/fiscal-year.server.ts). */
+export function parseCompareParams(params: URLSearchParams, fiscalYear?: number): { selection: CompareSelection; notes: string[] } {
   const notes: string[] = [];
   const codes = [
     ...new Set(
@@ -41,12 +44,7 @@ export function parseCompareParams(params: URLSearchParams): { selection: Compar
   const selection: CompareSelection = { codes };
   const state = params.get("state")?.trim().toUpperCase();
   if (state) selection.state = state;
-  const fy = params.get("fy")?.trim();
-  if (fy) {
-    const n = Number(fy);
-    if (isValidFiscalYear(n)) selection.fiscalYear = n;
-    else notes.push(`"${fy}" is not a fiscal year; showing the latest year instead.`);
-  }
+  if (fiscalYear !== undefined) selection.fiscalYear = fiscalYear;
   return { selection, notes };
 }
 
@@ -101,6 +99,8 @@ export type Comparison =
   | {
       kind: "ok";
       fiscalYear: number;
+      /** How the year was chosen when the URL named none (null when it did). */
+      defaultYear: DefaultYear | null;
       years: number[];
       areas: { id: string; title: string }[];
       centers: CompareCenter[];
@@ -164,7 +164,8 @@ export async function getComparison(db: Q, user: Principal, selection: CompareSe
     listLinks(db),
   ]);
   const years = [...new Set([...assessmentYears, ...awardYears].map((r) => r.fiscal_year))].sort((a, b) => b - a);
-  const fy = selection.fiscalYear ?? years[0] ?? null;
+  const defaultYear = selection.fiscalYear === undefined ? await defaultFiscalYear(db, ids) : null;
+  const fy = selection.fiscalYear ?? defaultYear?.fiscalYear ?? null;
   if (fy === null) return { kind: "choose", message: "None of these centers has an assessment or an award yet.", fiscalYear: null };
 
   const [assessments, money, federalLines, found] = await Promise.all([
@@ -296,6 +297,7 @@ export async function getComparison(db: Q, user: Principal, selection: CompareSe
   return {
     kind: "ok",
     fiscalYear: fy,
+    defaultYear,
     years,
     areas: areaIds.map((id) => ({ id, title: titleOf.get(id) ?? id })),
     centers,
@@ -305,8 +307,8 @@ export async function getComparison(db: Q, user: Principal, selection: CompareSe
 }
 
 /** What /compare and /compare.csv show for a signed-in user and the page's URL. */
-export async function comparisonForUrl(db: Q, user: Principal, url: URL, asOf: string = todayIso()) {
-  const { selection, notes } = parseCompareParams(url.searchParams);
+export async function comparisonForUrl(db: Q, user: Principal, url: URL, fiscalYear?: number, asOf: string = todayIso()) {
+  const { selection, notes } = parseCompareParams(url.searchParams, fiscalYear);
   const comparison = await getComparison(db, user, selection, { asOf });
   return { selection, notes, comparison };
 }

@@ -20,11 +20,12 @@ import {
   type Severity,
 } from "../domain/compliance";
 import { todayIso } from "../domain/dates";
+import type { DefaultYear } from "../domain/fiscal-year";
 import type { FindingsFilter } from "../schemas/findings";
 import { scoped } from "./centers.server";
 import { listResponses, type ResponseInfo, type StoredResponse } from "./findings.server";
 import { dataVersion, memoized } from "./memo.server";
-import { yearsWithRows } from "./years.server";
+import { defaultFiscalYear, yearsWithRows } from "./years.server";
 
 export interface LoadOptions {
   /** Report date, YYYY-MM-DD. */
@@ -572,20 +573,6 @@ export async function centerIdsFor(db: Q, scope: CenterScope, filter: { state?: 
   return (await q.orderBy("centers.id").execute()).map((r) => r.id);
 }
 
-/** Latest fiscal year with a live award or an assessment among the centers (null when none). */
-export async function latestFiscalYear(db: Q, centerIds?: readonly number[]): Promise<number | null> {
-  if (centerIds && centerIds.length === 0) return null;
-  let a = db.selectFrom("awards").select((eb) => eb.fn.max("fiscal_year").as("fy")).where("voided_at", "is", null);
-  let s = db.selectFrom("assessments").select((eb) => eb.fn.max("fiscal_year").as("fy"));
-  if (centerIds) {
-    a = a.where("center_id", "in", [...centerIds]);
-    s = s.where("center_id", "in", [...centerIds]);
-  }
-  const [ra, rs] = await Promise.all([a.executeTakeFirst(), s.executeTakeFirst()]);
-  const years = [ra?.fy, rs?.fy].filter((y): y is number => typeof y === "number");
-  return years.length ? Math.max(...years) : null;
-}
-
 /** Whether the finding with these key parts fires at `asOf` (one center-year evaluated). */
 export async function findingFires(db: Q, key: FindingKeyParts, asOf: string): Promise<boolean> {
   const center = await db.selectFrom("centers").select("id").where("code", "=", key.center_code).executeTakeFirst();
@@ -612,6 +599,8 @@ function findingKeyFromParts(p: FindingKeyParts): string {
 export interface FindingsReport extends FindingsResult {
   /** The year shown; null = every year. */
   fiscalYear: number | null;
+  /** How the year was chosen when the filter named none (null when it did). */
+  defaultYear: DefaultYear | null;
   asOf: string;
   counts: { violation: number; warning: number; total: number };
 }
@@ -623,7 +612,8 @@ export interface FindingsReport extends FindingsResult {
 export async function findingsReport(db: Q, scope: CenterScope, filter: FindingsFilter, today: string = todayIso()): Promise<FindingsReport> {
   const centerIds = await centerIdsFor(db, scope, filter);
   const asOf = filter.asOf ?? today;
-  const fiscalYear = filter.year === "all" ? null : (filter.year ?? (await latestFiscalYear(db, centerIds)));
+  const defaultYear = filter.fy === undefined ? await defaultFiscalYear(db, centerIds) : null;
+  const fiscalYear = filter.fy === "all" ? null : (filter.fy ?? defaultYear?.fiscalYear ?? null);
   const result = await findings(db, {
     asOf,
     fiscalYear: fiscalYear ?? undefined,
@@ -635,6 +625,7 @@ export async function findingsReport(db: Q, scope: CenterScope, filter: Findings
   return {
     ...result,
     fiscalYear,
+    defaultYear,
     asOf,
     counts: { violation, warning: result.findings.length - violation, total: result.findings.length },
   };

@@ -9,8 +9,9 @@
  */
 import type { Agency, Q } from "../../db/schema";
 import { centerScope, type CenterScope, type Principal } from "../auth/permissions";
-import { statusByCenterYear, type ComplianceStatus } from "../domain/compliance";
-import { isValidFiscalYear, todayIso } from "../domain/dates";
+import { centerYearStatus, statusByCenterYear, type CenterYearStatus } from "../domain/compliance";
+import { todayIso } from "../domain/dates";
+import type { DefaultYear } from "../domain/fiscal-year";
 import { FUNDING_SOURCES, fundingBySource, type FundingYear } from "../domain/grants";
 import {
   assessableCapabilities,
@@ -25,7 +26,7 @@ import { scoped } from "./centers.server";
 import { findings } from "./compliance.server";
 import { memoized } from "./memo.server";
 import { overdueCount } from "./obligations.server";
-import { yearsWithRows } from "./years.server";
+import { defaultFiscalYear, yearsWithRows } from "./years.server";
 
 export interface DashboardFilters {
   fiscalYear?: number;
@@ -42,16 +43,14 @@ export interface HeatSort {
 
 export const DEFAULT_SORT: HeatSort = { key: "score", dir: "desc" };
 
-/** Reads the filters and sort order from a URL's query string; bad values are dropped with a note. */
-export function parseDashboardParams(params: URLSearchParams): { filters: DashboardFilters; sort: HeatSort; notes: string[] } {
+/**
+ * Reads the filters and sort order from a URL's query string; bad values are dropped with a note.
+ * The fiscal year is read by the route (app/http/fiscal-year.server.ts) and passed in.
+ */
+export function parseDashboardParams(params: URLSearchParams, fiscalYear?: number): { filters: DashboardFilters; sort: HeatSort; notes: string[] } {
   const notes: string[] = [];
   const filters: DashboardFilters = {};
-  const fy = params.get("fy")?.trim();
-  if (fy) {
-    const n = Number(fy);
-    if (isValidFiscalYear(n)) filters.fiscalYear = n;
-    else notes.push(`"${fy}" is not a fiscal year; showing the latest year instead.`);
-  }
+  if (fiscalYear !== undefined) filters.fiscalYear = fiscalYear;
   const state = params.get("state")?.trim().toUpperCase();
   if (state) filters.state = state;
   const program = params.get("program")?.trim().toUpperCase();
@@ -83,7 +82,7 @@ export interface HeatRow {
   /** Area id → area score (null: not assessed, or nothing applicable in the area). */
   areas: Record<string, number | null>;
   federalCents: number;
-  compliance: ComplianceStatus;
+  compliance: CenterYearStatus;
 }
 
 export interface DashboardTiles {
@@ -111,6 +110,8 @@ export interface HeatFooter {
 
 export interface Dashboard {
   fiscalYear: number | null;
+  /** How the year was chosen when the URL named none (null when it did). */
+  defaultYear: DefaultYear | null;
   years: number[];
   filters: DashboardFilters;
   options: { states: string[]; programs: { code: string; name: string; agency: Agency }[]; agencies: Agency[] };
@@ -126,7 +127,7 @@ export interface Dashboard {
   footer: HeatFooter;
   tiles: DashboardTiles;
   funding: FundingYear[];
-  compliance: Record<ComplianceStatus, number>;
+  compliance: Record<CenterYearStatus, number>;
   sort: HeatSort;
 }
 
@@ -151,7 +152,7 @@ export function median(values: readonly number[]): number | null {
   return roundOneDecimal(s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2);
 }
 
-const STATUS_RANK: Record<ComplianceStatus, number> = { green: 0, amber: 1, red: 2 };
+const STATUS_RANK: Record<CenterYearStatus, number> = { green: 0, not_assessed: 1, amber: 2, red: 3 };
 
 export function sortHeatRows(rows: readonly HeatRow[], sort: HeatSort): HeatRow[] {
   const sign = sort.dir === "asc" ? 1 : -1;
@@ -184,6 +185,11 @@ export function sortHeatRows(rows: readonly HeatRow[], sort: HeatSort): HeatRow[
     if (va !== null && vb !== null && va !== vb) return (va < vb ? -1 : 1) * sign;
     return a.code < b.code ? -1 : a.code > b.code ? 1 : 0;
   });
+}
+
+/** Ids of the centers a scope allows. */
+async function scopedIds(db: Q, scope: CenterScope): Promise<number[]> {
+  return (await scoped(db.selectFrom("centers").select("centers.id"), scope).execute()).map((r) => r.id);
 }
 
 /** The user's scope narrowed to one state (an out-of-scope state leaves nothing). */
@@ -241,7 +247,8 @@ export async function getDashboard(
         ],
   );
   const years = [...new Set([...assessmentYears, ...awardYears])].sort((a, b) => b - a);
-  const fiscalYear = filters.fiscalYear ?? years[0] ?? null;
+  const defaultYear = filters.fiscalYear === undefined ? await defaultFiscalYear(db, scope.kind === "all" ? undefined : await scopedIds(db, scope)) : null;
+  const fiscalYear = filters.fiscalYear ?? defaultYear?.fiscalYear ?? null;
 
   const baselineAreas = [...scoresByArea(catalog, HEADLINE_FRAMEWORK, () => undefined).keys()];
   const titleOf = new Map(catalog.map((c) => [c.id, c.title]));
@@ -253,6 +260,7 @@ export async function getDashboard(
   };
   const empty: Dashboard = {
     fiscalYear,
+    defaultYear,
     years,
     filters,
     options,
@@ -277,7 +285,7 @@ export async function getDashboard(
       overdueReports: 0,
     },
     funding: [],
-    compliance: { green: 0, amber: 0, red: 0 },
+    compliance: { green: 0, amber: 0, red: 0, not_assessed: 0 },
     sort,
   };
   if (fiscalYear === null || empty.noDataForYear || scopeIds.length === 0) return empty;
@@ -309,13 +317,13 @@ export async function getDashboard(
   const centerById = new Map(centers.map((c) => [c.id, c]));
   const rows: HeatRow[] = figures.rows.map(({ id, ...r }) => {
     const c = centerById.get(id)!;
-    return { ...r, code: c.code, name: c.name, state: c.state, kind: c.kind, compliance: statusByCy.get(`${c.code}|${fiscalYear}`) ?? "green" };
+    return { ...r, code: c.code, name: c.name, state: c.state, kind: c.kind, compliance: centerYearStatus(statusByCy.get(`${c.code}|${fiscalYear}`), r.assessed) };
   });
   const { totalCents, federalCents, dhsCents, dojCents } = figures.money;
   const overdue = figures.overdue;
 
   const scores = rows.map((r) => r.score).filter((s): s is number => s !== null);
-  const compliance: Record<ComplianceStatus, number> = { green: 0, amber: 0, red: 0 };
+  const compliance: Record<CenterYearStatus, number> = { green: 0, amber: 0, red: 0, not_assessed: 0 };
   for (const r of rows) compliance[r.compliance]++;
   const openViolations = found.findings.filter((f) => f.severity === "violation" && f.response?.disposition !== "resolved").length;
 
@@ -453,9 +461,9 @@ function yearFigures(
   });
 }
 
-/** What /dashboard and /dashboard.csv show for a signed-in user and the page's URL (report date today). */
-export async function dashboardForUrl(db: Q, user: Principal, url: URL, asOf: string = todayIso()) {
-  const parsed = parseDashboardParams(url.searchParams);
+/** What /dashboard and /dashboard.csv show for a signed-in user, the page's URL and its `fy` (report date today). */
+export async function dashboardForUrl(db: Q, user: Principal, url: URL, fiscalYear?: number, asOf: string = todayIso()) {
+  const parsed = parseDashboardParams(url.searchParams, fiscalYear);
   const data = await getDashboard(db, centerScope(user), parsed, { asOf });
   return { ...data, role: user.role };
 }

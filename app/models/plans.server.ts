@@ -2,7 +2,7 @@ import type { Kysely, Transaction } from "kysely";
 import type { AssessmentStatus, CostCategory, Database, Poete, Q } from "../../db/schema";
 import { formatMoney } from "../domain/money";
 import { overBudget } from "../domain/guards";
-import { assessableCapabilities, HEADLINE_FRAMEWORK } from "../domain/scores";
+import { assessableCapabilities, COC_EC_FRAMEWORK, HEADLINE_FRAMEWORK } from "../domain/scores";
 import { assessmentYears } from "./assessments.server";
 import { recordAudit } from "./audit.server";
 import { ConflictError, insertBudgetLineTx, Refusal, runWrite, type WriteResult } from "./budget.server";
@@ -44,6 +44,7 @@ export async function planBasis(db: Q, centerId: number) {
     statuses: rows.map((r) => [r.capability_id, r.status] as [string, AssessmentStatus]),
     estCosts: rows.map((r) => [r.capability_id, r.est_cost_cents] as [string, number | null]),
     leaves: assessableCapabilities(catalog, HEADLINE_FRAMEWORK).map((c) => ({ id: c.id, title: c.title })),
+    cocEcLeaves: assessableCapabilities(catalog, COC_EC_FRAMEWORK).map((c) => ({ id: c.id, title: c.title })),
     parents: catalog.map((c) => [c.id, c.parent_id] as [string, string | null]),
     catalog: catalog.map((c) => ({ id: c.id, title: c.title, framework_id: c.framework_id, parent_id: c.parent_id })),
   };
@@ -208,6 +209,8 @@ export function applyPlan(
       if (!award || award.center_id !== centerId) throw new Refusal(`Award ${number} is not an award of this center`, field);
       if (award.voided_at) throw new Refusal(`Award ${number} is voided`, field);
       if (award.program_code !== program) throw new Refusal(`Award ${number} is a ${award.program_code} award, not ${program}`, field);
+      // A plan is for one fiscal year: its lines go on that year's awards (docs/decisions/014-first-week.md).
+      if (award.fiscal_year !== fiscalYear) throw new Refusal(`Award ${number} is an FY${award.fiscal_year} award; the FY${fiscalYear} plan goes on FY${fiscalYear} awards`, field);
       const after = award.budgeted_cents + total;
       const over = overBudget(after, award.amount_cents);
       if (over) throw new Refusal(`${number}: ${over}`, field);

@@ -1,6 +1,6 @@
 import type { Principal } from "../auth/permissions";
 import { forbidden } from "../auth/guard.server";
-import { isValidFiscalYear } from "../domain/dates";
+import { parseFiscalYear } from "../domain/fiscal-year";
 import type { ReconcileFilter } from "./reconcile.server";
 
 /** The reconciliation is for auditors, administrators and state officials (their states); directors are refused. */
@@ -10,7 +10,7 @@ export function reconcileAccess(user: Principal): void {
 
 /** `?fy=2024&center=VA` as typed; anything else is ignored rather than refused (a filter, not a form). */
 export function reconcileFilter(params: URLSearchParams): ReconcileFilter {
-  const fy = Number(params.get("fy") ?? "");
+  const fy = parseFiscalYear(params.get("fy") ?? "");
   const center = (params.get("center") ?? "").trim().toUpperCase();
-  return { fiscalYear: isValidFiscalYear(fy) ? fy : undefined, centerCode: /^[A-Z0-9-]{1,20}$/.test(center) ? center : undefined };
+  return { fiscalYear: fy ?? undefined, centerCode: /^[A-Z0-9-]{1,20}$/.test(center) ? center : undefined };
 }

@@ -569,7 +569,7 @@ export default function AwardPage() {
         findings={data.findings}
         title="Compliance findings on this award"
         subtitle={`Award rules as of ${data.asOf}.`}
-        reportHref={`/reports/findings?center=${encodeURIComponent(award.center_code)}&year=${award.fiscal_year}`}
+        reportHref={`/reports/findings?center=${encodeURIComponent(award.center_code)}&fy=${award.fiscal_year}`}
         hideAward
       />
 

@@ -4,6 +4,7 @@ import { requireUser } from "~/auth/guard.server";
 import { centerScope } from "~/auth/permissions";
 import { getDb } from "~/db.server";
 import { FUNDING_SOURCES, SOURCE_LABELS } from "~/domain/grants";
+import { oneFiscalYearOf } from "~/http/fiscal-year.server";
 import { formatMoney, formatPercent, share } from "~/domain/money";
 import { awardFilterOptions, awardsForUrl } from "~/models/awards.server";
 import { ScrollTable } from "~/components/ScrollTable";
@@ -18,7 +19,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const page = Math.max(1, Number.parseInt(url.searchParams.get("page") ?? "1", 10) || 1);
   const db = getDb();
   const scope = centerScope(user);
-  const [{ filter, rows, totals }, options] = await Promise.all([awardsForUrl(db, scope, url), awardFilterOptions(db, scope)]);
+  const [{ filter, rows, totals }, options] = await Promise.all([awardsForUrl(db, scope, url, oneFiscalYearOf(request)), awardFilterOptions(db, scope)]);
   return {
     filter,
     options,
@@ -79,7 +80,7 @@ export default function Awards() {
         </label>
         <label>
           Fiscal year
-          <select name="year" defaultValue={filter.year}>
+          <select name="fy" defaultValue={filter.fy}>
             <option value="">All years</option>
             {options.years.map((y) => (
               <option key={y} value={y}>

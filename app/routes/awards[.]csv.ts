@@ -3,12 +3,13 @@ import { requireUser } from "~/auth/guard.server";
 import { centerScope } from "~/auth/permissions";
 import { getDb } from "~/db.server";
 import { csvResponse, money, type CsvCell } from "~/http/csv.server";
+import { oneFiscalYearOf } from "~/http/fiscal-year.server";
 import { awardsForUrl } from "~/models/awards.server";
 
 /** /awards.csv: the award list of /awards with the same filters (every page), voided awards marked, and the live awards' totals. */
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request, { can: "read" });
-  const { filter, rows, totals } = await awardsForUrl(getDb(), centerScope(user), new URL(request.url));
+  const { filter, rows, totals } = await awardsForUrl(getDb(), centerScope(user), new URL(request.url), oneFiscalYearOf(request));
   const csv: CsvCell[][] = [
     ["Fiscal year", "Award", "Center", "Center name", "Program", "Source", "Period start", "Period end", "Amount", "Budgeted", "Spent", "Unspent", "Voided"],
   ];
@@ -30,6 +31,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
     ]);
   }
   csv.push([`Total of ${totals.awards} live awards`, "", "", "", "", "", "", "", money(totals.amountCents), money(totals.budgetedCents), money(totals.spentCents), money(totals.unspentCents), ""]);
-  const name = ["awards", filter.year ? `FY${filter.year}` : "", filter.center, filter.program, filter.agency].filter(Boolean).join("-");
+  const name = ["awards", filter.fy ? `FY${filter.fy}` : "", filter.center, filter.program, filter.agency].filter(Boolean).join("-");
   return csvResponse(name, csv);
 }

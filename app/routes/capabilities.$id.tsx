@@ -6,7 +6,7 @@ import { CapabilityTrendChart } from "~/components/AssessmentCharts";
 import { getDb } from "~/db.server";
 import { formatMoney } from "~/domain/money";
 import { capabilityView } from "~/models/assessments.server";
-import { parseFiscalYear } from "~/schemas/assessment";
+import { oneFiscalYearOf } from "~/http/fiscal-year.server";
 import { FiscalYearPicker } from "~/components/FiscalYearPicker";
 import { ScrollTable } from "~/components/ScrollTable";
 
@@ -15,7 +15,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data
 /** One capability across the centers the user may see: this year's gaps and the trend of centers meeting it. */
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request, { can: "read" });
-  const fy = parseFiscalYear(new URL(request.url).searchParams.get("fy"));
+  const fy = oneFiscalYearOf(request) ?? null;
   const view = await capabilityView(getDb(), params.id ?? "", centerScope(user), fy);
   if (!view) throw notFound(`No capability ${params.id}`);
   return { view, scopeNote: user.role === "admin" || user.role === "auditor" ? null : `Centers of ${user.states.join(", ") || "no state"} only` };

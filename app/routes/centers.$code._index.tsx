@@ -7,17 +7,19 @@ import { formatMoney } from "~/domain/money";
 import { assessableCapabilities, baselineStatus, computeScore, formatScore, HEADLINE_FRAMEWORK } from "~/domain/scores";
 import { assessmentYears, centerGapView, statusesFor } from "~/models/assessments.server";
 import { getReview, reviewLabel } from "~/models/assessment-reviews.server";
-import { parseFiscalYear } from "~/schemas/assessment";
 import { CenterGaps } from "~/components/CenterGaps";
 import { listCapabilities } from "~/models/catalog.server";
 import { centerAwards, centerAwardTotalsByYear, getCenterByCode } from "~/models/centers.server";
 import { CompliancePanel } from "~/components/CompliancePanel";
 import { StatusBadge } from "~/components/StatusBadge";
-import { complianceStatus } from "~/domain/compliance";
+import { centerYearStatus, complianceStatus } from "~/domain/compliance";
 import { todayIso } from "~/domain/dates";
 import { findingsForCenter } from "~/models/compliance.server";
 import { FundingBySourceChart } from "~/components/FundingCharts";
 import { currentFiscalYear } from "~/domain/dates";
+import { suggestedPlanYear } from "~/domain/fiscal-year";
+import { oneFiscalYearOf } from "~/http/fiscal-year.server";
+import { defaultFiscalYear } from "~/models/years.server";
 import { centerFundingBySource } from "~/models/awards.server";
 import { ScrollTable } from "~/components/ScrollTable";
 
@@ -43,22 +45,22 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     latest = { fiscalYear: latestYear, ...result, status: baselineStatus(result).label };
   }
   // Gaps (issue #3) of ?fy= or the latest assessed year; sign-off text beside the score (issue #11).
-  const gapYear = parseFiscalYear(new URL(request.url).searchParams.get("fy")) ?? latestYear;
+  const gapYear = oneFiscalYearOf(request) ?? latestYear;
   const [gapView, latestReview] = await Promise.all([
     centerGapView(db, center.id, gapYear),
     latestYear !== null ? getReview(db, center.id, latestYear) : null,
   ]);
-  // Compliance (issue #5) for the latest year with an award or an assessment, as of today.
-  const complianceYear = Math.max(latestYear ?? 0, totals[0]?.fiscal_year ?? 0) || null;
+  // Compliance for the default year (app/models/years.server.ts), as of today.
+  const complianceYear = (await defaultFiscalYear(db, [center.id]))?.fiscalYear ?? null;
   let compliance = null;
   if (complianceYear !== null) {
     const asOf = todayIso();
     const { findings } = await findingsForCenter(db, center.id, { asOf, fiscalYear: complianceYear });
-    compliance = { fiscalYear: complianceYear, asOf, findings, status: complianceStatus(findings) };
+    compliance = { fiscalYear: complianceYear, asOf, findings, status: centerYearStatus(complianceStatus(findings), years.includes(complianceYear)) };
   }
   // Funding by source (issue #4) and the next fiscal year's plan link.
   const fundingBySource = await centerFundingBySource(db, center.id);
-  const planYear = currentFiscalYear() + 1;
+  const planYear = suggestedPlanYear(totals[0]?.fiscal_year ?? null, currentFiscalYear());
   return { center, totals, awards, latest, latestReviewText: reviewLabel(latestReview), gapView, compliance, fundingBySource, planYear, canEdit: allows(user, { can: "edit", center }) };
 }
 
@@ -100,7 +102,7 @@ export default function CenterPage() {
         <CompliancePanel
           findings={compliance.findings}
           subtitle={`FY${compliance.fiscalYear} center-year findings and findings on FY${compliance.fiscalYear} awards, as of ${compliance.asOf}.`}
-          reportHref={`/reports/findings?center=${encodeURIComponent(center.code)}&year=${compliance.fiscalYear}`}
+          reportHref={`/reports/findings?center=${encodeURIComponent(center.code)}&fy=${compliance.fiscalYear}`}
         />
       ) : null}
 

@@ -15,7 +15,8 @@ import { applyReviewStep, REVIEW_STATE_LABELS, STEP_FROM, type ReviewStep } from
 import { assessableIds, assessmentPage, carryForward, saveAssessments } from "~/models/assessments.server";
 import { listCapabilities, listFrameworks } from "~/models/catalog.server";
 import { getCenterByCode } from "~/models/centers.server";
-import { assessmentRowsSchema, parseFiscalYear, REVIEW_INTENTS, reviewSchema, submittedVersions, YEAR_MESSAGE } from "~/schemas/assessment";
+import { parseFiscalYear } from "~/domain/fiscal-year";
+import { assessmentRowsSchema, REVIEW_INTENTS, reviewSchema, submittedVersions, YEAR_MESSAGE } from "~/schemas/assessment";
 import { ScrollTable } from "~/components/ScrollTable";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [

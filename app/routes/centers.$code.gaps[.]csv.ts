@@ -4,7 +4,7 @@ import { getDb } from "~/db.server";
 import { csvResponse, money, type CsvCell } from "~/http/csv.server";
 import { centerGapView } from "~/models/assessments.server";
 import { getCenterByCode } from "~/models/centers.server";
-import { parseFiscalYear } from "~/schemas/assessment";
+import { oneFiscalYearOf } from "~/http/fiscal-year.server";
 
 /**
  * /centers/CODE/gaps.csv?fy=: the gap rows of the center page for the same year (default: the latest
@@ -16,7 +16,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const center = await getCenterByCode(db, params.code ?? "");
   if (!center) throw notFound(`No center with code ${params.code}`);
   assertAllowed(user, { can: "read", center });
-  const view = await centerGapView(db, center.id, parseFiscalYear(new URL(request.url).searchParams.get("fy")));
+  const view = await centerGapView(db, center.id, oneFiscalYearOf(request));
   const csv: CsvCell[][] = [["Fiscal year", "Capability", "Title", "Area", "Status", "Maps to", "Funding this year", "Estimated cost to close"]];
   for (const g of view.gaps) {
     csv.push([view.fiscalYear, g.capabilityId, g.title, g.areaId, g.statusLabel, g.cocEc.join(" "), money(g.fundingCents), money(g.estCostCents)]);

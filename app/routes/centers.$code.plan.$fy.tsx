@@ -9,7 +9,7 @@ import { allows } from "~/auth/permissions";
 import { Errors, FormErrors, Notice, props, useDone, useReply } from "~/components/forms";
 import { conflictReply, formReply, refusedReply } from "~/http/forms.server";
 import { getDb } from "~/db.server";
-import { isValidFiscalYear } from "~/domain/dates";
+import { parseFiscalYear } from "~/domain/fiscal-year";
 import { COST_CATEGORIES, COST_CATEGORY_LABELS, POETE_AREAS, POETE_LABELS } from "~/domain/grants";
 import { centsToDecimal, formatMoney, formatPercent, parseMoney } from "~/domain/money";
 import { projectPlan, type PlanInput, type PlanProjection } from "~/domain/plan";
@@ -29,8 +29,8 @@ const BLANK_ROWS = 3;
 async function loadCenter(params: { code?: string; fy?: string }) {
   const center = await getCenterByCode(getDb(), params.code ?? "");
   if (!center) throw notFound(`No center with code ${params.code}`);
-  const fy = /^\d{4}$/.test(params.fy ?? "") ? Number(params.fy) : NaN;
-  if (!isValidFiscalYear(fy)) throw notFound(`"${params.fy}" is not a fiscal year`);
+  const fy = parseFiscalYear(params.fy);
+  if (fy === null) throw notFound(`"${params.fy}" is not a fiscal year`);
   return { center, fiscalYear: fy };
 }
 
@@ -44,6 +44,7 @@ function projectionInput(
     funding: rows.funding,
     lines: rows.lines,
     leaves: basis.leaves,
+    cocEcLeaves: basis.cocEcLeaves,
     statuses: new Map(basis.statuses),
     estCosts: new Map(basis.estCosts),
     parentOf: new Map(basis.parents),
@@ -76,7 +77,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     saved,
     basis,
     programs,
-    awards: awards.map((a) => ({ number: a.award_number, program: a.program_code, fiscalYear: a.fiscal_year, unbudgetedCents: a.amount_cents - a.budgeted_cents })),
+    // Only the plan year's awards can take its lines (models/plans.server.ts applyPlan).
+    awards: awards.filter((a) => a.fiscal_year === fiscalYear).map((a) => ({ number: a.award_number, program: a.program_code, fiscalYear: a.fiscal_year, unbudgetedCents: a.amount_cents - a.budgeted_cents })),
     projection: projectPlan(projectionInput(basis, programs, saved)),
     canEdit: allows(user, { can: "edit", center }),
   };
@@ -224,8 +226,16 @@ function Figures({ p, live, unreadable }: { p: PlanProjection; live: boolean; un
               <th scope="col">State</th>
             </tr>
           </thead>
-          <tbody>
-            {p.gaps.map((g) => (
+          {(["baseline", "coc-ec"] as const).map((framework) => {
+            const rows = p.gaps.filter((g) => g.framework === framework);
+            return rows.length === 0 ? null : (
+          <tbody key={framework}>
+            <tr>
+              <th scope="rowgroup" colSpan={5}>
+                {framework === "baseline" ? "Baseline capabilities" : "Critical Operational and Enabling Capabilities (COC/EC)"}
+              </th>
+            </tr>
+            {rows.map((g) => (
               <tr key={g.capabilityId}>
                 <td>
                   {g.capabilityId} <span className="muted">({STATUS_LABELS[g.status ?? "not_assessed"]})</span>
@@ -239,6 +249,8 @@ function Figures({ p, live, unreadable }: { p: PlanProjection; live: boolean; un
               </tr>
             ))}
           </tbody>
+            );
+          })}
         </ScrollTable>
         <ScrollTable>
           <caption>Expected funding by program</caption>
@@ -472,8 +484,10 @@ function ApplyForm({ data }: { data: LoaderData }) {
       <input type="hidden" name="intent" value="apply" />
       <input type="hidden" name="version" value={data.plan!.version} />
       {programsInPlan.map((code) => {
+        // The plan's expected amount for the program is matched to the year's award once it is
+        // recorded (docs/decisions/014-first-week.md).
         const options = data.awards.filter((a) => a.program === code);
-        const preferred = options.filter((a) => a.fiscalYear === data.fiscalYear);
+        const preferred = options;
         const total = data.saved.lines.filter((l) => l.programCode === code).reduce((s, l) => s + l.amountCents, 0);
         const field = (award as Record<string, FieldMetadata<string | undefined, any, string[]>>)[code];
         return (
@@ -483,7 +497,8 @@ function ApplyForm({ data }: { data: LoaderData }) {
             </label>
             {options.length === 0 ? (
               <p className="muted">
-                No live {code} award yet — <Link to="/awards/new">record it</Link> first.
+                The FY{data.fiscalYear} {code} award has not arrived yet: the plan keeps it as an expected award. Once it is{" "}
+                <Link to="/awards/new">recorded</Link> or imported, it is offered here.
               </p>
             ) : (
               <select id={`apply-award-${code}`} name={`award.${code}`} defaultValue={(field?.initialValue as string) ?? (preferred.length === 1 ? preferred[0].number : "")}>

@@ -4,6 +4,7 @@ import { requireUser } from "~/auth/guard.server";
 import { centerScope } from "~/auth/permissions";
 import { getDb } from "~/db.server";
 import { formatScore } from "~/domain/scores";
+import { oneFiscalYearOf } from "~/http/fiscal-year.server";
 import { centersForUrl } from "~/models/center-list.server";
 import { StatusBadge } from "~/components/StatusBadge";
 import { ScrollTable } from "~/components/ScrollTable";
@@ -12,11 +13,11 @@ export const meta: MetaFunction = () => [{ title: "Centers — Baseline" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request, { can: "read" });
-  return centersForUrl(getDb(), centerScope(user), new URL(request.url));
+  return centersForUrl(getDb(), centerScope(user), new URL(request.url), oneFiscalYearOf(request));
 }
 
 export default function Centers() {
-  const { centers, states, years, fy, filter } = useLoaderData<typeof loader>();
+  const { centers, states, years, fy, yearNote, filter } = useLoaderData<typeof loader>();
   return (
     <>
       <h1>Fusion centers</h1>
@@ -52,6 +53,7 @@ export default function Centers() {
         </label>
         <button type="submit">Filter</button>
       </Form>
+      {yearNote ? <p className="muted">{yearNote}</p> : null}
       {centers.length > 0 ? (
         <p className="actions">
           <a href={`/centers.csv?${new URLSearchParams({ ...Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== "")), ...(fy ? { fy: String(fy) } : {}) })}`} className="button secondary" download>

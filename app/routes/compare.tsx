@@ -9,6 +9,8 @@ import { FUNDING_SOURCES, SOURCE_LABELS } from "~/domain/grants";
 import { formatMoney, formatPercent } from "~/domain/money";
 import { formatScore } from "~/domain/scores";
 import { listCenters, listStates } from "~/models/centers.server";
+import { describeDefaultYear } from "~/domain/fiscal-year";
+import { oneFiscalYearOf } from "~/http/fiscal-year.server";
 import { comparisonForUrl, comparisonTable, MAX_COMPARE, MIN_COMPARE, type FigureRow } from "~/models/compare.server";
 import { ScrollTable } from "~/components/ScrollTable";
 
@@ -18,7 +20,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request, { can: "read" });
   const db = getDb();
   const url = new URL(request.url);
-  const { selection, notes, comparison } = await comparisonForUrl(db, user, url);
+  const { selection, notes, comparison } = await comparisonForUrl(db, user, url, oneFiscalYearOf(request));
   if (comparison.kind === "forbidden") throw new Response(comparison.message, { status: 403, statusText: "Forbidden" });
   const scope = centerScope(user);
   const [centers, states] = await Promise.all([listCenters(db, scope), listStates(db, scope)]);
@@ -127,6 +129,7 @@ export default function ComparePage() {
               Download CSV
             </a>
           </nav>
+          {ok.defaultYear ? <p className="muted">Showing {describeDefaultYear(ok.defaultYear)}.</p> : null}
 
           {ok.noDataForYear ? (
             <p className="empty">

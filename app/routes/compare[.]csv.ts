@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { requireUser } from "~/auth/guard.server";
 import { getDb } from "~/db.server";
 import { csvResponse, money, type CsvCell } from "~/http/csv.server";
+import { oneFiscalYearOf } from "~/http/fiscal-year.server";
 import { comparisonForUrl, comparisonTable, MAX_COMPARE, MIN_COMPARE, type FigureRow } from "~/models/compare.server";
 
 function csvCell(row: FigureRow, v: number | string | null): CsvCell {
@@ -16,7 +17,7 @@ function csvCell(row: FigureRow, v: number | string | null): CsvCell {
 /** The figures table of /compare for the same centers and year: one row per figure, then "All". */
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request, { can: "read" });
-  const { comparison } = await comparisonForUrl(getDb(), user, new URL(request.url));
+  const { comparison } = await comparisonForUrl(getDb(), user, new URL(request.url), oneFiscalYearOf(request));
   if (comparison.kind === "forbidden") throw new Response(comparison.message, { status: 403, statusText: "Forbidden" });
   if (comparison.kind !== "ok") {
     throw new Response(comparison.message ?? `Choose from ${MIN_COMPARE} to ${MAX_COMPARE} centers to compare.`, { status: 400 });

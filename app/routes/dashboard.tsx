@@ -6,7 +6,9 @@ import { heatClass } from "~/components/palette";
 import { getDb } from "~/db.server";
 import { SOURCE_LABELS, sourcesPresent } from "~/domain/grants";
 import { formatMoney, formatMoneyShort } from "~/domain/money";
+import { describeDefaultYear } from "~/domain/fiscal-year";
 import { formatScore } from "~/domain/scores";
+import { oneFiscalYearOf } from "~/http/fiscal-year.server";
 import { dashboardForUrl, type HeatSortKey } from "~/models/dashboard.server";
 import { ScrollTable } from "~/components/ScrollTable";
 
@@ -14,7 +16,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Dashbo
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request, { can: "read" });
-  return dashboardForUrl(getDb(), user, new URL(request.url));
+  return dashboardForUrl(getDb(), user, new URL(request.url), oneFiscalYearOf(request));
 }
 
 const SCOPE_TEXT: Record<string, string> = {
@@ -23,6 +25,8 @@ const SCOPE_TEXT: Record<string, string> = {
   director: "Your center and the other centers of its state",
   state_official: "The centers of your state(s)",
 };
+
+const STATUS_WORD = { red: "red", amber: "amber", green: "green", not_assessed: "not assessed" } as const;
 
 /** A query string with some parameters changed (empty values removed). */
 function withParams(search: string, changes: Record<string, string | null>): string {
@@ -64,7 +68,10 @@ export default function DashboardPage() {
   return (
     <>
       <h1>Dashboard{fy ? ` — FY${fy}` : ""}</h1>
-      <p className="muted">{SCOPE_TEXT[d.role]}. Figures for the federal fiscal year (October to September).</p>
+      <p className="muted">
+        {SCOPE_TEXT[d.role]}. Figures for the federal fiscal year (October to September)
+        {d.defaultYear ? <>: showing {describeDefaultYear(d.defaultYear)}</> : null}.
+      </p>
 
       <Form method="get" className="filters" aria-label="Dashboard filters">
         <label>
@@ -249,7 +256,7 @@ export default function DashboardPage() {
                         })}
                         <td className="num">{formatMoney(r.federalCents)}</td>
                         <td>
-                          <span className={`badge ${r.compliance}`}>{r.compliance}</span>
+                          <span className={`badge ${r.compliance}`}>{STATUS_WORD[r.compliance]}</span>
                         </td>
                       </tr>
                     );
@@ -270,6 +277,7 @@ export default function DashboardPage() {
                     <td className="num">{formatMoney(d.footer.federalCents)}</td>
                     <td>
                       {d.compliance.red} red · {d.compliance.amber} amber · {d.compliance.green} green
+                      {d.compliance.not_assessed > 0 ? ` · ${d.compliance.not_assessed} not assessed` : ""}
                     </td>
                   </tr>
                 </tfoot>

@@ -2,7 +2,8 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { assertAllowed, notFound, requireUser } from "~/auth/guard.server";
 import { centerScope } from "~/auth/permissions";
 import { getDb } from "~/db.server";
-import { isImportType, parseFiscalYear } from "~/import";
+import { isImportType } from "~/import";
+import { oneFiscalYearOf } from "~/http/fiscal-year.server";
 import { safeFileName } from "~/http/csv.server";
 import { getCenterByCode } from "~/models/centers.server";
 import { exportCsvBody } from "~/import/export.server";
@@ -19,9 +20,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   // Remix reads "$type[.]csv" as the param "type" followed by ".csv"; the path is the fallback for callers that do not.
   const type = params.type ?? /\/export\/([^/]+)\.csv$/.exec(url.pathname)?.[1];
   if (!isImportType(type)) throw notFound("No such export: use centers, awards, budget_lines, spending or assessments");
-  const fyText = url.searchParams.get("fy");
-  const fiscalYear = fyText ? parseFiscalYear(fyText) : null;
-  if (fyText && fiscalYear === null) throw new Response("fy must be a fiscal year from 2000 to 2100", { status: 400 });
+  const fiscalYear = oneFiscalYearOf(request) ?? null;
   const code = url.searchParams.get("center");
   let centerId: number | undefined;
   if (code) {

@@ -3,6 +3,7 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/guard.server";
 import { getDb } from "~/db.server";
 import { formatMoney } from "~/domain/money";
+import { oneFiscalYearOf } from "~/http/fiscal-year.server";
 import { listPrimeAwards } from "~/models/prime-awards.server";
 import { ScrollTable } from "~/components/ScrollTable";
 
@@ -16,14 +17,13 @@ export const meta: MetaFunction = () => [{ title: "Prime awards — Baseline" }]
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const url = new URL(request.url);
-  const yearText = url.searchParams.get("year") ?? "";
-  const fiscalYear = /^\d{4}$/.test(yearText) ? Number(yearText) : undefined;
+  const fiscalYear = oneFiscalYearOf(request);
   const stateText = (url.searchParams.get("state") ?? "").trim().toUpperCase();
   const state = /^[A-Z]{2}$/.test(stateText) ? stateText : undefined;
   const all = await listPrimeAwards(getDb(), user);
   const rows = all.filter((r) => (!fiscalYear || r.fiscal_year === fiscalYear) && (!state || r.state === state));
   return {
-    filter: { year: fiscalYear ? String(fiscalYear) : "", state: state ?? "" },
+    filter: { fy: fiscalYear ? String(fiscalYear) : "", state: state ?? "" },
     years: [...new Set(all.map((r) => r.fiscal_year))],
     states: [...new Set(all.map((r) => r.state))].sort(),
     primes: rows.slice(0, 500),
@@ -57,7 +57,7 @@ export default function PrimeAwards() {
         </label>
         <label>
           Fiscal year
-          <select name="year" defaultValue={filter.year}>
+          <select name="fy" defaultValue={filter.fy}>
             <option value="">All years</option>
             {years.map((y) => (
               <option key={y} value={y}>

@@ -12,7 +12,9 @@ import { PagerNav } from "~/components/PagerNav";
 import { SeverityBadge } from "~/components/StatusBadge";
 import { getDb } from "~/db.server";
 import { parseFindingKey, RULE_INFO, type Severity } from "~/domain/compliance";
+import { describeDefaultYear } from "~/domain/fiscal-year";
 import { formatMoney } from "~/domain/money";
+import { fiscalYearOf } from "~/http/fiscal-year.server";
 import { pageOfIndex, paginate, pagerView } from "~/domain/pagination";
 import { getCenterByCode, listCenters, listStates } from "~/models/centers.server";
 import { centerIdsFor, findingFires, findingsReport, fiscalYears } from "~/models/compliance.server";
@@ -58,6 +60,7 @@ export function findingAnchor(key: string): string {
 
 /** The filter and page position from the URL, with a named center or state checked against the user (404/403). */
 async function checkedFilter(request: Request, user: Principal): Promise<{ filter: FindingsFilter; position: FindingsPosition }> {
+  fiscalYearOf(request, { allowAll: true }); // old `year=` links move to `fy=`; a bad year is a 400
   const params = new URL(request.url).searchParams;
   const parsed = parseFindingsFilter(params);
   if (!parsed.ok) throw new Response(parsed.error, { status: 400 });
@@ -92,7 +95,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     return center ? allows(user, { can: "respond", center }) : false;
   };
   // Pinned year and date: every page link then slices the same list the counts were taken from.
-  const shown: FindingsFilter = { ...filter, year: report.fiscalYear ?? "all", asOf: report.asOf };
+  const shown: FindingsFilter = { ...filter, fy: report.fiscalYear ?? "all", asOf: report.asOf };
 
   // A linked finding (e.g. after saving a form) decides the page of the list that holds it.
   const target = position.finding;
@@ -109,6 +112,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return {
     filter,
     fiscalYear: report.fiscalYear,
+    defaultYear: report.defaultYear ? describeDefaultYear(report.defaultYear) : null,
     asOf: report.asOf,
     counts: report.counts,
     // Only the visible page goes into the HTML: the loader data is embedded in it.
@@ -182,8 +186,8 @@ export default function FindingsReport() {
       <Form method="get" className="filters" aria-label="Filter findings">
         <label>
           Fiscal year
-          <select name="year" defaultValue={filter.year === undefined ? "" : String(filter.year)}>
-            <option value="">Latest{data.years[0] ? ` (FY${data.years[0]})` : ""}</option>
+          <select name="fy" defaultValue={filter.fy === undefined ? "" : String(filter.fy)}>
+            <option value="">Latest with awards</option>
             <option value="all">All years</option>
             {data.years.map((y) => (
               <option key={y} value={y}>
@@ -241,7 +245,7 @@ export default function FindingsReport() {
       </Form>
 
       <p>
-        {data.fiscalYear === null ? "All fiscal years" : `FY${data.fiscalYear}`}, as of {data.asOf}.{" "}
+        {data.defaultYear ?? (data.fiscalYear === null ? "All fiscal years" : `FY${data.fiscalYear}`)}, as of {data.asOf}.{" "}
         <Link to="/rules">What each rule checks</Link>
       </p>
       <div className="tiles">

@@ -4,6 +4,7 @@ import { centerScope } from "~/auth/permissions";
 import { getDb } from "~/db.server";
 import { findingsCsvRows } from "~/domain/findings-csv";
 import { csvResponse } from "~/http/csv.server";
+import { fiscalYearOf } from "~/http/fiscal-year.server";
 import { getCenterByCode } from "~/models/centers.server";
 import { findingsReport } from "~/models/compliance.server";
 import { parseFindingsFilter } from "~/schemas/findings";
@@ -14,6 +15,7 @@ import { parseFindingsFilter } from "~/schemas/findings";
  */
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
+  fiscalYearOf(request, { allowAll: true }); // old `year=` links move to `fy=`; a bad year is a 400
   const db = getDb();
   const parsed = parseFindingsFilter(new URL(request.url).searchParams);
   if (!parsed.ok) throw new Response(parsed.error, { status: 400 });

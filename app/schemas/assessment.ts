@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import type { AssessmentStatus } from "../../db/schema";
-import { MAX_FISCAL_YEAR, MIN_FISCAL_YEAR } from "../domain/dates";
+import { FISCAL_YEAR_MESSAGE, parseFiscalYear } from "../domain/fiscal-year";
 import { parseMoney } from "../domain/money";
 import { STATUSES, STATUS_LABELS } from "../domain/scores";
 
@@ -16,19 +16,12 @@ export const NOTE_MAX = 4000;
 export const MAX_ROWS = 2000;
 
 export const STATUS_MESSAGE = `Choose a status: ${STATUSES.map((s) => STATUS_LABELS[s].toLowerCase()).join(", ")}`;
-export const YEAR_MESSAGE = `Enter a fiscal year from ${MIN_FISCAL_YEAR} to ${MAX_FISCAL_YEAR}`;
+export const YEAR_MESSAGE = FISCAL_YEAR_MESSAGE;
 
 export function isStatus(value: unknown): value is AssessmentStatus {
   return typeof value === "string" && (STATUSES as readonly string[]).includes(value);
 }
 
-/** A fiscal year from a URL or a form field; null when it is not a whole number in 2000..2100. */
-export function parseFiscalYear(value: unknown): number | null {
-  if (typeof value === "number") value = String(value);
-  if (typeof value !== "string" || !/^\s*\d{4}\s*$/.test(value)) return null;
-  const n = Number(value.trim());
-  return n >= MIN_FISCAL_YEAR && n <= MAX_FISCAL_YEAR ? n : null;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Rows of the assessment form

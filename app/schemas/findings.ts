@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { RULES } from "../domain/compliance";
-import { MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, parseDate } from "../domain/dates";
+import { parseDate } from "../domain/dates";
+import { FISCAL_YEAR_MESSAGE, parseFiscalYear } from "../domain/fiscal-year";
 
 /** Findings report filters (URL) and the response/disposition forms (issue #5). */
 
@@ -22,10 +23,22 @@ const isoDate = z
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 
 export const findingsFilterSchema = z.object({
-  /** A fiscal year, "all", or absent (= the latest year with data). */
-  year: z.preprocess(
+  /** A fiscal year, "all", or absent (= the default year, app/models/years.server.ts). */
+  fy: z.preprocess(
     blankToUndefined,
-    z.union([z.literal("all"), z.coerce.number().int().min(MIN_FISCAL_YEAR).max(MAX_FISCAL_YEAR)]).optional(),
+    z
+      .string()
+      .optional()
+      .transform((v, ctx): number | "all" | undefined => {
+        if (v === undefined) return undefined;
+        if (v.trim().toLowerCase() === "all") return "all";
+        const fy = parseFiscalYear(v);
+        if (fy === null) {
+          ctx.addIssue({ code: "custom", message: `${FISCAL_YEAR_MESSAGE}, or all` });
+          return z.NEVER;
+        }
+        return fy;
+      }),
   ),
   asOf: z.preprocess(blankToUndefined, isoDate.optional()),
   state: z.preprocess(blankToUndefined, z.string().regex(/^[A-Z]{2}$/, "Use a two-letter state code").optional()),

@@ -103,7 +103,7 @@ describe("query plans of the main pages", () => {
       ["award page", awardLoader, `/awards/${award.number}`, { number: award.number }],
       ["award report", awardReportLoader, `/awards/${award.number}/report`, { number: award.number }],
       ["compare 8 centers", compareLoader, `/compare?fy=2025&${centers.map((c) => `c=${c}`).join("&")}`, {}],
-      ["findings report", findingsLoader, "/reports/findings?year=2025", {}],
+      ["findings report", findingsLoader, "/reports/findings?fy=2025", {}],
     ];
     for (const [page, loader, path, params] of pages) {
       captured = [];

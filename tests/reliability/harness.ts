@@ -201,13 +201,19 @@ export function startProdFlags(): string[] {
   return script.split(/\s+/).filter((a) => a.startsWith("--"));
 }
 
-/** server.ts compiled as `npm run build:server` does, into the private build copy (once per run). */
+let compiled: string | undefined;
+
+/**
+ * server.ts compiled as `npm run build:server` does, into the private build copy, once per run (a
+ * build/server.js copied from build/ may be older than server.ts).
+ */
 function compiledServer(): string {
-  const out = path.join(ensureBuild(), "build/server.js");
-  if (!fs.existsSync(out)) {
+  const out = path.join(ensureBuild(), "build/server-under-test.js");
+  if (compiled !== out) {
     const script = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts["build:server"] as string;
     const args = script.split(/\s+/).slice(1).map((a) => (a.startsWith("--outfile=") ? `--outfile=${out}` : a));
     execFileSync(process.platform === "win32" ? "npx.cmd" : "npx", ["esbuild", ...args], { cwd: ROOT, stdio: "pipe" });
+    compiled = out;
   }
   return out;
 }

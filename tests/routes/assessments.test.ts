@@ -410,10 +410,16 @@ describe("the center page's gaps", () => {
     const rows = await t.db.selectFrom("assessments").selectAll().where("center_id", "=", tx).where("fiscal_year", "=", 2025).execute();
     const statusOf = new Map(rows.map((r) => [r.capability_id, r]));
     const leaves = ["I.A", "I.B", "I.C", "I.D", "I.E", "I.F", "II.A", "II.B", "II.C", "II.D", "II.E", "II.F"];
-    const expectedGaps = leaves.filter((id) => statusOf.get(id)?.status !== "achieved" && statusOf.get(id)?.status !== "not_applicable");
+    const isGap = (id: string) => statusOf.get(id)?.status !== "achieved" && statusOf.get(id)?.status !== "not_applicable";
+    const baselineGaps = leaves.filter(isGap);
+    // COC/EC gaps follow the baseline's, grouped under COC and EC (outside the baseline score).
+    const cocEc = (await t.db.selectFrom("capabilities").select("id").where("framework_id", "=", "coc-ec").orderBy("sort_order").execute()).map((c) => c.id);
+    const cocEcGaps = cocEc.filter(isGap);
+    const expectedGaps = [...baselineGaps, ...cocEcGaps];
     expect(view.gaps.map((g: any) => g.capabilityId)).toEqual(expectedGaps);
-    expect(view.score.gaps).toEqual(expectedGaps);
-    expect(expectedGaps.length).toBeGreaterThan(0);
+    expect(view.score.gaps).toEqual(baselineGaps);
+    expect(baselineGaps.length).toBeGreaterThan(0);
+    expect(cocEcGaps.length).toBeGreaterThan(0);
 
     for (const g of view.gaps) {
       expect(g.estCostCents).toBe(statusOf.get(g.capabilityId)?.est_cost_cents ?? null);
@@ -431,18 +437,22 @@ describe("the center page's gaps", () => {
         .where("bl.capability_id", "in", targets)
         .executeTakeFirstOrThrow();
       expect(g.fundingCents, g.capabilityId).toBe(Number(sum.s ?? 0));
-      expect(g.cocEc).toEqual(linked.map((l) => (l.from_id === g.capabilityId ? l.to_id : l.from_id)).filter((id) => /^(COC|EC)-/.test(id)).sort());
+      const expectedCocEc = cocEc.includes(g.capabilityId) ? [g.capabilityId] : linked.map((l) => (l.from_id === g.capabilityId ? l.to_id : l.from_id)).filter((id) => /^(COC|EC)-/.test(id)).sort();
+      expect(g.cocEc).toEqual(expectedCocEc);
     }
     // Every gap appears once by area and under each COC/EC it maps to (or "not mapped").
     expect(view.byArea.flatMap((a: any) => a.gaps.map((g: any) => g.capabilityId))).toEqual(expectedGaps);
     // The twelve areas have no items yet, so their gaps sit under the sections I and II.
-    expect(view.byArea.map((a: any) => a.areaId)).toEqual(["I", "II"].filter((s) => expectedGaps.some((g) => g.startsWith(`${s}.`))));
+    expect(view.byArea.map((a: any) => a.areaId)).toEqual([
+      ...["I", "II"].filter((s) => baselineGaps.some((g) => g.startsWith(`${s}.`))),
+      ...["COC", "EC"].filter((s) => cocEcGaps.some((g) => g.startsWith(`${s}-`))),
+    ]);
     const mapped = view.byCocEc.flatMap((c: any) => c.gaps.map((g: any) => g.capabilityId)).sort();
     expect(mapped).toEqual(view.gaps.flatMap((g: any) => (g.cocEc.length ? g.cocEc.map(() => g.capabilityId) : [g.capabilityId])).sort());
     expect(view.estCostTotalCents).toBe(view.gaps.reduce((s: number, g: any) => s + (g.estCostCents ?? 0), 0));
     // Charts: twelve areas on the radar and bar, one point per assessed year on the line.
     expect(view.areaScores).toHaveLength(12);
-    expect(view.areaScores.reduce((s: number, a: any) => s + a.gaps, 0)).toBe(expectedGaps.length);
+    expect(view.areaScores.reduce((s: number, a: any) => s + a.gaps, 0)).toBe(baselineGaps.length);
     expect(view.yearScores.map((y: any) => y.fiscalYear)).toEqual([2019, 2020, 2021, 2022, 2023, 2024, 2025]);
     expect(view.yearScores.at(-1).score).toBe(view.score.score);
   });

@@ -315,7 +315,7 @@ describe("voiding", () => {
     }
     res = await post(AWARD, { intent: "void-award", version: String(award.version), reason: "Entered twice" });
     expect(res.status).toBe(303);
-    const list = (await run(listLoader, request("/awards?center=VA&year=2026", { cookie: cookies["demo-director"] }))) as any;
+    const list = (await run(listLoader, request("/awards?center=VA&fy=2026", { cookie: cookies["demo-director"] }))) as any;
     const row = list.awards.find((a: any) => a.award_number === AWARD);
     expect(row.voided_at).not.toBeNull();
     // The totals row leaves the voided award out.
@@ -374,7 +374,7 @@ describe("who may write", () => {
 
 describe("the award list", () => {
   it("shows a state official only their state's awards, filtered from the URL, with a totals row", async () => {
-    const data = (await run(listLoader, request("/awards?program=JAG&year=2024", { cookie: cookies["demo-state"] }))) as any;
+    const data = (await run(listLoader, request("/awards?program=JAG&fy=2024", { cookie: cookies["demo-state"] }))) as any;
     expect(data.count).toBeGreaterThan(0);
     const states = (await t.db.selectFrom("users").select("states").where("username", "=", "demo-state").executeTakeFirstOrThrow()).states.split(",");
     expect(states).toContain("VA");
@@ -388,7 +388,7 @@ describe("the award list", () => {
   });
 
   it("filters by agency for an auditor across all centers", async () => {
-    const data = (await run(listLoader, request("/awards?agency=DOJ&year=2025", { cookie: cookies["demo-auditor"] }))) as any;
+    const data = (await run(listLoader, request("/awards?agency=DOJ&fy=2025", { cookie: cookies["demo-auditor"] }))) as any;
     expect(new Set(data.awards.map((a: any) => a.agency))).toEqual(new Set(["DOJ"]));
     const direct = await sql<{ total: number }>`select sum(a.amount_cents) as total from awards a join programs p on p.code = a.program_code
       where p.agency = 'DOJ' and a.fiscal_year = 2025 and a.voided_at is null`.execute(t.db);

@@ -63,6 +63,13 @@ describe("centers list and center page", () => {
     expect(data.latest.total).toBe(12);
   });
 
+  it("suggests a budget plan for the year after the center's latest awards, not a calendar year without data", async () => {
+    const cookie = await cookieFor(t.db, "demo-admin");
+    const data = (await run(centerLoader, request("/centers/VA", { cookie }), { code: "VA" })) as any;
+    const latest = await sql<{ fy: number }>`select max(a.fiscal_year) as fy from awards a join centers c on c.id = a.center_id where c.code = 'VA' and a.voided_at is null`.execute(t.db);
+    expect(data.planYear).toBe(Number(latest.rows[0].fy) + 1);
+  });
+
   it("answers 404 for an unknown center", async () => {
     const cookie = await cookieFor(t.db, "demo-admin");
     const res = (await run(centerLoader, request("/centers/ZZ", { cookie }), { code: "ZZ" })) as Response;

@@ -97,9 +97,9 @@ describe("findings: CLI, report page and CSV export", () => {
     const fromCli = await cli(["findings", "--fy", "2025", "--as-of", AS_OF]);
     expect(fromCli.code).toBe(0);
     const cliRows = parse(fromCli.out) as string[][];
-    const page = (await run(findingsLoader, request(`/reports/findings?year=2025&asOf=${AS_OF}`, { cookie: auditor }))) as any;
-    const csv = await csvRows(`/reports/findings.csv?year=2025&asOf=${AS_OF}`, auditor);
-    const paged = await allPages(`/reports/findings?year=2025&asOf=${AS_OF}`, auditor);
+    const page = (await run(findingsLoader, request(`/reports/findings?fy=2025&asOf=${AS_OF}`, { cookie: auditor }))) as any;
+    const csv = await csvRows(`/reports/findings.csv?fy=2025&asOf=${AS_OF}`, auditor);
+    const paged = await allPages(`/reports/findings?fy=2025&asOf=${AS_OF}`, auditor);
 
     expect(cliRows[0]).toEqual(HEADER);
     expect(csv[0]).toEqual(HEADER);
@@ -119,8 +119,8 @@ describe("findings: CLI, report page and CSV export", () => {
     const fromCli = await cli(["findings", "--center", "VA", "--as-of", AS_OF]);
     expect(fromCli.code).toBe(0);
     const cliRows = (parse(fromCli.out) as string[][]).slice(1);
-    const page = (await run(findingsLoader, request(`/reports/findings?year=all&center=VA&asOf=${AS_OF}`, { cookie: director }))) as any;
-    expect(page.csvHref).toBe(`/reports/findings.csv?year=all&asOf=${AS_OF}&center=VA`);
+    const page = (await run(findingsLoader, request(`/reports/findings?fy=all&center=VA&asOf=${AS_OF}`, { cookie: director }))) as any;
+    expect(page.csvHref).toBe(`/reports/findings.csv?fy=all&asOf=${AS_OF}&center=VA`);
     const csv = await csvRows(page.csvHref, director);
     expect(cliRows.length).toBeGreaterThan(0);
     expect(new Set(cliRows.map((r) => r[2]))).toEqual(new Set(["VA"]));
@@ -131,20 +131,20 @@ describe("findings: CLI, report page and CSV export", () => {
   });
 
   it("keeps severity and rule filters consistent between page and CSV", async () => {
-    const q = `?year=2025&asOf=${AS_OF}&severity=violation`;
+    const q = `?fy=2025&asOf=${AS_OF}&severity=violation`;
     const page = (await run(findingsLoader, request(`/reports/findings${q}`, { cookie: admin }))) as any;
     const csv = await csvRows(`/reports/findings.csv${q}`, admin);
     expect(page.findings.every((f: Finding) => f.severity === "violation")).toBe(true);
     expect(page.counts.warning).toBe(0);
     expect(csv.slice(1)).toEqual((await allPages(`/reports/findings${q}`, admin)).map(cells));
-    const rule = (await run(findingsLoader, request(`/reports/findings?year=all&asOf=${AS_OF}&rule=MA-CAP`, { cookie: admin }))) as any;
+    const rule = (await run(findingsLoader, request(`/reports/findings?fy=all&asOf=${AS_OF}&rule=MA-CAP`, { cookie: admin }))) as any;
     expect(rule.findings.map((f: Finding) => f.rule)).toEqual(["MA-CAP"]);
   });
 
   it("scopes a state official to their state, and refuses another state's center", async () => {
-    const page = (await run(findingsLoader, request(`/reports/findings?year=all&asOf=${AS_OF}`, { cookie: state }))) as any;
+    const page = (await run(findingsLoader, request(`/reports/findings?fy=all&asOf=${AS_OF}`, { cookie: state }))) as any;
     // Their 209 findings over all years span 5 pages; look at all of them.
-    const all = await allPages(`/reports/findings?year=all&asOf=${AS_OF}`, state);
+    const all = await allPages(`/reports/findings?fy=all&asOf=${AS_OF}`, state);
     expect(page.counts.total).toBe(209);
     expect(all).toHaveLength(209);
     const states = (await t.db.selectFrom("users").select("states").where("username", "=", "demo-state").executeTakeFirstOrThrow()).states.split(",");
@@ -159,7 +159,7 @@ describe("findings: CLI, report page and CSV export", () => {
     expect(other.status).toBe(403);
     const otherCsv = (await run(csvLoader, request("/reports/findings.csv?center=MD", { cookie: state }))) as Response;
     expect(otherCsv.status).toBe(403);
-    const bad = (await run(findingsLoader, request("/reports/findings?year=abc", { cookie: state }))) as Response;
+    const bad = (await run(findingsLoader, request("/reports/findings?fy=abc", { cookie: state }))) as Response;
     expect(bad.status).toBe(400);
   });
 
@@ -226,7 +226,7 @@ describe("finding responses and dispositions", () => {
     expect(audit).toHaveLength(1);
     expect(JSON.parse(audit[0].after_json!).response).toBe("Training scheduled for March.");
 
-    const page = (await run(findingsLoader, request(`/reports/findings?year=all&center=VA&asOf=${AS_OF}`, { cookie: director }))) as any;
+    const page = (await run(findingsLoader, request(`/reports/findings?fy=all&center=VA&asOf=${AS_OF}`, { cookie: director }))) as any;
     const shown = page.findings.find((x: any) => x.key === f.key);
     expect(shown.response.response).toBe("Training scheduled for March.");
     expect(shown.canRespond).toBe(true);
@@ -319,7 +319,7 @@ describe("finding responses and dispositions", () => {
     // Record the missing assessment: the finding stops firing, the response stays, listed apart.
     await sql`insert into assessments (center_id, fiscal_year, capability_id, status, evidence, updated_at)
               values (${gu}, 2025, 'I.A', 'achieved', 'test', '2025-06-15T00:00:00Z')`.execute(t.db);
-    const page = (await run(findingsLoader, request(`/reports/findings?year=2025&center=GU&asOf=${AS_OF}`, { cookie: auditor }))) as any;
+    const page = (await run(findingsLoader, request(`/reports/findings?fy=2025&center=GU&asOf=${AS_OF}`, { cookie: auditor }))) as any;
     expect(page.findings.some((x: any) => x.key === f.key)).toBe(false);
     expect(page.noLongerApplies).toHaveLength(1);
     expect(page.noLongerApplies[0]).toMatchObject({
@@ -337,7 +337,7 @@ describe("finding responses and dispositions", () => {
     )) as Response;
     expect(closed.status).toBe(303);
     // A response for another year is not "no longer applies" in this year's report.
-    const other = (await run(findingsLoader, request(`/reports/findings?year=2024&center=GU&asOf=${AS_OF}`, { cookie: auditor }))) as any;
+    const other = (await run(findingsLoader, request(`/reports/findings?fy=2024&center=GU&asOf=${AS_OF}`, { cookie: auditor }))) as any;
     expect(other.noLongerApplies).toHaveLength(0);
   });
 });
@@ -345,14 +345,14 @@ describe("finding responses and dispositions", () => {
 describe("findings report pages (issue #9)", () => {
   // Runs after the response tests: GU's FY2025 figures changed there, so totals come from the CSV.
   let admin: string, auditor: string;
-  const base = `/reports/findings?year=2025&asOf=${AS_OF}`;
+  const base = `/reports/findings?fy=2025&asOf=${AS_OF}`;
 
   beforeAll(async () => {
     [admin, auditor] = await Promise.all(["demo-admin", "demo-auditor"].map((u) => cookieFor(t.db, u)));
   });
 
   it("shows findings 51–100 on page 2, in the CSV's order, with the counts of the whole filter", async () => {
-    const csv = (await csvRows(`/reports/findings.csv?year=2025&asOf=${AS_OF}`, auditor)).slice(1);
+    const csv = (await csvRows(`/reports/findings.csv?fy=2025&asOf=${AS_OF}`, auditor)).slice(1);
     expect(csv.length).toBeGreaterThan(100);
     const first = (await run(findingsLoader, request(base, { cookie: auditor }))) as any;
     const second = (await run(findingsLoader, request(`${base}&page=2`, { cookie: auditor }))) as any;
@@ -365,7 +365,7 @@ describe("findings report pages (issue #9)", () => {
   });
 
   it("keeps the filter in the pager's links, and the CSV link lists every row whatever the page", async () => {
-    const q = `?year=2025&asOf=${AS_OF}&severity=warning`;
+    const q = `?fy=2025&asOf=${AS_OF}&severity=warning`;
     const page = (await run(findingsLoader, request(`/reports/findings${q}&page=2`, { cookie: admin }))) as any;
     const csv = (await csvRows(page.csvHref, admin)).slice(1);
     expect(page.csvHref).toBe(`/reports/findings.csv${q}`);
@@ -383,11 +383,11 @@ describe("findings report pages (issue #9)", () => {
     // Without a year or date in the URL the links pin the ones shown, so every page slices the same list.
     const latest = (await run(findingsLoader, request(`/reports/findings?asOf=${AS_OF}&state=VA`, { cookie: admin }))) as any;
     expect(latest.fiscalYear).toBe(2025);
-    for (const l of latest.pager.links) expect(l.href).toMatch(/^\/reports\/findings\?year=2025&asOf=2025-06-30&state=VA(&page=\d+)?$/);
+    for (const l of latest.pager.links) expect(l.href).toMatch(/^\/reports\/findings\?fy=2025&asOf=2025-06-30&state=VA(&page=\d+)?$/);
   });
 
   it("shows the last page, and says so, for a page past the end; refuses a page that is not a number from 1", async () => {
-    const csv = (await csvRows(`/reports/findings.csv?year=2025&asOf=${AS_OF}`, auditor)).slice(1);
+    const csv = (await csvRows(`/reports/findings.csv?fy=2025&asOf=${AS_OF}`, auditor)).slice(1);
     const last = Math.ceil(csv.length / 50);
     const beyond = (await run(findingsLoader, request(`${base}&page=99`, { cookie: auditor }))) as any;
     expect(beyond.pager).toMatchObject({ page: last, requested: 99, pageCount: last, clamped: true, nextHref: null });
@@ -425,7 +425,7 @@ describe("findings report pages (issue #9)", () => {
     expect(res.status).toBe(303);
     const location = new URL(res.headers.get("Location")!, "http://localhost");
     expect(location.pathname).toBe("/reports/findings");
-    expect(location.searchParams.get("year")).toBe("2025");
+    expect(location.searchParams.get("fy")).toBe("2025");
     expect(location.searchParams.get("asOf")).toBe(AS_OF);
     expect(location.searchParams.get("page")).toBe("2");
     expect(location.hash).toBe(`#${f.anchor}`);
@@ -444,7 +444,7 @@ describe("findings report pages (issue #9)", () => {
       .insertInto("finding_responses")
       .values(Array.from({ length: 55 }, (_, i) => ({ rule: "MA-CAP", center_code: "VA", fiscal_year: 2019, capability_id: `ZZ.${String(i + 1).padStart(2, "0")}`, response: `Stale ${i + 1}`, updated_at: now })))
       .execute();
-    const q = `?year=2019&asOf=${AS_OF}&center=VA`;
+    const q = `?fy=2019&asOf=${AS_OF}&center=VA`;
     const first = (await run(findingsLoader, request(`/reports/findings${q}`, { cookie: auditor }))) as any;
     expect(first.stalePager).toMatchObject({ page: 1, pageCount: 2, total: 55, label: "Showing 1–50 of 55" });
     expect(first.noLongerApplies.map((r: any) => r.capabilityId)).toEqual(Array.from({ length: 50 }, (_, i) => `ZZ.${String(i + 1).padStart(2, "0")}`));
@@ -454,7 +454,7 @@ describe("findings report pages (issue #9)", () => {
     expect(second.findings.map((f: any) => f.key)).toEqual(first.findings.map((f: any) => f.key));
 
     // Across the network (2,000+ findings over all years) both lists have pages; links carry both.
-    const all = `?year=all&asOf=${AS_OF}`;
+    const all = `?fy=all&asOf=${AS_OF}`;
     const both = (await run(findingsLoader, request(`/reports/findings${all}&page=3&stalePage=2`, { cookie: auditor }))) as any;
     expect(both.pager.page).toBe(3);
     expect(both.stalePager.page).toBe(2);

@@ -29,6 +29,8 @@ beforeAll(async () => {
     const [status, est] = set[id] ?? ["achieved", null];
     await t.db.updateTable("assessments").set({ status: status as any, est_cost_cents: est }).where("center_id", "=", va.id).where("fiscal_year", "=", 2025).where("capability_id", "=", id).execute();
   }
+  // COC/EC all achieved, so the baseline gaps above are the plan's only gaps (one test below adds one).
+  await t.db.updateTable("assessments").set({ status: "achieved", est_cost_cents: null }).where("center_id", "=", va.id).where("fiscal_year", "=", 2025).where("capability_id", "like", "%C-%").execute();
 });
 
 /** The plan form as the browser sends it: one funding row per program, then the line rows. */
@@ -80,6 +82,24 @@ describe("next-year plan", () => {
     ]);
     expect(data.projection.currentScore).toBe(79.2);
     expect(data.canEdit).toBe(true);
+  });
+
+  it("lists a COC/EC gap of the assessment beside the area gaps, with its estimate", async () => {
+    const va = await t.db.selectFrom("centers").select("id").where("code", "=", "VA").executeTakeFirstOrThrow();
+    const ec4 = () => t.db.updateTable("assessments").where("center_id", "=", va.id).where("fiscal_year", "=", 2025).where("capability_id", "=", "EC-4");
+    await ec4().set({ status: "not_achieved", est_cost_cents: 224_000_00 }).execute();
+    try {
+      const data = await view();
+      expect(data.projection.gaps.map((g: any) => [g.capabilityId, g.framework, g.estCostCents])).toEqual([
+        ["I.B", "baseline", 120_000_00],
+        ["I.C", "baseline", 80_000_00],
+        ["II.A", "baseline", 40_000_00],
+        ["EC-4", "coc-ec", 224_000_00],
+      ]);
+      expect(data.projection.currentScore).toBe(79.2); // the baseline score alone
+    } finally {
+      await ec4().set({ status: "achieved", est_cost_cents: null }).execute();
+    }
   });
 
   it("refuses a bad amount at its field and saves nothing", async () => {
@@ -171,6 +191,11 @@ describe("next-year plan", () => {
     ]);
     res = await save({ intent: "apply", version: "3", "award.SHSP": "PLAN-SHSP-2026" });
     expect((await res.json()).result.error["award.JAG"]).toEqual(["Choose the JAG award for the plan's 1 JAG line(s) totalling $30,000.00"]);
+    // An award of another year is refused: the FY2026 plan goes on FY2026 awards.
+    const older = await t.db.selectFrom("awards").select("award_number").where("center_id", "=", va.id).where("program_code", "=", "JAG").where("fiscal_year", "=", 2025).where("voided_at", "is", null).executeTakeFirstOrThrow();
+    res = await save({ intent: "apply", version: "3", "award.SHSP": "PLAN-SHSP-2026", "award.JAG": older.award_number });
+    expect((await res.json()).result.error["award.JAG"]).toEqual([`Award ${older.award_number} is an FY2025 award; the FY2026 plan goes on FY2026 awards`]);
+    expect((await view()).awards.every((a: any) => a.fiscalYear === 2026)).toBe(true);
     res = await save({ intent: "apply", version: "3", "award.SHSP": "PLAN-JAG-2026", "award.JAG": "PLAN-JAG-2026" });
     expect((await res.json()).result.error["award.SHSP"]).toEqual(["Award PLAN-JAG-2026 is a JAG award, not SHSP"]);
     expect(await counts()).toEqual(before);

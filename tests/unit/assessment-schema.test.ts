@@ -3,7 +3,6 @@ import { describe, expect, it } from "vitest";
 import {
   assessmentRowsSchema,
   EVIDENCE_MAX,
-  parseFiscalYear,
   parseRowsIntent,
   reviewSchema,
   startYearSchema,
@@ -12,6 +11,7 @@ import {
   validateRow,
   YEAR_MESSAGE,
 } from "~/schemas/assessment";
+import { parseFiscalYear } from "~/domain/fiscal-year";
 
 const known = new Set(["I.A", "I.B", "II.B", "COC-1"]);
 

@@ -77,10 +77,10 @@ describe("next-year plan projections", () => {
 
   it("sets each gap's estimated cost against what the plan gives it", () => {
     expect(p.gaps).toEqual([
-      { capabilityId: "B", status: "partial", estCostCents: 100_000_00, plannedCents: 100_000_00, shortfallCents: 0, state: "fully funded" },
-      { capabilityId: "C", status: "not_achieved", estCostCents: 50_000_00, plannedCents: 20_000_00, shortfallCents: 30_000_00, state: "partly funded" },
-      { capabilityId: "D", status: undefined, estCostCents: null, plannedCents: 10_000_00, shortfallCents: 0, state: "funded, no estimate" },
-      { capabilityId: "E", status: "not_achieved", estCostCents: 10_000_00, plannedCents: 0, shortfallCents: 10_000_00, state: "unfunded" },
+      { capabilityId: "B", framework: "baseline", status: "partial", estCostCents: 100_000_00, plannedCents: 100_000_00, shortfallCents: 0, state: "fully funded" },
+      { capabilityId: "C", framework: "baseline", status: "not_achieved", estCostCents: 50_000_00, plannedCents: 20_000_00, shortfallCents: 30_000_00, state: "partly funded" },
+      { capabilityId: "D", framework: "baseline", status: undefined, estCostCents: null, plannedCents: 10_000_00, shortfallCents: 0, state: "funded, no estimate" },
+      { capabilityId: "E", framework: "baseline", status: "not_achieved", estCostCents: 10_000_00, plannedCents: 0, shortfallCents: 10_000_00, state: "unfunded" },
     ]);
     expect([p.gapsFunded, p.gapsFullyFunded, p.gapsUnfunded]).toEqual([3, 1, 1]);
     expect([p.toGapsCents, p.otherNeedsCents]).toEqual([130_000_00, 45_000_00]);
@@ -130,5 +130,24 @@ describe("next-year plan projections", () => {
     expect(gapOfLine("C.1", gaps, BASE.parentOf)).toBe("C");
     expect(gapOfLine("A", gaps, BASE.parentOf)).toBeNull();
     expect(gapOfLine(null, gaps, BASE.parentOf)).toBeNull();
+  });
+
+  it("lists COC/EC gaps after the baseline's, funds them like any gap, and keeps them out of the score", () => {
+    const withCocEc = projectPlan({
+      ...BASE,
+      cocEcLeaves: [{ id: "COC-1" }, { id: "EC-4" }, { id: "EC-1" }],
+      statuses: new Map([...BASE.statuses, ["COC-1", "not_achieved"], ["EC-4", "partial"], ["EC-1", "achieved"]]),
+      estCosts: new Map([...BASE.estCosts, ["COC-1", 245_000_00], ["EC-4", 224_000_00]]),
+      lines: [...BASE.lines, { programCode: "SHSP", capabilityId: "EC-4", amountCents: 224_000_00 }],
+    });
+    expect(withCocEc.gaps.filter((g) => g.framework === "coc-ec").map((g) => [g.capabilityId, g.estCostCents, g.state])).toEqual([
+      ["COC-1", 245_000_00, "unfunded"],
+      ["EC-4", 224_000_00, "fully funded"],
+    ]);
+    expect(withCocEc.gaps.map((g) => g.capabilityId)).toEqual(["B", "C", "D", "E", "COC-1", "EC-4"]);
+    expect(withCocEc.currentScore).toBe(p.currentScore);
+    expect(withCocEc.projectedScore).toBe(p.projectedScore);
+    // A center whose assessment records no COC/EC row has no COC/EC gaps to plan for.
+    expect(projectPlan({ ...BASE, cocEcLeaves: [{ id: "COC-1" }] }).gaps.some((g) => g.framework === "coc-ec")).toBe(false);
   });
 });

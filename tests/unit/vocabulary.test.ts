@@ -1,6 +1,7 @@
 /** The forgiving vocabulary real grant files use, read by the one parser of each kind. */
 import { describe, expect, it } from "vitest";
-import { parseDate, parseFiscalYear } from "~/domain/dates";
+import { parseDate } from "~/domain/dates";
+import { parseFiscalYear } from "~/domain/fiscal-year";
 import { checkHeader, detectType } from "~/import/formats";
 import { centerKind, state } from "~/import/fields";
 import { primeAwards } from "~/import/types/prime-awards";

@@ -59,7 +59,7 @@ export const cases: RouteCase[] = [
     file: "reports.findings.tsx",
     name: "findings report for the user's own centers",
     method: "GET",
-    path: async ({ db }) => `/reports/findings?year=2025&asOf=${await asOf(db)}`,
+    path: async ({ db }) => `/reports/findings?fy=2025&asOf=${await asOf(db)}`,
     allowed: EVERYONE_SIGNED_IN,
   },
   {
@@ -80,7 +80,7 @@ export const cases: RouteCase[] = [
     file: "reports.findings[.]csv.ts",
     name: "findings CSV for the user's own centers",
     method: "GET",
-    path: async ({ db }) => `/reports/findings.csv?year=2025&asOf=${await asOf(db)}`,
+    path: async ({ db }) => `/reports/findings.csv?fy=2025&asOf=${await asOf(db)}`,
     allowed: EVERYONE_SIGNED_IN,
   },
   {
