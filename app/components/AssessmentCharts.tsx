@@ -21,7 +21,7 @@ import { chartKey } from "./StaticChart";
 import { PALETTE } from "./palette";
 
 /**
- * Assessment charts (issue #3). Scores and gap counts arrive already computed by scores.ts (through
+ * Assessment charts. Scores and gap counts arrive already computed by scores.ts (through
  * the model); these components only draw them, each with the same figures as a table.
  */
 

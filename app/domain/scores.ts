@@ -1,5 +1,5 @@
 /**
- * Score and gaps: defined once here and used by every page, export, chart, CLI and rule (issue #3).
+ * Score and gaps: defined once here and used by every page, export, chart, CLI and rule.
  * - Assessable capabilities of a framework are the leaves of its tree (the twelve areas of
  *   baseline-2008 until a numbered item list is imported under them).
  * - applicable = not marked not_applicable; unassessed capabilities count as not_achieved
@@ -56,7 +56,7 @@ export function roundOneDecimal(value: number): number {
 }
 
 /**
- * The Critical Operational and Enabling Capabilities (domain.md §2.1): assessed each year beside
+ * The Critical Operational and Enabling Capabilities (docs/domain.md §2.1): assessed each year beside
  * the baseline and reported as gaps like its areas, but not part of the baseline score.
  */
 export const COC_EC_FRAMEWORK = "coc-ec";

@@ -10,7 +10,7 @@ import { updateVersioned } from "./versioning.server";
 import { subAwardProblemsTx } from "./prime-awards.server";
 
 /**
- * Award amendments (issue #11): a change of amount or period is numbered per award and keeps its
+ * Award amendments: a change of amount or period is numbered per award and keeps its
  * before and after; the award itself is updated (versioned) so every figure uses the amended values.
  */
 

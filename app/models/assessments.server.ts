@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import type { AssessmentStatus, Database, Q } from "../../db/schema";
-import type { CenterScope } from "../auth/permissions";
+import type { CenterScope } from "../domain/permissions";
 import { buildCapabilityGraph } from "../domain/compliance";
 import { formatMoney } from "../domain/money";
 import {

@@ -4,7 +4,7 @@ import { inTransaction } from "../../db/transaction";
 import { recordAudit } from "./audit.server";
 
 /**
- * Closed reporting periods of an award (issue #11). While a period is closed (not reopened),
+ * Closed reporting periods of an award. While a period is closed (not reopened),
  * triggers in migrations/0005_closed_periods.ts refuse any change to spending dated inside it.
  * Closing again after a reopen adds a new row, so the history of closes and reopens stays.
  */

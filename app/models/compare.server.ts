@@ -1,12 +1,12 @@
 /**
- * Comparing 2 to 8 centers side by side for one fiscal year (issue #7): score and gaps by area,
+ * Comparing 2 to 8 centers side by side for one fiscal year: score and gaps by area,
  * funding by source, federal funds per open gap and per gap closed since the prior year, the share
  * of federal budget aimed at baseline gaps, and findings by severity. A fixed number of set-based
  * queries; scores from app/domain/scores.ts, "aimed at a gap" from the compliance engine's
  * capability graph (buildCapabilityGraph(...).funds, as gapFunding uses it), findings from findings().
  */
 import type { Agency, AssessmentStatus, Q } from "../../db/schema";
-import { canReadCenter, centerScope, type Principal } from "../auth/permissions";
+import { canReadCenter, centerScope, type Principal } from "../domain/permissions";
 import { buildCapabilityGraph } from "../domain/compliance";
 import { todayIso } from "../domain/dates";
 import type { DefaultYear } from "../domain/fiscal-year";
@@ -19,7 +19,7 @@ import { findings } from "./compliance.server";
 import { median } from "./dashboard.server";
 import { defaultFiscalYear } from "./years.server";
 
-/** How many centers a comparison holds: a product choice (issue #7), enough for one state's network. */
+/** How many centers a comparison holds: a product choice, enough for one state's network. */
 export const MIN_COMPARE = 2;
 export const MAX_COMPARE = 8;
 

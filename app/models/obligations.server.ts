@@ -1,14 +1,14 @@
 import { sql, type Kysely, type Transaction } from "kysely";
 import type { Database, Q, ReportKind } from "../../db/schema";
 import { inTransaction } from "../../db/transaction";
-import type { CenterScope } from "../auth/permissions";
+import type { CenterScope } from "../domain/permissions";
 import { generateObligations, obligationStatus, type Obligation, type ObligationStatus } from "../domain/obligations";
 import { recordAudit } from "./audit.server";
 import { scoped } from "./centers.server";
 import { updateVersioned } from "./versioning.server";
 
 /**
- * Reporting obligations stored per award (issue #11), so a submission can be recorded against each.
+ * Reporting obligations stored per award, so a submission can be recorded against each.
  * The schedule itself comes from app/domain/obligations.ts; this file keeps the table in step with it.
  */
 

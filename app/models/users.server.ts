@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Transaction } from "kysely";
 import type { Database, Q, Role } from "../../db/schema";
-import type { Principal } from "../auth/permissions";
+import type { Principal } from "../domain/permissions";
 import { hashPassword } from "../auth/password.server";
 import { recordAudit } from "./audit.server";
 import { endAllSessions } from "./sessions.server";

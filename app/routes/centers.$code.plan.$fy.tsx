@@ -5,7 +5,7 @@ import { redirect } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useEffect, useState } from "react";
 import { assertAllowed, notFound, requireUser } from "~/auth/guard.server";
-import { allows } from "~/auth/permissions";
+import { allows } from "~/domain/permissions";
 import { Errors, FormErrors, Notice, props, useDone, useReply } from "~/components/forms";
 import { conflictReply, formReply, refusedReply } from "~/http/forms.server";
 import { getDb } from "~/db.server";
