@@ -56,7 +56,7 @@ export default function handleRequest(
     );
     // The abort timer must go as soon as the page is complete: a pending timer keeps the whole
     // render (tree, loader data, HTML) reachable for ABORT_DELAY, which at 100 pages a second held
-    // ~100 MB of finished pages in memory (issue #9). React starts rendering on the next turn
+    // ~100 MB of finished pages in memory. React starts rendering on the next turn
     // (setImmediate), so no callback above runs before this line.
     const timer = setTimeout(abort, ABORT_DELAY);
   });

@@ -14,7 +14,7 @@ import {
   useRouteLoaderData,
 } from "@remix-run/react";
 import { currentUser } from "./auth/guard.server";
-import { ROLE_LABELS, type Principal } from "./auth/permissions";
+import { ROLE_LABELS, type Principal } from "./domain/permissions";
 import { useNonce } from "./components/nonce";
 import { getDb } from "./db.server";
 import { isDemoLoaded } from "./models/settings.server";

@@ -1,5 +1,5 @@
 /**
- * What synchronous=FULL costs (issue #10): N single-row transactions, each committed on its own,
+ * What synchronous=FULL costs: N single-row transactions, each committed on its own,
  * in WAL mode with synchronous=FULL (Baseline's setting: a commit survives a power cut) and with
  * synchronous=NORMAL (a commit can be lost on power loss, never corrupted). Prints ms per commit.
  *

@@ -1,5 +1,5 @@
 /**
- * `npm run bench` (issue #9): for each scale (BENCH_SCALES, default "national,double") generates
+ * `npm run bench`: for each scale (BENCH_SCALES, default "national,double") generates
  * the network deterministically into a temporary SQLite file, then measures import speed against
  * its floor, the main pages over HTTP from the production server at concurrency 1 and 16 beside
  * their in-process floor, findings for a year, the server's peak RSS and start-up time; prints one

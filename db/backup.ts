@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 
 /**
- * SQLite-specific backup and restore primitives (issue #10): the online backup API, integrity
+ * SQLite-specific backup and restore primitives: the online backup API, integrity
  * check, row counts, "is a server using this file?" and the atomic file swap. The CLI
  * (cli/commands/backup.ts) adds the application checks (audit chain, schema version) on top.
  */

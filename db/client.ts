@@ -22,7 +22,7 @@ export function databasePath(): string {
 }
 
 /**
- * Durability pragmas (issue #10): WAL so readers never block the writer, synchronous=FULL so a
+ * Durability pragmas: WAL so readers never block the writer, synchronous=FULL so a
  * committed change survives a power cut, foreign keys on, and a busy timeout so a second process
  * (the CLI during a server run) waits instead of failing.
  */

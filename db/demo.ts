@@ -1,6 +1,6 @@
 /**
- * Deterministic generator of a plausible national network of fusion centers (issue #2, #9).
- * Figures are tuned to domain.md §2.3 and §4: about 80 centers (one primary per state/territory plus
+ * Deterministic generator of a plausible national network of fusion centers.
+ * Figures are tuned to docs/domain.md §2.3 and §4: about 80 centers (one primary per state/territory plus
  * urban-area centers), annual budgets of $0.3M–$8M, a federal share near 43% network-wide, and
  * assessment scores that improve year over year with a wide spread (2012 range 38.4–100, §2.2).
  *
@@ -196,7 +196,7 @@ export function generateDemo(sqlite: Sqlite.Database, options: DemoOptions): Dem
       const centerId = Number(insCenter.run(spec.code, spec.name, spec.state, spec.kind, now).lastInsertRowid);
       summary.centers++;
       const isState = spec.kind === "state";
-      // Annual budget $0.3M–$8M (domain.md §2.3), skewed small; federal share averages ~43% (§2.3, §4).
+      // Annual budget $0.3M–$8M (docs/domain.md §2.3), skewed small; federal share averages ~43% (§2.3, §4).
       const budgetDollars = Math.round(300_000 + Math.pow(r.next(), 1.8) * (isState ? 7_700_000 : 4_500_000));
       const fedShare = r.chance(0.05) ? 1 : 0.12 + r.next() * 0.56;
       // The demo director's center (VA) is kept short of the baseline so its gaps, plan and findings have content;
@@ -262,7 +262,7 @@ export function generateDemo(sqlite: Sqlite.Database, options: DemoOptions): Dem
           let popStart: string;
           let popEnd: string;
           let number: string;
-          // Periods of performance: HSGP 36 months (domain.md §3.1), JAG 48 (§3.3), COPS 60 (§3.4).
+          // Periods of performance: HSGP 36 months (docs/domain.md §3.1), JAG 48 (§3.3), COPS 60 (§3.4).
           switch (a.program) {
             case "SHSP":
             case "UASI":
@@ -301,7 +301,7 @@ export function generateDemo(sqlite: Sqlite.Database, options: DemoOptions): Dem
           }
           if (dayNum(popStart) > refDay) continue; // awards not yet started are not in the demo
           const federal = ["SHSP", "UASI", "JAG", "COPS", "OTHER_FED"].includes(a.program);
-          // COPS: 25% local match (domain.md §3.4), required as 25% of the award amount.
+          // COPS: 25% local match (docs/domain.md §3.4), required as 25% of the award amount.
           const matchRequired = a.program === "COPS" ? Math.ceil((amountCents * 25) / 100) : 0;
           const awardId = Number(insAward.run(number, centerId, a.program, fy, amountCents, popStart, popEnd, matchRequired, now).lastInsertRowid);
           summary.awards++;
@@ -328,7 +328,7 @@ export function generateDemo(sqlite: Sqlite.Database, options: DemoOptions): Dem
           const isHsgp = a.program === "SHSP" || a.program === "UASI";
           let maCents = 0;
           if (isHsgp) {
-            // M&A usually 2–5% (cap 5%, domain.md §3.1); one planted award at 7% (MA-CAP).
+            // M&A usually 2–5% (cap 5%, docs/domain.md §3.1); one planted award at 7% (MA-CAP).
             const plantMa = !maPlanted && ci === 3 && fy === scale.lastYear - 1;
             maCents = Math.floor((amountCents * (plantMa ? 7 : r.int(2, 5))) / 100);
             if (plantMa) {

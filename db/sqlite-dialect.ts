@@ -7,7 +7,7 @@ import { advanceHeadFile } from "./audit-seal";
 const STATEMENT_CACHE = 512;
 
 /**
- * The handle Kysely sees: better-sqlite3 with its prepared statements kept by SQL text (issue #9).
+ * The handle Kysely sees: better-sqlite3 with its prepared statements kept by SQL text.
  * Kysely prepares every query afresh; pages send the same few dozen statements on every request,
  * and preparing them again cost about a millisecond a page. A statement is only ever used by one
  * query at a time: Kysely's driver runs one query per connection at a time.
@@ -25,7 +25,7 @@ function withStatementCache(sqlite: Sqlite.Database) {
 }
 
 /**
- * Kysely's SQLite dialect with one fix (issue #10). After SQLITE_FULL, SQLITE_IOERR, SQLITE_BUSY or
+ * Kysely's SQLite dialect with one fix. After SQLITE_FULL, SQLITE_IOERR, SQLITE_BUSY or
  * SQLITE_NOMEM inside a transaction SQLite has already rolled the transaction back itself; Kysely's
  * ROLLBACK then fails with "cannot rollback - no transaction is active" and that error replaces the
  * real one, so the user would read "Something went wrong" instead of "the disk is full".

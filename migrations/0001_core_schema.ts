@@ -1,7 +1,7 @@
 import { Kysely, sql } from "kysely";
 
 /**
- * The core schema. Table and column names are a contract other tools read (issue #2).
+ * The core schema. Table and column names are a contract other tools read.
  * Money: INTEGER cents in `*_cents`; dates: ISO text; fiscal years: integers (federal).
  * Financial rows are never deleted: they carry `voided_at` and `void_reason`.
  */

@@ -77,7 +77,7 @@ const LINKS: Array<[string, string]> = [
 const PRIVACY = new Set(["II.B", "EC-1", "FCG-8"]);
 
 /*
- * Programs and their rule parameters (domain.md §3):
+ * Programs and their rule parameters (docs/domain.md §3):
  * - HSGP (SHSP, UASI): period of performance 36 months (§3.1 "Period of performance");
  *   M&A cap 5% (§3.1 "M&A cap", marked unverified there: an admin can change it);
  *   personnel cap 50% (§3.1 "Personnel cap", PRICE Act). Reports BSIR + SF-425 (§3.2, §3.5).

@@ -1,6 +1,6 @@
 import { Kysely, sql } from "kysely";
 
-/** Grant lifecycle (issue #11): reporting obligations, assessment sign-off, amendments, match, closed periods. */
+/** Grant lifecycle: reporting obligations, assessment sign-off, amendments, match, closed periods. */
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable("reporting_obligations")

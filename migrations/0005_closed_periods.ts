@@ -1,7 +1,7 @@
 import { Kysely, sql } from "kysely";
 
 /**
- * Closed reporting periods (issue #11): once an admin closes a period of an award, spending dated
+ * Closed reporting periods: once an admin closes a period of an award, spending dated
  * inside it cannot be added, changed, voided or deleted until the period is reopened. Enforced here,
  * so every path (form, import, CLI) is covered; the model turns the message into a friendly sentence
  * (app/models/db-errors.server.ts). RAISE takes a literal, so the figures come from the model.

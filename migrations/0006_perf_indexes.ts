@@ -1,7 +1,7 @@
 import { Kysely, sql } from "kysely";
 
 /**
- * Performance at national scale (issue #9), chosen from EXPLAIN QUERY PLAN of the main pages
+ * Performance at national scale, chosen from EXPLAIN QUERY PLAN of the main pages
  * (tests/perf/query-plans.test.ts keeps them honest).
  *
  * `line_spending_years`: live spending summed per budget line per federal fiscal year of the

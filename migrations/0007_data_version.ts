@@ -1,7 +1,7 @@
 import { Kysely, sql } from "kysely";
 
 /**
- * A change counter for the compliance memo (issue #9, docs/decisions/009-compliance-memo.md).
+ * A change counter for the compliance memo (docs/decisions/009-compliance-memo.md).
  *
  * `data_version` holds one row whose `version` goes up by one, in the writing transaction, on
  * every insert, update and delete of a table the compliance engine reads (compliance.server.ts

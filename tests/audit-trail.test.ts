@@ -1,5 +1,5 @@
 /**
- * The tamper-evident audit trail (issue #6): rows written in the same transaction as the change,
+ * The tamper-evident audit trail: rows written in the same transaction as the change,
  * append-only triggers, and `audit verify` catching a row altered directly in the database file.
  */
 import Sqlite from "better-sqlite3";

@@ -1,5 +1,5 @@
 /**
- * HTTP-level protections (issue #6): the Origin check and the security headers, as functions and
+ * HTTP-level protections: the Origin check and the security headers, as functions and
  * through the real Express app from server.ts (createApp) in front of a two-route stand-in build.
  */
 import type { ServerBuild } from "@remix-run/node";

@@ -1,5 +1,5 @@
 /**
- * Sign-in, sign-out, session expiry, deactivated accounts and the login lockout (issue #6), through
+ * Sign-in, sign-out, session expiry, deactivated accounts and the login lockout, through
  * the real login/logout route modules and a signed-in page (the centers list).
  */
 import { beforeAll, describe, expect, it } from "vitest";

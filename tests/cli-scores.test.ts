@@ -1,5 +1,5 @@
 /**
- * `npm run -s cli -- scores --fy 2024 [--framework baseline-2008] [--format csv|json]` (issue #3),
+ * `npm run -s cli -- scores --fy 2024 [--framework baseline-2008] [--format csv|json]`,
  * against a hand-built database whose scores are worked out below.
  */
 import { Readable, Writable } from "node:stream";

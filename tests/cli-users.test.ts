@@ -1,5 +1,5 @@
 /**
- * `npm run -s cli -- users add`: the first admin of a database without demo data (issue #6). The
+ * `npm run -s cli -- users add`: the first admin of a database without demo data. The
  * password comes from standard input when it is not a terminal.
  */
 import { Readable, Writable } from "node:stream";

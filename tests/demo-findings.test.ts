@@ -8,7 +8,7 @@ import { defaultFiscalYear } from "~/models/years.server";
 import type { DemoSummary } from "../db/demo";
 
 /**
- * The demo data must show every rule at work (issue #5 "Done when"), while most centers stay green
+ * The demo data must show every rule at work , while most centers stay green
  * or amber in the latest year. Loaded and evaluated at one fixed report date.
  */
 const REFERENCE_DATE = "2025-06-30";

@@ -1,5 +1,5 @@
 /**
- * Foundation (issue #2): migrations, the newer-schema refusal, the demo generator's determinism and
+ * Foundation: migrations, the newer-schema refusal, the demo generator's determinism and
  * constraints, catalog import, the CLI's usage errors, and start-up failures a person would hit.
  */
 import { spawnSync } from "node:child_process";
@@ -93,7 +93,7 @@ describe("demo generator", () => {
       )
       .get() as { n: number };
     expect(drift.n).toBe(0);
-    // Published figures (domain.md §2.3, §4): budgets $0.3M–$8M a year, federal share near 43%.
+    // Published figures (docs/domain.md §2.3, §4): budgets $0.3M–$8M a year, federal share near 43%.
     const share = sqlite
       .prepare("select sum(case when p.federal = 1 then a.amount_cents else 0 end) * 1.0 / sum(a.amount_cents) f from awards a join programs p on p.code = a.program_code")
       .get() as { f: number };

@@ -1,5 +1,5 @@
 /**
- * Issue #8, database half: runImport against a real migrated database — every bad file changes
+ * The import, database half: runImport against a real migrated database — every bad file changes
  * nothing, a dry run writes nothing, a clean import writes its rows and one audit batch, a
  * re-import is idempotent, permissions per row, the export → import round trip on the demo data,
  * a 200,000-row spending file with bounded memory, and the command line's exit codes.
@@ -14,7 +14,7 @@ import vm from "node:vm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { main } from "../cli/index";
 import { sqliteHandle, type DB } from "../db/client";
-import type { Principal } from "~/auth/permissions";
+import type { Principal } from "~/domain/permissions";
 import { loadDemo } from "~/demo/load.server";
 import { IMPORT_TYPES, type ImportType } from "~/import";
 import { exportCsvChunks, exportRows } from "~/import/export.server";
@@ -388,7 +388,7 @@ describe("dry run, commit, re-import", () => {
       ["COPS-TX-2025", 8_000_000, r.batchId, 1],
       ["LC-TX-2025", 100, r.batchId, 1],
     ]);
-    // COPS requires a 25% local match (domain.md §3.4): 25% of $80,000.
+    // COPS requires a 25% local match (docs/domain.md §3.4): 25% of $80,000.
     expect(awards[0].match_required_cents).toBe(2_000_000);
   });
 

@@ -2,7 +2,7 @@ import { getDb } from "../db.server";
 import { awardCenter } from "../models/award-context.server";
 import { getAwardByNumber, type AwardWithContext } from "../models/awards.server";
 import { assertAllowed, notFound } from "./guard.server";
-import type { Principal } from "./permissions";
+import type { Principal } from "../domain/permissions";
 
 /**
  * The award a page or action is about, with its program and center: 404 when no award has that

@@ -2,7 +2,7 @@ import { redirect } from "@remix-run/node";
 import { getDb } from "../db.server";
 import { findSession } from "../models/sessions.server";
 import { getPrincipal } from "../models/users.server";
-import { allows, type Permission, type Principal } from "./permissions";
+import { allows, type Permission, type Principal } from "../domain/permissions";
 import { sessionTokenOf } from "./session.server";
 
 /**

@@ -15,13 +15,13 @@ import {
   XAxis,
   YAxis,
 } from "recharts";
-import { formatScore } from "~/domain/scores";
+import { formatScore, type CapabilityTrendPoint } from "~/domain/scores";
 import { ChartFigure } from "./ChartFigure";
 import { chartKey } from "./StaticChart";
 import { PALETTE } from "./palette";
 
 /**
- * Assessment charts (issue #3). Scores and gap counts arrive already computed by scores.ts (through
+ * Assessment charts. Scores and gap counts arrive already computed by scores.ts (through
  * the model); these components only draw them, each with the same figures as a table.
  */
 
@@ -124,16 +124,7 @@ export function AssessmentCharts({ fiscalYear, areaScores, yearScores }: { fisca
   );
 }
 
-export interface CapabilityTrendPoint {
-  fiscalYear: number;
-  centers: number;
-  meets: number;
-  partial: number;
-  notAchieved: number;
-  notApplicable: number;
-  notAssessed: number;
-  gaps: number;
-}
+export type { CapabilityTrendPoint };
 
 /** How many centers meet one capability (and how many have it as a gap) per fiscal year. */
 export function CapabilityTrendChart({ trend, capabilityId }: { trend: CapabilityTrendPoint[]; capabilityId: string }) {

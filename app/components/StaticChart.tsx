@@ -2,7 +2,7 @@ import { createContext, useContext, type ReactNode } from "react";
 import { useHydrated } from "./hydrated";
 
 /**
- * Server-drawn charts, drawn once per distinct input (issue #9). recharts spends most of a page's
+ * Server-drawn charts, drawn once per distinct input. recharts spends most of a page's
  * server time building the same SVG again for the same figures, so the server renders each chart's
  * markup through a memo keyed by everything the picture depends on (`chartKey`): the same figures
  * give the same SVG, different figures a different key, so nothing shown can be out of date. In

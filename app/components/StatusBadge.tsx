@@ -1,7 +1,7 @@
 import type { CenterYearStatus, Severity } from "~/domain/compliance";
 
 /**
- * Compliance status per center and year (issue #5): red = any violation, amber = warnings only,
+ * Compliance status per center and year: red = any violation, amber = warnings only,
  * green = no findings. The word is always shown, so the badge never relies on colour alone.
  */
 export const STATUS_TEXT: Record<CenterYearStatus, string> = {

@@ -1,5 +1,5 @@
 /**
- * Compliance rules engine (issue #5; REPORT-OVERDUE and MATCH-SHORT from issue #11).
+ * Compliance rules engine, REPORT-OVERDUE and MATCH-SHORT included.
  * Pure: the loader (app/models) gathers live (non-voided) rows into ComplianceData; this module
  * turns them into findings. Every page, export and CLI command calls evaluateCompliance, so a
  * finding is computed in exactly one place. Thresholds cite docs/domain.md.
@@ -286,7 +286,7 @@ function listIds(ids: readonly string[], max = 6): string {
 }
 
 function privacyPolicy(ctx: ComplianceContext, centerCode: string, fy: number): RuleHit[] {
-  // domain.md §3.1 "Privacy policy": DHS money may not support fusion work without P/CRCL protections;
+  // docs/domain.md §3.1 "Privacy policy": DHS money may not support fusion work without P/CRCL protections;
   // §2.1 EC 1. Unassessed privacy capabilities are ignored; "none achieved" includes "none assessed".
   const federalLines = federalLinesOf(ctx, centerCode, fy);
   if (federalLines.length === 0) return [];
@@ -305,7 +305,7 @@ function privacyPolicy(ctx: ComplianceContext, centerCode: string, fy: number): 
 }
 
 function assessmentMissing(ctx: ComplianceContext, centerCode: string, fy: number): RuleHit[] {
-  // domain.md §3.1 "Evaluation via assessment": federally funded centers are judged through the annual assessment.
+  // docs/domain.md §3.1 "Evaluation via assessment": federally funded centers are judged through the annual assessment.
   const federal = ctx.awardsOf(centerCode, fy).filter((a) => ctx.isFederal(a));
   if (federal.length === 0 || ctx.assessmentOf(centerCode, fy) !== undefined) return [];
   const total = formatMoney(sumCents(federal.map((a) => a.amountCents)));
@@ -319,7 +319,7 @@ function assessmentMissing(ctx: ComplianceContext, centerCode: string, fy: numbe
 }
 
 function gapPriority(ctx: ComplianceContext, centerCode: string, fy: number): RuleHit[] {
-  // domain.md §3.1 "Fusion-center investment": projects must map to assessment gaps and name the capability.
+  // docs/domain.md §3.1 "Fusion-center investment": projects must map to assessment gaps and name the capability.
   const untagged = federalLinesOf(ctx, centerCode, fy).filter((l) => l.capabilityId === null);
   if (untagged.length === 0) return [];
   const { unfunded } = gapFunding(ctx, centerCode, fy);
@@ -337,7 +337,7 @@ function gapPriority(ctx: ComplianceContext, centerCode: string, fy: number): Ru
 }
 
 function fundedGapStalled(ctx: ComplianceContext, centerCode: string, fy: number): RuleHit[] {
-  // domain.md §2.2 "Purpose of the assessment": gap mitigation. Last year's money on C should show in this year's C.
+  // docs/domain.md §2.2 "Purpose of the assessment": gap mitigation. Last year's money on C should show in this year's C.
   const statuses = ctx.assessmentOf(centerCode, fy);
   if (!statuses) return [];
   const spentOn = new Map<string, number>();
@@ -363,7 +363,7 @@ function fundedGapStalled(ctx: ComplianceContext, centerCode: string, fy: number
 function maCap(ctx: ComplianceContext, award: Award): RuleHit[] {
   const pct = ctx.maCapPct(award);
   if (pct === null) return [];
-  // domain.md §3.1 "M&A cap", §3.6: cap = floor(award × program's M&A %), default 5% (unverified, editable per program).
+  // docs/domain.md §3.1 "M&A cap", §3.6: cap = floor(award × program's M&A %), default 5% (unverified, editable per program).
   const cap = percentOfCents(award.amountCents, pct);
   const ma = sumCents(ctx.linesOfAward(award.awardNumber).filter((l) => l.costCategory === "ma").map((l) => l.amountCents));
   if (ma <= cap) return [];
@@ -376,7 +376,7 @@ function maCap(ctx: ComplianceContext, award: Award): RuleHit[] {
 }
 
 function outsidePop(_ctx: ComplianceContext, award: Award): RuleHit[] {
-  // domain.md §3.1 "Period of performance", §3.3–3.4, §3.6: spending must fall within the award's own dates.
+  // docs/domain.md §3.1 "Period of performance", §3.3–3.4, §3.6: spending must fall within the award's own dates.
   const outside = award.spentBeforeStartCents + award.spentAfterEndCents;
   if (outside <= 0) return [];
   return [
@@ -391,7 +391,7 @@ function outsidePop(_ctx: ComplianceContext, award: Award): RuleHit[] {
 
 /**
  * Look-ahead window and unspent share for POP-ENDING-UNSPENT. domain.md gives no figure for these:
- * they are product choices (issue #5), because §3.1 "Period of performance" allows extensions only
+ * they are product choices, because §3.1 "Period of performance" allows extensions only
  * on a formal, justified request, which takes time to prepare.
  */
 export const POP_ENDING_WINDOW_DAYS = 90;
@@ -414,7 +414,7 @@ function popEndingUnspent(ctx: ComplianceContext, award: Award): RuleHit[] {
 }
 
 function fundsLapsed(ctx: ComplianceContext, award: Award): RuleHit[] {
-  // domain.md §3.1 "Period of performance" (ends unless extended), §3.5 "SF-425 FFR" (final report with no unliquidated obligations).
+  // docs/domain.md §3.1 "Period of performance" (ends unless extended), §3.5 "SF-425 FFR" (final report with no unliquidated obligations).
   if (award.popEnd >= ctx.asOf) return [];
   const unspent = award.amountCents - award.spentCents;
   if (unspent <= 0) return [];
@@ -428,7 +428,7 @@ function fundsLapsed(ctx: ComplianceContext, award: Award): RuleHit[] {
 
 /**
  * SLOW-SPENDING fires when the share of the period elapsed exceeds the share of the award spent by
- * more than this (a quarter). Product choice (issue #5); domain.md has no pacing figure, only the
+ * more than this (a quarter). Product choice; domain.md has no pacing figure, only the
  * fixed periods of §3.1 "Period of performance" and §3.3–3.4.
  */
 export const SLOW_SPENDING_LAG = { numerator: 1, denominator: 4 } as const;
@@ -457,7 +457,7 @@ function slowSpending(ctx: ComplianceContext, award: Award): RuleHit[] {
 }
 
 function reportOverdue(ctx: ComplianceContext, award: Award): RuleHit[] {
-  // domain.md §3.2 (BSIR/PPR due Jan 30 and Jul 30), §3.3 and §3.5 (SF-425 30 days after the quarter,
+  // docs/domain.md §3.2 (BSIR/PPR due Jan 30 and Jul 30), §3.3 and §3.5 (SF-425 30 days after the quarter,
   // final 120 days after the end), §3.6 "Reporting calendar". Due dates are stored per obligation;
   // a report due today is not yet overdue.
   const overdue = ctx
@@ -476,7 +476,7 @@ function reportOverdue(ctx: ComplianceContext, award: Award): RuleHit[] {
 }
 
 function matchShort(_ctx: ComplianceContext, award: Award): RuleHit[] {
-  // domain.md §3.4: COPS requires at least a 25% local cash match unless waived; the required amount is stored per award.
+  // docs/domain.md §3.4: COPS requires at least a 25% local cash match unless waived; the required amount is stored per award.
   if (award.matchRequiredCents <= 0 || award.matchProvidedCents >= award.matchRequiredCents) return [];
   const short = award.matchRequiredCents - award.matchProvidedCents;
   return [
@@ -494,7 +494,7 @@ export const RULES: readonly RuleDef[] = [
     scope: "center-year",
     description:
       "Federal money requires privacy, civil rights and civil liberties protections: a center with federal budget lines in a year must record a privacy capability as achieved in that year's assessment, and none as partial or not achieved.",
-    source: "domain.md §3.1 \"Privacy policy\"; §3.6 \"Privacy policy\"; §2.1 EC 1; §1.3 guideline 8",
+    source: "docs/domain.md §3.1 \"Privacy policy\"; §3.6 \"Privacy policy\"; §2.1 EC 1; §1.3 guideline 8",
     evaluate: privacyPolicy,
   },
   {
@@ -502,7 +502,7 @@ export const RULES: readonly RuleDef[] = [
     severity: "violation",
     scope: "center-year",
     description: "A center with a federal award in a fiscal year must have that year's capability assessment recorded.",
-    source: "domain.md §3.1 \"Evaluation via assessment\"; §2.2 \"Purpose of the assessment\"",
+    source: "docs/domain.md §3.1 \"Evaluation via assessment\"; §2.2 \"Purpose of the assessment\"",
     evaluate: assessmentMissing,
   },
   {
@@ -511,7 +511,7 @@ export const RULES: readonly RuleDef[] = [
     scope: "center-year",
     description:
       "Federal budget lines that name no capability, while at least one Baseline gap of the year has no budget line (of any source) naming it, an item of it or a linked capability. Amount: the untagged federal lines.",
-    source: "domain.md §3.1 \"Fusion-center investment\"; §3.6 \"Fusion investment alignment\"",
+    source: "docs/domain.md §3.1 \"Fusion-center investment\"; §3.6 \"Fusion investment alignment\"",
     evaluate: gapPriority,
   },
   {
@@ -520,7 +520,7 @@ export const RULES: readonly RuleDef[] = [
     scope: "center-year",
     description:
       "Money spent in the previous fiscal year on federal budget lines naming a capability that this year's assessment still records as not achieved. One finding per capability; amount: that spending.",
-    source: "domain.md §2.2 \"Purpose of the assessment\" (gap mitigation); §3.1 \"Fusion-center investment\"",
+    source: "docs/domain.md §2.2 \"Purpose of the assessment\" (gap mitigation); §3.1 \"Fusion-center investment\"",
     evaluate: fundedGapStalled,
   },
   {
@@ -530,7 +530,7 @@ export const RULES: readonly RuleDef[] = [
     federalOnly: true,
     description:
       "Federal awards only: management and administration (M&A) budget lines must not exceed the program's M&A cap (floor of award × cap %). Programs without a cap are skipped. Amount: the excess.",
-    source: "domain.md §3.1 \"M&A cap\" (5%, unverified, editable per program); §3.6 \"M&A cap\"",
+    source: "docs/domain.md §3.1 \"M&A cap\" (5%, unverified, editable per program); §3.6 \"M&A cap\"",
     evaluate: maCap,
   },
   {
@@ -539,7 +539,7 @@ export const RULES: readonly RuleDef[] = [
     scope: "award",
     federalOnly: true,
     description: "Federal awards only: spending dated before the period of performance starts or after it ends. Amount: that spending.",
-    source: "domain.md §3.1 \"Period of performance\"; §3.3–3.4; §3.6 \"Period of performance\"",
+    source: "docs/domain.md §3.1 \"Period of performance\"; §3.3–3.4; §3.6 \"Period of performance\"",
     evaluate: outsidePop,
   },
   {
@@ -548,7 +548,7 @@ export const RULES: readonly RuleDef[] = [
     scope: "award",
     federalOnly: true,
     description: `Federal awards only: the period of performance ends within ${POP_ENDING_WINDOW_DAYS} days of the report date with more than 10% of the award unspent. Amount: unspent.`,
-    source: "domain.md §3.1 \"Period of performance\" (extensions only on justified request); 90 days and 10% are product choices (issue #5)",
+    source: "docs/domain.md §3.1 \"Period of performance\" (extensions only on justified request); 90 days and 10% are product choices",
     evaluate: popEndingUnspent,
   },
   {
@@ -557,7 +557,7 @@ export const RULES: readonly RuleDef[] = [
     scope: "award",
     federalOnly: true,
     description: "Federal awards only: the period of performance ended before the report date with money unspent. Amount: unspent.",
-    source: "domain.md §3.1 \"Period of performance\"; §3.5 \"SF-425 FFR\" (final report, no unliquidated obligations)",
+    source: "docs/domain.md §3.1 \"Period of performance\"; §3.5 \"SF-425 FFR\" (final report, no unliquidated obligations)",
     evaluate: fundsLapsed,
   },
   {
@@ -567,7 +567,7 @@ export const RULES: readonly RuleDef[] = [
     federalOnly: true,
     description:
       "Federal awards only, during the period of performance: the share of days elapsed (counted inclusively) exceeds the share of the award spent by more than 25 percentage points. Amount: unspent.",
-    source: "domain.md §3.1 \"Period of performance\"; the 25-point lag is a product choice (issue #5)",
+    source: "docs/domain.md §3.1 \"Period of performance\"; the 25-point lag is a product choice",
     evaluate: slowSpending,
   },
   {
@@ -576,7 +576,7 @@ export const RULES: readonly RuleDef[] = [
     scope: "award",
     federalOnly: true,
     description: "Federal awards only: a required report (BSIR, SF-425, PMT, final) is past its due date and not submitted. One finding per award.",
-    source: "domain.md §3.2; §3.3; §3.5 \"SF-425 FFR\"; §3.6 \"Reporting calendar\"",
+    source: "docs/domain.md §3.2; §3.3; §3.5 \"SF-425 FFR\"; §3.6 \"Reporting calendar\"",
     evaluate: reportOverdue,
   },
   {
@@ -585,7 +585,7 @@ export const RULES: readonly RuleDef[] = [
     scope: "award",
     federalOnly: false,
     description: "Any award with a required match: the match provided is less than required. Amount: the shortfall.",
-    source: "domain.md §3.4 (COPS: at least 25% local cash match unless waived)",
+    source: "docs/domain.md §3.4 (COPS: at least 25% local cash match unless waived)",
     evaluate: matchShort,
   },
 ];
@@ -743,7 +743,7 @@ export function complianceStatus(findings: readonly Pick<Finding, "severity">[])
 
 /**
  * A center-year's status as pages show it: a center with no assessment for the year is never
- * green (nothing was checked against the Baseline, domain.md §3.1 "Evaluation via assessment");
+ * green (nothing was checked against the Baseline, docs/domain.md §3.1 "Evaluation via assessment");
  * it reads "not assessed" unless its findings already make it red or amber.
  */
 export type CenterYearStatus = ComplianceStatus | "not_assessed";

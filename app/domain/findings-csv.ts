@@ -1,5 +1,5 @@
 /**
- * Findings as CSV rows (issue #5): one column layout for the report's export and the CLI, so both
+ * Findings as CSV rows: one column layout for the report's export and the CLI, so both
  * print the same rows. Written by app/http/csv.server.ts toCsv/csvResponse, which escapes text
  * cells against spreadsheet formulas and writes `{ raw }` figures as they are.
  */

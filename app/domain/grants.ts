@@ -1,5 +1,5 @@
 /**
- * Planned vs spent (issue #4). Pure: the models hand in rows, this module turns them into the
+ * Planned vs spent. Pure: the models hand in rows, this module turns them into the
  * figures every grants page, chart and export shows, so each figure is computed here only.
  * Voided rows never count: they are passed in (the pages show them struck through) and skipped.
  */
@@ -19,7 +19,7 @@ export const POETE_LABELS: Record<Poete, string> = {
   exercises: "Exercises",
 };
 
-// SF-424A object classes (domain.md §3.5 "Budget categories") plus HSGP management and administration (§3.1).
+// SF-424A object classes (docs/domain.md §3.5 "Budget categories") plus HSGP management and administration (§3.1).
 export const COST_CATEGORIES: readonly CostCategory[] = ["personnel", "fringe", "travel", "equipment", "supplies", "contractual", "other", "indirect", "ma"];
 
 export const COST_CATEGORY_LABELS: Record<CostCategory, string> = {
@@ -47,7 +47,7 @@ export const SOURCE_LABELS: Record<Agency, string> = {
 
 /**
  * Last day of a period of performance by the program's default length (programs.pop_months, seeded from
- * domain.md §3.1 HSGP 36 months, §3.3 JAG 48, §3.4 COPS 60); null when the program has none.
+ * docs/domain.md §3.1 HSGP 36 months, §3.3 JAG 48, §3.4 COPS 60); null when the program has none.
  */
 export function defaultPopEnd(popStart: string, popMonths: number | null): string | null {
   if (popMonths === null) return null;

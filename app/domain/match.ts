@@ -1,13 +1,13 @@
 /**
- * Cost share (local match) arithmetic, in integer cents (issue #11; COPS 25% local match, domain.md §3.4).
+ * Cost share (local match) arithmetic, in integer cents (COPS 25% local match, docs/domain.md §3.4).
  *
  * Two readings of "a 25% match" exist:
- * - percent of the award (`requiredMatchCents`): match ≥ pct × federal award. This is what issue #11 asks
- *   for ("provided match below the required share of the award") and what the app uses by default,
+ * - percent of the award (`requiredMatchCents`): match ≥ pct × federal award. This is the reading the rule
+ *   uses ("provided match below the required share of the award") and the app's default,
  *   e.g. to fill awards.match_required_cents.
  * - percent of the total project cost (`requiredMatchOfTotalCostCents`): federal pays ≤ (100 − pct)% and
  *   the local share is ≥ pct% of federal + local. This is how COPS states its rule (up to 75% federal,
- *   at least 25% local, domain.md §3.4) and asks for more: on a $75,000 award it is $25,000, not $18,750.
+ *   at least 25% local, docs/domain.md §3.4) and asks for more: on a $75,000 award it is $25,000, not $18,750.
  * Both round up to the next cent, so a fraction of a cent is never forgiven.
  */
 
@@ -53,7 +53,7 @@ export function requiredMatchOfTotalCostCents(federalCents: number, matchPct: nu
 
 /**
  * Match provided so far: cash plus in-kind, voided lines excluded. `cashOnly` counts cash alone,
- * for programs whose match must be cash (COPS asks for a local *cash* match, domain.md §3.4).
+ * for programs whose match must be cash (COPS asks for a local *cash* match, docs/domain.md §3.4).
  */
 export function matchProvidedCents(lines: readonly MatchLine[], opts: { cashOnly?: boolean } = {}): number {
   let total = 0;

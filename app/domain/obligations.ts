@@ -1,5 +1,5 @@
 /**
- * Reporting obligations of an award (issue #11): which reports fall due, for which period, on which date.
+ * Reporting obligations of an award: which reports fall due, for which period, on which date.
  * Pure date arithmetic on `YYYY-MM-DD` text; the model layer stores the result in reporting_obligations.
  *
  * Periods are cut from the calendar (half-years, quarters), then clipped to the award's period of
@@ -19,11 +19,11 @@ export interface Obligation {
 
 export type ObligationStatus = "submitted" | "upcoming" | "overdue";
 
-/** Quarterly financial and performance reports are due 30 days after the quarter ends (domain.md §3.3, §3.5). */
+/** Quarterly financial and performance reports are due 30 days after the quarter ends (docs/domain.md §3.3, §3.5). */
 export const QUARTERLY_DUE_DAYS = 30;
-/** Final report: 120 days after the end of the period of performance (domain.md §3.5, current practice). */
+/** Final report: 120 days after the end of the period of performance (docs/domain.md §3.5, current practice). */
 export const FINAL_DUE_DAYS = 120;
-/** A missed DOJ report suspends the award's funds this many days after the due date (issue #11; not in domain.md). */
+/** A missed DOJ report suspends the award's funds this many days after the due date (not in domain.md). */
 export const DOJ_SUSPENSION_DAYS = 15;
 
 const KIND_ORDER: readonly ReportKind[] = ["BSIR", "SF-425", "PMT", "FINAL"];
@@ -37,7 +37,7 @@ function minDate(a: string, b: string): string {
 }
 
 /**
- * BSIR half-years (domain.md §3.2): Jan 1–Jun 30 due Jul 30 the same year; Jul 1–Dec 31 due Jan 30 the next year.
+ * BSIR half-years (docs/domain.md §3.2): Jan 1–Jun 30 due Jul 30 the same year; Jul 1–Dec 31 due Jan 30 the next year.
  */
 function bsirPeriods(popStart: string, popEnd: string): Obligation[] {
   const out: Obligation[] = [];
@@ -56,7 +56,7 @@ function bsirPeriods(popStart: string, popEnd: string): Obligation[] {
   return out;
 }
 
-/** Calendar quarters ending Mar 31, Jun 30, Sep 30, Dec 31 (domain.md §3.5), due 30 days later. */
+/** Calendar quarters ending Mar 31, Jun 30, Sep 30, Dec 31 (docs/domain.md §3.5), due 30 days later. */
 function quarterlyPeriods(report: "SF-425" | "PMT", popStart: string, popEnd: string): Obligation[] {
   const out: Obligation[] = [];
   const m = +popStart.slice(5, 7);
@@ -90,7 +90,7 @@ export function generateObligations(award: { popStart: string; popEnd: string; r
   const out: Obligation[] = [];
   if (kinds.has("BSIR")) out.push(...bsirPeriods(popStart, popEnd));
   if (kinds.has("SF-425")) out.push(...quarterlyPeriods("SF-425", popStart, popEnd));
-  // PMT follows the same quarterly calendar as the SF-425 (domain.md §3.3).
+  // PMT follows the same quarterly calendar as the SF-425 (docs/domain.md §3.3).
   if (kinds.has("PMT")) out.push(...quarterlyPeriods("PMT", popStart, popEnd));
   if (kinds.has("FINAL")) {
     out.push({ report: "FINAL", periodStart: popStart, periodEnd: popEnd, due: addDays(popEnd, FINAL_DUE_DAYS) });
@@ -109,7 +109,7 @@ export function obligationStatus(o: { due: string; submittedOn: string | null },
   return dayNumber(o.due) >= dayNumber(asOf) ? "upcoming" : "overdue";
 }
 
-/** Date a missed DOJ report suspends the award's funds: due + 15 days (issue #11). */
+/** Date a missed DOJ report suspends the award's funds: due + 15 days. */
 export function suspensionDate(due: string): string {
   return addDays(due, DOJ_SUSPENSION_DAYS);
 }

@@ -1,5 +1,5 @@
 /**
- * Fixed-size pages of an already sorted list (issue #9). Pure: the caller parses the page number
+ * Fixed-size pages of an already sorted list. Pure: the caller parses the page number
  * from the URL; here a page past the end is clamped to the last page rather than refused, because
  * such a URL is usually an old link to a list that has since shrunk.
  */

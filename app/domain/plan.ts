@@ -1,5 +1,5 @@
 /**
- * Next-year plan projections (issue #4). Pure and small enough to run in the browser: the plan page
+ * Next-year plan projections. Pure and small enough to run in the browser: the plan page
  * recomputes these on every keystroke with JS, and the server computes the same on save without it.
  *
  * - A plan line gives money to a gap when it names the gap or one of the gap's items (I.A.1 → I.A).

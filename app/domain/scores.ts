@@ -1,5 +1,5 @@
 /**
- * Score and gaps: defined once here and used by every page, export, chart, CLI and rule (issue #3).
+ * Score and gaps: defined once here and used by every page, export, chart, CLI and rule.
  * - Assessable capabilities of a framework are the leaves of its tree (the twelve areas of
  *   baseline-2008 until a numbered item list is imported under them).
  * - applicable = not marked not_applicable; unassessed capabilities count as not_achieved
@@ -37,6 +37,18 @@ export function assessableCapabilities<T extends CatalogNode>(catalog: readonly 
   return inFramework.filter((c) => !hasChild.has(c.id));
 }
 
+/** How many centers meet one capability (and how many have it as a gap) in one fiscal year. */
+export interface CapabilityTrendPoint {
+  fiscalYear: number;
+  centers: number;
+  meets: number;
+  partial: number;
+  notAchieved: number;
+  notApplicable: number;
+  notAssessed: number;
+  gaps: number;
+}
+
 export interface ScoreResult {
   score: number | null;
   achieved: number;
@@ -56,7 +68,7 @@ export function roundOneDecimal(value: number): number {
 }
 
 /**
- * The Critical Operational and Enabling Capabilities (domain.md §2.1): assessed each year beside
+ * The Critical Operational and Enabling Capabilities (docs/domain.md §2.1): assessed each year beside
  * the baseline and reported as gaps like its areas, but not part of the baseline score.
  */
 export const COC_EC_FRAMEWORK = "coc-ec";

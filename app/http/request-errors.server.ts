@@ -1,6 +1,6 @@
 /**
  * A form body that cannot be read — a cut-off or mis-bounded multipart upload, JSON or plain text
- * posted to a form — is the client's fault: answer 400 with a plain sentence, not a 500 (issue #10).
+ * posted to a form — is the client's fault: answer 400 with a plain sentence, not a 500.
  * A body over a limit of app/http/form-limits.server.ts gets that limit's 400 or 413. Wrapped
  * around every action by withFriendlyErrorPages (app/http/storage-errors.server.ts), so no route
  * reads a form any other way.

@@ -1,8 +1,8 @@
 /**
- * HTTP-level protections (issue #6, #10), used by server.ts and tested on their own.
+ * HTTP-level protections, used by server.ts and tested on their own.
  */
 
-/** Request body limits: forms 1 MB, uploads 50 MB (issue #10). */
+/** Request body limits: forms 1 MB, uploads 50 MB. */
 export const FORM_BODY_LIMIT = 1024 * 1024;
 export const UPLOAD_BODY_LIMIT = 50 * 1024 * 1024;
 

@@ -4,7 +4,7 @@ import { guardUnreadableForms } from "./request-errors.server";
 /**
  * When the disk is full, the file read-only or the device failing, SQLite refuses the write and
  * rolls the transaction back. The user should read that in plain words, not "Unexpected Server
- * Error" (issue #10). server.ts wraps every loader and action of the build with `withFriendlyErrorPages`.
+ * Error". server.ts wraps every loader and action of the build with `withFriendlyErrorPages`.
  */
 export const STORAGE_WRITE_MESSAGE = "The database cannot be written right now (disk full or read-only). Nothing was saved.";
 export const STORAGE_BUSY_MESSAGE = "The database is busy right now. Nothing was saved; please try again in a moment.";

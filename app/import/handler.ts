@@ -12,7 +12,7 @@ import type Sqlite from "better-sqlite3";
 import type { Transaction } from "kysely";
 import type { z } from "zod";
 import type { Database, Q } from "../../db/schema";
-import type { CenterScope, Principal } from "../auth/permissions";
+import type { CenterScope, Principal } from "../domain/permissions";
 
 export interface ImportTypeDef<R> {
   label: string;

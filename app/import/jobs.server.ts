@@ -26,7 +26,7 @@ import os from "node:os";
 import path from "node:path";
 import { stringify } from "csv-stringify/sync";
 import type { DB } from "../../db/client";
-import type { Principal } from "../auth/permissions";
+import type { Principal } from "../domain/permissions";
 import { escapeCell } from "./escape";
 import { multipartBoundary, originalFileName, quoteFileNames } from "./multipart";
 import { progressLine } from "./progress";

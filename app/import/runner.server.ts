@@ -16,7 +16,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import type { Kysely, Transaction } from "kysely";
 import type { Database } from "../../db/schema";
-import { allows, type Principal } from "../auth/permissions";
+import { allows, type Principal } from "../domain/permissions";
 import { recordAudit } from "../models/audit.server";
 import { friendlyDbError } from "../models/db-errors.server";
 import { syncObligations } from "../models/obligations.server";

@@ -5,7 +5,7 @@ import { recordAudit } from "./audit.server";
 import { updateVersioned } from "./versioning.server";
 
 /**
- * Assessment sign-off (issue #11): a center-year moves draft → submitted (director or admin) →
+ * Assessment sign-off: a center-year moves draft → submitted (director or admin) →
  * validated or changes_requested (auditor or admin). Submitted and validated years are locked:
  * nobody changes a status until a reviewer reopens the year (→ draft) or asks for changes.
  * Who may take each step is checked by the route (assertAllowed); this module checks the states.

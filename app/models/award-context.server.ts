@@ -11,7 +11,7 @@ export function awardCenter(award: { center_id: number; center_state: string }) 
 }
 
 /**
- * What the award page shows of the award's lifecycle (issue #11): its reporting obligations with
+ * What the award page shows of the award's lifecycle: its reporting obligations with
  * status as of `asOf`, how often it was amended, its match totals and its closed periods.
  */
 export async function lifecycleOfAward(db: Q, award: { id: number; match_required_cents: number }, asOf: string) {

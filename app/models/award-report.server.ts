@@ -1,5 +1,5 @@
 /**
- * The auditor's award report (issue #7): one award's header, budget vs spent per line and per
+ * The auditor's award report: one award's header, budget vs spent per line and per
  * POETE area, spending, findings with their responses, and audit history. Assembled from the
  * grants model (awards.server.ts), the grants figures (app/domain/grants.ts) and the compliance
  * engine (findingsForAward), so the report shows exactly what the award page and findings show.

@@ -1,7 +1,7 @@
 import { syncAwardObligations } from "./obligations.server";
 import { sql, type Kysely } from "kysely";
 import type { Agency, Award, Database, Q } from "../../db/schema";
-import type { CenterScope } from "../auth/permissions";
+import type { CenterScope } from "../domain/permissions";
 import { describeAuditChange, formatAuditTime, inSentence } from "../domain/audit-diff";
 import { awardTotals, defaultPopEnd, FUNDING_SOURCES, fundingBySource, type FundingYear } from "../domain/grants";
 import { requiredMatchCents } from "../domain/match";
@@ -275,7 +275,7 @@ export async function createAward(db: Q, userId: number, input: NewAwardInput): 
         amount_cents: input.amountCents,
         pop_start: input.popStart,
         pop_end: popEnd,
-        // Required local match from the program's percent (COPS 25%, domain.md §3.4), as match.ts defines it.
+        // Required local match from the program's percent (COPS 25%, docs/domain.md §3.4), as match.ts defines it.
         match_required_cents: requiredMatchCents(input.amountCents, program.match_pct),
         prime_award_id: prime?.id ?? null,
         pass_through: prime ? input.passThrough || prime.recipient : input.passThrough || null,

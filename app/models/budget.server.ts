@@ -8,7 +8,7 @@ import { friendlyDbError, isPeriodClosedError } from "./db-errors.server";
 import { updateVersioned } from "./versioning.server";
 
 /**
- * Budget lines and spending writes (issue #4). Every write runs in one transaction that checks the
+ * Budget lines and spending writes. Every write runs in one transaction that checks the
  * money first (so the refusal carries the figures), then writes, then appends the audit row. The
  * triggers of migrations/0003 keep the summary columns and are the backstop for the same rules.
  */

@@ -1,5 +1,5 @@
 import type { Q } from "../../db/schema";
-import { centerScope } from "../auth/permissions";
+import { centerScope } from "../domain/permissions";
 import { addDays, todayIso } from "../domain/dates";
 import { buildCalendar, type CalendarEvent } from "../domain/ics";
 import { listDeadlines } from "./obligations.server";

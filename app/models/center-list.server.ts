@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema";
-import type { CenterScope } from "../auth/permissions";
+import type { CenterScope } from "../domain/permissions";
 import { centerYearStatus } from "../domain/compliance";
 import { todayIso } from "../domain/dates";
 import { describeDefaultYear } from "../domain/fiscal-year";

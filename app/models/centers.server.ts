@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import type { Q } from "../../db/schema";
-import type { CenterScope } from "../auth/permissions";
+import type { CenterScope } from "../domain/permissions";
 
 /** Restricts a query on `centers` to what the user may see. */
 export function scoped<QB extends { where: (...args: any[]) => QB }>(qb: QB, scope: CenterScope, column = "centers.state"): QB {

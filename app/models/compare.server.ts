@@ -1,12 +1,12 @@
 /**
- * Comparing 2 to 8 centers side by side for one fiscal year (issue #7): score and gaps by area,
+ * Comparing 2 to 8 centers side by side for one fiscal year: score and gaps by area,
  * funding by source, federal funds per open gap and per gap closed since the prior year, the share
  * of federal budget aimed at baseline gaps, and findings by severity. A fixed number of set-based
  * queries; scores from app/domain/scores.ts, "aimed at a gap" from the compliance engine's
  * capability graph (buildCapabilityGraph(...).funds, as gapFunding uses it), findings from findings().
  */
 import type { Agency, AssessmentStatus, Q } from "../../db/schema";
-import { canReadCenter, centerScope, type Principal } from "../auth/permissions";
+import { canReadCenter, centerScope, type Principal } from "../domain/permissions";
 import { buildCapabilityGraph } from "../domain/compliance";
 import { todayIso } from "../domain/dates";
 import type { DefaultYear } from "../domain/fiscal-year";
@@ -19,7 +19,7 @@ import { findings } from "./compliance.server";
 import { median } from "./dashboard.server";
 import { defaultFiscalYear } from "./years.server";
 
-/** How many centers a comparison holds: a product choice (issue #7), enough for one state's network. */
+/** How many centers a comparison holds: a product choice, enough for one state's network. */
 export const MIN_COMPARE = 2;
 export const MAX_COMPARE = 8;
 
@@ -48,20 +48,9 @@ export function parseCompareParams(params: URLSearchParams, fiscalYear?: number)
   return { selection, notes };
 }
 
-export interface CompareCenter {
-  code: string;
-  name: string;
-  state: string;
-  kind: "state" | "urban_area";
-  assessed: boolean;
-  score: number | null;
-  /** Open gaps of the year (null when not assessed). */
-  gaps: string[] | null;
+/** The funding and findings figures shown both per center and for the whole comparison. */
+interface CompareFigures {
   areas: Record<string, number | null>;
-  priorAssessed: boolean;
-  priorGaps: number | null;
-  /** Gaps of the prior year that are no longer gaps (null without both assessments). */
-  closedGaps: string[] | null;
   funding: Record<Agency, number>;
   totalCents: number;
   federalCents: number;
@@ -76,21 +65,25 @@ export interface CompareCenter {
   warnings: number;
 }
 
-export interface CompareTotals {
+export interface CompareCenter extends CompareFigures {
+  code: string;
+  name: string;
+  state: string;
+  kind: "state" | "urban_area";
+  assessed: boolean;
+  score: number | null;
+  /** Open gaps of the year (null when not assessed). */
+  gaps: string[] | null;
+  priorAssessed: boolean;
+  priorGaps: number | null;
+  /** Gaps of the prior year that are no longer gaps (null without both assessments). */
+  closedGaps: string[] | null;
+}
+
+export interface CompareTotals extends CompareFigures {
   medianScore: number | null;
   gaps: number;
   closedGaps: number;
-  areas: Record<string, number | null>;
-  funding: Record<Agency, number>;
-  totalCents: number;
-  federalCents: number;
-  federalPerOpenGapCents: number | null;
-  federalPerClosedGapCents: number | null;
-  federalBudgetedCents: number;
-  aimedAtGapsCents: number;
-  aimedShare: number | null;
-  violations: number;
-  warnings: number;
 }
 
 export type Comparison =

@@ -1,13 +1,13 @@
 /**
- * Compliance findings from the database (issue #5): gathers live rows into the pure engine's
+ * Compliance findings from the database: gathers live rows into the pure engine's
  * ComplianceData with a fixed handful of set-based queries, evaluates, and attaches responses.
  * Pages, the CSV export and the CLI all come through `findings`, so they list the same rows.
- * Evaluations are remembered per committed state of the data (evaluatedFindings, issue #9).
+ * Evaluations are remembered per committed state of the data (evaluatedFindings).
  */
 import { sql, type ExpressionBuilder } from "kysely";
 import type { Database, Q } from "../../db/schema";
 import { fiscalYearOfDate } from "../../db/sql";
-import type { CenterScope } from "../auth/permissions";
+import type { CenterScope } from "../domain/permissions";
 import {
   evaluateCompliance,
   findingKey,

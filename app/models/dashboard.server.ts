@@ -1,5 +1,5 @@
 /**
- * The dashboard (issue #7): tiles, the centers × baseline areas heat map, funding by source per
+ * The dashboard: tiles, the centers × baseline areas heat map, funding by source per
  * year and compliance status counts, for the user's scope and the URL's filters. A fixed handful
  * of set-based queries whatever the number of centers; scores come from app/domain/scores.ts,
  * findings from the compliance engine (findings()), funding rows from app/domain/grants.ts.
@@ -8,7 +8,7 @@
  * hold a live award of that program/agency in the fiscal year, and counts only that money.
  */
 import type { Agency, Q } from "../../db/schema";
-import { centerScope, type CenterScope, type Principal } from "../auth/permissions";
+import { centerScope, type CenterScope, type Principal } from "../domain/permissions";
 import { centerYearStatus, statusByCenterYear, type CenterYearStatus } from "../domain/compliance";
 import { todayIso } from "../domain/dates";
 import type { DefaultYear } from "../domain/fiscal-year";

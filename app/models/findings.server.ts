@@ -1,5 +1,5 @@
 /**
- * Finding responses (issue #5): a director's corrective-action response and an auditor's
+ * Finding responses: a director's corrective-action response and an auditor's
  * disposition, keyed by the finding's stable key (rule, center, award, year, capability) so they
  * survive recomputation. Who may write which field is checked by the route (respond / audit);
  * this module keeps versions, writes the audit row in the same transaction, and never deletes.

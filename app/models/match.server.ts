@@ -6,7 +6,7 @@ import { recordAudit } from "./audit.server";
 import { updateVersioned } from "./versioning.server";
 
 /**
- * Cost share (issue #11; COPS 25% local match, domain.md §3.4): the match an award requires
+ * Cost share (COPS 25% local match, docs/domain.md §3.4): the match an award requires
  * (awards.match_required_cents) and the contributions that provide it, kept like spending lines —
  * never deleted, voided with a reason, left out of totals once voided.
  */

@@ -1,14 +1,15 @@
 import { sql, type Kysely, type Transaction } from "kysely";
 import type { Database, Q, ReportKind } from "../../db/schema";
 import { inTransaction } from "../../db/transaction";
-import type { CenterScope } from "../auth/permissions";
+import type { CenterScope } from "../domain/permissions";
 import { generateObligations, obligationStatus, type Obligation, type ObligationStatus } from "../domain/obligations";
 import { recordAudit } from "./audit.server";
 import { scoped } from "./centers.server";
 import { updateVersioned } from "./versioning.server";
+import { shownUserName } from "./users.server";
 
 /**
- * Reporting obligations stored per award (issue #11), so a submission can be recorded against each.
+ * Reporting obligations stored per award, so a submission can be recorded against each.
  * The schedule itself comes from app/domain/obligations.ts; this file keeps the table in step with it.
  */
 
@@ -269,7 +270,7 @@ export async function listDeadlines(db: Q, f: DeadlineFilter): Promise<DeadlineR
       "reporting_obligations.due",
       "reporting_obligations.submitted_on as submittedOn",
       "reporting_obligations.reference",
-      sql<string | null>`coalesce(nullif(users.display_name, ''), users.username)`.as("submittedBy"),
+      shownUserName("users").as("submittedBy"),
     ])
     .orderBy("reporting_obligations.due")
     .orderBy("centers.code")

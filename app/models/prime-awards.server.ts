@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Transaction } from "kysely";
 import type { Database, PrimeAward } from "../../db/schema";
-import type { Principal } from "../auth/permissions";
+import type { Principal } from "../domain/permissions";
 import { primeAllocation, subAwardProblems, type SubAwardFacts, type SubAwardField } from "../domain/subawards";
 import { recordAudit } from "./audit.server";
 import { Refusal, runWrite, type WriteResult } from "./budget.server";

@@ -3,7 +3,7 @@ import type { Database, Program, Q } from "../../db/schema";
 import { recordAudit } from "./audit.server";
 
 /**
- * Grant programs and their rule parameters. Seeded by migrations/0002 from domain.md §3 (HSGP 36-month
+ * Grant programs and their rule parameters. Seeded by migrations/0002 from docs/domain.md §3 (HSGP 36-month
  * period and 5% M&A cap §3.1, JAG 48 months §3.3, COPS 25% match §3.4); an administrator may change them.
  */
 export async function listPrograms(db: Q): Promise<Program[]> {

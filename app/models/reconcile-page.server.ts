@@ -1,4 +1,4 @@
-import type { Principal } from "../auth/permissions";
+import type { Principal } from "../domain/permissions";
 import { forbidden } from "../auth/guard.server";
 import { parseFiscalYear } from "../domain/fiscal-year";
 import type { ReconcileFilter } from "./reconcile.server";

@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import type { Q } from "../../db/schema";
-import type { CenterScope } from "../auth/permissions";
+import type { CenterScope } from "../domain/permissions";
 import { fiscalYearOf } from "../domain/dates";
 import { reconcile, type ReconcileRow } from "../domain/reconcile";
 

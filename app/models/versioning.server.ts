@@ -2,7 +2,7 @@ import type { Transaction } from "kysely";
 import type { Database } from "../../db/schema";
 
 /**
- * Optimistic locking (issue #10): every editable record has a `version`. A form carries the version
+ * Optimistic locking: every editable record has a `version`. A form carries the version
  * it was loaded with; the update only applies when the row still has it, and bumps it.
  * On conflict the caller shows the other person's change (`current`) and keeps the user's input.
  */

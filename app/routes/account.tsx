@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { requireUser } from "~/auth/guard.server";
-import { ROLE_LABELS } from "~/auth/permissions";
+import { ROLE_LABELS } from "~/domain/permissions";
 import { clearedSessionCookieHeader } from "~/auth/session.server";
 import { getDb } from "~/db.server";
 import { publicOrigin } from "~/http/public-url.server";

@@ -115,7 +115,7 @@ export default function AdminPrograms() {
     <>
       <h1>Grant programs</h1>
       <p className="muted">
-        The parameters the compliance rules and new awards use. Seeded from the reference notes (domain.md §3): HSGP (SHSP, UASI) 36-month period,
+        The parameters the compliance rules and new awards use. Seeded from the reference notes (docs/domain.md §3): HSGP (SHSP, UASI) 36-month period,
         5% M&amp;A cap (unverified there) and 50% personnel cap (§3.1); JAG 48 months (§3.3, unverified); COPS 25% match and 60 months (§3.4). Change
         them when the current notice of funding says otherwise; every change is recorded in the audit trail. Leave a field empty for "no limit".
       </p>

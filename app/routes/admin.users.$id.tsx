@@ -4,7 +4,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { notFound, requireUser } from "~/auth/guard.server";
-import { ROLE_LABELS } from "~/auth/permissions";
+import { ROLE_LABELS } from "~/domain/permissions";
 import { HistoryPanel } from "~/components/HistoryPanel";
 import { getDb, type DB } from "~/db.server";
 import { historyOf } from "~/models/audit.server";
@@ -12,7 +12,7 @@ import { getUserDetail, setActive, setPassword } from "~/models/users.server";
 import { MIN_PASSWORD_LENGTH, resetPasswordSchema, userChangeSchema } from "~/schemas/users";
 import { ownEntry } from "~/domain/lookup";
 
-/** Admin only (issue #6): one account, with password reset, deactivate/reactivate and its history. */
+/** Admin only: one account, with password reset, deactivate/reactivate and its history. */
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.user.username ?? "User"} — Users — Baseline` }];
 
 async function findUser(db: DB, idParam: string | undefined) {

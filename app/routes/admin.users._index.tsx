@@ -4,14 +4,14 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { requireUser } from "~/auth/guard.server";
-import { ROLE_LABELS } from "~/auth/permissions";
+import { ROLE_LABELS } from "~/domain/permissions";
 import { getDb } from "~/db.server";
 import { getCenterByCode, listCenters, listStates } from "~/models/centers.server";
 import { createUser, findUserByUsername, listUsers } from "~/models/users.server";
 import { MIN_PASSWORD_LENGTH, newUserSchema, parseStates, ROLES } from "~/schemas/users";
 import { ScrollTable } from "~/components/ScrollTable";
 
-/** Admin only (issue #6): list users and add one. Reset, deactivate and reactivate are on admin.users.$id.tsx. */
+/** Admin only: list users and add one. Reset, deactivate and reactivate are on admin.users.$id.tsx. */
 export const meta: MetaFunction = () => [{ title: "Users — Baseline" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {

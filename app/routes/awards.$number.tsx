@@ -7,7 +7,7 @@ import { Errors, FormErrors, Notice, OnceField, props, useDone, useReply, useRes
 import { conflictReply, createOnce, formReply, refusedReply } from "~/http/forms.server";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/guard.server";
-import { allows } from "~/auth/permissions";
+import { allows } from "~/domain/permissions";
 import { AwardLifecycle } from "~/components/AwardLifecycle";
 import { HistoryPanel } from "~/components/HistoryPanel";
 import { CompliancePanel } from "~/components/CompliancePanel";
@@ -125,7 +125,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       HISTORY_ON_PAGE,
     ),
     lifecycle,
-    // Compliance findings on this award as of today (issue #5); empty for a voided award.
+    // Compliance findings on this award as of today; empty for a voided award.
     findings: (await findingsForAward(db, award.award_number, { asOf })).findings,
   };
 }

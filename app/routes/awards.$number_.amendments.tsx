@@ -4,7 +4,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { requireAward } from "~/auth/award.server";
 import { notFound, requireUser } from "~/auth/guard.server";
-import { allows } from "~/auth/permissions";
+import { allows } from "~/domain/permissions";
 import { getDb } from "~/db.server";
 import { todayIso } from "~/domain/dates";
 import { centsToDecimal, formatMoney } from "~/domain/money";
@@ -17,7 +17,7 @@ import { auditChangesSince } from "~/models/awards.server";
 import { AmendmentSchema } from "~/schemas/lifecycle";
 import { ScrollTable } from "~/components/ScrollTable";
 
-/** Amendments of one award (issue #11): the list, and a form for the center's director or an admin. */
+/** Amendments of one award: the list, and a form for the center's director or an admin. */
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Amendments — ${data?.award.award_number ?? "Award"} — Baseline` }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {

@@ -7,7 +7,7 @@ import { requireAward } from "~/auth/award.server";
 import { Errors, FormErrors, Notice, OnceField, props, useDone, useReply, useResetAfterSave } from "~/components/forms";
 import { conflictReply, createOnce, formReply, refusedReply } from "~/http/forms.server";
 import { assertAllowed, notFound, requireUser } from "~/auth/guard.server";
-import { allows } from "~/auth/permissions";
+import { allows } from "~/domain/permissions";
 import { getDb } from "~/db.server";
 import { requiredMatchCents } from "~/domain/match";
 import { centsToDecimal, formatMoney } from "~/domain/money";
@@ -20,7 +20,7 @@ import { MatchAddSchema, MatchRequiredSchema, MatchVoidSchema } from "~/schemas/
 import { ScrollTable } from "~/components/ScrollTable";
 
 /**
- * Cost share of one award (issue #11; COPS 25%, domain.md §3.4): required, provided, shortfall, and
+ * Cost share of one award (COPS 25%, docs/domain.md §3.4): required, provided, shortfall, and
  * the contributions. The center's director or an admin adds and voids contributions; only an admin
  * changes the required figure (a waiver or a negotiated share).
  */

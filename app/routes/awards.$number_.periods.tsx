@@ -7,7 +7,7 @@ import { requireAward } from "~/auth/award.server";
 import { requireUser } from "~/auth/guard.server";
 import { Errors, FormErrors, Notice, OnceField, props, useDone, useReply, useResetAfterSave } from "~/components/forms";
 import { createOnce, formReply, refusedReply } from "~/http/forms.server";
-import { allows } from "~/auth/permissions";
+import { allows } from "~/domain/permissions";
 import { getDb } from "~/db.server";
 import { todayIso } from "~/domain/dates";
 import { newFormToken } from "~/models/form-tokens.server";
@@ -17,7 +17,7 @@ import { ClosePeriodSchema, ReopenPeriodSchema } from "~/schemas/lifecycle";
 import { ScrollTable } from "~/components/ScrollTable";
 
 /**
- * Closed reporting periods of one award (issue #11). Anyone who may read the award sees them; only
+ * Closed reporting periods of one award. Anyone who may read the award sees them; only
  * an administrator closes or reopens one. While closed, spending dated inside cannot change
  * (database triggers, migrations/0005_closed_periods.ts).
  */

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/guard.server";
-import { centerScope } from "~/auth/permissions";
+import { centerScope } from "~/domain/permissions";
 import { getDb } from "~/db.server";
 import { FUNDING_SOURCES, SOURCE_LABELS } from "~/domain/grants";
 import { oneFiscalYearOf } from "~/http/fiscal-year.server";

@@ -4,7 +4,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useState } from "react";
 import { assertAllowed, forbidden, requireUser } from "~/auth/guard.server";
-import type { Principal } from "~/auth/permissions";
+import type { Principal } from "~/domain/permissions";
 import { Errors, FormErrors, OnceField, props, useReply } from "~/components/forms";
 import { createOnce, formReply, refusedReply } from "~/http/forms.server";
 import { getDb } from "~/db.server";

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { notFound, requireUser } from "~/auth/guard.server";
-import { centerScope } from "~/auth/permissions";
+import { centerScope } from "~/domain/permissions";
 import { CapabilityTrendChart } from "~/components/AssessmentCharts";
 import { getDb } from "~/db.server";
 import { formatMoney } from "~/domain/money";

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { notFound, requireUser, assertAllowed } from "~/auth/guard.server";
-import { allows } from "~/auth/permissions";
+import { allows } from "~/domain/permissions";
 import { getDb } from "~/db.server";
 import { formatMoney } from "~/domain/money";
 import { assessableCapabilities, baselineStatus, computeScore, formatScore, HEADLINE_FRAMEWORK } from "~/domain/scores";
@@ -44,7 +44,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     const result = computeScore(assessableCapabilities(catalog, HEADLINE_FRAMEWORK), (id) => statuses.get(id));
     latest = { fiscalYear: latestYear, ...result, status: baselineStatus(result).label };
   }
-  // Gaps (issue #3) of ?fy= or the latest assessed year; sign-off text beside the score (issue #11).
+  // Gaps of ?fy= or the latest assessed year; sign-off text beside the score.
   const gapYear = oneFiscalYearOf(request) ?? latestYear;
   const [gapView, latestReview] = await Promise.all([
     centerGapView(db, center.id, gapYear),
@@ -58,7 +58,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     const { findings } = await findingsForCenter(db, center.id, { asOf, fiscalYear: complianceYear });
     compliance = { fiscalYear: complianceYear, asOf, findings, status: centerYearStatus(complianceStatus(findings), years.includes(complianceYear)) };
   }
-  // Funding by source (issue #4) and the next fiscal year's plan link.
+  // Funding by source and the next fiscal year's plan link.
   const fundingBySource = await centerFundingBySource(db, center.id);
   const planYear = suggestedPlanYear(totals[0]?.fiscal_year ?? null, currentFiscalYear());
   return { center, totals, awards, latest, latestReviewText: reviewLabel(latestReview), gapView, compliance, fundingBySource, planYear, canEdit: allows(user, { can: "edit", center }) };

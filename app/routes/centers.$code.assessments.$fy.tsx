@@ -5,7 +5,7 @@ import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useFetcher, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useEffect, useMemo, useState } from "react";
 import { assertAllowed, notFound, requireUser } from "~/auth/guard.server";
-import { allows } from "~/auth/permissions";
+import { allows } from "~/domain/permissions";
 import { Notice, useDone } from "~/components/forms";
 import { HistoryPanel } from "~/components/HistoryPanel";
 import { getDb } from "~/db.server";

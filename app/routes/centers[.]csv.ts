@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { requireUser } from "~/auth/guard.server";
-import { centerScope } from "~/auth/permissions";
+import { centerScope } from "~/domain/permissions";
 import { getDb } from "~/db.server";
 import { csvResponse, type CsvCell } from "~/http/csv.server";
 import { oneFiscalYearOf } from "~/http/fiscal-year.server";

@@ -1,7 +1,7 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/guard.server";
-import { centerScope } from "~/auth/permissions";
+import { centerScope } from "~/domain/permissions";
 import { GroupedBarChart, StackedMoneyChart } from "~/components/ReportCharts";
 import { heatColor, heatIsDark, STATUS_COLORS } from "~/components/palette";
 import { getDb } from "~/db.server";

@@ -228,7 +228,7 @@ export default function DashboardPage() {
                     return (
                       <tr key={r.code}>
                         <th scope="row">
-                          {/* A plain anchor like the cells: 80 Remix Links were an eighth of the page's server render (issue #9). */}
+                          {/* A plain anchor like the cells: 80 Remix Links were an eighth of the page's server render. */}
                           <a href={`/centers/${encodeURIComponent(r.code)}`} title={r.name}>
                             {r.code}
                           </a>

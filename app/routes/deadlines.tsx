@@ -4,7 +4,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction, SerializeFro
 import { redirect } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { assertAllowed, notFound, requireUser } from "~/auth/guard.server";
-import { allows, centerScope } from "~/auth/permissions";
+import { allows, centerScope } from "~/domain/permissions";
 import { Errors, FormErrors, Notice, props, useReply } from "~/components/forms";
 import { conflictReply, formReply } from "~/http/forms.server";
 import { getDb } from "~/db.server";

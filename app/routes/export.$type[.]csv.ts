@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { assertAllowed, notFound, requireUser } from "~/auth/guard.server";
-import { centerScope } from "~/auth/permissions";
+import { centerScope } from "~/domain/permissions";
 import { getDb } from "~/db.server";
 import { isImportType } from "~/import";
 import { oneFiscalYearOf } from "~/http/fiscal-year.server";

@@ -4,7 +4,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { assertAllowed, forbidden, notFound, requireUser } from "~/auth/guard.server";
-import { allows, centerScope, type Principal } from "~/auth/permissions";
+import { allows, centerScope, type Principal } from "~/domain/permissions";
 import { Notice, useDone, type FormReply } from "~/components/forms";
 import { conflictReply, formReply, refusedReply } from "~/http/forms.server";
 import { useHydrated } from "~/components/hydrated";
@@ -34,17 +34,17 @@ import {
 } from "~/schemas/findings";
 
 /**
- * Findings report (issue #5): every finding in the user's centers for the filter in the URL, with
+ * Findings report: every finding in the user's centers for the filter in the URL, with
  * its figures, the director's response and the auditor's disposition; forms for those allowed.
  * The CSV export (reports.findings[.]csv.ts) and `cli findings` list the same rows, all of them;
- * the page shows one page of them at a time (issue #9).
+ * the page shows one page of them at a time.
  */
 export const meta: MetaFunction = () => [{ title: "Compliance findings — Baseline" }];
 
 /**
  * Findings (and stale responses) per page. Each card carries up to two forms; 50 keeps the page
  * near 140 KB of HTML and its server render short whatever the filter, where the whole network's
- * year was ~1 MB (issue #9).
+ * year was ~1 MB.
  */
 export const FINDINGS_PER_PAGE = 50;
 
@@ -326,7 +326,7 @@ function FindingCard({ f, asOf, actionData, notice, stale = false }: { f: Row; a
   return (
     <article className="panel finding" id={f.anchor} aria-label={`${f.rule} ${f.centerCode}${f.awardNumber ? ` ${f.awardNumber}` : ""} FY${f.fiscalYear}`}>
       <p style={{ margin: 0 }}>
-        {/* Plain anchors in the list: 150 Remix Links were a sixth of the page's server render (issue #9). */}
+        {/* Plain anchors in the list: 150 Remix Links were a sixth of the page's server render. */}
         {severity ? <SeverityBadge severity={severity} /> : null} <a href={`/rules#${f.rule}`}>{f.rule}</a> ·{" "}
         <a href={`/centers/${encodeURIComponent(f.centerCode)}`}>{f.centerCode}</a> · FY{f.fiscalYear}
         {f.awardNumber ? (
@@ -405,7 +405,7 @@ function constraintProps(c: FieldConstraint | undefined) {
  * and what the user typed) and, in the browser, for validation as the user types and submitting
  * without a page load. So the server and the hydrating browser draw plain HTML forms — same names,
  * ids, values and validation attributes, posting to this same URL as Remix's would — and the
- * browser swaps in Conform's Remix forms right after hydration (issue #9).
+ * browser swaps in Conform's Remix forms right after hydration.
  */
 function useLiveForm(formId: string, actionData?: ActionResult): boolean {
   const hydrated = useHydrated();

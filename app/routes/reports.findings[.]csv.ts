@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { assertAllowed, forbidden, notFound, requireUser } from "~/auth/guard.server";
-import { centerScope } from "~/auth/permissions";
+import { centerScope } from "~/domain/permissions";
 import { getDb } from "~/db.server";
 import { findingsCsvRows } from "~/domain/findings-csv";
 import { csvResponse } from "~/http/csv.server";

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/guard.server";
-import { centerScope } from "~/auth/permissions";
+import { centerScope } from "~/domain/permissions";
 import { getDb } from "~/db.server";
 import { formatMoney } from "~/domain/money";
 import { RECONCILE_STATUS_LABELS, RECONCILE_STATUSES, SUBAWARD_REPORTING_THRESHOLD_CENTS } from "~/domain/reconcile";

@@ -5,7 +5,7 @@ import { SeverityBadge } from "~/components/StatusBadge";
 import { RULE_INFO } from "~/domain/compliance";
 import { ScrollTable } from "~/components/ScrollTable";
 
-/** What each compliance rule checks and the reference it rests on (issue #5). */
+/** What each compliance rule checks and the reference it rests on. */
 export const meta: MetaFunction = () => [{ title: "Compliance rules — Baseline" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {

@@ -1,5 +1,5 @@
 /**
- * Assessment forms (issue #3) and sign-off (issue #11): one set of schemas shared by the form
+ * Assessment forms and sign-off: one set of schemas shared by the form
  * (Conform client validation) and the action (parseWithZod on the server).
  */
 import { z } from "zod";
@@ -8,7 +8,7 @@ import { FISCAL_YEAR_MESSAGE, parseFiscalYear } from "../domain/fiscal-year";
 import { parseMoney } from "../domain/money";
 import { STATUSES, STATUS_LABELS } from "../domain/scores";
 
-/** Evidence limit, issue #3; the same CHECK sits on assessments.evidence (migrations/0001). */
+/** Evidence limit; the same CHECK sits on assessments.evidence (migrations/0001). */
 export const EVIDENCE_MAX = 4000;
 /** Reviewer notes share the evidence limit. */
 export const NOTE_MAX = 4000;

@@ -3,7 +3,7 @@ import { RULES } from "../domain/compliance";
 import { parseDate } from "../domain/dates";
 import { FISCAL_YEAR_MESSAGE, parseFiscalYear } from "../domain/fiscal-year";
 
-/** Findings report filters (URL) and the response/disposition forms (issue #5). */
+/** Findings report filters (URL) and the response/disposition forms. */
 
 export const DISPOSITIONS = ["open", "accepted", "resolved"] as const;
 export const DISPOSITION_LABELS: Record<(typeof DISPOSITIONS)[number], string> = {
@@ -73,7 +73,7 @@ export function filterToSearch(filter: FindingsFilter): string {
 }
 
 /*
- * Where in the report's lists to look (issue #9). Kept apart from FindingsFilter, which selects the
+ * Where in the report's lists to look. Kept apart from FindingsFilter, which selects the
  * rows: the CSV export and `cli findings` take the filter only, so they always list every row.
  */
 

@@ -1,5 +1,5 @@
 /**
- * Form schemas for awards, budget lines, spending, programs and plans (issue #4), shared by each
+ * Form schemas for awards, budget lines, spending, programs and plans, shared by each
  * form (Conform validates in the browser) and its action (the same schema on the server).
  * Money and dates go through the one parser each (domain/money.ts, domain/dates.ts) and their
  * messages are shown at the field.

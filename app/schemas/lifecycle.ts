@@ -1,5 +1,5 @@
 /**
- * Form schemas of the grant lifecycle pages (issue #11): report submissions, amendments, match
+ * Form schemas of the grant lifecycle pages: report submissions, amendments, match
  * contributions, closed periods. Shared by the forms (Conform) and the actions (parseWithZod).
  * Dates and money go through the one parser each (app/domain/dates.ts parseGrantDate, the importer's rule too; app/domain/money.ts).
  */

@@ -1,5 +1,5 @@
 /**
- * Targets (issue #9, at `national` on a 2-core machine), the printed tables and the machine
+ * Targets (at `national` on a 2-core machine), the printed tables and the machine
  * description. The benchmark reports against the targets; nothing asserts them.
  */
 import os from "node:os";

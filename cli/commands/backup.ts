@@ -23,7 +23,7 @@ import type { Database } from "../../db/schema";
 import { type Command, UsageError } from "../command";
 
 /**
- * `backup FILE` and `restore FILE` (issue #10). Backup uses SQLite's online backup, so the server
+ * `backup FILE` and `restore FILE`. Backup uses SQLite's online backup, so the server
  * keeps running and writing; restore checks the backup completely before it touches anything and
  * refuses while a server (or any other program) has the database open.
  */

@@ -5,7 +5,7 @@ import { asOfOption, centerOption, type Command, formatOption } from "../command
 
 export const DEADLINES_COLUMNS = ["center", "award", "report", "period_start", "period_end", "due", "status"] as const;
 
-/** Reporting obligations of every live federal award (issue #11), with status as of a date. */
+/** Reporting obligations of every live federal award, with status as of a date. */
 export const deadlines: Command = {
   name: "deadlines",
   summary: "List reporting deadlines (BSIR, SF-425, PMT, final) with status submitted, upcoming or overdue",

@@ -6,7 +6,7 @@ import { findings as loadFindings } from "../../app/models/compliance.server";
 import { asOfOption, centerOption, type Command, formatOption, intOption } from "../command";
 
 /**
- * `findings` (issue #5): every compliance finding, sorted by center, rule, award, capability — the
+ * `findings`: every compliance finding, sorted by center, rule, award, capability — the
  * same rows as the findings report and its CSV export. Exit 0 whether or not any finding fires.
  */
 export const findingsCommand: Command = {

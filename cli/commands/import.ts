@@ -5,7 +5,7 @@ import { IMPORT_TYPES, isImportType, progressLine, type ImportType } from "../..
 import { exportCsvChunks } from "../../app/import/export.server";
 import { runImport } from "../../app/import/runner.server";
 import { findUserByUsername, getPrincipal } from "../../app/models/users.server";
-import type { Principal } from "../../app/auth/permissions";
+import type { Principal } from "../../app/domain/permissions";
 import { type Command, intOption, UsageError } from "../command";
 
 /**

@@ -4,7 +4,7 @@ import { scoresForYear } from "../../app/models/assessments.server";
 import { listFrameworks } from "../../app/models/catalog.server";
 import { type Command, formatOption, intOption, UsageError } from "../command";
 
-/** Column names are a contract (issue #3): other tools read this output. */
+/** Column names are a contract: other tools read this output. */
 export const SCORES_HEADER = ["center", "fiscal_year", "framework", "score", "achieved", "partial", "not_achieved", "not_applicable", "not_assessed", "gaps"] as const;
 
 export const scores: Command = {

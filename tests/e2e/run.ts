@@ -1,5 +1,5 @@
 /**
- * Browser journeys (issue #7): the production build, a fresh database with the demo data, and
+ * Browser journeys: the production build, a fresh database with the demo data, and
  * Debian's Chromium driven by playwright-core. `npm run test:e2e`.
  *
  * - builds the app (`npm run build`) when build/ is missing or older than app/;
@@ -174,7 +174,11 @@ async function signIn(page: Page, baseUrl: string, username: string): Promise<vo
 async function barsIn(page: Page, title: string): Promise<number> {
   const figure = page.locator("figure.chart", { has: page.locator("figcaption", { hasText: title }) }).first();
   await figure.locator("svg.recharts-surface").first().waitFor({ state: "attached" });
-  return figure.locator(".recharts-bar-rectangle path").count();
+  // After hydration the live chart replaces the server's SVG and draws once it has measured its box;
+  // count the bars once that drawing has happened (or after 5 s, for a chart that has none).
+  const bars = figure.locator(".recharts-bar-rectangle path");
+  await bars.first().waitFor({ state: "attached", timeout: 5000 }).catch(() => undefined);
+  return bars.count();
 }
 
 /** Rows (not the header) of the data table inside a chart figure: the same figures the chart draws. */
@@ -559,9 +563,9 @@ const journeys: Journey[] = [
       check(!(await nav.getByRole("link", { name: "Grants" }).isVisible()), "the menu stays open after navigating");
 
       // The award list's CSV link carries the table's filters.
-      await page.goto(`${baseUrl}/awards?program=JAG&year=2024`);
+      await page.goto(`${baseUrl}/awards?program=JAG&fy=2024`);
       const csv = await page.getByRole("link", { name: "Download CSV" }).getAttribute("href");
-      check(csv === "/awards.csv?program=JAG&year=2024", `the award list's CSV link is ${csv}`);
+      check(csv === "/awards.csv?program=JAG&fy=2024", `the award list's CSV link is ${csv}`);
 
       // Without JavaScript: the same menu opens, and server-drawn charts shrink to the window.
       const plain = await newPage({ javaScriptEnabled: false, viewport: { width: NARROW, height: 900 } });

@@ -8,7 +8,7 @@ import { auditVerifies, demoDatabase, ensureBuild, integrityOk, login, recordFig
 import { extractForms } from "../reliability/forms";
 
 /**
- * 16 concurrent clients against the production server for a bounded time (issue #10): editing the
+ * 16 concurrent clients against the production server for a bounded time: editing the
  * same assessment rows and budget lines, and reading pages. No request may fail with a 5xx or
  * SQLITE_BUSY; every accepted edit must be in the audit trail with a version chain that has no gaps
  * or repeats (no lost update), the final state must be the last accepted edit, refused conflicts

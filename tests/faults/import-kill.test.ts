@@ -19,7 +19,7 @@ import {
 } from "../reliability/harness";
 
 /**
- * kill -9 in the middle of a large import (issue #10), through both real import paths: the
+ * kill -9 in the middle of a large import, through both real import paths: the
  * server's upload page (/import: upload, dry run, confirm) and `cli import`. An import is one
  * transaction; after each kill the database passes integrity_check and the audit verify, and the
  * file's rows are all there (with their batch and audit row) or none of them are.

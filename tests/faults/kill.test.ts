@@ -17,7 +17,7 @@ import {
 } from "../reliability/harness";
 
 /**
- * kill -9 in the middle of a bulk assessment save (issue #10). After each kill the database is
+ * kill -9 in the middle of a bulk assessment save. After each kill the database is
  * opened as a restarted server would: PRAGMA integrity_check is ok, the audit chain verifies, and
  * the interrupted save is wholly present or wholly absent. A save the server answered before the
  * kill is always present (synchronous=FULL).

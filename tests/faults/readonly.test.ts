@@ -19,7 +19,7 @@ import {
 import { extractForms } from "../reliability/forms";
 
 /**
- * The database turns read-only, or the disk fills half-way through a change (issue #10), under the
+ * The database turns read-only, or the disk fills half-way through a change, under the
  * running production server. Simulated inside the server process with PRAGMA query_only
  * (tests/reliability/sqlite-fault-hook.ts): SQLite answers SQLITE_READONLY exactly as for a
  * read-only file or mount. (chmod 0444 proves nothing when the tests run as root, and an open file

@@ -1,5 +1,5 @@
 /**
- * The compliance memo (issue #9, docs/decisions/009-compliance-memo.md): evaluated findings are
+ * The compliance memo (docs/decisions/009-compliance-memo.md): evaluated findings are
  * remembered per committed state of the data, numbered by data_version (migration 0007). Every
  * kind of write — form models, import, a plain statement, another connection — must show on the
  * very next call; a rolled-back transaction must leave nothing behind; a memoized answer must equal

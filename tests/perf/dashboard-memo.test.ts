@@ -8,6 +8,7 @@ import { findingKeyParts } from "~/domain/compliance";
 import { saveAssessments } from "~/models/assessments.server";
 import { createAward, voidAward } from "~/models/awards.server";
 import { findings } from "~/models/compliance.server";
+import { parseFiscalYear } from "~/domain/fiscal-year";
 import { getDashboard, parseDashboardParams } from "~/models/dashboard.server";
 import { saveDisposition } from "~/models/findings.server";
 import { useTestDatabase } from "../helpers/db";
@@ -18,7 +19,10 @@ const FY = 2025;
 let adminId = 0;
 let vaId = 0;
 
-const dashboard = (query = `fy=${FY}`) => getDashboard(t.db, { kind: "all" }, parseDashboardParams(new URLSearchParams(query)), { asOf: AS_OF });
+const dashboard = (query = `fy=${FY}`) => {
+  const params = new URLSearchParams(query);
+  return getDashboard(t.db, { kind: "all" }, parseDashboardParams(params, parseFiscalYear(params.get("fy")) ?? undefined), { asOf: AS_OF });
+};
 
 /** Reads twice, so the memo holds the current state before the write under test. */
 async function warm(query?: string) {

@@ -1,5 +1,5 @@
 /**
- * Issue #9: the main pages' SQL must find its rows through indexes and never read the spending
+ * The main pages' SQL must find its rows through indexes and never read the spending
  * table from end to end (1.7 million rows at national scale). The loaders run on the demo data
  * with every statement Kysely sends captured; each statement's EXPLAIN QUERY PLAN is then checked.
  * SQLite chooses the same plans at every scale here (no ANALYZE statistics), so the small demo

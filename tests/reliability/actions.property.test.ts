@@ -11,7 +11,7 @@ import { auditVerifies, demoDatabase, ensureBuild, integrityOk, login, ROOT, sta
 import { actionRoutes, extractForms, routeForUrl, routeUrl, type FormTemplate } from "./forms";
 
 /**
- * Hostile form posts (issue #10). For every route with an action, the forms its pages really
+ * Hostile form posts. For every route with an action, the forms its pages really
  * render are posted back — as rendered, with one field changed, or with every field scrambled
  * (2 MB strings, unicode, control characters, missing fields, extra fields, multipart) — by the
  * user who saw the form or by someone else; and bodies no page sends (cut-off multipart, JSON,

@@ -10,7 +10,7 @@ import { checkDatabaseCopy } from "../../cli/commands/backup";
 import { auditVerifies, demoDatabase, ensureBuild, fingerprint, integrityOk, ROOT, runCli, startServer, tempDir, type ServerHandle } from "./harness";
 
 /**
- * `backup` and `restore` (issue #10): a backup taken while another connection writes is a
+ * `backup` and `restore`: a backup taken while another connection writes is a
  * consistent snapshot; restore checks everything before it replaces anything and refuses while
  * the database is in use.
  */

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoDatabase, ensureBuild, FAULT_HOOK, login, setFault, startServer, tempDir, type ServerHandle } from "./harness";
 
 /**
- * The production server over real HTTP (issue #10): unknown pages are 404s, oversized bodies are
+ * The production server over real HTTP: unknown pages are 404s, oversized bodies are
  * refused with 413 before they are read, and a server error shows a friendly page with the
  * request's reference id and no stack trace.
  */

@@ -18,7 +18,7 @@ import {
 } from "../../app/import";
 
 /**
- * Hostile import rows (issue #10): every row of a random file is either accepted — and then comes
+ * Hostile import rows: every row of a random file is either accepted — and then comes
  * back exactly the same through export and a second import — or refused with a reason that names
  * its row and column. Nothing in between, and nothing throws.
  */

@@ -4,7 +4,7 @@ import { centsToDecimal, formatMoney, MAX_CENTS, parseMoney } from "../../app/do
 import { daysInMonth, isValidYmd, parseDate } from "../../app/domain/dates";
 
 /**
- * Hostile input (issue #10): the only money and date parsers never throw, whatever they are given,
+ * Hostile input: the only money and date parsers never throw, whatever they are given,
  * and what they accept survives formatting and parsing again unchanged.
  */
 

@@ -12,7 +12,7 @@ import { cookieFor, request } from "../helpers/auth";
 import { demoDatabase, fingerprintOf, tempDir } from "./harness";
 
 /**
- * A full disk (issue #10), simulated with PRAGMA max_page_count on the connection the app uses:
+ * A full disk, simulated with PRAGMA max_page_count on the connection the app uses:
  * SQLite then refuses to grow the file exactly as on a full disk (SQLITE_FULL). The write is rolled
  * back whole, reads keep working, and the page says in plain words that nothing was saved.
  */

@@ -1,5 +1,5 @@
 /**
- * User administration pages (issue #6): add, reset password, deactivate/reactivate, with field errors
+ * User administration pages: add, reset password, deactivate/reactivate, with field errors
  * and one audit row per change, attributed to the admin who made it.
  */
 import { beforeAll, describe, expect, it } from "vitest";

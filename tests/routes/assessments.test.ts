@@ -1,5 +1,5 @@
 /**
- * Capability assessments (issue #3) and their sign-off (issue #11), through the real loaders and
+ * Capability assessments and their sign-off, through the real loaders and
  * actions with signed-in requests against the demo data.
  */
 import { beforeAll, describe, expect, it } from "vitest";
@@ -509,7 +509,7 @@ describe("demo data", () => {
     expect(Math.max(...scores)).toBe(100);
     expect(scores.filter((s) => s > 60 && s < 100).length).toBeGreaterThanOrEqual(20);
     expect(new Set(scores).size).toBeGreaterThanOrEqual(8);
-    // Mean in the range the national assessments reported (2012: 88.4, min 38.4; domain.md §4).
+    // Mean in the range the national assessments reported (2012: 88.4, min 38.4; docs/domain.md §4).
     const mean = scores.reduce((s, x) => s + x, 0) / scores.length;
     expect(mean).toBeGreaterThan(70);
     expect(mean).toBeLessThan(98);

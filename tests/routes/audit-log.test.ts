@@ -1,5 +1,5 @@
 /**
- * The audit log page (issue #6): filters by record type, user and date range, 50 rows a page, newest first.
+ * The audit log page: filters by record type, user and date range, 50 rows a page, newest first.
  */
 import { sql } from "kysely";
 import { beforeAll, describe, expect, it } from "vitest";

@@ -1,6 +1,6 @@
 /// <reference types="vite/client" />
 /**
- * The table-driven authorization test (issue #6): every loader and action of every module in
+ * The table-driven authorization test: every loader and action of every module in
  * app/routes, called as each role and as an anonymous visitor, against the demo data.
  *
  * - allowed: not 401/403/404, not a server error, not sent to sign in;

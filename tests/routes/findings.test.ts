@@ -342,7 +342,7 @@ describe("finding responses and dispositions", () => {
   });
 });
 
-describe("findings report pages (issue #9)", () => {
+describe("findings report pages", () => {
   // Runs after the response tests: GU's FY2025 figures changed there, so totals come from the CSV.
   let admin: string, auditor: string;
   const base = `/reports/findings?fy=2025&asOf=${AS_OF}`;

@@ -1,5 +1,5 @@
 /**
- * Issue #8, the upload page and its routes, called with real requests on the demo data: dry run →
+ * The upload page and its routes, called with real requests on the demo data: dry run →
  * confirm, without and with JavaScript (progress polling), errors as CSV, bad files, another
  * center's rows, a file changed between the check and the confirmation, the size limit, the
  * example files and the export downloads.

@@ -225,7 +225,7 @@ describe("cost share on a COPS award", () => {
   const matchFindings = async () => (await findingsForAward(t.db, N, { asOf: REF })).findings.filter((f) => f.rule === "MATCH-SHORT");
 
   it("requires 25% of the award, counts cash and in-kind, and fires MATCH-SHORT until the last cent", async () => {
-    // $75,000 × 25% = $18,750.00 (domain.md §3.4).
+    // $75,000 × 25% = $18,750.00 (docs/domain.md §3.4).
     await makeAward(t.db, { number: N, center: "VA", program: "COPS", amount: 75_000_00, popStart: "2024-10-01", popEnd: "2029-09-30", matchRequired: 18_750_00 });
     expect((await page()).totals).toEqual({ requiredCents: 18_750_00, providedCents: 0, cashCents: 0, inKindCents: 0, shortfallCents: 18_750_00 });
     expect((await matchFindings()).map((f) => f.amountCents)).toEqual([18_750_00]);

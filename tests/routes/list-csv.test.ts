@@ -32,7 +32,7 @@ const cents = (dollars: string) => Math.round(Number(dollars) * 100);
 
 describe("the award list CSV", () => {
   it("holds the page's rows for the same filters, on every page, with the page's totals", async () => {
-    const query = "?program=JAG&year=2024";
+    const query = "?program=JAG&fy=2024";
     const page = (await run(awardsPage, request(`/awards${query}`, { cookie: cookies["demo-auditor"] }))) as any;
     const { res, header, body, footer } = await csvOf(awardsCsv, `/awards.csv${query}`, "demo-auditor");
     expect(res.headers.get("Content-Disposition")).toContain('filename="awards-FY2024-JAG.csv"');

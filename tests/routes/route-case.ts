@@ -1,7 +1,7 @@
 import type { Role } from "../../db/schema";
 
 /**
- * One row of the table-driven authorization test (issue #6). The demo data is loaded, so these
+ * One row of the table-driven authorization test. The demo data is loaded, so these
  * fixtures exist: center VA (the demo director's center, state VA), center MD (another state),
  * and any award/line ids a case looks up in `prepare`.
  */

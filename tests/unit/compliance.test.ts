@@ -574,7 +574,7 @@ describe("REPORT-OVERDUE", () => {
 });
 
 describe("MATCH-SHORT", () => {
-  // COPS $400,000.00 with 25% match required = $100,000.00 (domain.md §3.4).
+  // COPS $400,000.00 with 25% match required = $100,000.00 (docs/domain.md §3.4).
   const cops = (matchProvidedCents: number, p: Partial<Award> = {}) =>
     award({ programCode: "COPS", amountCents: 400_000_00, matchRequiredCents: 100_000_00, matchProvidedCents, ...p });
 

@@ -1,7 +1,7 @@
 import { createUser } from "~/models/users.server";
 import type { CaseContext, RouteCase } from "../route-case";
 
-/** Issue #6: user administration (admin only) and the audit log (admin and auditor). */
+/** User administration (admin only) and the audit log (admin and auditor). */
 
 let serial = 0;
 

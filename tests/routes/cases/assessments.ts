@@ -2,7 +2,7 @@ import { centsToDecimal } from "../../../app/domain/money";
 import { EVERYONE_SIGNED_IN, type CaseContext, type RouteCase } from "../route-case";
 
 /**
- * Capability assessments (issue #3) and their sign-off (issue #11). Everyone signed in reads the
+ * Capability assessments and their sign-off. Everyone signed in reads the
  * demo director's center VA (the state official covers VA); MD only admins and auditors. Rows are
  * written by the center's director (demo-director: VA) or an admin; a year is submitted by them and
  * validated, sent back or reopened by an auditor or admin.

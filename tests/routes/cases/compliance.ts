@@ -3,7 +3,7 @@ import { getSetting } from "../../../app/models/settings.server";
 import { EVERYONE_SIGNED_IN, type CaseContext, type RouteCase } from "../route-case";
 
 /**
- * Compliance findings (issue #5): the reports hub, the rules page, the findings report (page and
+ * Compliance findings: the reports hub, the rules page, the findings report (page and
  * action) and its CSV export. Everyone signed in reads the report for their own centers; a named
  * center outside their scope is refused. Directors answer only their own center's findings
  * (demo-director: VA); auditors (and admins) record dispositions; state officials write nothing.

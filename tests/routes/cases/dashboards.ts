@@ -15,7 +15,7 @@ async function awardOf(ctx: CaseContext, centerCode: string): Promise<string> {
 
 const READ_ALL: RouteCase["allowed"] = ["admin", "auditor"];
 
-/** Dashboard, compare and the award report (issue #7): read-only pages scoped to the user's centers. */
+/** Dashboard, compare and the award report: read-only pages scoped to the user's centers. */
 export const cases: RouteCase[] = [
   { file: "dashboard.tsx", name: "dashboard (scoped)", method: "GET", path: "/dashboard", allowed: EVERYONE_SIGNED_IN },
   { file: "dashboard.tsx", name: "dashboard filtered to another state shows nothing, not a refusal", method: "GET", path: "/dashboard?state=MD&fy=2024", allowed: EVERYONE_SIGNED_IN },

@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import { EVERYONE_SIGNED_IN, type CaseContext, type RouteCase } from "../route-case";
 
 /**
- * Grants (issue #4): award list, award page and its writes, new award, next-year plan, program
+ * Grants: award list, award page and its writes, new award, next-year plan, program
  * parameters. Everyone signed in reads what their scope holds; the director of the award's center
  * (demo-director: VA) or an admin writes; auditors and state officials write nothing.
  */

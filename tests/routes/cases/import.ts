@@ -1,7 +1,7 @@
 import { EVERYONE_SIGNED_IN, type RouteCase } from "../route-case";
 
 /**
- * Issue #8: the import page (admins and center directors), its job and example routes, and the
+ * The import page (admins and center directors), its job and example routes, and the
  * export downloads (everyone signed in, limited to the centers they may read).
  */
 const IMPORTERS: RouteCase["allowed"] = ["admin", "director"];

@@ -1,7 +1,7 @@
 import { ALL, EVERYONE_SIGNED_IN, type CaseContext, type RouteCase } from "../route-case";
 
 /**
- * Grant lifecycle (issue #11): the deadlines page and its submission form, the personal calendar
+ * Grant lifecycle: the deadlines page and its submission form, the personal calendar
  * feed (public by secret token), the account page, and an award's amendments, match and closed
  * periods. Directors write only their own center's (demo-director: VA); admins everything; auditors
  * and state officials read. Closing and reopening periods and setting the required match: admin only.

@@ -1,5 +1,5 @@
 /**
- * Who may do what (issue #6). Pure: the server checks these in every loader and action through
+ * Who may do what. Pure: the server checks these in every loader and action through
  * requireUser (app/auth/guard.server.ts); the UI may use them only to hide buttons.
  *
  * - admin: everything.
@@ -9,7 +9,7 @@
  *   dispositions and audit notes; reviews (validates) assessments.
  * - state_official: reads the centers of their states; changes nothing.
  */
-import type { Role } from "../../db/schema";
+import type { Role } from "./vocabulary";
 
 export interface Principal {
   id: number;
