@@ -68,7 +68,16 @@ export interface ImportBatchesTable {
   rows_unchanged: Generated<number>;
 }
 
-export interface AwardsTable {
+/** Money rows that are versioned, voided rather than deleted (voided_at, void_reason), and may come from an import. */
+interface VoidableImportedRow {
+  version: Generated<number>;
+  voided_at: string | null;
+  void_reason: string | null;
+  import_batch_id: number | null;
+  created_at: string;
+}
+
+export interface AwardsTable extends VoidableImportedRow {
   id: Generated<number>;
   award_number: string;
   center_id: number;
@@ -86,14 +95,9 @@ export interface AwardsTable {
   budgeted_cents: ColumnType<number, never, never>;
   /** Maintained by triggers: sum of live spending. */
   spent_cents: ColumnType<number, never, never>;
-  version: Generated<number>;
-  voided_at: string | null;
-  void_reason: string | null;
-  import_batch_id: number | null;
-  created_at: string;
 }
 
-export interface BudgetLinesTable {
+export interface BudgetLinesTable extends VoidableImportedRow {
   id: Generated<number>;
   line_id: string;
   award_id: number;
@@ -104,25 +108,15 @@ export interface BudgetLinesTable {
   description: Generated<string>;
   /** Maintained by triggers: sum of live spending on this line. */
   spent_cents: ColumnType<number, never, never>;
-  version: Generated<number>;
-  voided_at: string | null;
-  void_reason: string | null;
-  import_batch_id: number | null;
-  created_at: string;
 }
 
-export interface SpendingTable {
+export interface SpendingTable extends VoidableImportedRow {
   id: Generated<number>;
   spend_id: string;
   budget_line_id: number;
   date: string;
   amount_cents: number;
   description: Generated<string>;
-  version: Generated<number>;
-  voided_at: string | null;
-  void_reason: string | null;
-  import_batch_id: number | null;
-  created_at: string;
 }
 
 export interface AssessmentsTable {

@@ -15,7 +15,7 @@ import {
   XAxis,
   YAxis,
 } from "recharts";
-import { formatScore } from "~/domain/scores";
+import { formatScore, type CapabilityTrendPoint } from "~/domain/scores";
 import { ChartFigure } from "./ChartFigure";
 import { chartKey } from "./StaticChart";
 import { PALETTE } from "./palette";
@@ -124,16 +124,7 @@ export function AssessmentCharts({ fiscalYear, areaScores, yearScores }: { fisca
   );
 }
 
-export interface CapabilityTrendPoint {
-  fiscalYear: number;
-  centers: number;
-  meets: number;
-  partial: number;
-  notAchieved: number;
-  notApplicable: number;
-  notAssessed: number;
-  gaps: number;
-}
+export type { CapabilityTrendPoint };
 
 /** How many centers meet one capability (and how many have it as a gap) per fiscal year. */
 export function CapabilityTrendChart({ trend, capabilityId }: { trend: CapabilityTrendPoint[]; capabilityId: string }) {

@@ -1,21 +1,13 @@
 import { useId } from "react";
 import { Link } from "@remix-run/react";
-import type { Severity } from "~/domain/compliance";
+import type { Finding } from "~/domain/compliance";
 import { formatMoney } from "~/domain/money";
 import { SeverityBadge } from "./StatusBadge";
 import { ScrollTable } from "./ScrollTable";
 
 /** A finding as the loaders return it (app/models/compliance.server.ts FindingView), shaped for display. */
-export interface PanelFinding {
+export interface PanelFinding extends Finding {
   key: string;
-  rule: string;
-  severity: Severity;
-  centerCode: string;
-  awardNumber: string | null;
-  fiscalYear: number;
-  capabilityId: string | null;
-  amountCents: number | null;
-  message: string;
   response: { response: string; disposition: string; auditorNote: string } | null;
 }
 

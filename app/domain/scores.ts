@@ -37,6 +37,18 @@ export function assessableCapabilities<T extends CatalogNode>(catalog: readonly 
   return inFramework.filter((c) => !hasChild.has(c.id));
 }
 
+/** How many centers meet one capability (and how many have it as a gap) in one fiscal year. */
+export interface CapabilityTrendPoint {
+  fiscalYear: number;
+  centers: number;
+  meets: number;
+  partial: number;
+  notAchieved: number;
+  notApplicable: number;
+  notAssessed: number;
+  gaps: number;
+}
+
 export interface ScoreResult {
   score: number | null;
   achieved: number;

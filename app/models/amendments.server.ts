@@ -1,4 +1,3 @@
-import { sql } from "kysely";
 import type { Award, Q } from "../../db/schema";
 import { inTransaction } from "../../db/transaction";
 import { formatMoney } from "../domain/money";
@@ -8,6 +7,7 @@ import { friendlyDbError } from "./db-errors.server";
 import { syncAwardObligations } from "./obligations.server";
 import { updateVersioned } from "./versioning.server";
 import { subAwardProblemsTx } from "./prime-awards.server";
+import { shownUserName } from "./users.server";
 
 /**
  * Award amendments: a change of amount or period is numbered per award and keeps its
@@ -29,7 +29,7 @@ export async function listAmendments(db: Q, awardId: number) {
       "amendments.after_pop_start",
       "amendments.before_pop_end",
       "amendments.after_pop_end",
-      sql<string | null>`coalesce(nullif(users.display_name, ''), users.username)`.as("created_by_name"),
+      shownUserName("users").as("created_by_name"),
     ])
     .where("amendments.award_id", "=", awardId)
     .orderBy("amendments.number")

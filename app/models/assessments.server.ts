@@ -13,6 +13,7 @@ import {
   computeScore,
   HEADLINE_FRAMEWORK,
   STATUS_LABELS,
+  type CapabilityTrendPoint,
   type ScoreResult,
 } from "../domain/scores";
 import type { AssessmentInput } from "../schemas/assessment";
@@ -608,16 +609,7 @@ export async function centerGapView(db: Kysely<Database>, centerId: number, fisc
 // Capability page and the scores command
 // ---------------------------------------------------------------------------------------------
 
-export interface CapabilityTrendRow {
-  fiscalYear: number;
-  centers: number;
-  meets: number;
-  partial: number;
-  notAchieved: number;
-  notApplicable: number;
-  notAssessed: number;
-  gaps: number;
-}
+export type CapabilityTrendRow = CapabilityTrendPoint;
 
 export interface CapabilityView {
   capability: CatalogRow;
@@ -704,16 +696,10 @@ export async function capabilityView(db: Kysely<Database>, capabilityId: string,
   };
 }
 
-export interface CenterScoreRow {
+export interface CenterScoreRow extends Pick<ScoreResult, "score" | "achieved" | "partial" | "notAchieved" | "notApplicable" | "notAssessed"> {
   center: string;
   fiscalYear: number;
   framework: string;
-  score: number | null;
-  achieved: number;
-  partial: number;
-  notAchieved: number;
-  notApplicable: number;
-  notAssessed: number;
   gaps: number;
 }
 

@@ -1,7 +1,8 @@
-import { sql, type Kysely } from "kysely";
+import type { Kysely } from "kysely";
 import type { Database, Q } from "../../db/schema";
 import { inTransaction } from "../../db/transaction";
 import { recordAudit } from "./audit.server";
+import { shownUserName } from "./users.server";
 
 /**
  * Closed reporting periods of an award. While a period is closed (not reopened),
@@ -20,8 +21,8 @@ export async function listClosedPeriods(db: Q, awardId: number) {
       "closed_periods.period_end",
       "closed_periods.closed_at",
       "closed_periods.reopened_at",
-      sql<string | null>`coalesce(nullif(closer.display_name, ''), closer.username)`.as("closed_by_name"),
-      sql<string | null>`coalesce(nullif(reopener.display_name, ''), reopener.username)`.as("reopened_by_name"),
+      shownUserName("closer").as("closed_by_name"),
+      shownUserName("reopener").as("reopened_by_name"),
     ])
     .where("closed_periods.award_id", "=", awardId)
     .orderBy("closed_periods.period_start")

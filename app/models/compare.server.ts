@@ -48,20 +48,9 @@ export function parseCompareParams(params: URLSearchParams, fiscalYear?: number)
   return { selection, notes };
 }
 
-export interface CompareCenter {
-  code: string;
-  name: string;
-  state: string;
-  kind: "state" | "urban_area";
-  assessed: boolean;
-  score: number | null;
-  /** Open gaps of the year (null when not assessed). */
-  gaps: string[] | null;
+/** The funding and findings figures shown both per center and for the whole comparison. */
+interface CompareFigures {
   areas: Record<string, number | null>;
-  priorAssessed: boolean;
-  priorGaps: number | null;
-  /** Gaps of the prior year that are no longer gaps (null without both assessments). */
-  closedGaps: string[] | null;
   funding: Record<Agency, number>;
   totalCents: number;
   federalCents: number;
@@ -76,21 +65,25 @@ export interface CompareCenter {
   warnings: number;
 }
 
-export interface CompareTotals {
+export interface CompareCenter extends CompareFigures {
+  code: string;
+  name: string;
+  state: string;
+  kind: "state" | "urban_area";
+  assessed: boolean;
+  score: number | null;
+  /** Open gaps of the year (null when not assessed). */
+  gaps: string[] | null;
+  priorAssessed: boolean;
+  priorGaps: number | null;
+  /** Gaps of the prior year that are no longer gaps (null without both assessments). */
+  closedGaps: string[] | null;
+}
+
+export interface CompareTotals extends CompareFigures {
   medianScore: number | null;
   gaps: number;
   closedGaps: number;
-  areas: Record<string, number | null>;
-  funding: Record<Agency, number>;
-  totalCents: number;
-  federalCents: number;
-  federalPerOpenGapCents: number | null;
-  federalPerClosedGapCents: number | null;
-  federalBudgetedCents: number;
-  aimedAtGapsCents: number;
-  aimedShare: number | null;
-  violations: number;
-  warnings: number;
 }
 
 export type Comparison =

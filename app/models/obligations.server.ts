@@ -6,6 +6,7 @@ import { generateObligations, obligationStatus, type Obligation, type Obligation
 import { recordAudit } from "./audit.server";
 import { scoped } from "./centers.server";
 import { updateVersioned } from "./versioning.server";
+import { shownUserName } from "./users.server";
 
 /**
  * Reporting obligations stored per award, so a submission can be recorded against each.
@@ -269,7 +270,7 @@ export async function listDeadlines(db: Q, f: DeadlineFilter): Promise<DeadlineR
       "reporting_obligations.due",
       "reporting_obligations.submitted_on as submittedOn",
       "reporting_obligations.reference",
-      sql<string | null>`coalesce(nullif(users.display_name, ''), users.username)`.as("submittedBy"),
+      shownUserName("users").as("submittedBy"),
     ])
     .orderBy("reporting_obligations.due")
     .orderBy("centers.code")

@@ -73,7 +73,8 @@ function snapshot(plan: { status: string; notes: string; version: number }, fund
   };
 }
 
-function rowsOf(plan: PlanWithRows): Pick<PlanInputRows, "funding" | "lines"> {
+/** A saved plan's funding and lines in the shape its form and savePlan take. */
+export function planInputRows(plan: PlanWithRows): Pick<PlanInputRows, "funding" | "lines"> {
   return {
     funding: plan.funding.map((f) => ({ programCode: f.program_code, amountCents: f.amount_cents })),
     lines: plan.lines.map((l) => ({
@@ -171,7 +172,7 @@ export function savePlan(
       action: existing ? "update" : "create",
       entity: "plan",
       entityId: planId,
-      before: existing ? snapshot(existing, rowsOf(existing).funding, rowsOf(existing).lines) : undefined,
+      before: existing ? snapshot(existing, planInputRows(existing).funding, planInputRows(existing).lines) : undefined,
       after: snapshot({ status: "draft", notes: input.notes, version: newVersion }, funding, input.lines),
     });
     return { id: planId, version: newVersion };
@@ -229,7 +230,7 @@ export function applyPlan(
     }
     const now = new Date().toISOString();
     await trx.updateTable("plans").set({ status: "applied", version: plan.version + 1, updated_by: userId, updated_at: now }).where("id", "=", plan.id).execute();
-    const rows = rowsOf(plan);
+    const rows = planInputRows(plan);
     await recordAudit(trx, {
       userId,
       action: "update",

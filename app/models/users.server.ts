@@ -1,10 +1,15 @@
 import { randomBytes } from "node:crypto";
-import type { Transaction } from "kysely";
+import { sql, type Transaction } from "kysely";
 import type { Database, Q, Role } from "../../db/schema";
 import type { Principal } from "../domain/permissions";
 import { hashPassword } from "../auth/password.server";
 import { recordAudit } from "./audit.server";
 import { endAllSessions } from "./sessions.server";
+
+/** SQL for the name a user is shown by: the display name, or the username when it is blank. `alias` names the joined users table. */
+export function shownUserName(alias: string) {
+  return sql<string | null>`coalesce(nullif(${sql.ref(`${alias}.display_name`)}, ''), ${sql.ref(`${alias}.username`)})`;
+}
 
 export async function findUserByUsername(db: Q, username: string) {
   return db.selectFrom("users").selectAll().where("username", "=", username).executeTakeFirst();

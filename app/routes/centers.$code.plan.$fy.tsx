@@ -16,7 +16,7 @@ import { projectPlan, type PlanInput, type PlanProjection } from "~/domain/plan"
 import { formatScore, STATUS_LABELS } from "~/domain/scores";
 import { auditChangesSince, liveAwardsOfCenter } from "~/models/awards.server";
 import { getCenterByCode } from "~/models/centers.server";
-import { applyPlan, getPlan, planBasis, savePlan, type PlanInputRows } from "~/models/plans.server";
+import { applyPlan, getPlan, planBasis, planInputRows, savePlan, type PlanInputRows } from "~/models/plans.server";
 import { listPrograms } from "~/models/programs.server";
 import { applyPlanSchema, savePlanSchema } from "~/schemas/grants";
 import { ScrollTable } from "~/components/ScrollTable";
@@ -58,18 +58,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const db = getDb();
   const [plan, basis, programRows, awards] = await Promise.all([getPlan(db, center.id, fiscalYear), planBasis(db, center.id), listPrograms(db), liveAwardsOfCenter(db, center.id)]);
   const programs = programRows.map((p) => ({ code: p.code, name: p.name, federal: p.federal === 1 }));
-  const saved: Pick<PlanInputRows, "funding" | "lines"> = {
-    funding: plan?.funding.map((f) => ({ programCode: f.program_code, amountCents: f.amount_cents })) ?? [],
-    lines:
-      plan?.lines.map((l) => ({
-        programCode: l.program_code,
-        capabilityId: l.capability_id,
-        poete: l.poete,
-        costCategory: l.cost_category,
-        amountCents: l.amount_cents,
-        description: l.description,
-      })) ?? [],
-  };
+  const saved: Pick<PlanInputRows, "funding" | "lines"> = plan ? planInputRows(plan) : { funding: [], lines: [] };
   return {
     center: { code: center.code, name: center.name, kind: center.kind },
     fiscalYear,
