@@ -686,6 +686,35 @@ describe("command line", () => {
       "CLI-1,ST-TX-2024-001,I.A,planning,personnel,1000.00,From the CLI",
     ]);
   });
+
+  it("an award moved to another center: listed as a move by the dry run, refused without --allow-move, moved with it", async () => {
+    const header = "award_number,center,program,fiscal_year,amount,pop_start,pop_end\n";
+    expect((await cli(["import", tempFile("new.csv", `${header}CLI-MOVE-1,TX-TFC,LOCAL,2024,5000,2023-10-01,2024-09-30\n`)])).code).toBe(0);
+    const moving = tempFile("move.csv", `${header}CLI-MOVE-1,PR-NSIC,LOCAL,2024,5000,2023-10-01,2024-09-30\n`);
+    const before = fingerprint(t.db);
+
+    const dry = await cli(["import", moving, "--dry-run"]);
+    expect(dry.code).toBe(0);
+    expect(dry.out).toContain("row 2 CLI-MOVE-1: moves from TX-TFC to PR-NSIC (import with --allow-move)");
+
+    const refused = await cli(["import", moving]);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toBe(
+      "row 2, column center: Award CLI-MOVE-1 is recorded for TX-TFC; this row would move it to PR-NSIC. Confirm the move on the import page, or import with --allow-move\n" +
+        `Nothing was imported (1 error in ${moving}).\n`,
+    );
+    expect(fingerprint(t.db)).toEqual(before);
+
+    const moved = await cli(["import", moving, "--allow-move"]);
+    expect(moved.code).toBe(0);
+    const center = await t.db
+      .selectFrom("awards")
+      .innerJoin("centers", "centers.id", "awards.center_id")
+      .select("centers.code")
+      .where("award_number", "=", "CLI-MOVE-1")
+      .executeTakeFirstOrThrow();
+    expect(center.code).toBe("PR-NSIC");
+  });
 });
 
 async function text(chunks: AsyncIterable<string>): Promise<string> {

@@ -121,6 +121,11 @@ export interface ImportContext<R> {
   added(row: number, value: R): void;
   changed(row: number, before: R, after: R): void;
   unchanged(): void;
+  /**
+   * An award the row would move to another center: listed in the result as a move. Outside a dry run it
+   * is written only when the import was confirmed with moves allowed; false means the row must be refused.
+   */
+  moved(row: number, key: string, from: string, to: string): boolean;
 }
 
 export interface ExportFilter {

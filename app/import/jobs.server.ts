@@ -218,7 +218,7 @@ export function dropUpload(token: string): void {
 }
 
 /** Starts (or queues) an import of an upload; the returned job is updated as it runs. */
-export function startImport(db: DB, user: Principal, upload: Upload, opts: { dryRun: boolean }): Job {
+export function startImport(db: DB, user: Principal, upload: Upload, opts: { dryRun: boolean; allowMove?: boolean }): Job {
   const job: Job = {
     id: newId(),
     userId: user.id,
@@ -248,6 +248,7 @@ export function startImport(db: DB, user: Principal, upload: Upload, opts: { dry
       job.result = await runImport(side.db, { fileName: upload.fileName, path: upload.path }, {
         type: upload.type,
         dryRun: opts.dryRun,
+        allowMove: opts.allowMove,
         user,
         fileName: upload.fileName,
         via: "web",

@@ -58,6 +58,16 @@ export interface RunImportOptions {
   maxErrors?: number;
   /** How many changed (before → after) and new rows the result lists (200 by default); all are counted. */
   maxDetails?: number;
+  /** Awards may move to another center (the page's confirmation, `--allow-move`); a dry run lists moves either way. */
+  allowMove?: boolean;
+}
+
+/** An award the file moves from one center to another. */
+export interface RowMove {
+  row: number;
+  key: string;
+  from: string;
+  to: string;
 }
 
 export interface RowAdded {
@@ -93,6 +103,8 @@ export interface ImportResult {
   /** The first `maxDetails` new rows and changed rows, in file order. */
   addedRows: RowAdded[];
   changes: RowChange[];
+  /** Awards moved to another center (all of them, in file order). */
+  moves: RowMove[];
   /** The first 1,000 row errors, by row; `errorCount` counts them all. */
   errors: RowError[];
   errorCount: number;
@@ -128,6 +140,7 @@ export async function runImport(db: Kysely<Database>, source: ImportInput, opts:
     unchanged: 0,
     addedRows: [],
     changes: [],
+    moves: [],
     errors: [],
     errorCount: 0,
     fileError: null,
@@ -185,7 +198,7 @@ export async function runImport(db: Kysely<Database>, source: ImportInput, opts:
         .values({ at: now, user_id: opts.user?.id ?? null, type: opened.type, file_name: result.fileName, sha256: result.sha256 })
         .returning("id")
         .executeTakeFirstOrThrow();
-      const ctx = await loadContext(trx, statementsOn(db), batch.id, now, opts.user, opened.type, tally);
+      const ctx = await loadContext(trx, statementsOn(db), batch.id, now, opts.user, opened.type, tally, opts.dryRun || opts.allowMove === true);
       const handler = await (REGISTRY[opened.type] as ImportTypeDef<unknown>).handler(ctx);
       let count = 0;
       let lastYield = Date.now();
@@ -239,6 +252,7 @@ export async function runImport(db: Kysely<Database>, source: ImportInput, opts:
   result.unchanged = tally.unchanged;
   result.addedRows = tally.addedRows;
   result.changes = tally.changes;
+  result.moves = tally.moves;
   result.errors = [...tally.log.errors].sort((a, b) => a.row - b.row);
   result.errorCount = tally.log.total;
   result.ok = result.fileError === null && result.errorCount === 0;
@@ -272,6 +286,7 @@ class Tally {
   unchanged = 0;
   readonly addedRows: RowAdded[] = [];
   readonly changes: RowChange[] = [];
+  readonly moves: RowMove[] = [];
 
   constructor(
     maxErrors: number,
@@ -329,6 +344,7 @@ async function loadContext(
   user: Principal | null,
   type: ImportType,
   tally: Tally,
+  moveAllowed: boolean,
 ): Promise<ImportContext<unknown>> {
   const centers: Lookup<CenterEntry, string> = { byKey: new Map(), byId: new Map() };
   for (const c of await trx.selectFrom("centers").select(["id", "code", "name", "state", "kind"]).execute()) {
@@ -377,6 +393,10 @@ async function loadContext(
     changed: (row, before, after) => tally.change(type, row, before as RowOf<typeof type>, after as RowOf<typeof type>),
     unchanged: () => {
       tally.unchanged++;
+    },
+    moved: (row, key, from, to) => {
+      tally.moves.push({ row, key, from, to });
+      return moveAllowed;
     },
   };
 }

@@ -19,4 +19,6 @@ export const confirmSchema = z.object({
   intent: z.enum(["confirm", "discard"], { error: "Unknown action" }),
   token: z.string({ error: "This upload is missing; upload the file again" }).min(10, "This upload is missing; upload the file again"),
   js: z.string().optional(),
+  /** The confirmation that awards the dry run listed as moves may move to another center. */
+  allowMove: z.string().optional(),
 });

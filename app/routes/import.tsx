@@ -49,7 +49,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const form = await request.formData();
   const parsed = confirmSchema.safeParse(Object.fromEntries(form));
   if (!parsed.success) return formError(parsed.error.issues[0]?.message ?? "Choose a file to import.");
-  const { intent, token, js } = parsed.data;
+  const { intent, token, js, allowMove } = parsed.data;
   const stored = getUpload(user.id, token);
   if (!stored) return formError("This upload has expired or belongs to someone else; upload the file again.", 410);
   if (intent === "discard") {
@@ -62,7 +62,7 @@ export async function action({ request }: ActionFunctionArgs) {
     dropUpload(stored.token);
     return formError("The uploaded file changed since it was checked; upload it again.", 409);
   }
-  return answer(startImport(getDb(), user, stored, { dryRun: false }), stored.token, js === "1");
+  return answer(startImport(getDb(), user, stored, { dryRun: false, allowMove: allowMove === "on" }), stored.token, js === "1");
 }
 
 /** With JavaScript, answer after a moment and let the page poll; without, wait for the result. */
@@ -251,6 +251,13 @@ function ResultPanel({
           <Form method="post" className="actions">
             <input type="hidden" name="token" value={token} />
             <input type="hidden" name="js" value={hydrated ? "1" : "0"} />
+            {result.moves.length > 0 ? (
+              <label className="checkbox">
+                <input type="checkbox" name="allowMove" />
+                Move {n(result.moves.length)} award{result.moves.length === 1 ? "" : "s"} to another center, as listed below (without this, the file is
+                refused and nothing is imported)
+              </label>
+            ) : null}
             <button type="submit" name="intent" value="confirm" disabled={confirming}>
               {confirming ? "Importing…" : `Import ${n(result.added)} new and ${n(result.changed)} changed rows`}
             </button>
@@ -261,6 +268,19 @@ function ResultPanel({
         ) : (
           <p className="notice">Nothing to import: every row is already in Baseline as it is in the file.</p>
         )
+      ) : null}
+
+      {result.moves.length > 0 ? (
+        <section aria-labelledby="moves-heading">
+          <h3 id="moves-heading">Awards that move to another center</h3>
+          <ul>
+            {result.moves.map((m) => (
+              <li key={m.row}>
+                Row {m.row}: {m.key} moves from {m.from} to {m.to}
+              </li>
+            ))}
+          </ul>
+        </section>
       ) : null}
 
       {result.changes.length > 0 ? (

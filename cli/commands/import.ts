@@ -31,8 +31,8 @@ function typeOption(value: unknown): ImportType | undefined {
 export const importCommand: Command = {
   name: "import",
   summary: "Import a CSV or XLSX file of centers, awards, budget lines, spending or assessments (all or nothing)",
-  usage: `import FILE [--type ${TYPES}] [--dry-run] [--user USERNAME]`,
-  options: { type: { type: "string" }, "dry-run": { type: "boolean" }, user: { type: "string" } },
+  usage: `import FILE [--type ${TYPES}] [--dry-run] [--allow-move] [--user USERNAME]`,
+  options: { type: { type: "string" }, "dry-run": { type: "boolean" }, "allow-move": { type: "boolean" }, user: { type: "string" } },
   positionals: 1,
   async run({ db, values, positionals, out, err }) {
     const file = positionals[0];
@@ -52,6 +52,7 @@ export const importCommand: Command = {
     const result = await runImport(db, { fileName: path.basename(file), path: file }, {
       type,
       dryRun,
+      allowMove: values["allow-move"] === true,
       user,
       via: "cli",
       fileName: path.basename(file),
@@ -81,6 +82,7 @@ export const importCommand: Command = {
         out.write(`  row ${c.row} ${c.key}: ${c.fields.map((f) => `${f} ${c.before[f] || "(empty)"} → ${c.after[f] || "(empty)"}`).join("; ")}\n`);
       }
       if (result.changed > result.changes.length) out.write(`  … and ${result.changed - result.changes.length} more changed rows\n`);
+      for (const m of result.moves) out.write(`  row ${m.row} ${m.key}: moves from ${m.from} to ${m.to} (import with --allow-move)\n`);
     } else {
       out.write(`Imported ${file} (${result.type}, ${result.rowsRead} rows) as batch #${result.batchId}: ${counts}.\n`);
     }

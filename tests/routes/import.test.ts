@@ -249,6 +249,50 @@ describe("upload, dry run, confirm", () => {
   });
 });
 
+describe("an award moved to another center", () => {
+  it("is listed as a move by the dry run and needs the confirmation's checkbox; without it nothing is written", async () => {
+    const a = await t.db
+      .selectFrom("awards")
+      .innerJoin("centers", "centers.id", "awards.center_id")
+      .select(["award_number", "program_code", "fiscal_year", "amount_cents", "pop_start", "pop_end"])
+      .where("centers.code", "=", "VA")
+      .where("program_code", "=", "LOCAL")
+      .orderBy("award_number")
+      .executeTakeFirstOrThrow();
+    const file = `award_number,center,program,fiscal_year,amount,pop_start,pop_end\n${a.award_number},MD,LOCAL,${a.fiscal_year},${a.amount_cents / 100},${a.pop_start},${a.pop_end}\n`;
+    const before = fingerprint(t.db);
+    const checked = await upload("admin", file, { fileName: "move.csv" });
+    const view = job(checked.body);
+    expect(view.result).toMatchObject({ ok: true, dryRun: true, changed: 1, errorCount: 0 });
+    expect(view.result!.moves).toEqual([{ row: 2, key: a.award_number, from: "VA", to: "MD" }]);
+    expect(fingerprint(t.db)).toEqual(before);
+
+    const token = (checked.body as Extract<Answer, { phase: "job" }>).token!;
+    const unconfirmed = job((await post(request("/import", { cookie: cookies.admin, form: { intent: "confirm", token, js: "0" } }))).body);
+    expect(unconfirmed.result).toMatchObject({ ok: false, committed: false });
+    expect(unconfirmed.result!.errors).toEqual([
+      {
+        row: 2,
+        column: "center",
+        message: `Award ${a.award_number} is recorded for VA; this row would move it to MD. Confirm the move on the import page, or import with --allow-move`,
+      },
+    ]);
+    expect(fingerprint(t.db)).toEqual(before);
+
+    const again = await upload("admin", file, { fileName: "move.csv" });
+    const token2 = (again.body as Extract<Answer, { phase: "job" }>).token!;
+    const confirmed = job((await post(request("/import", { cookie: cookies.admin, form: { intent: "confirm", token: token2, js: "0", allowMove: "on" } }))).body);
+    expect(confirmed.result).toMatchObject({ ok: true, committed: true, changed: 1 });
+    const moved = await t.db
+      .selectFrom("awards")
+      .innerJoin("centers", "centers.id", "awards.center_id")
+      .select("centers.code")
+      .where("award_number", "=", a.award_number)
+      .executeTakeFirstOrThrow();
+    expect(moved.code).toBe("MD");
+  });
+});
+
 describe("files with problems change nothing", () => {
   async function expectUnchanged<T>(fn: () => Promise<T>): Promise<T> {
     const before = fingerprint(t.db);

@@ -167,6 +167,16 @@ export const awards: ImportTypeDef<AwardRow> = {
           }
         }
         if (ctx.errorCount > before || !center) return;
+        if (ex && ex.centerId !== center.id) {
+          const from = ctx.centers.byId.get(ex.centerId)?.code ?? "";
+          if (!ctx.moved(n, ex.awardNumber, from, center.code)) {
+            return ctx.error(
+              n,
+              "center",
+              `Award ${ex.awardNumber} is recorded for ${from}; this row would move it to ${center.code}. Confirm the move on the import page, or import with --allow-move`,
+            );
+          }
+        }
         const full: AwardRow = { ...r, primeAward: prime?.number ?? null, passThrough };
         const allocate = () => {
           if (liveBefore) primes.get(liveBefore.prime)!.allocatedCents -= liveBefore.cents;
