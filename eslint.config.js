@@ -47,6 +47,17 @@ export default tseslint.config(
     ),
   },
   {
+    // No SQL outside app/models, app/import's handlers and db/ (docs/decisions/020-layers.md).
+    files: ["app/routes/**/*.{ts,tsx}", "app/components/**/*.{ts,tsx}", "app/domain/**/*.ts", "cli/**/*.ts"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        { selector: "CallExpression[callee.property.name=/^(selectFrom|insertInto|updateTable|deleteFrom|replaceInto)$/]", message: "Queries belong in app/models (docs/decisions/020-layers.md)." },
+        { selector: "TaggedTemplateExpression[tag.name='sql']", message: "SQL belongs in app/models or db/ (docs/decisions/020-layers.md)." },
+      ],
+    },
+  },
+  {
     files: ["migrations/**/*.ts"],
     rules: boundaries("Migrations are frozen in time and import nothing of the app.", [...layer("app", "models", "domain", "db")]),
   },

@@ -9,6 +9,7 @@
  * millions of rows quickly. The triggers keep the summary columns in step as it goes.
  */
 import type Sqlite from "better-sqlite3";
+import { addDemoMoney, type DemoMoneySummary } from "./demo-money";
 
 export type Scale = "small" | "national" | "double";
 
@@ -44,6 +45,8 @@ export interface DemoSummary {
   spentCents: number;
   /** Centers and awards that carry a deliberate problem, for the README and tests. */
   planted: Record<string, string>;
+  /** Primes, sub-awards, refunds and the USAspending snapshot (db/demo-money.ts). */
+  money?: DemoMoneySummary;
 }
 
 // mulberry32: small, fast, and the same sequence on every platform.
@@ -401,6 +404,16 @@ export function generateDemo(sqlite: Sqlite.Database, options: DemoOptions): Dem
         }
       }
     });
+    // Its own sequence, so the figures drawn above stay the same (docs/decisions/019).
+    summary.money = addDemoMoney(sqlite, rng((options.seed ?? 2008) ^ 0x5eed), new Map(STATES), {
+      lastYear: scale.lastYear,
+      now,
+      referenceDate: ref,
+      avoidAwards: new Set(Object.values(summary.planted)),
+      avoidCenters: new Set(["WV", "NM", "GU"]),
+    });
+    summary.spending += summary.money.refunds;
+    summary.spentCents += summary.money.refundCents;
   });
   run();
   return summary;

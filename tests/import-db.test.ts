@@ -484,7 +484,7 @@ describe("round trip", () => {
       const files = {} as Record<ImportType, string>;
       for (const type of IMPORT_TYPES) files[type] = await text(exportCsvChunks(source.db, type, { scope: { kind: "all" } }, { bom: true }));
 
-      for (const type of ["centers", "awards", "budget_lines", "spending", "assessments"] as const) {
+      for (const type of ["centers", "prime_awards", "awards", "budget_lines", "spending", "assessments", "usaspending_subawards"] as const) {
         const r = await runImport(target.db, { fileName: `${type}.csv`, buffer: Buffer.from(files[type], "utf8") }, { dryRun: false, user: null });
         expect(r.fileError, type).toBeNull();
         expect(r.errors.slice(0, 3), type).toEqual([]);

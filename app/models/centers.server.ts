@@ -27,6 +27,11 @@ export async function listStates(db: Q, scope: CenterScope): Promise<string[]> {
   return rows.map((r) => r.state);
 }
 
+/** A center's code and name by id (the signed-in director's own center). */
+export async function getCenterName(db: Q, id: number) {
+  return db.selectFrom("centers").select(["code", "name"]).where("id", "=", id).executeTakeFirst();
+}
+
 export async function getCenterByCode(db: Q, code: string) {
   return db.selectFrom("centers").selectAll().where("code", "=", code).executeTakeFirst();
 }

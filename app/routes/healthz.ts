@@ -1,8 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { sql } from "kysely";
 import { getDb } from "~/db.server";
 import pkg from "../../package.json";
-import { schemaVersion } from "../../db/migrate";
+import { databaseHealth } from "~/models/health.server";
 
 /**
  * Liveness and readiness: answers 200 only after a real database query, with what an operator
@@ -13,9 +12,7 @@ export async function loader({ context }: LoaderFunctionArgs) {
   const mode = (context as { mode?: string } | undefined)?.mode === "production" ? "production" : "development";
   const about = { version: pkg.version, engine: "sqlite", mode };
   try {
-    const db = getDb();
-    const r = await sql<{ n: number }>`select count(*) as n from centers`.execute(db);
-    return Response.json({ ok: true, ...about, schema: await schemaVersion(db), centers: Number(r.rows[0].n) }, { headers: { "Cache-Control": "no-store" } });
+    return Response.json({ ok: true, ...about, ...(await databaseHealth(getDb())) }, { headers: { "Cache-Control": "no-store" } });
   } catch (error) {
     return Response.json({ ok: false, ...about, error: (error as Error).message }, { status: 503 });
   }

@@ -20,6 +20,7 @@ import {
 import { sha256Of } from "~/import/runner.server";
 import { confirmSchema } from "~/import/upload";
 import { ScrollTable } from "~/components/ScrollTable";
+import { getCenterName } from "~/models/centers.server";
 
 /**
  * Import from spreadsheets: upload a CSV or XLSX file, see what a dry run would do
@@ -33,10 +34,7 @@ type ActionData = { phase: "form"; error: string } | { phase: "discarded" } | { 
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request, { can: "import" });
-  const center =
-    user.centerId === null
-      ? null
-      : await getDb().selectFrom("centers").select(["code", "name"]).where("id", "=", user.centerId).executeTakeFirst();
+  const center = user.centerId === null ? null : await getCenterName(getDb(), user.centerId);
   return { role: user.role, center: center ?? null, maxMb: MAX_UPLOAD_BYTES / (1024 * 1024), reference: columnReference() };
 }
 

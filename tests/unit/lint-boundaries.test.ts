@@ -31,3 +31,16 @@ describe("layer boundaries", () => {
     expect(await restricted("migrations/9999_fixture.ts", `import { parseMoney } from "../app/domain/money";\nexport const x = parseMoney;\n`)).toHaveLength(1);
   });
 });
+
+describe("no SQL outside the models", () => {
+  const sqlErrors = async (file: string, code: string) => {
+    const [result] = await eslint.lintText(code, { filePath: path.join(root, file) });
+    return result.messages.filter((m) => m.ruleId === "no-restricted-syntax");
+  };
+  it("refuses a query in a route or a CLI command, and allows it in a model", async () => {
+    const query = `export const f = (db: any) => db.selectFrom("centers").selectAll().execute();\n`;
+    expect(await sqlErrors("app/routes/fixture.tsx", query)).toHaveLength(1);
+    expect(await sqlErrors("cli/commands/fixture.ts", query)).toHaveLength(1);
+    expect(await sqlErrors("app/models/fixture.server.ts", query)).toEqual([]);
+  });
+});
