@@ -16,7 +16,7 @@ import { assessableCapabilities, computeScore, HEADLINE_FRAMEWORK, scoresByArea 
 import { listCapabilities, listLinks } from "./catalog.server";
 import { listCenters } from "./centers.server";
 import { findings } from "./compliance.server";
-import { median } from "./dashboard.server";
+import { median, type HeatRow } from "./dashboard.server";
 import { defaultFiscalYear } from "./years.server";
 
 /** How many centers a comparison holds: a product choice, enough for one state's network. */
@@ -65,13 +65,8 @@ interface CompareFigures {
   warnings: number;
 }
 
-export interface CompareCenter extends CompareFigures {
-  code: string;
-  name: string;
-  state: string;
-  kind: "state" | "urban_area";
-  assessed: boolean;
-  score: number | null;
+/** A center's column: who it is and its score as on the dashboard's heat map, plus the comparison's figures. */
+export interface CompareCenter extends CompareFigures, Pick<HeatRow, "code" | "name" | "state" | "kind" | "assessed" | "score"> {
   /** Open gaps of the year (null when not assessed). */
   gaps: string[] | null;
   priorAssessed: boolean;
