@@ -385,6 +385,36 @@ const journeys: Journey[] = [
     },
   },
   {
+    name: "administrator re-imports an award under another center: the dry run lists the move, the import needs the checkbox",
+    screenshot: "admin-import-move.png",
+    async run(page, { baseUrl }) {
+      await signIn(page, baseUrl, "demo-admin");
+      const number = `E2E-MOVE-${Date.now()}`;
+      const file = (center: string) => ({
+        name: `${center}.csv`,
+        mimeType: "text/csv",
+        buffer: Buffer.from(`award_number,center,program,fiscal_year,amount,pop_start,pop_end\n${number},${center},LOCAL,2025,5000,2024-10-01,2025-09-30\n`),
+      });
+      const dryRun = async (center: string) => {
+        await page.goto(`${baseUrl}/import`);
+        await page.getByLabel("File (CSV or XLSX)").setInputFiles(file(center));
+        await page.getByRole("button", { name: "Check the file (dry run)" }).click();
+        await page.getByRole("heading", { name: /What the import would do/ }).waitFor();
+      };
+      await dryRun("VA");
+      await page.getByRole("button", { name: /^Import 1 new/ }).click();
+      await page.getByRole("status").filter({ hasText: /Imported in one batch/ }).waitFor();
+
+      await dryRun("MD");
+      await page.getByText(`Row 2: ${number} moves from VA to MD`).waitFor();
+      const confirm = page.getByRole("checkbox", { name: /Move 1 award to another center/ });
+      check(!(await confirm.isChecked()), "the move is confirmed before anyone ticked it");
+      await confirm.check();
+      await page.getByRole("button", { name: /^Import 0 new and 1 changed/ }).click();
+      await page.getByRole("status").filter({ hasText: /Imported in one batch/ }).waitFor();
+    },
+  },
+  {
     name: "director records a payment: a double click records it once, the form clears, a refused payment shows no earlier confirmation",
     screenshot: "director-payment.png",
     expectedConsoleErrors: [/status of 400 \(Bad Request\)/],
