@@ -1,5 +1,4 @@
-import type { Kysely, Transaction } from "kysely";
-import type { Database } from "../../db/schema";
+import type { Q } from "../../db/schema";
 
 /**
  * Sign-in throttling, kept in the database so every server process sees the same counts
@@ -13,7 +12,6 @@ import type { Database } from "../../db/schema";
  * fixed size, and a password typed into the username field is not kept in the clear) and the client
  * address; the table never holds more than MAX_FAILURE_ROWS rows.
  */
-type Q = Kysely<Database> | Transaction<Database>;
 
 export const ACCOUNT_ATTEMPTS = 5;
 export const ADDRESS_ATTEMPTS = 20;

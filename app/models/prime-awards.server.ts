@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Transaction } from "kysely";
-import type { Database, PrimeAward } from "../../db/schema";
+import type { Database, PrimeAward, Q } from "../../db/schema";
 import type { Principal } from "../domain/permissions";
 import { primeAllocation, subAwardProblems, type SubAwardFacts, type SubAwardField } from "../domain/subawards";
 import { recordAudit } from "./audit.server";
@@ -10,7 +10,6 @@ import { Refusal, runWrite, type WriteResult } from "./budget.server";
  * State Administrative Agency, that centers hold sub-awards under. A prime never counts in a center's
  * figures; its page shows how it is shared out.
  */
-type Q = Kysely<Database> | Transaction<Database>;
 type Trx = Transaction<Database>;
 
 export interface PrimeAwardInput {

@@ -1,13 +1,11 @@
 import { createHash, randomBytes } from "node:crypto";
-import type { Kysely, Transaction } from "kysely";
-import type { Database } from "../../db/schema";
+import type { Q } from "../../db/schema";
 
 /**
  * Server-side sessions (docs/decisions/011-sessions-and-sign-in.md). The browser holds a random
  * 256-bit id; the table holds its SHA-256, so neither a copy of the database nor a backup signs
  * anybody in. Every request looks its row up: deleting the row ends the session at once.
  */
-type Q = Kysely<Database> | Transaction<Database>;
 
 /** A session ends 8 hours after sign-in, or after 60 minutes without a request (decision 011). */
 export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;

@@ -9,18 +9,10 @@ import { z } from "zod";
 import { centsToDecimal } from "../../domain/money";
 import { date, fail, fiscalYear, identifier, MAX_NAME_CHARS, money, PROGRAM_CODES, quote, state, text } from "../fields";
 import { EXPORT_PAGE, type ImportTypeDef } from "../handler";
+import type { PrimeAwardInput } from "../../models/prime-awards.server";
 
-export interface PrimeAwardRow {
-  awardNumber: string;
-  recipient: string;
-  state: string;
-  programs: string[];
-  fiscalYear: number;
-  amountCents: number;
-  popStart: string;
-  popEnd: string;
-  assistanceListing: string;
-}
+/** A row is exactly what the model takes to create or update a prime. */
+export type PrimeAwardRow = PrimeAwardInput;
 
 const programList = z.string().transform((raw, ctx): string[] => {
   const list = [...new Set(raw.split(/[;,]/).map((p) => p.trim().toUpperCase()).filter(Boolean))];
