@@ -163,6 +163,9 @@ export const backup: Command = {
       err.write(`There is no database at ${source} (DATABASE_PATH); nothing to back up.\n`);
       return 1;
     }
+    // Read the live head before the copy starts: writers keep moving it while the copy is taken, and the
+    // copy must reach at least this far on the same chain (a log cut short is caught before it is backed up).
+    const live = readHeadFile(source);
     const { sqlite } = openDatabase(source);
     let result;
     try {
@@ -176,8 +179,6 @@ export const backup: Command = {
     } finally {
       sqlite.close();
     }
-    const live = readHeadFile(source);
-    // A live head file, when there is one, must be on the copy's chain: a log cut short is caught before it is backed up.
     const check = await checkDatabaseCopy(file, live.kind === "ok" ? { head: live.head, where: headFilePath(source), exact: false } : undefined);
     out.write(`Backed up ${source} to ${path.resolve(file)}: ${formatBytes(result.bytes)}\n`);
     if (!check.ok) {
