@@ -175,6 +175,20 @@ export const uei = z.string().transform((raw, ctx): string | null => {
   return r.ok ? r.uei : fail(ctx, r.error);
 });
 
+/**
+ * A UEI as a USAspending download publishes it for any subrecipient (docs/domain.md §3.7): upper-cased
+ * letters and digits, empty when the row has none. Not checked as a SAM UEI (parseUei): rows for
+ * subrecipients that are not centers are kept as published, and only an exact match names a center.
+ * Not free text either, so no formula escape is undone that the export would not write back.
+ */
+export const publishedUei = (what: string) =>
+  z.string().transform((raw, ctx) => {
+    const s = raw.trim().toUpperCase();
+    if (s.length > 40) return fail(ctx, `${what} is longer than 40 characters`);
+    if (s !== "" && !/^[A-Z0-9]+$/.test(s)) return fail(ctx, `${what} ${quote(raw.trim())} may use only letters and digits`);
+    return s;
+  });
+
 /** `kind`: state / urban_area, or as DHS lists centers, Primary / Recognized. */
 export const centerKind = choice("Kind", CENTER_KINDS, { primary: "state", recognized: "urban_area" });
 

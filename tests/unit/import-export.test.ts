@@ -96,3 +96,33 @@ describe("errorsToCsv", () => {
     );
   });
 });
+
+describe("USAspending sub-award rows read back exactly as exported", () => {
+  const header = "prime_award_fain,subaward_number,subaward_amount,subaward_action_date,subawardee_uei";
+  async function readAll(text: string) {
+    const out = [];
+    for await (const r of readRows({ fileName: "subawards.csv", buffer: Buffer.from(text) }, { type: "usaspending_subawards" })) out.push(r);
+    return out;
+  }
+
+  it("reads a prime award number (FAIN) in any case as the same prime, upper-cased", async () => {
+    const rows = await readBack("usaspending_subawards", `${header}\nemw-2024-ss-00011,S-1,100.00,2024-01-01,\nEMW-2024-SS-00011,S-2,100.00,2024-01-01,\n`);
+    expect(rows.map((r) => r.primeFain)).toEqual(["EMW-2024-SS-00011", "EMW-2024-SS-00011"]);
+    expect(await readBack("usaspending_subawards", exportCsv("usaspending_subawards", rows))).toEqual(rows);
+  });
+
+  it("refuses a sub-awardee UEI that is not letters and digits, naming the column, instead of changing it on the way back", async () => {
+    // Read as text, "''+x" lost an apostrophe and came back as "+X" from the export.
+    const results = await readAll(`${header}\nA,A,0.00,1990-01-01,''+x\n`);
+    expect(results[0].ok).toBe(false);
+    if (!results[0].ok) expect(results[0].errors).toEqual([{ row: 2, column: "subawardee_uei", message: expect.stringContaining("letters and digits") }]);
+  });
+
+  it("keeps a sub-award number that looks like a formula through export and import", async () => {
+    const rows = await readBack("usaspending_subawards", `${header}\nA,"'=1+1",0.00,1990-01-01,jf5mlmq3ka88\nA,''-2,0.00,1990-01-01,\n`);
+    expect(rows.map((r) => [r.subawardNumber, r.uei])).toEqual([["=1+1", "JF5MLMQ3KA88"], ["'-2", ""]]);
+    // Exported escaped, as free text is, so a spreadsheet does not run it either.
+    expect(exportCsv("usaspending_subawards", rows)).toContain(",'=1+1,");
+    expect(await readBack("usaspending_subawards", exportCsv("usaspending_subawards", rows))).toEqual(rows);
+  });
+});

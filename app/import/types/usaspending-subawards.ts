@@ -11,7 +11,7 @@
 import { z } from "zod";
 import { centsToDecimal } from "../../domain/money";
 import { latestPerSubaward } from "../../domain/reconcile";
-import { date, identifier, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, optionalDate, optionalSignedMoney, signedMoney, text } from "../fields";
+import { date, identifier, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, optionalDate, optionalSignedMoney, publishedUei, signedMoney, text } from "../fields";
 import { EXPORT_PAGE, type ImportTypeDef } from "../handler";
 
 export interface UsaspendingRow {
@@ -66,7 +66,9 @@ export const usaspendingSubawards: ImportTypeDef<UsaspendingRow> = {
   label: "USAspending sub-awards (reference)",
   columns: COLUMNS,
   optional: COLUMNS.filter((c) => !["prime_award_fain", "subaward_number", "subaward_amount", "subaward_action_date"].includes(c)),
-  text: ["prime_awardee_name", "prime_award_cfda_numbers_and_titles", "subawardee_name", "subaward_description", "usaspending_permalink"],
+  // The sub-award number is the prime recipient's own numbering, published as typed: free text, escaped
+  // on export like the names (it is read as text, so the escape must be written back for a round trip).
+  text: ["prime_awardee_name", "prime_award_cfda_numbers_and_titles", "subaward_number", "subawardee_name", "subaward_description", "usaspending_permalink"],
   key: [],
   ignoresUnknownColumns: true,
   detectBy: ["prime_award_fain", "subaward_number"],
@@ -87,7 +89,7 @@ export const usaspendingSubawards: ImportTypeDef<UsaspendingRow> = {
       subaward_number: text("Sub-award number", MAX_NAME_CHARS, true),
       subaward_amount: signedMoney,
       subaward_action_date: date,
-      subawardee_uei: text("Sub-awardee UEI", 40, false),
+      subawardee_uei: publishedUei("Sub-awardee UEI"),
       subawardee_name: text("Sub-awardee name", MAX_NAME_CHARS, false),
       subaward_description: text("Sub-award description", MAX_DESCRIPTION_CHARS, false),
       usaspending_permalink: text("USAspending permalink", MAX_DESCRIPTION_CHARS, false),
@@ -105,6 +107,9 @@ export const usaspendingSubawards: ImportTypeDef<UsaspendingRow> = {
     })
     .transform(
       (v): UsaspendingRow => ({
+        // FAINs are case-insensitive: USAspending and the DATA Act broker match sub-awards to their prime
+        // on the upper-cased FAIN, so "emw-2024-ss-00011" and "EMW-2024-SS-00011" are one prime
+        // (docs/domain.md §3.7). Stored upper-cased, as prime_awards.award_number is.
         primeFain: v.prime_award_fain.toUpperCase(),
         primeAmountCents: v.prime_award_amount ?? null,
         primeAwardeeName: v.prime_awardee_name ?? "",
@@ -114,7 +119,7 @@ export const usaspendingSubawards: ImportTypeDef<UsaspendingRow> = {
         subawardNumber: v.subaward_number,
         amountCents: v.subaward_amount,
         actionDate: v.subaward_action_date,
-        uei: (v.subawardee_uei ?? "").toUpperCase(),
+        uei: v.subawardee_uei ?? "",
         subawardeeName: v.subawardee_name ?? "",
         description: v.subaward_description ?? "",
         permalink: v.usaspending_permalink ?? "",
