@@ -6,7 +6,8 @@
  * table per scale (and the growth from national to double) and writes bench/results.json.
  *
  * Knobs: BENCH_SCALES=national (one scale), BENCH_SECONDS (autocannon run length, default 2),
- * BENCH_DIR (where the temporary databases go), BENCH_KEEP=1 (leave them there).
+ * BENCH_DIR (where the temporary databases go), BENCH_KEEP=1 (leave them there), BENCH_ONLY=import
+ * (only the import figures, printed; bench/results.json and the docs are left as they are).
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -151,7 +152,7 @@ async function main() {
   log(`scales ${scales.join(", ")}; temporary files in ${workDir}`);
   // The build and every scale's data are made side by side; the measurements then run one at a time.
   const built = ["build/index.js", "build/server.js"].map((f) => path.join(ROOT, f));
-  const needBuild = built.some((f) => !fs.existsSync(f) || fs.statSync(f).mtimeMs < newestSource());
+  const needBuild = process.env.BENCH_ONLY !== "import" && built.some((f) => !fs.existsSync(f) || fs.statSync(f).mtimeMs < newestSource());
   const build = needBuild
     ? (log("build/ is missing or older than the sources: npm run build…"), run("npm", ["run", "build"], "build").then(() => log("build done")))
     : Promise.resolve();
@@ -162,6 +163,18 @@ async function main() {
     }),
   );
   await build;
+
+  if (process.env.BENCH_ONLY === "import") {
+    for (const data of prepared) {
+      const imp = await measureImport(data, readSpendingColumns(data.full));
+      console.log(
+        `${data.scale}: prepared in ${(data.timings.generateMs / 1000).toFixed(1)} s; import ${imp.rows} rows in ${(imp.importMs / 1000).toFixed(1)} s = ` +
+          `${Math.round(imp.importRowsPerSec)} rows/s, floor ${Math.round(imp.floorRowsPerSec)} rows/s (${Math.round(imp.ratio * 100)}%)${imp.ok ? "" : `, FAILED: ${imp.note}`}`,
+      );
+      if (!process.env.BENCH_KEEP) for (const f of [data.full, data.noSpending]) removeDatabase(f);
+    }
+    return;
+  }
 
   const results: ScaleResult[] = [];
   for (const data of prepared) {
