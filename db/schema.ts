@@ -363,6 +363,15 @@ export interface FormTokensTable {
   location: string | null;
 }
 
+/** Seals of rows written in bulk, under the audit row of their batch (migrations/0016, docs/decisions/022). */
+export interface AuditSealsTable {
+  entity: string;
+  entity_id: string;
+  audit_id: number;
+  /** 32 hex of HMAC over the row's sealed values, then 4 hex per sealed column to name the one that moved. */
+  tags: string;
+}
+
 export interface Database {
   frameworks: FrameworksTable;
   capabilities: CapabilitiesTable;
@@ -378,6 +387,7 @@ export interface Database {
   login_failures: LoginFailuresTable;
   sessions: SessionsTable;
   audit_log: AuditLogTable;
+  audit_seals: AuditSealsTable;
   finding_responses: FindingResponsesTable;
   plans: PlansTable;
   plan_funding: PlanFundingTable;

@@ -66,7 +66,7 @@ describe("audit verify catches tampering the chain alone did not", () => {
     expect(r.code).toBe(0);
     const rows = Number((await s.db.selectFrom("audit_log").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n);
     expect(r.out).toBe(
-      `ok ${rows} rows\n  head: row ${rows} as recorded in ${s.file}.audit-head\n  records: 3 match their latest after-image; 0 last written by an import (not compared)\n`,
+      `ok ${rows} rows\n  head: row ${rows} as recorded in ${s.file}.audit-head\n  records: 3 match their latest after-image, 0 the seal of the batch that wrote them; 0 last written by an import from before seals (not compared); totals match their rows\n`,
     );
   });
 

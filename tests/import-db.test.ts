@@ -381,7 +381,10 @@ describe("dry run, commit, re-import", () => {
       rows_changed: 0,
       rows_unchanged: 0,
       via: "web",
+      // The rows it wrote are sealed under this audit row (docs/decisions/022-audit-seals.md).
+      sealed: { award: { rows: 2, columns: expect.arrayContaining(["amount_cents", "award_number", "import_batch_id"]) } },
     });
+    expect(await t.db.selectFrom("audit_seals").select(["entity", "audit_id"]).where("audit_id", "=", audit[0].id).execute()).toHaveLength(2);
 
     const awards = await t.db.selectFrom("awards").selectAll().where("award_number", "in", ["COPS-TX-2025", "LC-TX-2025"]).orderBy("award_number").execute();
     expect(awards.map((a) => [a.award_number, a.amount_cents, a.import_batch_id, a.version])).toEqual([

@@ -3,7 +3,7 @@ import type { DB } from "../../db/client";
 import { sqliteHandle } from "../../db/client";
 import { generateDemo, type DemoSummary, type Scale } from "../../db/demo";
 import { todayIso } from "../domain/dates";
-import { recordAudit } from "../models/audit.server";
+import { recordSealedBatch } from "../models/audit-seals.server";
 import { setSetting } from "../models/settings.server";
 import { createUser } from "../models/users.server";
 import { afterDemoLoadHooks } from "./hooks.server";
@@ -12,6 +12,9 @@ export const DEMO_PASSWORD = "baseline-demo";
 export const DEMO_DIRECTOR_CENTER = "VA";
 /** Second state of the demo state official (six centers in the demo network). */
 export const DEMO_STATE_EXTRA = "TX";
+
+/** The audited records the generator writes without audit rows of their own (db/demo.ts, db/demo-money.ts). */
+const DEMO_SEALED = ["award", "budget_line", "spending", "assessment", "match_contribution", "prime_award"];
 
 export class DatabaseNotEmptyError extends Error {}
 
@@ -34,13 +37,6 @@ export async function loadDemo(
   await db.transaction().execute(async (trx) => {
     await setSetting(trx, "demo_data", "1");
     await setSetting(trx, "demo_reference_date", referenceDate);
-    await recordAudit(trx, {
-      userId: null,
-      action: "import",
-      entity: "demo",
-      entityId: `${options.scale ?? "small"}:${options.seed ?? 2008}`,
-      after: { ...summary, referenceDate },
-    });
     if (options.withUsers !== false) {
       const va = await trx.selectFrom("centers").select(["id", "state"]).where("code", "=", DEMO_DIRECTOR_CENTER).executeTakeFirstOrThrow();
       await createUser(trx, null, { username: "demo-admin", displayName: "Dana Admin (demo)", role: "admin", password: DEMO_PASSWORD, demo: true });
@@ -50,6 +46,12 @@ export async function loadDemo(
       await createUser(trx, null, { username: "demo-state", displayName: "Sam State (demo)", role: "state_official", states: [va.state, DEMO_STATE_EXTRA], password: DEMO_PASSWORD, demo: true });
     }
     for (const hook of afterDemoLoadHooks) await hook(trx, { referenceDate, summary });
+    // One audit row for the network, every row the generator wrote sealed under it (docs/decisions/022-audit-seals.md).
+    await recordSealedBatch(
+      trx,
+      { userId: null, action: "import", entity: "demo", entityId: `${options.scale ?? "small"}:${options.seed ?? 2008}`, after: { ...summary, referenceDate } },
+      DEMO_SEALED.map((entity) => ({ entity })),
+    );
   });
   return summary;
 }

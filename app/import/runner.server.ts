@@ -17,7 +17,7 @@ import fs from "node:fs";
 import type { Kysely, Transaction } from "kysely";
 import type { Database } from "../../db/schema";
 import { allows, type Principal } from "../domain/permissions";
-import { recordAudit } from "../models/audit.server";
+import { recordSealedBatch, type SealSource } from "../models/audit-seals.server";
 import { friendlyDbError } from "../models/db-errors.server";
 import { syncObligations } from "../models/obligations.server";
 import { toCells } from "./csv";
@@ -113,6 +113,20 @@ export interface ImportResult {
   batchId: number | null;
   elapsedMs: number;
 }
+
+/**
+ * The audited records each type writes (with import_batch_id set to the batch): sealed at commit.
+ * Centers and the USAspending snapshot are not audited records; obligations follow their awards.
+ */
+const SEALED_BY_TYPE: Record<ImportType, string[]> = {
+  centers: [],
+  awards: ["award"],
+  budget_lines: ["budget_line"],
+  spending: ["spending"],
+  assessments: ["assessment"],
+  prime_awards: ["prime_award"],
+  usaspending_subawards: [],
+};
 
 export const MAX_ERRORS = 1000;
 export const MAX_DETAILS = 200;
@@ -221,7 +235,8 @@ export async function runImport(db: Kysely<Database>, source: ImportInput, opts:
         .set({ sha256: result.sha256, rows_added: tally.added, rows_changed: tally.changed, rows_unchanged: tally.unchanged })
         .where("id", "=", batch.id)
         .execute();
-      await recordAudit(trx, {
+      // The batch's rows are sealed under its audit row (docs/decisions/022-audit-seals.md).
+      await recordSealedBatch(trx, {
         userId: opts.user?.id ?? null,
         action: "import",
         entity: "import_batch",
@@ -235,7 +250,7 @@ export async function runImport(db: Kysely<Database>, source: ImportInput, opts:
           rows_unchanged: tally.unchanged,
           via: opts.via ?? (opts.user ? "web" : "cli"),
         },
-      });
+      }, SEALED_BY_TYPE[opened.type].map((entity): SealSource => ({ entity, importBatchId: batch.id })));
       result.batchId = batch.id;
       result.committed = true;
     });

@@ -1,10 +1,11 @@
 import type Sqlite from "better-sqlite3";
 import type { Kysely } from "kysely";
-import { headMacValid, readHeadFile, type SignedHead } from "../../db/audit-seal";
+import { auditKey, headMacValid, readHeadFile, type SignedHead } from "../../db/audit-seal";
 import { sqliteHandle } from "../../db/client";
 import type { Database } from "../../db/schema";
 import { formatAuditValue } from "../domain/audit-diff";
 import { walkAuditChain, type ChainResult } from "./audit.server";
+import { ALWAYS_IGNORED, AUDITED_TABLES, SEEDED_PROGRAMS, sealDisagreement, type AuditedTable, type SealManifest } from "./audit-seals.server";
 
 /**
  * `audit verify` beyond the chain (docs/decisions/017-audit-key-and-head.md): the head recorded
@@ -13,41 +14,7 @@ import { walkAuditChain, type ChainResult } from "./audit.server";
  * the application's back).
  */
 
-/**
- * The records whose after-images the log holds. Adding an audited table is one entry here.
- * `key`: the column the audit rows' entity_id names (default id). `label`: the column users know the
- * record by. `ignore`: columns that legitimately move without an audit row of their own (totals
- * kept by triggers). `batched`: the table has import_batch_id (imports audit a batch, not rows).
- */
-export interface AuditedTable {
-  entity: string;
-  table: string;
-  key?: string;
-  label?: string;
-  ignore?: string[];
-  batched?: boolean;
-}
-
-export const AUDITED_TABLES: AuditedTable[] = [
-  { entity: "award", table: "awards", label: "award_number", ignore: ["budgeted_cents", "spent_cents"], batched: true },
-  { entity: "budget_line", table: "budget_lines", label: "line_id", ignore: ["spent_cents"], batched: true },
-  { entity: "spending", table: "spending", label: "spend_id", batched: true },
-  { entity: "assessment", table: "assessments", batched: true },
-  { entity: "assessment_review", table: "assessment_reviews" },
-  { entity: "finding_response", table: "finding_responses" },
-  { entity: "match_contribution", table: "match_contributions" },
-  { entity: "closed_period", table: "closed_periods" },
-  { entity: "amendment", table: "amendments" },
-  // Periods and due dates follow the award's dates (the award's change is the audited one); the log attests submissions.
-  { entity: "reporting_obligation", table: "reporting_obligations", ignore: ["period_start", "period_end", "due"] },
-  { entity: "program", table: "programs", key: "code", label: "code" },
-  { entity: "user", table: "users", label: "username" },
-  { entity: "plan", table: "plans" },
-  { entity: "prime_award", table: "prime_awards", label: "award_number" },
-];
-
-/** The optimistic-lock counter is bookkeeping, not data: some audited writes bump it without naming it. */
-const ALWAYS_IGNORED = new Set(["version"]);
+export { AUDITED_TABLES, type AuditedTable } from "./audit-seals.server";
 
 export interface RecordMismatch {
   entity: string;
@@ -60,7 +27,9 @@ export interface RecordMismatch {
 export interface RecordCheck {
   /** Records compared with their latest after-image. */
   checked: number;
-  /** Records last written by an import batch (the log holds the batch, not row images). */
+  /** Records compared with the seal of the batch that last wrote them (docs/decisions/022-audit-seals.md). */
+  sealed: number;
+  /** Records last written by an import batch from before seals (the log holds the batch, not row images). */
   byBatch: number;
   mismatches: number;
   first: RecordMismatch | null;
@@ -72,46 +41,79 @@ function tableExists(sqlite: Sqlite.Database, table: string): boolean {
   return sqlite.prepare("select 1 from sqlite_master where type = 'table' and name = ?").get(table) !== undefined;
 }
 
+type Image = { id: number; action: string; after_json: string | null };
+type Seal = { audit_id: number; tags: string };
+
 /**
- * Streams the log once per audited entity, grouped by record (the audit_log_entity index gives that
- * order), folds each record's after-images from its last import batch on, and compares the fold with
- * the record's current row. Memory holds one record's images at a time.
+ * Streams the log's after-images and the seals once per audited entity, both grouped by record (their
+ * indexes give that order), and compares each record's latest trace with its current row: the fold of
+ * the after-images written after its last seal (or import batch), else that seal. Then every row of
+ * the table must have been met (a row inserted behind the application has no trace). Memory holds
+ * one record's traces at a time.
  */
 export function checkRecordsAgainstLog(sqlite: Sqlite.Database, tables: AuditedTable[] = AUDITED_TABLES): RecordCheck {
-  const out: RecordCheck = { checked: 0, byBatch: 0, mismatches: 0, first: null };
+  const out: RecordCheck = { checked: 0, sealed: 0, byBatch: 0, mismatches: 0, first: null };
+  const report = (m: RecordMismatch) => {
+    out.mismatches++;
+    out.first ??= m;
+  };
   const batchAudit = new Map<string, number>();
   for (const r of sqlite.prepare("select entity_id, id from audit_log where entity = 'import_batch'").iterate() as Iterable<{ entity_id: string; id: number }>) {
     batchAudit.set(r.entity_id, r.id);
   }
+  // What each sealing batch says it sealed, and the seals found per batch: added or removed seals change the count.
+  const manifests = new Map<number, SealManifest>();
+  for (const r of sqlite.prepare("select id, after_json from audit_log where entity in ('import_batch', 'demo') and after_json like '%\"sealed\"%'").iterate() as Iterable<{ id: number; after_json: string }>) {
+    try {
+      const sealed = (JSON.parse(r.after_json) as { sealed?: SealManifest }).sealed;
+      if (sealed && typeof sealed === "object") manifests.set(r.id, sealed);
+    } catch {
+      // Not JSON: the chain check has already vouched for the row, so this is an old row of another shape.
+    }
+  }
+  const sealsTable = tableExists(sqlite, "audit_seals");
+  if (sealsTable) {
+    const found = new Set<string>();
+    for (const c of sqlite.prepare("select audit_id, entity, count(*) as n from audit_seals group by audit_id, entity").iterate() as Iterable<{ audit_id: number; entity: string; n: number }>) {
+      found.add(`${c.audit_id}:${c.entity}`);
+      const expected = manifests.get(c.audit_id)?.[c.entity]?.rows ?? 0;
+      if (c.n !== expected) report({ entity: c.entity, record: `the ${c.entity} seals of audit row ${c.audit_id}`, auditId: c.audit_id, message: `number ${c.n} but that row records ${expected}: seals were added or removed` });
+    }
+    for (const [id, m] of manifests) {
+      for (const [entity, e] of Object.entries(m)) {
+        if (e.rows > 0 && !found.has(`${id}:${entity}`)) report({ entity, record: `the ${entity} seals of audit row ${id}`, auditId: id, message: `are gone but that row records ${e.rows}` });
+      }
+    }
+  }
+  const key = auditKey();
   const images = sqlite.prepare("select id, action, entity_id, after_json from audit_log where entity = ? order by entity_id, id");
+  const sealRows = sealsTable ? sqlite.prepare("select entity_id, audit_id, tags from audit_seals where entity = ? order by entity_id, audit_id") : null;
   for (const spec of tables) {
     if (!tableExists(sqlite, spec.table)) continue;
-    const key = spec.key ?? "id";
-    const current = sqlite.prepare(`select * from ${q(spec.table)} where ${q(key)} = ?`);
+    const keyColumn = spec.key ?? "id";
+    const current = sqlite.prepare(`select * from ${q(spec.table)} where ${q(keyColumn)} = ?`);
     const ignore = new Set([...ALWAYS_IGNORED, ...(spec.ignore ?? [])]);
     const name = (row: Record<string, unknown> | undefined, entityId: string) => {
       const label = row && spec.label ? row[spec.label] : undefined;
       return label !== undefined && label !== null && String(label) !== entityId
-        ? `${spec.entity} ${String(label)} (${spec.table} ${key} ${entityId})`
+        ? `${spec.entity} ${String(label)} (${spec.table} ${keyColumn} ${entityId})`
         : `${spec.entity} ${entityId} (${spec.table})`;
     };
-    const report = (m: RecordMismatch) => {
-      out.mismatches++;
-      out.first ??= m;
-    };
+    let present = 0;
 
-    const finish = (entityId: string, group: Array<{ id: number; action: string; after_json: string | null }>) => {
-      const row = current.get(key === "id" ? Number(entityId) : entityId) as Record<string, unknown> | undefined;
-      let since = 0;
-      if (row && spec.batched && row.import_batch_id !== null && row.import_batch_id !== undefined) {
+    const finish = (entityId: string, group: Image[], seal: Seal | null) => {
+      const row = current.get(keyColumn === "id" ? Number(entityId) : entityId) as Record<string, unknown> | undefined;
+      if (row) present++;
+      let since = seal?.audit_id ?? 0;
+      if (!seal && row && spec.batched && row.import_batch_id !== null && row.import_batch_id !== undefined) {
         const batch = batchAudit.get(String(row.import_batch_id));
         if (batch === undefined) {
-          report({ entity: spec.entity, record: name(row, entityId), auditId: group[group.length - 1].id, message: `names import batch ${String(row.import_batch_id)}, which the audit log does not record` });
+          report({ entity: spec.entity, record: name(row, entityId), auditId: group.at(-1)?.id ?? 0, message: `names import batch ${String(row.import_batch_id)}, which the audit log does not record` });
           return;
         }
         since = batch;
       }
-      // Fold the images written after the record's last import batch: later fields override earlier ones.
+      // Fold the images written after the record's last seal or import batch: later fields override earlier ones.
       let folded: Record<string, unknown> | "deleted" | null = null;
       let lastId = 0;
       for (const g of group) {
@@ -129,6 +131,29 @@ export function checkRecordsAgainstLog(sqlite: Sqlite.Database, tables: AuditedT
         }
         if (typeof image !== "object" || image === null || Array.isArray(image)) continue;
         folded = { ...(folded === null || folded === "deleted" ? {} : folded), ...(image as Record<string, unknown>) };
+      }
+      if (folded === null && seal) {
+        out.sealed++;
+        const columns = manifests.get(seal.audit_id)?.[spec.entity]?.columns;
+        if (!columns) {
+          report({ entity: spec.entity, record: name(row, entityId), auditId: seal.audit_id, message: `has a seal under audit row ${seal.audit_id}, which records no such seals` });
+          return;
+        }
+        if (!row) {
+          report({ entity: spec.entity, record: name(undefined, entityId), auditId: seal.audit_id, message: `is missing from the database (sealed by audit row ${seal.audit_id})` });
+          return;
+        }
+        const field = sealDisagreement(key, seal.audit_id, spec.entity, entityId, columns, row, seal.tags);
+        if (field === null) return;
+        report({
+          entity: spec.entity,
+          record: name(row, entityId),
+          auditId: seal.audit_id,
+          message: field
+            ? `${field} is ${formatAuditValue(field, row[field])} in the database, not the value sealed by audit row ${seal.audit_id}`
+            : `does not hold the values sealed by audit row ${seal.audit_id}`,
+        });
+        return;
       }
       if (folded === null) {
         if (since > 0) out.byBatch++;
@@ -157,19 +182,108 @@ export function checkRecordsAgainstLog(sqlite: Sqlite.Database, tables: AuditedT
       }
     };
 
-    let group: Array<{ id: number; action: string; after_json: string | null }> = [];
-    let groupId: string | null = null;
-    for (const r of images.iterate(spec.entity) as Iterable<{ id: number; action: string; entity_id: string; after_json: string | null }>) {
-      if (r.entity_id !== groupId) {
-        if (groupId !== null) finish(groupId, group);
-        groupId = r.entity_id;
-        group = [];
+    // Merge the two streams, both in entity_id order (the same text order in each index).
+    const imageIt = (images.iterate(spec.entity) as IterableIterator<{ id: number; action: string; entity_id: string; after_json: string | null }>)[Symbol.iterator]();
+    const sealIt = sealRows ? (sealRows.iterate(spec.entity) as IterableIterator<{ entity_id: string; audit_id: number; tags: string }>)[Symbol.iterator]() : null;
+    let img = imageIt.next();
+    let sl = sealIt ? sealIt.next() : ({ done: true, value: undefined } as IteratorResult<{ entity_id: string; audit_id: number; tags: string }>);
+    while (!img.done || !sl.done) {
+      const entityId = img.done ? sl.value!.entity_id : sl.done ? img.value.entity_id : img.value.entity_id < sl.value.entity_id ? img.value.entity_id : sl.value.entity_id;
+      const group: Image[] = [];
+      while (!img.done && img.value.entity_id === entityId) {
+        group.push({ id: img.value.id, action: img.value.action, after_json: img.value.after_json });
+        img = imageIt.next();
       }
-      group.push({ id: r.id, action: r.action, after_json: r.after_json });
+      let seal: Seal | null = null;
+      while (!sl.done && sl.value.entity_id === entityId) {
+        seal = { audit_id: sl.value.audit_id, tags: sl.value.tags };
+        sl = sealIt!.next();
+      }
+      finish(entityId, group, seal);
     }
-    if (groupId !== null) finish(groupId, group);
+
+    // Every row of the table must have been met above; one that was not has no trace in the log.
+    const total = Number(sqlite.prepare(`select count(*) from ${q(spec.table)}`).pluck().get());
+    if (total > present && !spec.derived) findUntraced(sqlite, spec, batchAudit, out, report, name);
   }
   return out;
+}
+
+/** The slow path, run only when a table holds more rows than the log and the seals account for. */
+function findUntraced(
+  sqlite: Sqlite.Database,
+  spec: AuditedTable,
+  batchAudit: Map<string, number>,
+  out: RecordCheck,
+  report: (m: RecordMismatch) => void,
+  name: (row: Record<string, unknown> | undefined, entityId: string) => string,
+) {
+  const keyColumn = spec.key ?? "id";
+  const logged = sqlite.prepare("select 1 from audit_log where entity = ? and entity_id = ? limit 1").pluck();
+  const sealed = tableExists(sqlite, "audit_seals") ? sqlite.prepare("select 1 from audit_seals where entity = ? and entity_id = ? limit 1").pluck() : null;
+  for (const row of sqlite.prepare(`select * from ${q(spec.table)}`).iterate() as Iterable<Record<string, unknown>>) {
+    const entityId = String(row[keyColumn]);
+    if (logged.get(spec.entity, entityId) !== undefined || sealed?.get(spec.entity, entityId) !== undefined) continue;
+    // Written by an import from before seals: the batch is in the log, the row is not compared.
+    if (spec.batched && row.import_batch_id !== null && row.import_batch_id !== undefined && batchAudit.has(String(row.import_batch_id))) {
+      out.byBatch++;
+      continue;
+    }
+    if (spec.entity === "program" && SEEDED_PROGRAMS.has(entityId)) continue;
+    report({ entity: spec.entity, record: name(row, entityId), auditId: 0, message: "is in the database but no audit row or seal accounts for it (inserted behind the application?)" });
+    return;
+  }
+}
+
+/**
+ * The totals triggers keep (docs/decisions/003-summary-columns.md) are not sealed: they move with
+ * every payment. They are recomputed from the rows they sum, which the log and the seals vouch for.
+ * Returns the first total that disagrees, or null.
+ */
+export async function checkSummaryColumns(db: Kysely<Database>): Promise<string | null> {
+  const money = (cents: unknown) => formatAuditValue("amount_cents", Number(cents ?? 0));
+  const lineSpent = db
+    .selectFrom("spending")
+    .select(["budget_line_id", (eb) => eb.fn.sum<number>("amount_cents").as("spent")])
+    .where("voided_at", "is", null)
+    .groupBy("budget_line_id")
+    .as("s");
+  const line = await db
+    .selectFrom("budget_lines as l")
+    .leftJoin(lineSpent, "s.budget_line_id", "l.id")
+    .select(["l.id", "l.line_id", "l.spent_cents", "s.spent"])
+    .where((eb) => eb("l.spent_cents", "<>", eb.fn.coalesce("s.spent", eb.val(0))))
+    .limit(1)
+    .executeTakeFirst();
+  if (line) return `budget line ${line.line_id} (budget_lines id ${line.id}) spent_cents is ${money(line.spent_cents)} but its payments add up to ${money(line.spent)}`;
+
+  const budgeted = db
+    .selectFrom("budget_lines")
+    .select(["award_id", (eb) => eb.fn.sum<number>("amount_cents").as("total")])
+    .where("voided_at", "is", null)
+    .groupBy("award_id")
+    .as("b");
+  const awardSpent = db
+    .selectFrom("spending")
+    .innerJoin("budget_lines", "budget_lines.id", "spending.budget_line_id")
+    .select(["budget_lines.award_id", (eb) => eb.fn.sum<number>("spending.amount_cents").as("total")])
+    .where("spending.voided_at", "is", null)
+    .groupBy("budget_lines.award_id")
+    .as("p");
+  const award = await db
+    .selectFrom("awards as a")
+    .leftJoin(budgeted, "b.award_id", "a.id")
+    .leftJoin(awardSpent, "p.award_id", "a.id")
+    .select(["a.id", "a.award_number", "a.budgeted_cents", "a.spent_cents", "b.total as budgeted", "p.total as spent"])
+    .where((eb) => eb.or([eb("a.budgeted_cents", "<>", eb.fn.coalesce("b.total", eb.val(0))), eb("a.spent_cents", "<>", eb.fn.coalesce("p.total", eb.val(0)))]))
+    .limit(1)
+    .executeTakeFirst();
+  if (!award) return null;
+  const [field, now, sum, what] =
+    Number(award.budgeted_cents) !== Number(award.budgeted ?? 0)
+      ? ["budgeted_cents", award.budgeted_cents, award.budgeted, "its live budget lines"]
+      : ["spent_cents", award.spent_cents, award.spent, "its payments"];
+  return `award ${award.award_number} (awards id ${award.id}) ${field} is ${money(now)} but ${what} add up to ${money(sum)}`;
 }
 
 export type HeadSource = { kind: "file"; path: string } | { kind: "manifest"; path: string };
@@ -222,6 +336,8 @@ export async function verifyAudit(
     const more = records.mismatches > 1 ? ` (${records.mismatches - 1} more records disagree)` : "";
     return { ok: false, rows, problem: `${records.first.record} ${records.first.message}${more}`, chain };
   }
+  const totals = await checkSummaryColumns(db);
+  if (totals) return { ok: false, rows, problem: totals, chain };
   return { ok: true, rows, head: head.head, ahead: head.ahead, records, chain };
 }
 

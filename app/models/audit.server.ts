@@ -62,9 +62,9 @@ function toJson(value: unknown): string | null {
   return value === undefined || value === null ? null : canonicalJson(value);
 }
 
-/** Appends audit rows. Call inside the transaction that makes the change. */
-export async function recordAudit(trx: Transaction<Database> | Kysely<Database>, ...entries: AuditEntry[]): Promise<void> {
-  if (entries.length === 0) return;
+/** Appends audit rows and returns their ids. Call inside the transaction that makes the change. */
+export async function recordAudit(trx: Transaction<Database> | Kysely<Database>, ...entries: AuditEntry[]): Promise<number[]> {
+  if (entries.length === 0) return [];
   // All rows of one call commit together, and the head file moves after that commit (db/sqlite-dialect.ts).
   if (!trx.isTransaction) return trx.transaction().execute((t) => recordAudit(t, ...entries));
   const last = await trx.selectFrom("audit_log").select(["id", "hash"]).orderBy("id", "desc").limit(1).executeTakeFirst();
@@ -90,6 +90,7 @@ export async function recordAudit(trx: Transaction<Database> | Kysely<Database>,
   }
   // SQLite caps bound parameters per statement; 10 columns × 500 rows stays well below it.
   for (let i = 0; i < rows.length; i += 500) await trx.insertInto("audit_log").values(rows.slice(i, i + 500)).execute();
+  return rows.map((r) => r.id);
 }
 
 export type VerifyResult = { ok: true; rows: number } | { ok: false; rows: number; brokenId: number; reason: string };

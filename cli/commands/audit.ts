@@ -5,8 +5,9 @@ const n = (v: number) => v.toLocaleString("en-US");
 
 /**
  * `audit verify`: the keyed hash chain, the head recorded beside the database, and every audited
- * record against its latest after-image (docs/decisions/017-audit-key-and-head.md); exit 1 at the
- * first disagreement, named.
+ * record against its latest after-image or the seal of the batch that wrote it, and the totals kept by
+ * triggers against their rows (docs/decisions/017-audit-key-and-head.md, 022-audit-seals.md); exit 1
+ * at the first disagreement, named.
  */
 export const auditVerify: Command = {
   name: "audit verify",
@@ -28,7 +29,8 @@ export const auditVerify: Command = {
     out.write(
       `ok ${result.rows} rows\n` +
         `  head: row ${result.head?.last_id ?? 0} as recorded in ${beside.where}${ahead}\n` +
-        `  records: ${n(r.checked)} match their latest after-image; ${n(r.byBatch)} last written by an import (not compared)\n`,
+        `  records: ${n(r.checked)} match their latest after-image, ${n(r.sealed)} the seal of the batch that wrote them; ` +
+        `${n(r.byBatch)} last written by an import from before seals (not compared); totals match their rows\n`,
     );
     return 0;
   },

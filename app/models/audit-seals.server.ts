@@ -1,0 +1,179 @@
+import { createHmac } from "node:crypto";
+import { sql, type Kysely, type Transaction } from "kysely";
+import { auditKey } from "../../db/audit-seal";
+import type { Database } from "../../db/schema";
+import { canonicalJson, recordAudit, type AuditEntry } from "./audit.server";
+
+/**
+ * Seals of rows written in bulk (docs/decisions/022-audit-seals.md). The demo load and imports write
+ * thousands of rows with one audit row for the batch; in the same transaction each of those rows gets
+ * a seal: an HMAC (audit key) of the batch's audit id, the record and its audited values, and a short
+ * hash per column that only serves to name the column that moved. The batch's audit row records how
+ * many rows of each table it sealed and which columns, so seals added or removed by hand are noticed
+ * by their count, and a seal cannot be moved to another batch or record (its MAC names both).
+ * `audit verify` (audit-verify.server.ts) checks every record whose latest trace is a seal.
+ */
+
+/**
+ * The records whose after-images the log holds. Adding an audited table is one entry here.
+ * `key`: the column the audit rows' entity_id names (default id). `label`: the column users know the
+ * record by. `ignore`: columns that legitimately move without an audit row of their own (totals
+ * kept by triggers, checked by recomputation instead). `batched`: the table has import_batch_id.
+ * `derived`: rows are generated from other records (their creation is not audited row by row),
+ * so a row with no trace is not reported.
+ */
+export interface AuditedTable {
+  entity: string;
+  table: string;
+  key?: string;
+  label?: string;
+  ignore?: string[];
+  batched?: boolean;
+  derived?: boolean;
+}
+
+export const AUDITED_TABLES: AuditedTable[] = [
+  { entity: "award", table: "awards", label: "award_number", ignore: ["budgeted_cents", "spent_cents"], batched: true },
+  { entity: "budget_line", table: "budget_lines", label: "line_id", ignore: ["spent_cents"], batched: true },
+  { entity: "spending", table: "spending", label: "spend_id", batched: true },
+  { entity: "assessment", table: "assessments", batched: true },
+  { entity: "assessment_review", table: "assessment_reviews" },
+  { entity: "finding_response", table: "finding_responses" },
+  { entity: "match_contribution", table: "match_contributions" },
+  { entity: "closed_period", table: "closed_periods" },
+  { entity: "amendment", table: "amendments" },
+  // Generated from the award's dates (the award's change is the audited one); the log attests submissions.
+  { entity: "reporting_obligation", table: "reporting_obligations", ignore: ["period_start", "period_end", "due"], derived: true },
+  { entity: "program", table: "programs", key: "code", label: "code" },
+  { entity: "user", table: "users", label: "username" },
+  { entity: "plan", table: "plans" },
+  { entity: "prime_award", table: "prime_awards", label: "award_number", batched: true },
+];
+
+/** Programs the migrations insert (migrations/0002, 0015): no audit row creates them. */
+export const SEEDED_PROGRAMS: ReadonlySet<string> = new Set(["SHSP", "UASI", "JAG", "COPS", "OTHER_FED", "STATE", "LOCAL", "OPSG"]);
+
+/** The optimistic-lock counter is bookkeeping, not data: some audited writes bump it without naming it. */
+export const ALWAYS_IGNORED: ReadonlySet<string> = new Set(["version"]);
+
+export function auditedTable(entity: string): AuditedTable {
+  const spec = AUDITED_TABLES.find((t) => t.entity === entity);
+  if (!spec) throw new Error(`${entity} is not an audited table`);
+  return spec;
+}
+
+/** What a batch's audit row says it sealed, per entity (in its after-image, under `sealed`). */
+export type SealManifest = Record<string, { rows: number; columns: string[] }>;
+
+/** The columns a seal covers: all but the key, the ignored ones and the version counter, sorted. */
+export function sealedColumns(spec: AuditedTable, row: Record<string, unknown>): string[] {
+  const skip = new Set([spec.key ?? "id", ...ALWAYS_IGNORED, ...(spec.ignore ?? [])]);
+  return Object.keys(row)
+    .filter((c) => !skip.has(c))
+    .sort();
+}
+
+/** 16-bit FNV-1a of a value's text: names a column that moved; the MAC, not this, is the evidence. */
+function locator(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return ((h ^ (h >>> 16)) & 0xffff).toString(16).padStart(4, "0");
+}
+
+export const MAC_CHARS = 32;
+
+/** A row's seal under one batch: MAC (32 hex) then a 4-hex locator per column, in `columns` order. */
+export function sealTags(key: Buffer, auditId: number, entity: string, entityId: string, columns: readonly string[], row: Record<string, unknown>): string {
+  const mac = createHmac("sha256", key).update(`baseline-seal\u0000${auditId}\u0000${entity}\u0000${entityId}`);
+  let locators = "";
+  for (const c of columns) {
+    const text = canonicalJson(row[c]);
+    mac.update(`\u0000${text}`);
+    locators += locator(text);
+  }
+  return mac.digest("hex").slice(0, MAC_CHARS) + locators;
+}
+
+/**
+ * Compares a record's current row with its seal: null when they agree, else the first column whose
+ * locator differs (or "" when the MAC differs but no locator does).
+ */
+export function sealDisagreement(key: Buffer, auditId: number, entity: string, entityId: string, columns: readonly string[], row: Record<string, unknown>, tags: string): string | null {
+  const now = sealTags(key, auditId, entity, entityId, columns, row);
+  if (now === tags) return null;
+  for (let i = 0; i < columns.length; i++) {
+    const at = MAC_CHARS + 4 * i;
+    if (now.slice(at, at + 4) !== tags.slice(at, at + 4)) return columns[i];
+  }
+  return "";
+}
+
+/** Rows to seal: every row of a table, or those one import batch wrote. */
+export interface SealSource {
+  entity: string;
+  importBatchId?: number;
+}
+
+const PAGE = 2000;
+const INSERT_ROWS = 400;
+
+/**
+ * Records `entry` (the batch's audit row) with what it sealed, and seals each source's rows under
+ * it. Call inside the batch's transaction, after its rows are written: the seals name the audit
+ * row, which the transaction's write lock keeps next in line (docs/decisions/022-audit-seals.md).
+ */
+export async function recordSealedBatch(trx: Transaction<Database>, entry: AuditEntry, sources: SealSource[]): Promise<number> {
+  const sealed: SealManifest = {};
+  const plans: Array<{ spec: AuditedTable; source: SealSource; columns: string[] }> = [];
+  for (const source of sources) {
+    const spec = auditedTable(source.entity);
+    const key = spec.key ?? "id";
+    let first = trx.selectFrom(spec.table as "awards").selectAll();
+    let count = trx.selectFrom(spec.table as "awards").select((eb) => eb.fn.countAll<number>().as("n"));
+    if (source.importBatchId !== undefined) {
+      first = first.where("import_batch_id", "=", source.importBatchId);
+      count = count.where("import_batch_id", "=", source.importBatchId);
+    }
+    const sample = await first.orderBy(key as "id").limit(1).executeTakeFirst();
+    if (!sample) continue;
+    const columns = sealedColumns(spec, sample);
+    sealed[spec.entity] = { rows: Number((await count.executeTakeFirstOrThrow()).n), columns };
+    plans.push({ spec, source, columns });
+  }
+  const [auditId] = await recordAudit(trx, { ...entry, after: { ...(entry.after as object), sealed } });
+  const mac = auditKey();
+  for (const { spec, source, columns } of plans) {
+    const key = (spec.key ?? "id") as "id";
+    let after: number | string | null = null;
+    let written = 0;
+    for (;;) {
+      let q = trx.selectFrom(spec.table as "awards").selectAll();
+      if (source.importBatchId !== undefined) q = q.where("import_batch_id", "=", source.importBatchId);
+      if (after !== null) q = q.where(key, ">", after as number);
+      const page = (await q.orderBy(key).limit(PAGE).execute()) as Array<Record<string, unknown>>;
+      if (page.length === 0) break;
+      const seals = page.map((row) => {
+        const entityId = String(row[key]);
+        return { entity: spec.entity, entity_id: entityId, audit_id: auditId, tags: sealTags(mac, auditId, spec.entity, entityId, columns, row) };
+      });
+      for (let i = 0; i < seals.length; i += INSERT_ROWS) await trx.insertInto("audit_seals").values(seals.slice(i, i + INSERT_ROWS)).execute();
+      written += page.length;
+      after = page[page.length - 1][key] as number | string;
+    }
+    // The count recorded above and the rows sealed come from the same transaction; a difference is a bug.
+    if (written !== sealed[spec.entity].rows) throw new Error(`sealed ${written} ${spec.table} rows but counted ${sealed[spec.entity].rows}`);
+  }
+  return auditId;
+}
+
+/** Seal counts per (audit row, entity), for `audit verify`. */
+export async function sealCounts(db: Kysely<Database>) {
+  return db
+    .selectFrom("audit_seals")
+    .select(["audit_id", "entity", sql<number>`count(*)`.as("n")])
+    .groupBy(["audit_id", "entity"])
+    .execute();
+}
