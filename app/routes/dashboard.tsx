@@ -11,6 +11,7 @@ import { formatScore } from "~/domain/scores";
 import { oneFiscalYearOf } from "~/http/fiscal-year.server";
 import { dashboardForUrl, type HeatSortKey } from "~/models/dashboard.server";
 import { ScrollTable } from "~/components/ScrollTable";
+import { FigureTile } from "~/components/FigureTile";
 import { FilterSelect, codeNameChoices, sourceChoices, yearChoices } from "~/components/FilterSelect";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Dashboard${data?.fiscalYear ? ` FY${data.fiscalYear}` : ""} — Baseline` }];
@@ -127,37 +128,22 @@ export default function DashboardPage() {
       ) : (
         <>
           <section className="tiles" aria-label="Key figures">
-            <div className="tile">
-              <div className="value">{d.tiles.centers}</div>
-              <div className="label">
-                centers ({d.tiles.assessed} assessed in FY{fy})
-              </div>
-            </div>
-            <div className="tile">
-              <div className="value">{d.tiles.meetingBaseline}</div>
-              <div className="label">centers meeting the baseline (no gaps)</div>
-            </div>
-            <div className="tile">
-              <div className="value">{formatScore(d.tiles.medianScore)}</div>
-              <div className="label">median baseline score</div>
-            </div>
-            <div className="tile">
-              <div className="value" title={formatMoney(d.tiles.federalCents)}>
-                {formatMoneyShort(d.tiles.federalCents)}
-              </div>
-              <div className="label">
-                federal funds FY{fy}: DHS {formatMoneyShort(d.tiles.dhsCents)} · DOJ {formatMoneyShort(d.tiles.dojCents)}
-                {d.tiles.otherFederalCents > 0 ? ` · other federal ${formatMoneyShort(d.tiles.otherFederalCents)}` : ""}
-              </div>
-            </div>
-            <div className="tile">
-              <div className="value">{d.tiles.openViolations}</div>
-              <div className="label">open violations (not resolved)</div>
-            </div>
-            <div className="tile">
-              <div className="value">{d.tiles.overdueReports}</div>
-              <div className="label">overdue reports{d.filters.program || d.filters.agency ? " (any program, before the program/agency filter)" : ""}</div>
-            </div>
+            <FigureTile value={d.tiles.centers} label={`centers (${d.tiles.assessed} assessed in FY${fy})`} />
+            <FigureTile value={d.tiles.meetingBaseline} label="centers meeting the baseline (no gaps)" />
+            <FigureTile value={formatScore(d.tiles.medianScore)} label="median baseline score" />
+            <FigureTile
+              value={formatMoneyShort(d.tiles.federalCents)}
+              title={formatMoney(d.tiles.federalCents)}
+              label={
+                `federal funds FY${fy}: DHS ${formatMoneyShort(d.tiles.dhsCents)} · DOJ ${formatMoneyShort(d.tiles.dojCents)}` +
+                (d.tiles.otherFederalCents > 0 ? ` · other federal ${formatMoneyShort(d.tiles.otherFederalCents)}` : "")
+              }
+            />
+            <FigureTile value={d.tiles.openViolations} label="open violations (not resolved)" />
+            <FigureTile
+              value={d.tiles.overdueReports}
+              label={`overdue reports${d.filters.program || d.filters.agency ? " (any program, before the program/agency filter)" : ""}`}
+            />
           </section>
 
           <section aria-labelledby="heatmap-title" className="print-section">

@@ -9,6 +9,7 @@ import { Notice, useDone, type FormReply } from "~/components/forms";
 import { conflictReply, formReply, refusedReply } from "~/http/forms.server";
 import { useHydrated } from "~/components/hydrated";
 import { PagerNav } from "~/components/PagerNav";
+import { FigureTile } from "~/components/FigureTile";
 import { FilterSelect, codeNameChoices, yearChoices } from "~/components/FilterSelect";
 import { SeverityBadge } from "~/components/StatusBadge";
 import { getDb } from "~/db.server";
@@ -212,22 +213,10 @@ export default function FindingsReport() {
         <Link to="/rules">What each rule checks</Link>
       </p>
       <div className="tiles">
-        <div className="tile">
-          <div className="value">{counts.violation}</div>
-          <div className="label">Violations</div>
-        </div>
-        <div className="tile">
-          <div className="value">{counts.warning}</div>
-          <div className="label">Warnings</div>
-        </div>
-        <div className="tile">
-          <div className="value">{counts.total}</div>
-          <div className="label">Findings</div>
-        </div>
-        <div className="tile">
-          <div className="value">{data.stalePager.total}</div>
-          <div className="label">Responses that no longer apply</div>
-        </div>
+        <FigureTile value={counts.violation} label="Violations" />
+        <FigureTile value={counts.warning} label="Warnings" />
+        <FigureTile value={counts.total} label="Findings" />
+        <FigureTile value={data.stalePager.total} label="Responses that no longer apply" />
       </div>
       <p className="actions">
         <a href={data.csvHref} download>
