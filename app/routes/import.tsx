@@ -41,35 +41,35 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request, { can: "import" });
+  const db = getDb();
   const contentType = request.headers.get("Content-Type") ?? "";
   if (contentType.startsWith("multipart/form-data")) {
-    const received = await receiveUpload(request, user.id);
+    const received = await receiveUpload(db, request, user.id);
     if (!received.ok) return formError(received.error, received.status);
-    return answer(startImport(getDb(), user, received.upload, { dryRun: true }), received.upload.token, received.js);
+    return answer(await startImport(db, user, received.upload, { dryRun: true }), received.upload.token, received.js);
   }
   const form = await request.formData();
   const parsed = confirmSchema.safeParse(Object.fromEntries(form));
   if (!parsed.success) return formError(parsed.error.issues[0]?.message ?? "Choose a file to import.");
   const { intent, token, js, allowMove } = parsed.data;
-  const stored = getUpload(user.id, token);
+  const stored = await getUpload(db, user.id, token);
   if (!stored) return formError("This upload has expired or belongs to someone else; upload the file again.", 410);
   if (intent === "discard") {
-    dropUpload(stored.token);
+    await dropUpload(db, stored.token);
     return json<ActionData>({ phase: "discarded" });
   }
-  const again = stored.commitJobId ? getJob(user.id, stored.commitJobId) : null;
+  const again = stored.commitJobId ? await getJob(db, user.id, stored.commitJobId) : null;
   if (again) return answer(again, stored.token, js === "1");
   if ((await sha256Of({ path: stored.path })) !== stored.sha256) {
-    dropUpload(stored.token);
+    await dropUpload(db, stored.token);
     return formError("The uploaded file changed since it was checked; upload it again.", 409);
   }
-  return answer(startImport(getDb(), user, stored, { dryRun: false, allowMove: allowMove === "on" }), stored.token, js === "1");
+  return answer(await startImport(db, user, stored, { dryRun: false, allowMove: allowMove === "on" }), stored.token, js === "1");
 }
 
 /** With JavaScript, answer after a moment and let the page poll; without, wait for the result. */
-async function answer(job: Job, token: string, js: boolean) {
-  if (js) await waitForJob(job, WAIT_FOR_JOB_MS);
-  else await job.finished;
+async function answer(started: Job, token: string, js: boolean) {
+  const job = await waitForJob(getDb(), started, js ? WAIT_FOR_JOB_MS : Infinity);
   const view = jobView(job);
   const keepToken = view.dryRun && view.status !== "failed";
   return json<ActionData>({ phase: "job", job: view, token: keepToken ? token : null });
