@@ -310,6 +310,8 @@ export const QUERIES = {
   none: z.strictObject({}),
 };
 
+export const OpenApiDocument = named("OpenApiDocument", z.looseObject({ openapi: z.string(), info: z.looseObject({}), paths: z.looseObject({}) }), "An OpenAPI 3.1 document");
+
 // ---- Write bodies and answers -----------------------------------------------------------------
 
 export const ImportJsonBody = named(

@@ -18,9 +18,10 @@ import { centerIdsFor, findingFires, findings } from "../../models/compliance.se
 import { saveDisposition, saveResponse, type SaveResult } from "../../models/findings.server";
 import { listDeadlines } from "../../models/obligations.server";
 import { reconciliation } from "../../models/reconcile.server";
-import { DispositionBody, FindingResponseResult, ImportJsonBody, ImportResult, PAGES, QUERIES, ResponseBody, type Item } from "../../schemas/api";
+import { DispositionBody, FindingResponseResult, ImportJsonBody, ImportResult, OpenApiDocument, PAGES, QUERIES, ResponseBody, type Item } from "../../schemas/api";
 import { ApiError, decodeCursor, forbidden, isInt, isStr, notFound, pageOf, pageOfComputed } from "./core.server";
 import { runApiImport, type ReceivedBody } from "./imports.server";
+import { openApiDocument } from "./openapi.server";
 
 export interface ApiContext<Q> {
   request: Request;
@@ -45,6 +46,8 @@ export interface Endpoint<QS extends z.ZodType = z.ZodType> {
   body?: { types: string[]; json?: z.ZodType; description: string };
   /** Problems it may answer besides 400/401/429 (every endpoint). */
   errors: number[];
+  /** Answered without a token (the document describing the API). */
+  public?: boolean;
   run(ctx: ApiContext<z.output<QS>>): Promise<unknown>;
 }
 
@@ -66,6 +69,20 @@ async function readableCenter(user: Principal, code: string | undefined) {
 const ALL_READERS = "Every role; lists hold only the centers the token's user may see.";
 
 export const ENDPOINTS: Endpoint[] = [
+  endpoint({
+    id: "getOpenApiDocument",
+    method: "GET",
+    path: "/api/v1/openapi.json",
+    summary: "This document: OpenAPI 3.1, generated from the schemas the API validates with",
+    who: "Anyone; no token needed.",
+    query: QUERIES.none,
+    response: OpenApiDocument,
+    errors: [],
+    public: true,
+    async run() {
+      return openApiDocument(ENDPOINTS);
+    },
+  }),
   endpoint({
     id: "listCenters",
     method: "GET",

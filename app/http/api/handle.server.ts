@@ -15,9 +15,8 @@ import { openApiDocument } from "./openapi.server";
 export const API_PREFIX = "/api/v1";
 export const OPENAPI_PATH = `${API_PREFIX}/openapi.json`;
 
-let documentCache: Record<string, unknown> | undefined;
 export function apiDocument(): Record<string, unknown> {
-  return (documentCache ??= openApiDocument(ENDPOINTS));
+  return openApiDocument(ENDPOINTS);
 }
 
 function route(method: string, pathname: string): Endpoint {
@@ -34,8 +33,8 @@ export async function handleApi(request: Request, context: Record<string, unknow
   const url = new URL(request.url);
   let body: ReceivedBody | undefined;
   try {
-    if (url.pathname === OPENAPI_PATH && (request.method === "GET" || request.method === "HEAD")) return jsonWithEtag(request, apiDocument());
     const endpoint = route(request.method, url.pathname);
+    if (endpoint.public) return jsonWithEtag(request, await endpoint.run({ request, user: null as never, query: {} }));
     const user = await apiPrincipal(request, context);
     const parsed = endpoint.query.safeParse(Object.fromEntries(url.searchParams));
     if (!parsed.success) throw zodProblem(parsed.error, "query");

@@ -44,7 +44,14 @@ function parametersOf(e: Endpoint) {
   });
 }
 
-export function openApiDocument(endpoints: readonly Endpoint[], serverUrl = "/"): Record<string, unknown> {
+let cached: Record<string, unknown> | undefined;
+
+/** The document for the endpoint table, built once per process (it only changes with the code). */
+export function openApiDocument(endpoints: readonly Endpoint[]): Record<string, unknown> {
+  return (cached ??= buildDocument(endpoints));
+}
+
+function buildDocument(endpoints: readonly Endpoint[], serverUrl = "/"): Record<string, unknown> {
   const { schemas } = z.toJSONSchema(apiSchemas, { io: "output", unrepresentable: "any", uri: (id) => `#/components/schemas/${id}` }) as {
     schemas: Record<string, Record<string, unknown>>;
   };
@@ -55,7 +62,7 @@ export function openApiDocument(endpoints: readonly Endpoint[], serverUrl = "/")
   }
   const paths: Record<string, Record<string, unknown>> = {};
   for (const e of endpoints) {
-    const statuses = [...new Set([400, 401, 429, ...e.errors])].sort((a, b) => a - b);
+    const statuses = [...new Set([...(e.public ? [] : [400, 401, 429]), ...e.errors])].sort((a, b) => a - b);
     const responses: Record<string, unknown> = {
       200: {
         description: "OK",
@@ -78,6 +85,7 @@ export function openApiDocument(endpoints: readonly Endpoint[], serverUrl = "/")
     paths[e.path] ??= {};
     paths[e.path][e.method.toLowerCase()] = {
       operationId: e.id,
+      ...(e.public ? { security: [] } : {}),
       summary: e.summary,
       description: `Who: ${e.who}`,
       parameters,
