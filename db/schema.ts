@@ -390,6 +390,43 @@ export interface IdempotencyKeysTable {
   body: string | null;
 }
 
+/** An uploaded file waiting for its dry run and confirmation (migrations/0017_shared_import_state.ts). */
+export interface ImportUploadsTable {
+  token: string;
+  user_id: number;
+  path: string;
+  file_name: string;
+  size: number;
+  sha256: string;
+  type: string | null;
+  expires_at_ms: number;
+  commit_job_id: string | null;
+}
+
+/** One run of an import from the upload page, claimed by one server process at a time (docs/decisions/027). */
+export interface ImportJobsTable {
+  id: string;
+  user_id: number;
+  token: string;
+  dry_run: number;
+  allow_move: Generated<number>;
+  file_name: string;
+  status: "queued" | "running" | "done" | "failed";
+  rows_read: Generated<number>;
+  bytes_read: Generated<number>;
+  total_bytes: number;
+  created_at_ms: number;
+  started_at_ms: number | null;
+  elapsed_ms: Generated<number>;
+  /** The runner's ImportResult as JSON, once done. */
+  result: string | null;
+  failure: string | null;
+  errors_path: string;
+  expires_at_ms: number;
+  claimed_by: string | null;
+  lease_until_ms: number | null;
+}
+
 export interface Database {
   frameworks: FrameworksTable;
   capabilities: CapabilitiesTable;
@@ -424,6 +461,8 @@ export interface Database {
   usaspending_subawards: UsaspendingSubawardsTable;
   api_tokens: ApiTokensTable;
   idempotency_keys: IdempotencyKeysTable;
+  import_uploads: ImportUploadsTable;
+  import_jobs: ImportJobsTable;
 }
 
 export type Center = Selectable<CentersTable>;

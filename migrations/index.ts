@@ -11,6 +11,7 @@ import * as m0010 from "./0010_pending_repairs";
 import * as m0012 from "./0012_form_tokens";
 import * as m0014 from "./0014_audit_keyed_chain";
 import * as m0015 from "./0015_prime_awards";
+import * as m0017 from "./0017_shared_import_state";
 import * as m0018 from "./0018_api";
 
 /**
@@ -30,5 +31,6 @@ export const migrations: Record<string, Migration> = {
   "0012_form_tokens": m0012,
   "0014_audit_keyed_chain": m0014,
   "0015_prime_awards": m0015,
+  "0017_shared_import_state": m0017,
   "0018_api": m0018,
 };
