@@ -8,7 +8,7 @@ import express from "express";
 import { randomBytes, randomUUID } from "node:crypto";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { checkDatabaseFile, databasePath, DatabaseFileError, open } from "./db/client";
+import { checkConfiguredDatabase, databaseLabel, databasePath, DatabaseFileError, open, postgresUrl } from "./db/client";
 import { migrateToLatest, SchemaTooNewError } from "./db/migrate";
 import { isDatabaseEmpty, loadDemo } from "./app/demo/load.server";
 import { runPendingRepairs } from "./app/models/repairs.server";
@@ -80,9 +80,10 @@ export function createApp(build: ServerBuild | (() => Promise<ServerBuild>)) {
 }
 
 async function prepareDatabase(): Promise<void> {
-  const file = databasePath();
-  checkDatabaseFile(file);
-  const { db } = open(file);
+  // Nothing is written before the database is known to be usable (a file we can write, or a
+  // PostgreSQL 13+ server that answers) and not of a newer schema (migrateToLatest checks first).
+  await checkConfiguredDatabase();
+  const { db } = open();
   try {
     await migrateToLatest(db);
     await runPendingRepairs(db);
@@ -104,8 +105,10 @@ export async function startServer(): Promise<void> {
     throw error;
   }
   // restore (cli/commands/backup.ts) refuses while this file names a live process.
-  writeServerPid(databasePath());
-  process.on("exit", () => removeServerPid(databasePath()));
+  if (!postgresUrl()) {
+    writeServerPid(databasePath());
+    process.on("exit", () => removeServerPid(databasePath()));
+  }
   const build = (await import(pathToFileURL(BUILD_PATH).href)) as ServerBuild;
   const app = createApp(build);
   const port = Number(process.env.PORT || 3000);
@@ -115,7 +118,7 @@ export async function startServer(): Promise<void> {
   const server = app.listen(port, host, () => {
     const address = server.address();
     const actual = typeof address === "object" && address ? address.port : port;
-    console.log(`Baseline is serving http://${host === "0.0.0.0" ? "localhost" : host}:${actual} (database ${databasePath()})`);
+    console.log(`Baseline is serving http://${host === "0.0.0.0" ? "localhost" : host}:${actual} (database ${databaseLabel()})`);
     if (dev) broadcastDevReady(build);
   });
   server.on("error", (error: NodeJS.ErrnoException) => {

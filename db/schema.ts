@@ -372,6 +372,70 @@ export interface AuditSealsTable {
   tags: string;
 }
 
+/** API bearer tokens (migrations/0018_api.ts, docs/decisions/023-api-tokens.md). */
+export interface ApiTokensTable {
+  id: Generated<number>;
+  user_id: number;
+  name: string;
+  /** SHA-256 (hex) of the token; the token itself is shown once and never stored. */
+  token_hash: string;
+  created_at: string;
+  created_by: number | null;
+  expires_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+/** A write's Idempotency-Key and the answer it got (migrations/0018_api.ts). */
+export interface IdempotencyKeysTable {
+  id: Generated<number>;
+  user_id: number;
+  key: string;
+  request_hash: string;
+  created_at: string;
+  /** null while the first request runs. */
+  status: number | null;
+  content_type: string | null;
+  body: string | null;
+}
+
+/** An uploaded file waiting for its dry run and confirmation (migrations/0017_shared_import_state.ts). */
+export interface ImportUploadsTable {
+  token: string;
+  user_id: number;
+  path: string;
+  file_name: string;
+  size: number;
+  sha256: string;
+  type: string | null;
+  expires_at_ms: number;
+  commit_job_id: string | null;
+}
+
+/** One run of an import from the upload page, claimed by one server process at a time (docs/decisions/027). */
+export interface ImportJobsTable {
+  id: string;
+  user_id: number;
+  token: string;
+  dry_run: number;
+  allow_move: Generated<number>;
+  file_name: string;
+  status: "queued" | "running" | "done" | "failed";
+  rows_read: Generated<number>;
+  bytes_read: Generated<number>;
+  total_bytes: number;
+  created_at_ms: number;
+  started_at_ms: number | null;
+  elapsed_ms: Generated<number>;
+  /** The runner's ImportResult as JSON, once done. */
+  result: string | null;
+  failure: string | null;
+  errors_path: string;
+  expires_at_ms: number;
+  claimed_by: string | null;
+  lease_until_ms: number | null;
+}
+
 export interface Database {
   frameworks: FrameworksTable;
   capabilities: CapabilitiesTable;
@@ -405,6 +469,10 @@ export interface Database {
   prime_awards: PrimeAwardsTable;
   prime_award_programs: PrimeAwardProgramsTable;
   usaspending_subawards: UsaspendingSubawardsTable;
+  api_tokens: ApiTokensTable;
+  idempotency_keys: IdempotencyKeysTable;
+  import_uploads: ImportUploadsTable;
+  import_jobs: ImportJobsTable;
 }
 
 export type Center = Selectable<CentersTable>;

@@ -20,6 +20,7 @@ import {
 import { sha256Of } from "~/import/runner.server";
 import { confirmSchema } from "~/import/upload";
 import { ScrollTable } from "~/components/ScrollTable";
+import { FigureTile } from "~/components/FigureTile";
 import { getCenterName } from "~/models/centers.server";
 
 /**
@@ -40,35 +41,35 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request, { can: "import" });
+  const db = getDb();
   const contentType = request.headers.get("Content-Type") ?? "";
   if (contentType.startsWith("multipart/form-data")) {
-    const received = await receiveUpload(request, user.id);
+    const received = await receiveUpload(db, request, user.id);
     if (!received.ok) return formError(received.error, received.status);
-    return answer(startImport(getDb(), user, received.upload, { dryRun: true }), received.upload.token, received.js);
+    return answer(await startImport(db, user, received.upload, { dryRun: true }), received.upload.token, received.js);
   }
   const form = await request.formData();
   const parsed = confirmSchema.safeParse(Object.fromEntries(form));
   if (!parsed.success) return formError(parsed.error.issues[0]?.message ?? "Choose a file to import.");
   const { intent, token, js, allowMove } = parsed.data;
-  const stored = getUpload(user.id, token);
+  const stored = await getUpload(db, user.id, token);
   if (!stored) return formError("This upload has expired or belongs to someone else; upload the file again.", 410);
   if (intent === "discard") {
-    dropUpload(stored.token);
+    await dropUpload(db, stored.token);
     return json<ActionData>({ phase: "discarded" });
   }
-  const again = stored.commitJobId ? getJob(user.id, stored.commitJobId) : null;
+  const again = stored.commitJobId ? await getJob(db, user.id, stored.commitJobId) : null;
   if (again) return answer(again, stored.token, js === "1");
   if ((await sha256Of({ path: stored.path })) !== stored.sha256) {
-    dropUpload(stored.token);
+    await dropUpload(db, stored.token);
     return formError("The uploaded file changed since it was checked; upload it again.", 409);
   }
-  return answer(startImport(getDb(), user, stored, { dryRun: false, allowMove: allowMove === "on" }), stored.token, js === "1");
+  return answer(await startImport(db, user, stored, { dryRun: false, allowMove: allowMove === "on" }), stored.token, js === "1");
 }
 
 /** With JavaScript, answer after a moment and let the page poll; without, wait for the result. */
-async function answer(job: Job, token: string, js: boolean) {
-  if (js) await waitForJob(job, WAIT_FOR_JOB_MS);
-  else await job.finished;
+async function answer(started: Job, token: string, js: boolean) {
+  const job = await waitForJob(getDb(), started, js ? WAIT_FOR_JOB_MS : Infinity);
   const view = jobView(job);
   const keepToken = view.dryRun && view.status !== "failed";
   return json<ActionData>({ phase: "job", job: view, token: keepToken ? token : null });
@@ -205,11 +206,11 @@ function ResultPanel({
       ) : null}
       {!result.fileError ? (
         <div className="tiles">
-          <Tile label="Rows read" value={result.rowsRead} />
-          <Tile label="New" value={result.added} />
-          <Tile label="Changed" value={result.changed} />
-          <Tile label="Unchanged" value={result.unchanged} />
-          <Tile label="Errors" value={result.errorCount} />
+          <FigureTile label="Rows read" value={n(result.rowsRead)} />
+          <FigureTile label="New" value={n(result.added)} />
+          <FigureTile label="Changed" value={n(result.changed)} />
+          <FigureTile label="Unchanged" value={n(result.unchanged)} />
+          <FigureTile label="Errors" value={n(result.errorCount)} />
         </div>
       ) : null}
 
@@ -343,15 +344,6 @@ function ResultPanel({
 }
 
 const n = (value: number) => value.toLocaleString("en-US");
-
-function Tile({ label, value }: { label: string; value: number }) {
-  return (
-    <div className="tile">
-      <div className="value">{value.toLocaleString("en-US")}</div>
-      <div className="label">{label}</div>
-    </div>
-  );
-}
 
 function ColumnReference({ reference }: { reference: ReturnType<typeof columnReference> }) {
   return (

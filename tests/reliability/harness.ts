@@ -78,9 +78,10 @@ export async function runCli(args: string[], databaseFile: string): Promise<{ co
 
 /**
  * Tables whose rows are bookkeeping, not records: failed sign-ins are counted even when refused,
- * and a session's last-seen time moves on reads (docs/decisions/011-sessions-and-sign-in.md).
+ * a session's last-seen time moves on reads (docs/decisions/011-sessions-and-sign-in.md), and the
+ * upload page keeps its uploads and jobs (docs/decisions/027-shared-state-and-job-leases.md).
  */
-export const UNAUDITED_TABLES = new Set(["login_failures", "sessions", "sqlite_sequence"]);
+export const UNAUDITED_TABLES = new Set(["login_failures", "sessions", "sqlite_sequence", "import_uploads", "import_jobs"]);
 
 /** SHA-256 of every row of every table (except `exclude`), in rowid order: equal iff the data is equal. */
 export function fingerprint(file: string, exclude: Set<string> = UNAUDITED_TABLES): string {

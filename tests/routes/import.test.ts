@@ -26,8 +26,9 @@ type Answer = { phase: "form"; error: string } | { phase: "discarded" } | { phas
 
 function fingerprint(db: DB): Record<string, string> {
   const sqlite = sqliteHandle(db);
-  // sessions: a session's last-seen time moves on any request (docs/decisions/011-sessions-and-sign-in.md).
-  const tables = sqlite.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name <> 'sessions' order by name").pluck().all() as string[];
+  // sessions: a session's last-seen time moves on any request (docs/decisions/011-sessions-and-sign-in.md);
+  // import_uploads and import_jobs: the page's own bookkeeping (docs/decisions/027-shared-state-and-job-leases.md).
+  const tables = sqlite.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not in ('sessions', 'import_uploads', 'import_jobs') order by name").pluck().all() as string[];
   const out: Record<string, string> = {};
   for (const table of tables) {
     const hash = createHash("sha256");
@@ -93,7 +94,7 @@ beforeAll(async () => {
 });
 
 // Uploads the tests leave checked but unconfirmed: their temp files go with them.
-afterAll(() => resetImportJobs());
+afterAll(() => resetImportJobs(t.db));
 
 const SPENDING = "spend_id,line_id,date,amount,description";
 
@@ -198,7 +199,7 @@ describe("upload, dry run, confirm", () => {
     expect(fingerprint(t.db)).toEqual(before);
     const token = (checked.body as Extract<Answer, { phase: "job" }>).token!;
     expect(token).toBeTruthy();
-    const tempFile = getUpload(await directorId(), token)!.path;
+    const tempFile = (await getUpload(t.db, await directorId(), token))!.path;
     expect(fs.existsSync(tempFile)).toBe(true);
 
     const confirmed = await post(request("/import", { cookie: cookies.director, form: { intent: "confirm", token, js: "0" } }));
@@ -359,7 +360,7 @@ describe("files with problems change nothing", () => {
   it("a file changed on disk between the check and the confirmation", async () => {
     const checked = await upload("director", `${SPENDING}\nSWAP-1,${vaLine.line_id},2025-05-01,1.00,x\n`);
     const token = (checked.body as Extract<Answer, { phase: "job" }>).token!;
-    const stored = getUpload(await directorId(), token)!;
+    const stored = (await getUpload(t.db, await directorId(), token))!;
     fs.writeFileSync(stored.path, `${SPENDING}\nSWAP-1,${vaLine.line_id},2025-05-01,999.00,x\n`);
     const r = await expectUnchanged(() => post(request("/import", { cookie: cookies.director, form: { intent: "confirm", token } })));
     expect(r).toEqual({ status: 409, body: { phase: "form", error: "The uploaded file changed since it was checked; upload it again." } });

@@ -1,0 +1,142 @@
+import Sqlite from "better-sqlite3";
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { auditVerifies, demoDatabase, ensureBuild, login, startServer, tempDir, type ServerHandle } from "./harness";
+
+/**
+ * Two server processes over one database file, as the workers of `npm start` or two machines behind
+ * a load balancer run (docs/decisions/027-shared-state-and-job-leases.md): a file checked through one
+ * is confirmed through the other, its job is polled from either, and a job whose process is gone
+ * does not hang.
+ */
+
+const DATA = "?_data=routes%2Fimport";
+let dir: string;
+let dbFile: string;
+let a: ServerHandle;
+let b: ServerHandle;
+let cookie: string;
+let csv: string;
+let rows: number;
+
+beforeAll(async () => {
+  ensureBuild({ fresh: true });
+  dir = tempDir("baseline-stateless-");
+  dbFile = await demoDatabase(path.join(dir, "baseline.sqlite"));
+  const s = new Sqlite(dbFile, { readonly: true });
+  const centers = s.prepare("select code from centers order by code limit 3").pluck().all() as string[];
+  const caps = s.prepare("select distinct capability_id from assessments order by capability_id limit 4").pluck().all() as string[];
+  s.close();
+  const lines = ["center,fiscal_year,capability,status,evidence"];
+  for (const c of centers) for (const cap of caps) lines.push(`${c},2091,${cap},partial,checked on one process and imported on another`);
+  rows = lines.length - 1;
+  csv = lines.join("\n") + "\n";
+  [a, b] = await Promise.all([startServer({ databaseFile: dbFile }), startServer({ databaseFile: dbFile })]);
+  cookie = await login(a.url, "demo-admin");
+}, 180_000);
+
+afterAll(async () => {
+  await Promise.all([a?.kill9(), b?.kill9()]);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+type JobView = { id: string; status: string; failure: string | null; result: { ok: boolean; committed: boolean; added: number } | null };
+
+async function upload(url: string): Promise<{ token: string; job: JobView }> {
+  const form = new FormData();
+  form.append("js", "1");
+  form.append("type", "assessments");
+  form.append("file", new Blob([csv], { type: "text/csv" }), "two-processes.csv");
+  const res = await fetch(`${url}/import${DATA}`, { method: "POST", body: form, headers: { cookie } });
+  expect(res.status).toBe(200);
+  return (await res.json()) as { token: string; job: JobView };
+}
+
+async function poll(url: string, id: string): Promise<JobView> {
+  const res = await fetch(`${url}/import/jobs/${id}`, { headers: { cookie } });
+  expect(res.status).toBe(200);
+  return (await res.json()) as JobView;
+}
+
+async function until(url: string, id: string, done: (j: JobView) => boolean): Promise<JobView> {
+  const end = Date.now() + 60_000;
+  for (;;) {
+    const job = await poll(url, id);
+    if (done(job) || Date.now() > end) return job;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const finished = (j: JobView) => j.status === "done" || j.status === "failed";
+
+function importedRows(): number {
+  const s = new Sqlite(dbFile, { readonly: true });
+  try {
+    return s.prepare("select count(*) from assessments where fiscal_year = 2091").pluck().get() as number;
+  } finally {
+    s.close();
+  }
+}
+
+/** A pid that no process has any more. */
+function deadPid(): number {
+  const child = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" });
+  return Number(child.stdout);
+}
+
+describe("two server processes over one database", () => {
+  it("a file checked through one process is confirmed through the other, and its job is polled from either", async () => {
+    const checked = await upload(a.url);
+    const dry = await until(b.url, checked.job.id, finished);
+    expect(dry).toMatchObject({ status: "done", result: { ok: true, committed: false, added: rows } });
+    expect(checked.token).toBeTruthy();
+
+    const res = await fetch(`${b.url}/import${DATA}`, { method: "POST", body: new URLSearchParams({ intent: "confirm", token: checked.token, js: "1" }), headers: { cookie } });
+    expect(res.status).toBe(200);
+    const confirmed = (await res.json()) as { job: JobView };
+    const done = await until(a.url, confirmed.job.id, finished);
+    expect(done).toMatchObject({ status: "done", result: { ok: true, committed: true, added: rows } });
+    expect(await poll(b.url, confirmed.job.id)).toMatchObject({ status: "done" });
+    expect(importedRows()).toBe(rows);
+    expect((await auditVerifies(dbFile)).ok).toBe(true);
+  }, 120_000);
+
+  it("a job whose process was killed is reported as failed, with nothing written, instead of running forever", async () => {
+    const checked = await upload(a.url);
+    await until(a.url, checked.job.id, finished);
+    // A confirmation claimed by a process that has since gone (kill -9 mid-import: its transaction never committed).
+    const s = new Sqlite(dbFile);
+    const now = Date.now();
+    const userId = s.prepare("select id from users where username = 'demo-admin'").pluck().get() as number;
+    s.prepare(
+      `insert into import_jobs (id, user_id, token, dry_run, file_name, status, total_bytes, created_at_ms, started_at_ms, errors_path, expires_at_ms, claimed_by, lease_until_ms)
+       values ('killed-job-000000000000', ?, ?, 0, 'two-processes.csv', 'running', 100, ?, ?, ?, ?, ?, ?)`,
+    ).run(userId, checked.token, now, now, path.join(dir, "none.csv"), now + 60_000, `${os.hostname()}:${deadPid()}:gone`, now + 60_000);
+    s.prepare("update import_uploads set commit_job_id = 'killed-job-000000000000' where token = ?").run(checked.token);
+    s.close();
+    const before = importedRows();
+
+    const job = await poll(b.url, "killed-job-000000000000");
+    expect(job.status).toBe("failed");
+    expect(job.failure).toMatch(/stopped before it finished; nothing was written/);
+    expect(importedRows()).toBe(before);
+  }, 60_000);
+
+  it("a job left queued by a process that ended is run by the process that is asked about it", async () => {
+    const checked = await upload(b.url);
+    await until(b.url, checked.job.id, finished);
+    const s = new Sqlite(dbFile);
+    const now = Date.now();
+    const userId = s.prepare("select id from users where username = 'demo-admin'").pluck().get() as number;
+    s.prepare(
+      `insert into import_jobs (id, user_id, token, dry_run, file_name, status, total_bytes, created_at_ms, errors_path, expires_at_ms)
+       values ('queued-job-000000000000', ?, ?, 1, 'two-processes.csv', 'queued', 100, ?, ?, ?)`,
+    ).run(userId, checked.token, now, path.join(dir, "queued-errors.csv"), now + 60_000);
+    s.close();
+    const job = await until(a.url, "queued-job-000000000000", finished);
+    expect(job).toMatchObject({ status: "done", result: { ok: true, committed: false } });
+  }, 60_000);
+});
