@@ -82,7 +82,7 @@ describe("audit verify", () => {
     const r = await cli(["audit", "verify"]);
     expect(r).toEqual({
       code: 0,
-      out: `ok ${n} rows\n  head: row ${n} as recorded in ${t.file}.audit-head\n  records: 1 match their latest after-image; 0 last written by an import (not compared)\n`,
+      out: `ok ${n} rows\n  head: row ${n} as recorded in ${t.file}.audit-head\n  records: 1 match their latest after-image, 0 the seal of the batch that wrote them; 0 last written by an import from before seals (not compared); totals match their rows\n`,
       err: "",
     });
   });

@@ -118,7 +118,7 @@ export interface SealSource {
 }
 
 const PAGE = 2000;
-const INSERT_ROWS = 400;
+const INSERT_ROWS = 1000;
 
 /**
  * Records `entry` (the batch's audit row) with what it sealed, and seals each source's rows under
