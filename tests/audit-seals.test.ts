@@ -96,7 +96,7 @@ describe("audit verify checks rows written by imports", () => {
     });
     const r = await verify(t.file);
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/^the spending seals of audit row \d+ number 2 but that row records 3: seals were added or removed/);
+    expect(r.out).toMatch(/^spending SP-2 \(spending id \d+\) was written by import batch \d+, which sealed its rows, but has no seal \(1 more records disagree\)\n$/);
   });
 
   it("an edit through the application after the import is compared with its after-image instead", async () => {

@@ -72,19 +72,6 @@ export function checkRecordsAgainstLog(sqlite: Sqlite.Database, tables: AuditedT
     }
   }
   const sealsTable = tableExists(sqlite, "audit_seals");
-  if (sealsTable) {
-    const found = new Set<string>();
-    for (const c of sqlite.prepare("select audit_id, entity, count(*) as n from audit_seals group by audit_id, entity").iterate() as Iterable<{ audit_id: number; entity: string; n: number }>) {
-      found.add(`${c.audit_id}:${c.entity}`);
-      const expected = manifests.get(c.audit_id)?.[c.entity]?.rows ?? 0;
-      if (c.n !== expected) report({ entity: c.entity, record: `the ${c.entity} seals of audit row ${c.audit_id}`, auditId: c.audit_id, message: `number ${c.n} but that row records ${expected}: seals were added or removed` });
-    }
-    for (const [id, m] of manifests) {
-      for (const [entity, e] of Object.entries(m)) {
-        if (e.rows > 0 && !found.has(`${id}:${entity}`)) report({ entity, record: `the ${entity} seals of audit row ${id}`, auditId: id, message: `are gone but that row records ${e.rows}` });
-      }
-    }
-  }
   const key = auditKey();
   const images = sqlite.prepare("select id, action, entity_id, after_json from audit_log where entity = ? order by entity_id, id");
   const sealRows = sealsTable ? sqlite.prepare("select entity_id, audit_id, tags from audit_seals where entity = ? order by entity_id, audit_id") : null;
@@ -109,6 +96,10 @@ export function checkRecordsAgainstLog(sqlite: Sqlite.Database, tables: AuditedT
         const batch = batchAudit.get(String(row.import_batch_id));
         if (batch === undefined) {
           report({ entity: spec.entity, record: name(row, entityId), auditId: group.at(-1)?.id ?? 0, message: `names import batch ${String(row.import_batch_id)}, which the audit log does not record` });
+          return;
+        }
+        if (manifests.get(batch)?.[spec.entity]) {
+          report({ entity: spec.entity, record: name(row, entityId), auditId: batch, message: `was written by import batch ${String(row.import_batch_id)}, which sealed its rows, but has no seal` });
           return;
         }
         since = batch;
@@ -204,7 +195,21 @@ export function checkRecordsAgainstLog(sqlite: Sqlite.Database, tables: AuditedT
 
     // Every row of the table must have been met above; one that was not has no trace in the log.
     const total = Number(sqlite.prepare(`select count(*) from ${q(spec.table)}`).pluck().get());
-    if (total > present && !spec.derived) findUntraced(sqlite, spec, batchAudit, out, report, name);
+    if (total > present && !spec.derived) findUntraced(sqlite, spec, batchAudit, manifests, out, report, name);
+  }
+  // Seals added or removed by hand change the count per batch (a record without its seal is named above).
+  if (sealsTable) {
+    const found = new Set<string>();
+    for (const c of sqlite.prepare("select audit_id, entity, count(*) as n from audit_seals group by audit_id, entity").iterate() as Iterable<{ audit_id: number; entity: string; n: number }>) {
+      found.add(`${c.audit_id}:${c.entity}`);
+      const expected = manifests.get(c.audit_id)?.[c.entity]?.rows ?? 0;
+      if (c.n !== expected) report({ entity: c.entity, record: `the ${c.entity} seals of audit row ${c.audit_id}`, auditId: c.audit_id, message: `number ${c.n} but that row records ${expected}: seals were added or removed` });
+    }
+    for (const [id, m] of manifests) {
+      for (const [entity, e] of Object.entries(m)) {
+        if (e.rows > 0 && !found.has(`${id}:${entity}`)) report({ entity, record: `the ${entity} seals of audit row ${id}`, auditId: id, message: `are gone but that row records ${e.rows}` });
+      }
+    }
   }
   return out;
 }
@@ -214,6 +219,7 @@ function findUntraced(
   sqlite: Sqlite.Database,
   spec: AuditedTable,
   batchAudit: Map<string, number>,
+  manifests: Map<number, SealManifest>,
   out: RecordCheck,
   report: (m: RecordMismatch) => void,
   name: (row: Record<string, unknown> | undefined, entityId: string) => string,
@@ -225,7 +231,12 @@ function findUntraced(
     const entityId = String(row[keyColumn]);
     if (logged.get(spec.entity, entityId) !== undefined || sealed?.get(spec.entity, entityId) !== undefined) continue;
     // Written by an import from before seals: the batch is in the log, the row is not compared.
-    if (spec.batched && row.import_batch_id !== null && row.import_batch_id !== undefined && batchAudit.has(String(row.import_batch_id))) {
+    const batch = spec.batched && row.import_batch_id !== null && row.import_batch_id !== undefined ? batchAudit.get(String(row.import_batch_id)) : undefined;
+    if (batch !== undefined && manifests.get(batch)?.[spec.entity]) {
+      report({ entity: spec.entity, record: name(row, entityId), auditId: batch, message: `was written by import batch ${String(row.import_batch_id)}, which sealed its rows, but has no seal` });
+      return;
+    }
+    if (batch !== undefined) {
       out.byBatch++;
       continue;
     }
