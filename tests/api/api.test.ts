@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiDocument } from "~/http/api/handle.server";
 import { loadDemo } from "~/demo/load.server";
 import { createApiToken, revokeApiToken } from "~/models/api-tokens.server";
+import { cookieFor, request, run } from "../helpers/auth";
 import { runCli } from "../helpers/cli";
 import { useTestDatabase } from "../helpers/db";
 import { AS_OF } from "./cases";
@@ -96,6 +97,29 @@ describe("tokens", () => {
     expect((await cli(["tokens", "revoke", id])).code).toBe(1);
     const stored = await t.db.selectFrom("api_tokens").select("token_hash").where("id", "=", Number(id)).executeTakeFirstOrThrow();
     expect(stored.token_hash).not.toContain(token.slice(3, 20));
+  });
+});
+
+describe("tokens on the account page", () => {
+  it("a user creates a token for themself (shown once), uses it, and revokes it; another user's token is not theirs to revoke", async () => {
+    const account = await import("~/routes/account");
+    const cookie = await cookieFor(t.db, "demo-state");
+    const created = (await run(account.action, request("/account", { cookie, form: { intent: "token-create", name: "county script", expires: "" } }))) as Response;
+    const data = await created.json();
+    expect(data.created.token).toMatch(/^bl_/);
+    const { res, body } = await call("GET", "/api/v1/centers?limit=1000", { token: data.created.token });
+    expect(res.status).toBe(200);
+    expect(new Set(body.items.map((c: { state: string }) => c.state))).toEqual(new Set(["VA", "TX"]));
+    const page = (await run(account.loader, request("/account", { cookie }))) as { apiTokens: { id: number; name: string; lastUsedAt: string | null }[] };
+    const row = page.apiTokens.find((x) => x.name === "county script")!;
+    expect(row.lastUsedAt).not.toBeNull();
+    expect(JSON.stringify(page)).not.toContain(data.created.token);
+
+    const adminTokenId = (await t.db.selectFrom("api_tokens").innerJoin("users", "users.id", "api_tokens.user_id").select("api_tokens.id").where("users.username", "=", "demo-admin").executeTakeFirstOrThrow()).id;
+    await run(account.action, request("/account", { cookie, form: { intent: "token-revoke", token: String(adminTokenId) } }));
+    expect((await call("GET", "/api/v1/centers", { token: admin })).res.status).toBe(200);
+    await run(account.action, request("/account", { cookie, form: { intent: "token-revoke", token: String(row.id) } }));
+    expect((await call("GET", "/api/v1/centers", { token: data.created.token, clientAddress: "192.0.2.70" })).res.status).toBe(401);
   });
 });
 

@@ -47,7 +47,7 @@ export function problemResponse(error: ApiError, instance?: string): Response {
     ...(instance ? { instance } : {}),
     ...error.extra,
   };
-  return new Response(JSON.stringify(body), {
+  return new Response(`${JSON.stringify(body)}\n`, {
     status: error.status,
     headers: { "Content-Type": "application/problem+json", "Cache-Control": "no-store", ...error.headers },
   });
@@ -125,7 +125,8 @@ export function pageOfComputed<R, T>(rows: readonly R[], keyOf: (row: R) => (str
  * so a client polling an unchanged list moves no data.
  */
 export function jsonWithEtag(request: Request, value: unknown): Response {
-  const body = JSON.stringify(value);
+  // A final newline, so a reply printed by curl ends its line.
+  const body = `${JSON.stringify(value)}\n`;
   const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 32)}"`;
   const headers = { ETag: etag, "Cache-Control": "private, no-cache", Vary: "Authorization" };
   const match = request.headers.get("If-None-Match");
@@ -136,7 +137,7 @@ export function jsonWithEtag(request: Request, value: unknown): Response {
 }
 
 export function json(value: unknown, status = 200): Response {
-  return new Response(JSON.stringify(value), { status, headers: { "Content-Type": "application/json", "Cache-Control": "no-store" } });
+  return new Response(`${JSON.stringify(value)}\n`, { status, headers: { "Content-Type": "application/json", "Cache-Control": "no-store" } });
 }
 
 // ---- Bodies -----------------------------------------------------------------------------------
