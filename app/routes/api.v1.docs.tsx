@@ -1,7 +1,8 @@
 import type { MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { ScrollTable } from "~/components/ScrollTable";
-import { apiDocument } from "~/http/api/handle.server";
+import { TYPE_OF } from "~/http/api/core.server";
+import { apiDocument, PROBLEM_MEANINGS } from "~/http/api/handle.server";
 
 /**
  * The API's reference for people: the OpenAPI document (/api/v1/openapi.json) laid out as a page.
@@ -34,7 +35,10 @@ type Operation = {
 type Doc = { info: { title: string; description: string; version: string }; paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, Schema> } };
 
 export async function loader() {
-  return { doc: apiDocument() as unknown as Doc };
+  return {
+    doc: apiDocument() as unknown as Doc,
+    problems: Object.entries(TYPE_OF).map(([status, slug]) => ({ status, slug, meaning: PROBLEM_MEANINGS[Number(status)] ?? "" })),
+  };
 }
 
 const refName = (ref: string) => ref.split("/").pop()!;
@@ -71,7 +75,7 @@ function limits(s: Schema): string {
 }
 
 export default function ApiReference() {
-  const { doc } = useLoaderData<typeof loader>();
+  const { doc, problems } = useLoaderData<typeof loader>();
   const operations = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ path, method: method.toUpperCase(), op })));
   return (
     <>
@@ -167,6 +171,20 @@ export default function ApiReference() {
           </ul>
         </section>
       ))}
+      <h2 style={{ marginTop: 28 }}>Problems</h2>
+      <p>
+        Every error is <code>application/problem+json</code> (RFC 9457); its <code>type</code> links here.
+      </p>
+      <dl>
+        {problems.map((p) => (
+          <div key={p.slug} id={`problem-${p.slug}`}>
+            <dt>
+              <code>{p.slug}</code> ({p.status})
+            </dt>
+            <dd>{p.meaning}</dd>
+          </div>
+        ))}
+      </dl>
       <h2 style={{ marginTop: 28 }}>Schemas</h2>
       {Object.entries(doc.components.schemas).map(([name, s]) => (
         <section key={name} id={`schema-${name}`} className="panel" style={{ marginTop: 12 }}>

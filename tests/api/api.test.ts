@@ -303,6 +303,44 @@ describe("finding answers", () => {
   });
 });
 
+describe("bad input", () => {
+  it("no query string or body an endpoint is sent answers a server error", async () => {
+    const { ENDPOINTS } = await import("~/http/api/endpoints.server");
+    const queries = ["limit=abc", "limit=-1", "fy=abc", "fy=1999", "center=%00", "center=ZZ", "cursor=", "cursor=WzFd", "cursor=%FF", "as_of=2025-02-30", "voided=maybe", "from=yesterday", "type=nonsense", "dry_run=no", "state=virginia"];
+    const bodies: Array<[string, string]> = [
+      ["application/json", "{"],
+      ["application/json", "[]"],
+      ["application/json", '{"rows": []}'],
+      ["application/json", '{"rows": [{"a": {"b": 1}}]}'],
+      ["application/json", '{"key": "[\\"MA-CAP\\",\\"ZZ\\",\\"\\",2025,\\"\\"]", "version": 0, "as_of": "2025-06-30", "response": "x", "disposition": "open"}'],
+      ["text/csv", "not,a,known,header\n1,2,3,4\n"],
+      ["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "PK\u0003\u0004 broken zip"],
+    ];
+    for (const e of ENDPOINTS) {
+      for (const q of queries) {
+        const { res } = await call(e.method, `${e.path}?${q}`, { token: admin, ...(e.method === "POST" ? { json: {} } : {}) });
+        expect(res.status, `${e.method} ${e.path}?${q}`).toBeLessThan(500);
+      }
+      if (e.method !== "POST") continue;
+      for (const [type, text] of bodies) {
+        const { res } = await call("POST", e.path, { token: admin, body: text, contentType: type });
+        expect(res.status, `${e.path} ${type} ${text}`).toBeLessThan(500);
+        expect(res.status, `${e.path} ${type} ${text}`).not.toBe(200);
+      }
+    }
+  });
+
+  it("a deactivated user's tokens stop working", async () => {
+    const token = await tokenFor(t.db, "demo-auditor", "to deactivate");
+    await t.db.updateTable("users").set({ active: 0 }).where("username", "=", "demo-auditor").execute();
+    try {
+      expect((await call("GET", "/api/v1/centers", { token, clientAddress: "192.0.2.80" })).res.status).toBe(401);
+    } finally {
+      await t.db.updateTable("users").set({ active: 1 }).where("username", "=", "demo-auditor").execute();
+    }
+  });
+});
+
 describe("routing", () => {
   it("an unknown path is 404 and a wrong method 405, as problems", async () => {
     const { handleApi } = await import("~/http/api/handle.server");

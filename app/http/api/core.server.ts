@@ -6,7 +6,8 @@ import { createHash } from "node:crypto";
 import type { z } from "zod";
 import type { RowError } from "../../import/rows";
 
-export const PROBLEM_TYPE_BASE = "https://baseline.invalid/problems/";
+/** Problem types are links to their explanation on the API reference page (RFC 9457 §3.1.1: a URI reference). */
+export const PROBLEM_TYPE_BASE = "/api/v1/docs#problem-";
 
 /** Thrown anywhere below a handler; the dispatcher answers it as a problem. */
 export class ApiError extends Error {
@@ -22,7 +23,7 @@ export class ApiError extends Error {
   }
 }
 
-const TYPE_OF: Record<number, string> = {
+export const TYPE_OF: Record<number, string> = {
   400: "bad-request",
   401: "unauthorized",
   403: "forbidden",
@@ -35,7 +36,6 @@ const TYPE_OF: Record<number, string> = {
   422: "unprocessable",
   429: "too-many-requests",
   500: "server-error",
-  503: "unavailable",
 };
 
 export function problemResponse(error: ApiError, instance?: string): Response {
