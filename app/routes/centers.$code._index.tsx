@@ -10,7 +10,7 @@ import { assessmentYears, centerGapView, statusesFor } from "~/models/assessment
 import { getReview, reviewLabel } from "~/models/assessment-reviews.server";
 import { CenterGaps } from "~/components/CenterGaps";
 import { listCapabilities } from "~/models/catalog.server";
-import { centerAwards, centerAwardTotalsByYear } from "~/models/centers.server";
+import { centerAwardTotalsByYear } from "~/models/centers.server";
 import { CompliancePanel } from "~/components/CompliancePanel";
 import { StatusBadge } from "~/components/StatusBadge";
 import { centerYearStatus, complianceStatus } from "~/domain/compliance";
@@ -21,7 +21,7 @@ import { currentFiscalYear } from "~/domain/dates";
 import { suggestedPlanYear } from "~/domain/fiscal-year";
 import { oneFiscalYearOf } from "~/http/fiscal-year.server";
 import { defaultFiscalYear } from "~/models/years.server";
-import { centerFundingBySource } from "~/models/awards.server";
+import { centerAwards, centerFundingBySource } from "~/models/awards.server";
 import { ScrollTable } from "~/components/ScrollTable";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.center.name ?? "Center"} — Baseline` }];
