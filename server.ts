@@ -11,7 +11,7 @@ import cluster, { type Worker } from "node:cluster";
 import { randomBytes, randomUUID } from "node:crypto";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { checkDatabaseFile, databasePath, DatabaseFileError, open } from "./db/client";
+import { checkConfiguredDatabase, databaseLabel, databasePath, DatabaseFileError, open, postgresUrl } from "./db/client";
 import { migrateToLatest, SchemaTooNewError } from "./db/migrate";
 import { isDatabaseEmpty, loadDemo } from "./app/demo/load.server";
 import { runPendingRepairs } from "./app/models/repairs.server";
@@ -93,9 +93,10 @@ export function createApp(build: ServerBuild | (() => Promise<ServerBuild>)) {
 }
 
 async function prepareDatabase(): Promise<void> {
-  const file = databasePath();
-  checkDatabaseFile(file);
-  const { db } = open(file);
+  // Nothing is written before the database is known to be usable (a file we can write, or a
+  // PostgreSQL 13+ server that answers) and not of a newer schema (migrateToLatest checks first).
+  await checkConfiguredDatabase();
+  const { db } = open();
   try {
     await migrateToLatest(db);
     await runPendingRepairs(db);
@@ -120,8 +121,10 @@ export async function startServer(): Promise<void> {
       throw error;
     }
     // restore (cli/commands/backup.ts) refuses while this file names a live process: the primary.
-    writeServerPid(databasePath());
-    process.on("exit", () => removeServerPid(databasePath()));
+    if (!postgresUrl()) {
+      writeServerPid(databasePath());
+      process.on("exit", () => removeServerPid(databasePath()));
+    }
     if (workers > 1) return startPrimary(workers);
   }
   await serve();
@@ -142,7 +145,7 @@ function startPrimary(count: number): void {
   cluster.on("listening", (_worker, address) => {
     if (++listening !== count) return;
     const host = address.address || process.env.HOST || "127.0.0.1";
-    console.log(`Baseline is serving http://${host === "0.0.0.0" ? "localhost" : host}:${address.port} (database ${databasePath()}, ${count} workers)`);
+    console.log(`Baseline is serving http://${host === "0.0.0.0" ? "localhost" : host}:${address.port} (database ${databaseLabel()}, ${count} workers)`);
   });
   let failedExits = 0;
   cluster.on("exit", (worker, code, signal) => {
@@ -212,7 +215,7 @@ async function serve(): Promise<void> {
     if (cluster.isWorker) return; // the primary says where it serves
     const address = server.address();
     const actual = typeof address === "object" && address ? address.port : port;
-    console.log(`Baseline is serving http://${host === "0.0.0.0" ? "localhost" : host}:${actual} (database ${databasePath()})`);
+    console.log(`Baseline is serving http://${host === "0.0.0.0" ? "localhost" : host}:${actual} (database ${databaseLabel()})`);
     if (dev) broadcastDevReady(build);
   }));
   server.on("error", (error: NodeJS.ErrnoException) => {

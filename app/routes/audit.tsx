@@ -7,6 +7,7 @@ import { actionLabel, entityLabel, formatAuditTime } from "~/domain/audit-diff";
 import { auditFilterOptions, listAudit, resolveAuditFilter } from "~/models/audit.server";
 import { AUDIT_PAGE_SIZE, auditQuery, parseAuditFilter } from "~/schemas/audit";
 import { ScrollTable } from "~/components/ScrollTable";
+import { FilterSelect, codeNameChoices } from "~/components/FilterSelect";
 
 /**
  * The whole audit trail, for administrators and grant auditors only ("read-all"): it spans every
@@ -56,58 +57,36 @@ export default function AuditLog() {
         record against it.
       </p>
       <Form method="get" className="filters" aria-label="Filter the audit log">
-        <label>
-          Center
-          <select name="center" defaultValue={values.center} aria-invalid={invalid("center")} aria-describedby="center-error">
-            <option value="">All centers</option>
-            {values.center && !centers.some((c) => c.code === values.center.toUpperCase()) ? <option value={values.center}>{values.center}</option> : null}
-            {centers.map((c) => (
-              <option key={c.id} value={c.code}>
-                {c.code} — {c.name}
-              </option>
-            ))}
-          </select>
+        <FilterSelect
+          label="Center"
+          name="center"
+          value={values.center}
+          all="All centers"
+          // A code that matches no center stays in the box, beside its error, so the user sees what was sent.
+          choices={[...(values.center && !centers.some((c) => c.code === values.center.toUpperCase()) ? [values.center] : []), ...codeNameChoices(centers)]}
+          aria-invalid={invalid("center")}
+          aria-describedby="center-error"
+        >
           <FieldError id="center-error" message={errors.center} />
-        </label>
+        </FilterSelect>
         <label>
           Award number
           <input name="award" defaultValue={values.award} maxLength={100} aria-invalid={invalid("award")} aria-describedby="award-error" />
           <FieldError id="award-error" message={errors.award} />
         </label>
-        <label>
-          Record type
-          <select name="entity" defaultValue={values.entity}>
-            <option value="">All</option>
-            {entities.map((e) => (
-              <option key={e} value={e}>
-                {entityLabel(e)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Action
-          <select name="action" defaultValue={values.action}>
-            <option value="">All</option>
-            {actions.map((a) => (
-              <option key={a} value={a}>
-                {actionLabel(a)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          User
-          <select name="user" defaultValue={values.user} aria-invalid={invalid("user")} aria-describedby="user-error">
-            <option value="">Everyone</option>
-            {users.map((u) => (
-              <option key={u.id} value={String(u.id)}>
-                {u.username}
-              </option>
-            ))}
-          </select>
+        <FilterSelect label="Record type" name="entity" value={values.entity} all="All" choices={entities.map((e) => ({ value: e, label: entityLabel(e) }))} />
+        <FilterSelect label="Action" name="action" value={values.action} all="All" choices={actions.map((a) => ({ value: a, label: actionLabel(a) }))} />
+        <FilterSelect
+          label="User"
+          name="user"
+          value={values.user}
+          all="Everyone"
+          choices={users.map((u) => ({ value: String(u.id), label: u.username }))}
+          aria-invalid={invalid("user")}
+          aria-describedby="user-error"
+        >
           <FieldError id="user-error" message={errors.user} />
-        </label>
+        </FilterSelect>
         <label>
           From
           <input type="date" name="from" defaultValue={values.from} aria-invalid={invalid("from")} aria-describedby="from-error" />

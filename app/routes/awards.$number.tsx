@@ -59,6 +59,7 @@ import {
 } from "~/schemas/grants";
 import { BudgetLinesHead } from "~/components/BudgetLinesHead";
 import { ScrollTable } from "~/components/ScrollTable";
+import { FigureTile } from "~/components/FigureTile";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.award.award_number ?? "Award"} — Baseline` }];
 
@@ -531,37 +532,20 @@ export default function AwardPage() {
       <section aria-labelledby="figures">
         <h2 id="figures">Planned vs spent</h2>
         <div className="tiles">
-          <div className="tile">
-            <div className="value">{formatMoney(figures.amountCents)}</div>
-            <div className="label">Award amount</div>
-          </div>
-          <div className="tile">
-            <div className="value">{formatMoney(figures.budgetedCents)}</div>
-            <div className="label">
-              Budgeted on {figures.liveLines} line{figures.liveLines === 1 ? "" : "s"}
-            </div>
-          </div>
-          <div className="tile">
-            <div className="value">{formatMoney(figures.unbudgetedCents)}</div>
-            <div className="label">Not yet budgeted</div>
-          </div>
-          <div className="tile">
-            <div className="value">{formatMoney(figures.spentCents)}</div>
-            <div className="label">Spent</div>
-          </div>
-          <div className="tile">
-            <div className="value">{formatMoney(figures.unspentCents)}</div>
-            <div className="label">Unspent</div>
-          </div>
-          <div className="tile">
-            <div className="value">
-              {formatPercent(burn.elapsedShare)} / {formatPercent(burn.spentShare)}
-            </div>
-            <div className="label">
-              Period elapsed / funds spent ({burn.elapsedDays} of {burn.totalDays} days as of {data.asOf}){" "}
-              <span className={`badge ${burn.status === "behind" ? "red" : burn.status === "on pace" ? "green" : "amber"}`}>{burn.status}</span>
-            </div>
-          </div>
+          <FigureTile value={formatMoney(figures.amountCents)} label="Award amount" />
+          <FigureTile value={formatMoney(figures.budgetedCents)} label={`Budgeted on ${figures.liveLines} line${figures.liveLines === 1 ? "" : "s"}`} />
+          <FigureTile value={formatMoney(figures.unbudgetedCents)} label="Not yet budgeted" />
+          <FigureTile value={formatMoney(figures.spentCents)} label="Spent" />
+          <FigureTile value={formatMoney(figures.unspentCents)} label="Unspent" />
+          <FigureTile
+            value={`${formatPercent(burn.elapsedShare)} / ${formatPercent(burn.spentShare)}`}
+            label={
+              <>
+                Period elapsed / funds spent ({burn.elapsedDays} of {burn.totalDays} days as of {data.asOf}){" "}
+                <span className={`badge ${burn.status === "behind" ? "red" : burn.status === "on pace" ? "green" : "amber"}`}>{burn.status}</span>
+              </>
+            }
+          />
         </div>
       </section>
 

@@ -18,6 +18,7 @@ import { auditChangesSince } from "~/models/awards.server";
 import { addContribution, listContributions, matchTotals, setRequiredMatch, voidContribution } from "~/models/match.server";
 import { MatchAddSchema, MatchRequiredSchema, MatchVoidSchema } from "~/schemas/lifecycle";
 import { ScrollTable } from "~/components/ScrollTable";
+import { FigureTile } from "~/components/FigureTile";
 
 /**
  * Cost share of one award (COPS 25%, docs/domain.md §3.4): required, provided, shortfall, and
@@ -151,22 +152,12 @@ export default function Match() {
       <Notice>{done}</Notice>
 
       <div className="tiles">
-        <div className="tile">
-          <div className="value">{formatMoney(totals.requiredCents)}</div>
-          <div className="label">Required</div>
-        </div>
-        <div className="tile">
-          <div className="value">{formatMoney(totals.providedCents)}</div>
-          <div className="label">
-            Provided ({formatMoney(totals.cashCents)} cash, {formatMoney(totals.inKindCents)} in-kind)
-          </div>
-        </div>
-        <div className="tile">
-          <div className="value">{formatMoney(totals.shortfallCents)}</div>
-          <div className="label">
-            Shortfall {totals.shortfallCents > 0 ? <span className="badge amber">short</span> : <span className="badge green">met</span>}
-          </div>
-        </div>
+        <FigureTile value={formatMoney(totals.requiredCents)} label="Required" />
+        <FigureTile value={formatMoney(totals.providedCents)} label={`Provided (${formatMoney(totals.cashCents)} cash, ${formatMoney(totals.inKindCents)} in-kind)`} />
+        <FigureTile
+          value={formatMoney(totals.shortfallCents)}
+          label={<>Shortfall {totals.shortfallCents > 0 ? <span className="badge amber">short</span> : <span className="badge green">met</span>}</>}
+        />
       </div>
 
       <section aria-labelledby="lines-heading">

@@ -8,6 +8,7 @@ import { oneFiscalYearOf } from "~/http/fiscal-year.server";
 import { formatMoney, formatPercent, share } from "~/domain/money";
 import { awardFilterOptions, awardsForUrl } from "~/models/awards.server";
 import { ScrollTable } from "~/components/ScrollTable";
+import { FilterSelect, codeNameChoices, sourceChoices, yearChoices } from "~/components/FilterSelect";
 
 export const meta: MetaFunction = () => [{ title: "Grants — Baseline" }];
 
@@ -56,50 +57,10 @@ export default function Awards() {
         </p>
       ) : null}
       <Form method="get" className="filters" aria-label="Filter awards">
-        <label>
-          Center
-          <select name="center" defaultValue={filter.center}>
-            <option value="">All centers</option>
-            {options.centers.map((c) => (
-              <option key={c.code} value={c.code}>
-                {c.code} — {c.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Program
-          <select name="program" defaultValue={filter.program}>
-            <option value="">All programs</option>
-            {options.programs.map((p) => (
-              <option key={p.code} value={p.code}>
-                {p.code} — {p.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Fiscal year
-          <select name="fy" defaultValue={filter.fy}>
-            <option value="">All years</option>
-            {options.years.map((y) => (
-              <option key={y} value={y}>
-                FY{y}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Agency
-          <select name="agency" defaultValue={filter.agency}>
-            <option value="">All sources</option>
-            {FUNDING_SOURCES.map((a) => (
-              <option key={a} value={a}>
-                {SOURCE_LABELS[a]}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect label="Center" name="center" value={filter.center} all="All centers" choices={codeNameChoices(options.centers)} />
+        <FilterSelect label="Program" name="program" value={filter.program} all="All programs" choices={codeNameChoices(options.programs)} />
+        <FilterSelect label="Fiscal year" name="fy" value={filter.fy} all="All years" choices={yearChoices(options.years)} />
+        <FilterSelect label="Agency" name="agency" value={filter.agency} all="All sources" choices={sourceChoices(FUNDING_SOURCES)} />
         <button type="submit">Filter</button>
       </Form>
       {count > 0 ? (

@@ -20,6 +20,7 @@ import { applyPlan, getPlan, planBasis, planInputRows, savePlan, type PlanInputR
 import { listPrograms } from "~/models/programs.server";
 import { applyPlanSchema, savePlanSchema } from "~/schemas/grants";
 import { ScrollTable } from "~/components/ScrollTable";
+import { FigureTile } from "~/components/FigureTile";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `FY${data?.fiscalYear ?? ""} plan — ${data?.center.code ?? ""} — Baseline` }];
 
@@ -169,33 +170,21 @@ function Figures({ p, live, unreadable }: { p: PlanProjection; live: boolean; un
         </p>
       ) : null}
       <div className="tiles">
-        <div className="tile">
-          <div className="value">{formatMoney(p.unassignedCents)}</div>
-          <div className="label">
-            Funds unassigned ({formatMoney(p.expectedCents)} expected, {formatMoney(p.assignedCents)} assigned)
-            {p.unassignedCents < 0 ? <span className="badge red"> over-assigned</span> : null}
-          </div>
-        </div>
-        <div className="tile">
-          <div className="value">
-            {p.gapsFunded} / {p.gapsUnfunded}
-          </div>
-          <div className="label">
-            Gaps funded / unfunded ({p.gapsFullyFunded} fully funded of {p.gaps.length})
-          </div>
-        </div>
-        <div className="tile">
-          <div className="value">{formatPercent(p.federalShareToGaps)}</div>
-          <div className="label">
-            of federal funds go to baseline gaps ({formatMoney(p.federalToGapsCents)} of {formatMoney(p.federalExpectedCents)} expected)
-          </div>
-        </div>
-        <div className="tile">
-          <div className="value">
-            {formatScore(p.currentScore)} → {formatScore(p.projectedScore)}
-          </div>
-          <div className="label">Baseline score now → if every fully funded gap were closed</div>
-        </div>
+        <FigureTile
+          value={formatMoney(p.unassignedCents)}
+          label={
+            <>
+              Funds unassigned ({formatMoney(p.expectedCents)} expected, {formatMoney(p.assignedCents)} assigned)
+              {p.unassignedCents < 0 ? <span className="badge red"> over-assigned</span> : null}
+            </>
+          }
+        />
+        <FigureTile value={`${p.gapsFunded} / ${p.gapsUnfunded}`} label={`Gaps funded / unfunded (${p.gapsFullyFunded} fully funded of ${p.gaps.length})`} />
+        <FigureTile
+          value={formatPercent(p.federalShareToGaps)}
+          label={`of federal funds go to baseline gaps (${formatMoney(p.federalToGapsCents)} of ${formatMoney(p.federalExpectedCents)} expected)`}
+        />
+        <FigureTile value={`${formatScore(p.currentScore)} → ${formatScore(p.projectedScore)}`} label="Baseline score now → if every fully funded gap were closed" />
       </div>
       <div className="grid-2">
         <ScrollTable>

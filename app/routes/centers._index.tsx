@@ -8,8 +8,14 @@ import { oneFiscalYearOf } from "~/http/fiscal-year.server";
 import { centersForUrl } from "~/models/center-list.server";
 import { StatusBadge } from "~/components/StatusBadge";
 import { ScrollTable } from "~/components/ScrollTable";
+import { FilterSelect, yearChoices } from "~/components/FilterSelect";
 
 export const meta: MetaFunction = () => [{ title: "Centers — Baseline" }];
+
+const KINDS = [
+  { value: "state", label: "Primary (statewide)" },
+  { value: "urban_area", label: "Recognized (urban area)" },
+];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request, { can: "read" });
@@ -22,35 +28,9 @@ export default function Centers() {
     <>
       <h1>Fusion centers</h1>
       <Form method="get" className="filters">
-        <label>
-          State
-          <select name="state" defaultValue={filter.state}>
-            <option value="">All states</option>
-            {states.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Kind
-          <select name="kind" defaultValue={filter.kind}>
-            <option value="">Primary and recognized</option>
-            <option value="state">Primary (statewide)</option>
-            <option value="urban_area">Recognized (urban area)</option>
-          </select>
-        </label>
-        <label>
-          Fiscal year
-          <select name="fy" defaultValue={fy ?? ""}>
-            {years.map((y) => (
-              <option key={y} value={y}>
-                FY{y}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect label="State" name="state" value={filter.state} all="All states" choices={states} />
+        <FilterSelect label="Kind" name="kind" value={filter.kind} all="Primary and recognized" choices={KINDS} />
+        <FilterSelect label="Fiscal year" name="fy" value={fy} choices={yearChoices(years)} />
         <button type="submit">Filter</button>
       </Form>
       {yearNote ? <p className="muted">{yearNote}</p> : null}

@@ -13,6 +13,7 @@ import { describeDefaultYear } from "~/domain/fiscal-year";
 import { oneFiscalYearOf } from "~/http/fiscal-year.server";
 import { comparisonForUrl, comparisonTable, MAX_COMPARE, MIN_COMPARE, type FigureRow } from "~/models/compare.server";
 import { ScrollTable } from "~/components/ScrollTable";
+import { FilterSelect } from "~/components/FilterSelect";
 
 export const meta: MetaFunction = () => [{ title: "Compare centers — Baseline" }];
 
@@ -100,16 +101,7 @@ export default function ComparePage() {
             </p>
           </Form>
           <Form method="get" aria-label="Compare all centers of a state">
-            <label className="field">
-              All centers of a state
-              <select name="state" defaultValue={selection.state ?? ""}>
-                {states.map((s) => (
-                  <option key={s} value={s}>
-                    {s}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <FilterSelect className="field" label="All centers of a state" name="state" value={selection.state} choices={states} />
             {fy ? <input type="hidden" name="fy" value={fy} /> : null}
             <button type="submit">Compare the state's centers</button>
           </Form>

@@ -11,6 +11,8 @@ import { formatScore } from "~/domain/scores";
 import { oneFiscalYearOf } from "~/http/fiscal-year.server";
 import { dashboardForUrl, type HeatSortKey } from "~/models/dashboard.server";
 import { ScrollTable } from "~/components/ScrollTable";
+import { FigureTile } from "~/components/FigureTile";
+import { FilterSelect, codeNameChoices, sourceChoices, yearChoices } from "~/components/FilterSelect";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Dashboard${data?.fiscalYear ? ` FY${data.fiscalYear}` : ""} — Baseline` }];
 
@@ -74,51 +76,16 @@ export default function DashboardPage() {
       </p>
 
       <Form method="get" className="filters" aria-label="Dashboard filters">
-        <label>
-          Fiscal year
-          <select name="fy" defaultValue={fy ?? ""}>
-            {d.years.length === 0 ? <option value="">No data yet</option> : null}
-            {fy !== null && !d.years.includes(fy) ? <option value={fy}>FY{fy}</option> : null}
-            {d.years.map((y) => (
-              <option key={y} value={y}>
-                FY{y}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          State
-          <select name="state" defaultValue={d.filters.state ?? ""}>
-            <option value="">All states</option>
-            {d.options.states.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Program
-          <select name="program" defaultValue={d.filters.program ?? ""}>
-            <option value="">All programs</option>
-            {d.options.programs.map((p) => (
-              <option key={p.code} value={p.code}>
-                {p.code} — {p.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Agency
-          <select name="agency" defaultValue={d.filters.agency ?? ""}>
-            <option value="">All sources</option>
-            {d.options.agencies.map((a) => (
-              <option key={a} value={a}>
-                {SOURCE_LABELS[a]}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          label="Fiscal year"
+          name="fy"
+          value={fy}
+          all={d.years.length === 0 ? "No data yet" : undefined}
+          choices={yearChoices(fy !== null && !d.years.includes(fy) ? [fy, ...d.years] : d.years)}
+        />
+        <FilterSelect label="State" name="state" value={d.filters.state} all="All states" choices={d.options.states} />
+        <FilterSelect label="Program" name="program" value={d.filters.program} all="All programs" choices={codeNameChoices(d.options.programs)} />
+        <FilterSelect label="Agency" name="agency" value={d.filters.agency} all="All sources" choices={sourceChoices(d.options.agencies)} />
         {d.sort.key !== "score" || d.sort.dir !== "desc" ? (
           <>
             <input type="hidden" name="sort" value={d.sort.key} />
@@ -161,37 +128,22 @@ export default function DashboardPage() {
       ) : (
         <>
           <section className="tiles" aria-label="Key figures">
-            <div className="tile">
-              <div className="value">{d.tiles.centers}</div>
-              <div className="label">
-                centers ({d.tiles.assessed} assessed in FY{fy})
-              </div>
-            </div>
-            <div className="tile">
-              <div className="value">{d.tiles.meetingBaseline}</div>
-              <div className="label">centers meeting the baseline (no gaps)</div>
-            </div>
-            <div className="tile">
-              <div className="value">{formatScore(d.tiles.medianScore)}</div>
-              <div className="label">median baseline score</div>
-            </div>
-            <div className="tile">
-              <div className="value" title={formatMoney(d.tiles.federalCents)}>
-                {formatMoneyShort(d.tiles.federalCents)}
-              </div>
-              <div className="label">
-                federal funds FY{fy}: DHS {formatMoneyShort(d.tiles.dhsCents)} · DOJ {formatMoneyShort(d.tiles.dojCents)}
-                {d.tiles.otherFederalCents > 0 ? ` · other federal ${formatMoneyShort(d.tiles.otherFederalCents)}` : ""}
-              </div>
-            </div>
-            <div className="tile">
-              <div className="value">{d.tiles.openViolations}</div>
-              <div className="label">open violations (not resolved)</div>
-            </div>
-            <div className="tile">
-              <div className="value">{d.tiles.overdueReports}</div>
-              <div className="label">overdue reports{d.filters.program || d.filters.agency ? " (any program, before the program/agency filter)" : ""}</div>
-            </div>
+            <FigureTile value={d.tiles.centers} label={`centers (${d.tiles.assessed} assessed in FY${fy})`} />
+            <FigureTile value={d.tiles.meetingBaseline} label="centers meeting the baseline (no gaps)" />
+            <FigureTile value={formatScore(d.tiles.medianScore)} label="median baseline score" />
+            <FigureTile
+              value={formatMoneyShort(d.tiles.federalCents)}
+              title={formatMoney(d.tiles.federalCents)}
+              label={
+                `federal funds FY${fy}: DHS ${formatMoneyShort(d.tiles.dhsCents)} · DOJ ${formatMoneyShort(d.tiles.dojCents)}` +
+                (d.tiles.otherFederalCents > 0 ? ` · other federal ${formatMoneyShort(d.tiles.otherFederalCents)}` : "")
+              }
+            />
+            <FigureTile value={d.tiles.openViolations} label="open violations (not resolved)" />
+            <FigureTile
+              value={d.tiles.overdueReports}
+              label={`overdue reports${d.filters.program || d.filters.agency ? " (any program, before the program/agency filter)" : ""}`}
+            />
           </section>
 
           <section aria-labelledby="heatmap-title" className="print-section">

@@ -14,6 +14,7 @@ import { getCenterByCode, listCenters } from "~/models/centers.server";
 import { getObligation, listDeadlines, recordSubmission, type DeadlineRow } from "~/models/obligations.server";
 import { SubmissionSchema } from "~/schemas/lifecycle";
 import { ScrollTable } from "~/components/ScrollTable";
+import { FilterSelect, codeNameChoices } from "~/components/FilterSelect";
 
 export const meta: MetaFunction = () => [{ title: "Reporting deadlines — Baseline" }];
 
@@ -251,17 +252,7 @@ export default function Deadlines() {
         <Link to="/account">Add these dates to your own calendar</Link>.
       </p>
       <Form method="get" className="filters">
-        <label>
-          Center
-          <select name="center" defaultValue={data.center}>
-            <option value="all">All centers I can see</option>
-            {data.centers.map((c) => (
-              <option key={c.code} value={c.code}>
-                {c.code} — {c.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect label="Center" name="center" value={data.center} choices={[{ value: "all", label: "All centers I can see" }, ...codeNameChoices(data.centers)]} />
         <label>
           As of
           <input type="date" name="as-of" defaultValue={data.asOf} />

@@ -20,6 +20,7 @@ import {
 import { sha256Of } from "~/import/runner.server";
 import { confirmSchema } from "~/import/upload";
 import { ScrollTable } from "~/components/ScrollTable";
+import { FigureTile } from "~/components/FigureTile";
 import { getCenterName } from "~/models/centers.server";
 
 /**
@@ -205,11 +206,11 @@ function ResultPanel({
       ) : null}
       {!result.fileError ? (
         <div className="tiles">
-          <Tile label="Rows read" value={result.rowsRead} />
-          <Tile label="New" value={result.added} />
-          <Tile label="Changed" value={result.changed} />
-          <Tile label="Unchanged" value={result.unchanged} />
-          <Tile label="Errors" value={result.errorCount} />
+          <FigureTile label="Rows read" value={n(result.rowsRead)} />
+          <FigureTile label="New" value={n(result.added)} />
+          <FigureTile label="Changed" value={n(result.changed)} />
+          <FigureTile label="Unchanged" value={n(result.unchanged)} />
+          <FigureTile label="Errors" value={n(result.errorCount)} />
         </div>
       ) : null}
 
@@ -343,15 +344,6 @@ function ResultPanel({
 }
 
 const n = (value: number) => value.toLocaleString("en-US");
-
-function Tile({ label, value }: { label: string; value: number }) {
-  return (
-    <div className="tile">
-      <div className="value">{value.toLocaleString("en-US")}</div>
-      <div className="label">{label}</div>
-    </div>
-  );
-}
 
 function ColumnReference({ reference }: { reference: ReturnType<typeof columnReference> }) {
   return (

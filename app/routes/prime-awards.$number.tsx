@@ -5,6 +5,7 @@ import { getDb } from "~/db.server";
 import { formatMoney } from "~/domain/money";
 import { primeAwardDetail } from "~/models/prime-awards.server";
 import { ScrollTable } from "~/components/ScrollTable";
+import { FigureTile } from "~/components/FigureTile";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.prime.award_number ?? "Prime award"} — Baseline` }];
 
@@ -33,18 +34,9 @@ export default function PrimeAwardPage() {
         {prime.pop_end}
       </p>
       <div className="tiles">
-        <div className="tile">
-          <div className="value">{formatMoney(allocation.primeCents)}</div>
-          <div className="label">Prime award</div>
-        </div>
-        <div className="tile">
-          <div className="value">{formatMoney(allocation.allocatedCents)}</div>
-          <div className="label">Sub-awards to centers</div>
-        </div>
-        <div className="tile">
-          <div className="value">{formatMoney(allocation.remainderCents)}</div>
-          <div className="label">Other subrecipients or not yet allocated</div>
-        </div>
+        <FigureTile value={formatMoney(allocation.primeCents)} label="Prime award" />
+        <FigureTile value={formatMoney(allocation.allocatedCents)} label="Sub-awards to centers" />
+        <FigureTile value={formatMoney(allocation.remainderCents)} label="Other subrecipients or not yet allocated" />
       </div>
 
       <ScrollTable>

@@ -6,6 +6,7 @@ import { formatMoney } from "~/domain/money";
 import { oneFiscalYearOf } from "~/http/fiscal-year.server";
 import { listPrimeAwards } from "~/models/prime-awards.server";
 import { ScrollTable } from "~/components/ScrollTable";
+import { FilterSelect, yearChoices } from "~/components/FilterSelect";
 
 export const meta: MetaFunction = () => [{ title: "Prime awards — Baseline" }];
 
@@ -44,28 +45,8 @@ export default function PrimeAwards() {
         sub-awards. A prime is not a center's money: centers' totals and rules count their own sub-awards only.
       </p>
       <Form method="get" className="filters" aria-label="Filter prime awards">
-        <label>
-          State
-          <select name="state" defaultValue={filter.state}>
-            <option value="">All states</option>
-            {states.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Fiscal year
-          <select name="fy" defaultValue={filter.fy}>
-            <option value="">All years</option>
-            {years.map((y) => (
-              <option key={y} value={y}>
-                FY{y}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect label="State" name="state" value={filter.state} all="All states" choices={states} />
+        <FilterSelect label="Fiscal year" name="fy" value={filter.fy} all="All years" choices={yearChoices(years)} />
         <button type="submit">Filter</button>
       </Form>
       {count === 0 ? (

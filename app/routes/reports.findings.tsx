@@ -9,6 +9,8 @@ import { Notice, useDone, type FormReply } from "~/components/forms";
 import { conflictReply, formReply, refusedReply } from "~/http/forms.server";
 import { useHydrated } from "~/components/hydrated";
 import { PagerNav } from "~/components/PagerNav";
+import { FigureTile } from "~/components/FigureTile";
+import { FilterSelect, codeNameChoices, yearChoices } from "~/components/FilterSelect";
 import { SeverityBadge } from "~/components/StatusBadge";
 import { getDb } from "~/db.server";
 import { parseFindingKey, RULE_INFO, type Severity } from "~/domain/compliance";
@@ -132,6 +134,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
 type ActionResult = FormReply;
 
 const DONE: Record<string, string> = { respond: "Response saved.", disposition: "Disposition saved." };
+const SEVERITIES = [
+  { value: "violation", label: "Violations" },
+  { value: "warning", label: "Warnings" },
+];
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request);
@@ -184,63 +190,21 @@ export default function FindingsReport() {
       </p>
       <h1>Compliance findings</h1>
       <Form method="get" className="filters" aria-label="Filter findings">
-        <label>
-          Fiscal year
-          <select name="fy" defaultValue={filter.fy === undefined ? "" : String(filter.fy)}>
-            <option value="">Latest with awards</option>
-            <option value="all">All years</option>
-            {data.years.map((y) => (
-              <option key={y} value={y}>
-                FY{y}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          label="Fiscal year"
+          name="fy"
+          value={filter.fy}
+          all="Latest with awards"
+          choices={[{ value: "all", label: "All years" }, ...yearChoices(data.years)]}
+        />
         <label>
           As of
           <input type="date" name="asOf" defaultValue={filter.asOf ?? ""} />
         </label>
-        <label>
-          State
-          <select name="state" defaultValue={filter.state ?? ""}>
-            <option value="">All states</option>
-            {data.states.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Center
-          <select name="center" defaultValue={filter.center ?? ""}>
-            <option value="">All centers</option>
-            {data.centers.map((c) => (
-              <option key={c.code} value={c.code}>
-                {c.code} — {c.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Rule
-          <select name="rule" defaultValue={filter.rule ?? ""}>
-            <option value="">All rules</option>
-            {data.rules.map((r) => (
-              <option key={r} value={r}>
-                {r}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Severity
-          <select name="severity" defaultValue={filter.severity ?? ""}>
-            <option value="">Any</option>
-            <option value="violation">Violations</option>
-            <option value="warning">Warnings</option>
-          </select>
-        </label>
+        <FilterSelect label="State" name="state" value={filter.state} all="All states" choices={data.states} />
+        <FilterSelect label="Center" name="center" value={filter.center} all="All centers" choices={codeNameChoices(data.centers)} />
+        <FilterSelect label="Rule" name="rule" value={filter.rule} all="All rules" choices={data.rules} />
+        <FilterSelect label="Severity" name="severity" value={filter.severity} all="Any" choices={SEVERITIES} />
         <button type="submit">Apply</button>
       </Form>
 
@@ -249,22 +213,10 @@ export default function FindingsReport() {
         <Link to="/rules">What each rule checks</Link>
       </p>
       <div className="tiles">
-        <div className="tile">
-          <div className="value">{counts.violation}</div>
-          <div className="label">Violations</div>
-        </div>
-        <div className="tile">
-          <div className="value">{counts.warning}</div>
-          <div className="label">Warnings</div>
-        </div>
-        <div className="tile">
-          <div className="value">{counts.total}</div>
-          <div className="label">Findings</div>
-        </div>
-        <div className="tile">
-          <div className="value">{data.stalePager.total}</div>
-          <div className="label">Responses that no longer apply</div>
-        </div>
+        <FigureTile value={counts.violation} label="Violations" />
+        <FigureTile value={counts.warning} label="Warnings" />
+        <FigureTile value={counts.total} label="Findings" />
+        <FigureTile value={data.stalePager.total} label="Responses that no longer apply" />
       </div>
       <p className="actions">
         <a href={data.csvHref} download>
