@@ -363,6 +363,33 @@ export interface FormTokensTable {
   location: string | null;
 }
 
+/** API bearer tokens (migrations/0018_api.ts, docs/decisions/023-api-tokens.md). */
+export interface ApiTokensTable {
+  id: Generated<number>;
+  user_id: number;
+  name: string;
+  /** SHA-256 (hex) of the token; the token itself is shown once and never stored. */
+  token_hash: string;
+  created_at: string;
+  created_by: number | null;
+  expires_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+/** A write's Idempotency-Key and the answer it got (migrations/0018_api.ts). */
+export interface IdempotencyKeysTable {
+  id: Generated<number>;
+  user_id: number;
+  key: string;
+  request_hash: string;
+  created_at: string;
+  /** null while the first request runs. */
+  status: number | null;
+  content_type: string | null;
+  body: string | null;
+}
+
 /** An uploaded file waiting for its dry run and confirmation (migrations/0017_shared_import_state.ts). */
 export interface ImportUploadsTable {
   token: string;
@@ -432,6 +459,8 @@ export interface Database {
   prime_awards: PrimeAwardsTable;
   prime_award_programs: PrimeAwardProgramsTable;
   usaspending_subawards: UsaspendingSubawardsTable;
+  api_tokens: ApiTokensTable;
+  idempotency_keys: IdempotencyKeysTable;
   import_uploads: ImportUploadsTable;
   import_jobs: ImportJobsTable;
 }

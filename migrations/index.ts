@@ -12,6 +12,7 @@ import * as m0012 from "./0012_form_tokens";
 import * as m0014 from "./0014_audit_keyed_chain";
 import * as m0015 from "./0015_prime_awards";
 import * as m0017 from "./0017_shared_import_state";
+import * as m0018 from "./0018_api";
 
 /**
  * In-code migration list (Kysely's FileMigrationProvider imports .ts at run time, which fails in the
@@ -31,4 +32,5 @@ export const migrations: Record<string, Migration> = {
   "0014_audit_keyed_chain": m0014,
   "0015_prime_awards": m0015,
   "0017_shared_import_state": m0017,
+  "0018_api": m0018,
 };

@@ -4,11 +4,10 @@
  */
 import Sqlite from "better-sqlite3";
 import { sql } from "kysely";
-import { Readable, Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main } from "../cli/index";
 import { auditHash, GENESIS_HASH, recordAudit, verifyAuditChain } from "~/models/audit.server";
 import { createUser } from "~/models/users.server";
+import { runCli } from "./helpers/cli";
 import { useTestDatabase } from "./helpers/db";
 
 const t = useTestDatabase();
@@ -27,22 +26,7 @@ async function auditCount(): Promise<number> {
   return Number(r.n);
 }
 
-/** Runs the CLI's `main` as `npm run -s cli -- …` would, capturing its output. */
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const sink = (append: (s: string) => void) =>
-    new Writable({
-      write(chunk, _enc, done) {
-        append(String(chunk));
-        done();
-      },
-    });
-  // main's io parameter is typed from process.stdout/stdin; any streams do.
-  const io = { out: sink((s) => (out += s)), err: sink((s) => (err += s)), stdin: Readable.from([]) } as unknown as Parameters<typeof main>[1];
-  const code = await main(argv, io);
-  return { code, out, err };
-}
+const cli = runCli;
 
 describe("audit rows and transactions", () => {
   it("a change that fails after its audit row was written leaves neither the change nor the audit row", async () => {

@@ -2,27 +2,14 @@
  * `npm run -s cli -- scores --fy 2024 [--framework baseline-2008] [--format csv|json]`,
  * against a hand-built database whose scores are worked out below.
  */
-import { Readable, Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main } from "../cli/index";
+import { runCli } from "./helpers/cli";
 import { useTestDatabase } from "./helpers/db";
 
 const t = useTestDatabase();
 const savedPath = process.env.DATABASE_PATH;
 
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const sink = (append: (s: string) => void) =>
-    new Writable({
-      write(chunk, _enc, done) {
-        append(String(chunk));
-        done();
-      },
-    });
-  const io = { out: sink((s) => (out += s)), err: sink((s) => (err += s)), stdin: Readable.from([]) } as unknown as Parameters<typeof main>[1];
-  return { code: await main(argv, io), out, err };
-}
+const cli = runCli;
 
 beforeAll(async () => {
   process.env.DATABASE_PATH = t.file;

@@ -2,11 +2,10 @@
  * `npm run -s cli -- users add`: the first admin of a database without demo data. The
  * password comes from standard input when it is not a terminal.
  */
-import { Readable, Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main } from "../cli/index";
 import { verifyPassword } from "~/auth/password.server";
 import { findUserByUsername } from "~/models/users.server";
+import { runCli } from "./helpers/cli";
 import { useTestDatabase } from "./helpers/db";
 
 const t = useTestDatabase();
@@ -20,21 +19,7 @@ afterAll(() => {
   else process.env.DATABASE_PATH = savedPath;
 });
 
-async function cli(argv: string[], stdinText: string): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const sink = (append: (s: string) => void) =>
-    new Writable({
-      write(chunk, _enc, done) {
-        append(String(chunk));
-        done();
-      },
-    });
-  // A Readable has no isTTY: the command reads the first line of it, as from a pipe.
-  const stdin = Readable.from([stdinText]);
-  const io = { out: sink((s) => (out += s)), err: sink((s) => (err += s)), stdin } as unknown as Parameters<typeof main>[1];
-  return { code: await main(argv, io), out, err };
-}
+const cli = runCli;
 
 describe("cli users add", () => {
   it("creates the first admin with the password from standard input (first line only), with an audit row", async () => {

@@ -3,9 +3,7 @@
  * USAspending), the USAspending download import (extra columns ignored, a newer file replacing the rows
  * of the primes it covers), the `reconcile` command's CSV, and the page's scope.
  */
-import { Readable, Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main } from "../cli/index";
 import { reconcile, reconcileCsvRows } from "~/domain/reconcile";
 import { toCsv } from "~/http/csv.server";
 import { runImport } from "~/import/runner.server";
@@ -13,6 +11,7 @@ import { createPrimeAward } from "~/models/prime-awards.server";
 import { createUser } from "~/models/users.server";
 import { loader as pageLoader } from "~/routes/reports.reconciliation";
 import { cookieFor, request, run } from "./helpers/auth";
+import { runCli } from "./helpers/cli";
 import { useTestDatabase } from "./helpers/db";
 
 describe("reconcile (the rule)", () => {
@@ -68,19 +67,7 @@ describe("the USAspending download and the reconcile command", () => {
     process.env.DATABASE_PATH = savedPath;
   });
 
-  async function cli(argv: string[]) {
-    let out = "";
-    let err = "";
-    const sink = (append: (s: string) => void) =>
-      new Writable({
-        write(chunk, _enc, done) {
-          append(String(chunk));
-          done();
-        },
-      });
-    const io = { out: sink((s) => (out += s)), err: sink((s) => (err += s)), stdin: Readable.from([]) } as unknown as Parameters<typeof main>[1];
-    return { code: await main(argv, io), out, err };
-  }
+  const cli = runCli;
 
   // A USAspending download keeps about 110 columns; a few of those Baseline ignores stand in for the rest.
   const HEADER =

@@ -23,6 +23,8 @@ export interface Principal {
   version?: number;
   /** The server-side session the request came with (sessions.id), when signed in through one. */
   sessionId?: number;
+  /** The API token the request came with (api_tokens.id); its writes are audited as made through the API. */
+  tokenId?: number;
 }
 
 export interface CenterRef {

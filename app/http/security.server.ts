@@ -6,9 +6,9 @@
 export const FORM_BODY_LIMIT = 1024 * 1024;
 export const UPLOAD_BODY_LIMIT = 50 * 1024 * 1024;
 
-/** Paths that accept file uploads (the larger limit). */
+/** Paths that accept file uploads (the larger limit): the import page and the API's imports. */
 export function isUploadPath(pathname: string): boolean {
-  return pathname === "/import" || pathname.startsWith("/import/");
+  return pathname === "/import" || pathname.startsWith("/import/") || pathname === "/api/v1/imports";
 }
 
 export function bodyLimitFor(pathname: string): number {

@@ -48,7 +48,7 @@ export interface RunImportOptions {
   /** Name recorded in the batch and audit rows (the upload's original name); the source's name by default. */
   fileName?: string;
   /** Where the import came from, recorded in the audit row. Default: "cli" without a user, "web" with one. */
-  via?: "web" | "cli";
+  via?: "web" | "cli" | "api";
   /** SHA-256 already computed by the caller (the upload page hashes the temp file once). */
   sha256?: string;
   totalBytes?: number;

@@ -91,7 +91,10 @@ async function save(
   expectedVersion: number,
   changes: Partial<Pick<Row, "response" | "disposition" | "auditor_note">>,
   firesNow: boolean,
+  via?: "api",
 ): Promise<SaveResult> {
+  // An API write says so in its after-image (audit verify compares table columns only).
+  const image = (row: Row) => (via ? { ...row, via } : row);
   return db.transaction().execute(async (trx): Promise<SaveResult> => {
     const existing = await getResponse(trx, key);
     const at = new Date().toISOString();
@@ -109,7 +112,7 @@ async function save(
         .values({ ...key, ...changes, updated_by: userId, updated_at: at })
         .returningAll()
         .executeTakeFirstOrThrow();
-      await recordAudit(trx, { userId, action: "create", entity: AUDIT_ENTITY, entityId: inserted.id, after: inserted });
+      await recordAudit(trx, { userId, action: "create", entity: AUDIT_ENTITY, entityId: inserted.id, after: image(inserted) });
       return { ok: true, row: inserted };
     }
     if (existing.version !== expectedVersion) return conflict(existing);
@@ -119,7 +122,7 @@ async function save(
       updated_at: at,
     });
     if (!result.ok) return result.reason === "conflict" ? conflict(result.current) : { ok: false, reason: "not-firing" };
-    await recordAudit(trx, { userId, action: "update", entity: AUDIT_ENTITY, entityId: existing.id, before: result.before, after: result.after });
+    await recordAudit(trx, { userId, action: "update", entity: AUDIT_ENTITY, entityId: existing.id, before: result.before, after: image(result.after) });
     return { ok: true, row: result.after };
   });
 }
@@ -144,18 +147,18 @@ async function withRaceGuard(db: Kysely<Database>, key: FindingKeyParts, run: ()
 export async function saveResponse(
   db: Kysely<Database>,
   userId: number,
-  input: { key: FindingKeyParts; version: number; response: string; firesNow: boolean },
+  input: { key: FindingKeyParts; version: number; response: string; firesNow: boolean; via?: "api" },
 ): Promise<SaveResult> {
-  return withRaceGuard(db, input.key, () => save(db, userId, input.key, input.version, { response: input.response }, input.firesNow));
+  return withRaceGuard(db, input.key, () => save(db, userId, input.key, input.version, { response: input.response }, input.firesNow, input.via));
 }
 
 /** An auditor's (or admin's) disposition and note. The caller has checked `audit`. */
 export async function saveDisposition(
   db: Kysely<Database>,
   userId: number,
-  input: { key: FindingKeyParts; version: number; disposition: Disposition; note: string; firesNow: boolean },
+  input: { key: FindingKeyParts; version: number; disposition: Disposition; note: string; firesNow: boolean; via?: "api" },
 ): Promise<SaveResult> {
   return withRaceGuard(db, input.key, () =>
-    save(db, userId, input.key, input.version, { disposition: input.disposition, auditor_note: input.note }, input.firesNow),
+    save(db, userId, input.key, input.version, { disposition: input.disposition, auditor_note: input.note }, input.firesNow, input.via),
   );
 }

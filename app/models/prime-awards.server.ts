@@ -134,7 +134,7 @@ export async function insertPrimeAwardTx(trx: Trx, userId: number | null, input:
  * Which primes a user sees: administrators and auditors all; state officials the primes of their
  * states; directors the primes their center holds sub-awards under.
  */
-function primesInScope(db: Q, user: Principal) {
+export function primesInScope(db: Q, user: Principal) {
   let q = db.selectFrom("prime_awards");
   if (user.role === "state_official") {
     q = user.states.length ? q.where("prime_awards.state", "in", user.states) : q.where(sql.lit(1), "=", sql.lit(0));

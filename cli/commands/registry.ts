@@ -6,9 +6,10 @@ import { findingsCommand } from "./findings";
 import { exportCommand, importCommand } from "./import";
 import { reconcileCommand } from "./reconcile";
 import { scores } from "./scores";
+import { tokensAdd, tokensList, tokensRevoke } from "./tokens";
 
 /**
  * Commands added by features (scores, findings, import, export, deadlines, backup, audit …).
  * Each feature exports its Command from cli/commands/<feature>.ts and adds it here.
  */
-export const extraCommands: Command[] = [auditVerify, backup, restore, deadlines, findingsCommand, scores, importCommand, exportCommand, reconcileCommand];
+export const extraCommands: Command[] = [auditVerify, backup, restore, deadlines, findingsCommand, scores, importCommand, exportCommand, reconcileCommand, tokensAdd, tokensList, tokensRevoke];
