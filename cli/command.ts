@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { open, type DB, type OpenedDatabase } from "../db/client";
+import { open, postgresUrl, checkPostgres, type DB, type OpenedDatabase } from "../db/client";
 import { migrateToLatest } from "../db/migrate";
 import { parseDate, todayIso } from "../app/domain/dates";
 import { getCenterByCode } from "../app/models/centers.server";
@@ -46,6 +46,8 @@ export function parseCommandArgs(command: Command, argv: string[]) {
 }
 
 export async function openMigrated(): Promise<OpenedDatabase> {
+  const url = postgresUrl();
+  if (url) await checkPostgres(url);
   const opened = open();
   await migrateToLatest(opened.db);
   await runPendingRepairs(opened.db);

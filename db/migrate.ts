@@ -1,5 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import { migrations } from "../migrations/index";
+import { engineOf } from "./client";
+import { PostgresSchemaPlugin } from "./pg-schema";
 
 /**
  * A small migration runner. Kysely's Migrator runs SQLite migrations outside a transaction
@@ -23,9 +25,15 @@ export const MIGRATION_NAMES = Object.keys(migrations).sort();
 export const LATEST_MIGRATION = MIGRATION_NAMES.at(-1)!;
 
 async function hasTable(db: Kysely<any>, name: string): Promise<boolean> {
-  const r = await sql<{ n: number }>`select count(*) as n from sqlite_master where type = 'table' and name = ${name}`.execute(db);
+  const r =
+    engineOf(db) === "postgres"
+      ? await sql<{ n: number }>`select count(*) as n from information_schema.tables where table_schema = current_schema() and table_name = ${name}`.execute(db)
+      : await sql<{ n: number }>`select count(*) as n from sqlite_master where type = 'table' and name = ${name}`.execute(db);
   return Number(r.rows[0]?.n ?? 0) > 0;
 }
+
+/** Any number: two processes migrating one PostgreSQL database at once take turns on it. */
+const MIGRATION_LOCK = 0x0ba5e1;
 
 export async function appliedMigrations(db: Kysely<any>): Promise<string[]> {
   if (!(await hasTable(db, "schema_migrations"))) return [];
@@ -43,13 +51,26 @@ export async function assertSchemaNotNewer(db: Kysely<any>): Promise<void> {
 /** Brings the database to the latest schema; returns the names it applied. */
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
   await assertSchemaNotNewer(db);
+  if (engineOf(db) !== "postgres") return migratePending(db, false);
+  // A session lock on one connection: every server process starting at once migrates in turn.
+  return db.connection().execute(async (conn) => {
+    await sql`select pg_advisory_lock(${MIGRATION_LOCK})`.execute(conn);
+    try {
+      return await migratePending(conn, true);
+    } finally {
+      await sql`select pg_advisory_unlock(${MIGRATION_LOCK})`.execute(conn);
+    }
+  });
+}
+
+async function migratePending(db: Kysely<any>, postgres: boolean): Promise<string[]> {
   await sql`create table if not exists schema_migrations (name text primary key, executed_at text not null)`.execute(db);
   const applied = new Set(await appliedMigrations(db));
   const done: string[] = [];
   for (const name of MIGRATION_NAMES) {
     if (applied.has(name)) continue;
     await db.transaction().execute(async (trx) => {
-      await migrations[name].up(trx);
+      await migrations[name].up(postgres ? trx.withPlugin(new PostgresSchemaPlugin()) : trx);
       await trx.insertInto("schema_migrations").values({ name, executed_at: new Date().toISOString() }).execute();
     });
     done.push(name);

@@ -1,4 +1,5 @@
-import { Kysely, sql } from "kysely";
+import { Kysely } from "kysely";
+import { isPostgres, pgRaise, pgTrigger, runAll } from "./engine";
 
 /**
  * SQLite triggers (dialect-specific, kept in the migrations layer; see docs/decisions/003-summary-columns.md):
@@ -7,6 +8,7 @@ import { Kysely, sql } from "kysely";
  *    spending table.
  * 2. Guards: the database never holds more budgeted than awarded, nor more spent than a line's amount.
  * 3. The audit log is append-only.
+ * On PostgreSQL the same rules are PL/pgSQL row triggers (POSTGRES below, docs/decisions/025-postgresql-engine.md).
  */
 const STATEMENTS = [
   // spending → budget_lines.spent_cents and awards.spent_cents
@@ -67,8 +69,81 @@ const STATEMENTS = [
    END`,
 ];
 
+const OVERSPENT = "BASELINE_OVERSPENT: spending would exceed the budget line";
+const OVERBUDGET = "BASELINE_OVERBUDGET: budget lines would exceed the award";
+const APPEND_ONLY = "audit_log is append-only";
+
+const SPEND_ADD = (row: string) => `UPDATE budget_lines SET spent_cents = spent_cents + ${row}.amount_cents WHERE id = ${row}.budget_line_id;
+       UPDATE awards SET spent_cents = spent_cents + ${row}.amount_cents WHERE id = (SELECT award_id FROM budget_lines WHERE id = ${row}.budget_line_id);`;
+const SPEND_SUB = (row: string) => `UPDATE budget_lines SET spent_cents = spent_cents - ${row}.amount_cents WHERE id = ${row}.budget_line_id;
+       UPDATE awards SET spent_cents = spent_cents - ${row}.amount_cents WHERE id = (SELECT award_id FROM budget_lines WHERE id = ${row}.budget_line_id);`;
+
+// PostgreSQL fires triggers of one event in name order: the summaries (…_ai) move before the guards check them.
+const POSTGRES = [
+  ...pgTrigger({ name: "spending_ai", table: "spending", on: "AFTER INSERT", when: "NEW.voided_at IS NULL", body: SPEND_ADD("NEW") }),
+  ...pgTrigger({
+    name: "spending_au",
+    table: "spending",
+    on: "AFTER UPDATE OF amount_cents, voided_at, budget_line_id",
+    body: `IF OLD.voided_at IS NULL THEN ${SPEND_SUB("OLD")} END IF;
+       IF NEW.voided_at IS NULL THEN ${SPEND_ADD("NEW")} END IF;`,
+  }),
+  ...pgTrigger({ name: "spending_ad", table: "spending", on: "AFTER DELETE", when: "OLD.voided_at IS NULL", body: SPEND_SUB("OLD") }),
+  ...pgTrigger({
+    name: "budget_lines_ai",
+    table: "budget_lines",
+    on: "AFTER INSERT",
+    when: "NEW.voided_at IS NULL",
+    body: "UPDATE awards SET budgeted_cents = budgeted_cents + NEW.amount_cents WHERE id = NEW.award_id;",
+  }),
+  ...pgTrigger({
+    name: "budget_lines_au",
+    table: "budget_lines",
+    on: "AFTER UPDATE OF amount_cents, voided_at, award_id",
+    body: `IF OLD.voided_at IS NULL THEN UPDATE awards SET budgeted_cents = budgeted_cents - OLD.amount_cents WHERE id = OLD.award_id; END IF;
+       IF NEW.voided_at IS NULL THEN UPDATE awards SET budgeted_cents = budgeted_cents + NEW.amount_cents WHERE id = NEW.award_id; END IF;`,
+  }),
+  ...pgTrigger({
+    name: "budget_lines_ad",
+    table: "budget_lines",
+    on: "AFTER DELETE",
+    when: "OLD.voided_at IS NULL",
+    body: "UPDATE awards SET budgeted_cents = budgeted_cents - OLD.amount_cents WHERE id = OLD.award_id;",
+  }),
+  ...pgTrigger({
+    name: "budget_lines_overspent",
+    table: "budget_lines",
+    on: "AFTER UPDATE OF spent_cents, amount_cents",
+    when: "NEW.spent_cents > NEW.amount_cents",
+    body: pgRaise(OVERSPENT),
+  }),
+  ...pgTrigger({
+    name: "awards_overbudgeted",
+    table: "awards",
+    on: "AFTER UPDATE OF budgeted_cents, amount_cents",
+    when: "NEW.budgeted_cents > NEW.amount_cents",
+    body: pgRaise(OVERBUDGET),
+  }),
+  ...pgTrigger({
+    name: "budget_lines_overbudget_insert",
+    table: "budget_lines",
+    on: "AFTER INSERT",
+    body: `IF (SELECT budgeted_cents > amount_cents FROM awards WHERE id = NEW.award_id) THEN ${pgRaise(OVERBUDGET)} END IF;`,
+  }),
+  ...pgTrigger({
+    name: "spending_overspent_insert",
+    table: "spending",
+    on: "AFTER INSERT",
+    body: `IF (SELECT spent_cents > amount_cents FROM budget_lines WHERE id = NEW.budget_line_id) THEN ${pgRaise(OVERSPENT)} END IF;`,
+  }),
+  ...pgTrigger({ name: "audit_log_no_update", table: "audit_log", on: "BEFORE UPDATE", body: pgRaise(APPEND_ONLY) }),
+  ...pgTrigger({ name: "audit_log_no_delete", table: "audit_log", on: "BEFORE DELETE", body: pgRaise(APPEND_ONLY) }),
+  // Row triggers do not see TRUNCATE; this one refuses it (SQLite has no TRUNCATE).
+  `CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log FOR EACH STATEMENT EXECUTE FUNCTION audit_log_no_delete_fn()`,
+];
+
 export async function up(db: Kysely<any>): Promise<void> {
-  for (const statement of STATEMENTS) await sql.raw(statement).execute(db);
+  await runAll(db, isPostgres(db) ? POSTGRES : STATEMENTS);
 }
 
 export async function down(): Promise<void> {

@@ -1,4 +1,5 @@
-import { Kysely, sql } from "kysely";
+import { Kysely } from "kysely";
+import { isPostgres, pgRaise, pgTrigger, runAll } from "./engine";
 
 /**
  * Closed reporting periods: once an admin closes a period of an award, spending dated
@@ -29,8 +30,22 @@ const STATEMENTS = [
    END`,
 ];
 
+const RAISE = pgRaise("BASELINE_PERIOD_CLOSED: spending dated in a closed reporting period cannot change");
+
+// PostgreSQL: WHEN allows no subquery, so the check is in the function.
+const POSTGRES = [
+  ...pgTrigger({ name: "spending_closed_insert", table: "spending", on: "BEFORE INSERT", body: `IF ${CLOSED("NEW.date", "NEW.budget_line_id")} THEN ${RAISE} END IF;` }),
+  ...pgTrigger({
+    name: "spending_closed_update",
+    table: "spending",
+    on: "BEFORE UPDATE",
+    body: `IF ${CLOSED("OLD.date", "OLD.budget_line_id")} OR ${CLOSED("NEW.date", "NEW.budget_line_id")} THEN ${RAISE} END IF;`,
+  }),
+  ...pgTrigger({ name: "spending_closed_delete", table: "spending", on: "BEFORE DELETE", body: `IF ${CLOSED("OLD.date", "OLD.budget_line_id")} THEN ${RAISE} END IF;` }),
+];
+
 export async function up(db: Kysely<any>): Promise<void> {
-  for (const statement of STATEMENTS) await sql.raw(statement).execute(db);
+  await runAll(db, isPostgres(db) ? POSTGRES : STATEMENTS);
 }
 
 export async function down(): Promise<void> {

@@ -1,4 +1,5 @@
-import { Kysely, sql } from "kysely";
+import { Kysely } from "kysely";
+import { isPostgres, pgTrigger, runAll } from "./engine";
 
 /**
  * Performance at national scale, chosen from EXPLAIN QUERY PLAN of the main pages
@@ -22,14 +23,17 @@ const SUBTRACT = (line: string, date: string, amount: string) => `UPDATE line_sp
        SET amount_cents = amount_cents - ${amount}, payments = payments - 1
        WHERE budget_line_id = ${line} AND fiscal_year = ${FY(date)}`;
 
-const STATEMENTS = [
-  `CREATE TABLE line_spending_years (
-     budget_line_id INTEGER NOT NULL REFERENCES budget_lines (id),
-     fiscal_year INTEGER NOT NULL,
-     amount_cents INTEGER NOT NULL,
-     payments INTEGER NOT NULL,
+/** SQLite: INTEGER, WITHOUT ROWID; PostgreSQL: BIGINT (SQLite's INTEGER is 64-bit), an ordinary table. */
+const TABLE = (int: string, options: string) => `CREATE TABLE line_spending_years (
+     budget_line_id ${int} NOT NULL REFERENCES budget_lines (id),
+     fiscal_year ${int} NOT NULL,
+     amount_cents ${int} NOT NULL,
+     payments ${int} NOT NULL,
      PRIMARY KEY (budget_line_id, fiscal_year)
-   ) WITHOUT ROWID`,
+   )${options}`;
+
+const STATEMENTS = [
+  TABLE("INTEGER", " WITHOUT ROWID"),
   // One year's lines for all centers (the national dashboard), without touching the table.
   `CREATE INDEX line_spending_years_year ON line_spending_years (fiscal_year, budget_line_id, amount_cents, payments)`,
   `INSERT INTO line_spending_years (budget_line_id, fiscal_year, amount_cents, payments)
@@ -55,8 +59,30 @@ const STATEMENTS = [
   `CREATE INDEX finding_responses_year_center ON finding_responses (fiscal_year, center_code)`,
 ];
 
+// PostgreSQL: the same table (bigint, no WITHOUT ROWID), indexes and upkeep as PL/pgSQL row triggers.
+const PG_ADD = (row: string) => `INSERT INTO line_spending_years AS l (budget_line_id, fiscal_year, amount_cents, payments)
+       VALUES (${row}.budget_line_id, ${FY(`${row}.date`)}, ${row}.amount_cents, 1)
+       ON CONFLICT (budget_line_id, fiscal_year) DO UPDATE
+       SET amount_cents = l.amount_cents + excluded.amount_cents, payments = l.payments + 1;`;
+const PG_SUBTRACT = (row: string) => `${SUBTRACT(`${row}.budget_line_id`, `${row}.date`, `${row}.amount_cents`)};`;
+
+const POSTGRES = [
+  TABLE("BIGINT", ""),
+  ...STATEMENTS.slice(1, 3),
+  ...pgTrigger({ name: "line_spending_years_ai", table: "spending", on: "AFTER INSERT", when: "NEW.voided_at IS NULL", body: PG_ADD("NEW") }),
+  ...pgTrigger({
+    name: "line_spending_years_au",
+    table: "spending",
+    on: "AFTER UPDATE OF amount_cents, voided_at, budget_line_id, date",
+    body: `IF OLD.voided_at IS NULL THEN ${PG_SUBTRACT("OLD")} END IF;
+       IF NEW.voided_at IS NULL THEN ${PG_ADD("NEW")} END IF;`,
+  }),
+  ...pgTrigger({ name: "line_spending_years_ad", table: "spending", on: "AFTER DELETE", when: "OLD.voided_at IS NULL", body: PG_SUBTRACT("OLD") }),
+  ...STATEMENTS.slice(-2),
+];
+
 export async function up(db: Kysely<any>): Promise<void> {
-  for (const statement of STATEMENTS) await sql.raw(statement).execute(db);
+  await runAll(db, isPostgres(db) ? POSTGRES : STATEMENTS);
 }
 
 export async function down(): Promise<void> {

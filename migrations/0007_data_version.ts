@@ -1,4 +1,5 @@
-import { Kysely, sql } from "kysely";
+import { Kysely } from "kysely";
+import { isPostgres, runAll } from "./engine";
 
 /**
  * A change counter for the compliance memo (docs/decisions/009-compliance-memo.md).
@@ -83,8 +84,29 @@ const STATEMENTS = [
   ...TABLES.flatMap(triggers),
 ];
 
+/**
+ * PostgreSQL: one PL/pgSQL function, row triggers named as on SQLite. The counter's row is locked by
+ * the first write of a transaction until it commits, so writers to these tables take turns, as
+ * SQLite's single writer does (docs/decisions/025-postgresql-engine.md).
+ */
+function pgTriggers(table: (typeof TABLES)[number]): string[] {
+  const of = UPDATE_OF[table];
+  return [
+    `CREATE TRIGGER data_version_${table}_ai AFTER INSERT ON ${table} FOR EACH ROW EXECUTE FUNCTION data_version_bump()`,
+    `CREATE TRIGGER data_version_${table}_au AFTER UPDATE${of ? ` OF ${of.join(", ")}` : ""} ON ${table} FOR EACH ROW EXECUTE FUNCTION data_version_bump()`,
+    `CREATE TRIGGER data_version_${table}_ad AFTER DELETE ON ${table} FOR EACH ROW EXECUTE FUNCTION data_version_bump()`,
+  ];
+}
+
+const POSTGRES = [
+  `CREATE TABLE data_version (id BIGINT PRIMARY KEY CHECK (id = 1), version BIGINT NOT NULL)`,
+  `INSERT INTO data_version (id, version) VALUES (1, 0)`,
+  `CREATE FUNCTION data_version_bump() RETURNS trigger LANGUAGE plpgsql AS $fn$ BEGIN ${BUMP}; RETURN NULL; END $fn$`,
+  ...TABLES.flatMap(pgTriggers),
+];
+
 export async function up(db: Kysely<any>): Promise<void> {
-  for (const statement of STATEMENTS) await sql.raw(statement).execute(db);
+  await runAll(db, isPostgres(db) ? POSTGRES : STATEMENTS);
 }
 
 export async function down(): Promise<void> {

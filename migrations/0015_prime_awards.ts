@@ -1,4 +1,5 @@
 import { Kysely, sql } from "kysely";
+import { isPostgres, pgRaise, pgTrigger, runAll } from "./engine";
 
 /**
  * How money really reaches a center (docs/domain.md §3.7, docs/decisions/018-prime-and-sub-awards.md):
@@ -104,7 +105,88 @@ async function refreshAwardsDataVersionTrigger(db: Kysely<any>): Promise<void> {
     .execute(db);
 }
 
+const M = {
+  program: "BASELINE_SUBAWARD_PROGRAM: the prime award does not fund this program",
+  period: "BASELINE_SUBAWARD_PERIOD: the sub-award period lies outside the prime award's",
+  overallocated: "BASELINE_OVERALLOCATED: the sub-awards would add up to more than the prime award",
+};
+
+/** The same guards as PL/pgSQL row triggers (docs/decisions/025-postgresql-engine.md). */
+const PG_SUBAWARD_GUARDS = (when: "insert" | "update") => [
+  ...pgTrigger({
+    name: `awards_subaward_program_${when}`,
+    table: "awards",
+    on: when === "insert" ? "AFTER INSERT" : "AFTER UPDATE OF prime_award_id, program_code",
+    when: "NEW.prime_award_id IS NOT NULL",
+    body: `IF NOT EXISTS (SELECT 1 FROM prime_award_programs WHERE prime_award_id = NEW.prime_award_id AND program_code = NEW.program_code) THEN ${pgRaise(M.program)} END IF;`,
+  }),
+  ...pgTrigger({
+    name: `awards_subaward_period_${when}`,
+    table: "awards",
+    on: when === "insert" ? "AFTER INSERT" : "AFTER UPDATE OF prime_award_id, pop_start, pop_end",
+    when: "NEW.prime_award_id IS NOT NULL",
+    body: `IF EXISTS (SELECT 1 FROM prime_awards p WHERE p.id = NEW.prime_award_id AND (NEW.pop_start < p.pop_start OR NEW.pop_end > p.pop_end)) THEN ${pgRaise(M.period)} END IF;`,
+  }),
+  ...pgTrigger({
+    name: `awards_overallocated_${when}`,
+    table: "awards",
+    on: when === "insert" ? "AFTER INSERT" : "AFTER UPDATE OF prime_award_id, amount_cents, voided_at",
+    when: "NEW.prime_award_id IS NOT NULL",
+    body: `IF (SELECT coalesce(sum(a.amount_cents), 0) FROM awards a WHERE a.prime_award_id = NEW.prime_award_id AND a.voided_at IS NULL)
+         > (SELECT amount_cents FROM prime_awards WHERE id = NEW.prime_award_id) THEN ${pgRaise(M.overallocated)} END IF;`,
+  }),
+];
+
+const PG_GUARDS = [
+  ...PG_SUBAWARD_GUARDS("insert"),
+  ...PG_SUBAWARD_GUARDS("update"),
+  ...pgTrigger({
+    name: "prime_awards_overallocated",
+    table: "prime_awards",
+    on: "AFTER UPDATE OF amount_cents",
+    body: `IF (SELECT coalesce(sum(amount_cents), 0) FROM awards WHERE prime_award_id = NEW.id AND voided_at IS NULL) > NEW.amount_cents THEN ${pgRaise(M.overallocated)} END IF;`,
+  }),
+  ...pgTrigger({
+    name: "prime_awards_period",
+    table: "prime_awards",
+    on: "AFTER UPDATE OF pop_start, pop_end",
+    body: `IF EXISTS (SELECT 1 FROM awards WHERE prime_award_id = NEW.id AND (pop_start < NEW.pop_start OR pop_end > NEW.pop_end)) THEN ${pgRaise(M.period)} END IF;`,
+  }),
+  ...pgTrigger({
+    name: "prime_award_programs_in_use",
+    table: "prime_award_programs",
+    on: "BEFORE DELETE",
+    body: `IF EXISTS (SELECT 1 FROM awards WHERE prime_award_id = OLD.prime_award_id AND program_code = OLD.program_code) THEN ${pgRaise(M.program)} END IF;`,
+  }),
+  ...pgTrigger({
+    name: "budget_lines_spent_negative",
+    table: "budget_lines",
+    on: "AFTER UPDATE OF spent_cents",
+    when: "NEW.spent_cents < 0",
+    body: pgRaise("BASELINE_SPENT_NEGATIVE: spending on the budget line would fall below zero"),
+  }),
+  ...pgTrigger({
+    name: "awards_spent_negative",
+    table: "awards",
+    on: "AFTER UPDATE OF spent_cents",
+    when: "NEW.spent_cents < 0",
+    body: pgRaise("BASELINE_SPENT_NEGATIVE: spending on the award would fall below zero"),
+  }),
+];
+
+/** PostgreSQL drops a check in place; the awards data_version trigger is recreated from the table's columns. */
+async function postgresChanges(db: Kysely<any>): Promise<void> {
+  await sql`alter table spending drop constraint spending_amount_cents_check`.execute(db);
+  const cols = await sql<{ name: string }>`select column_name as name from information_schema.columns
+    where table_schema = current_schema() and table_name = 'awards' order by ordinal_position`.execute(db);
+  const of = cols.rows.map((c) => c.name).filter((c) => c !== "budgeted_cents" && c !== "spent_cents");
+  await sql`drop trigger if exists data_version_awards_au on awards`.execute(db);
+  await sql.raw(`CREATE TRIGGER data_version_awards_au AFTER UPDATE OF ${of.join(", ")} ON awards FOR EACH ROW EXECUTE FUNCTION data_version_bump()`).execute(db);
+  await runAll(db, PG_GUARDS);
+}
+
 export async function up(db: Kysely<any>): Promise<void> {
+  const postgres = isPostgres(db);
   await db.schema
     .createTable("prime_awards")
     .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
@@ -139,7 +221,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .alterTable("centers")
-    .addColumn("uei", "text", (c) => c.check(sql.raw(`uei is null or uei glob ${ALPHANUM_UPPER}`)))
+    .addColumn("uei", "text", (c) => c.check(sql.raw(postgres ? `uei is null or uei ~ '^[A-Z0-9]{12}$'` : `uei is null or uei glob ${ALPHANUM_UPPER}`)))
     .execute();
   await db.schema.createIndex("centers_uei").unique().on("centers").column("uei").where(sql.ref("uei"), "is not", null).execute();
 
@@ -183,6 +265,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   // Keep HSGP programs together in lists: SHSP 1, UASI 2, OPSG 3, then the others one later.
   await sql`update programs set sort_order = sort_order + 1 where code <> 'OPSG' and sort_order >= 3`.execute(db);
 
+  if (postgres) return postgresChanges(db);
   await allowNegativeSpending(db);
   await refreshAwardsDataVersionTrigger(db);
   for (const statement of GUARDS) await sql.raw(statement).execute(db);

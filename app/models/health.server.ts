@@ -1,6 +1,12 @@
 import { sql, type Kysely } from "kysely";
 import { schemaVersion } from "../../db/migrate";
 import type { Q } from "../../db/schema";
+import { engineOf, type Engine } from "../../db/client";
+
+/** "sqlite" or "postgres" (docs/decisions/025-postgresql-engine.md). */
+export function databaseEngine(db: Q): Engine {
+  return engineOf(db as Kysely<any>);
+}
 
 /** What /healthz reports of the database: a real query (the center count) and the schema version. */
 export async function databaseHealth(db: Q): Promise<{ schema: string | null; centers: number }> {

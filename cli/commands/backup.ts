@@ -16,7 +16,7 @@ import {
   tableRowCounts,
   type TableCount,
 } from "../../db/backup";
-import { databasePath, openDatabase } from "../../db/client";
+import { databasePath, openDatabase, postgresUrl } from "../../db/client";
 import { appliedMigrations, LATEST_MIGRATION } from "../../db/migrate";
 import { migrations } from "../../migrations/index";
 import type { Database } from "../../db/schema";
@@ -148,6 +148,12 @@ function describeCopy(check: CopyCheck): string[] {
   ];
 }
 
+/** Backup and restore copy the SQLite file; PostgreSQL has its own tools (docs/decisions/025-postgresql-engine.md). */
+function notOnPostgres(err: NodeJS.WritableStream, command: string, tool: string): number {
+  err.write(`\`${command}\` copies the SQLite file and does not apply on PostgreSQL (DATABASE_URL is set); use ${tool} or your service's backups. Nothing was done.\n`);
+  return 1;
+}
+
 export const backup: Command = {
   name: "backup",
   summary: "Copy the database to FILE with SQLite's online backup (safe while the server runs); --force replaces FILE",
@@ -157,6 +163,7 @@ export const backup: Command = {
   needsDb: false,
   async run({ positionals, values, out, err }) {
     const file = positionals[0];
+    if (postgresUrl()) return notOnPostgres(err, "backup", "pg_dump --format=custom");
     if (!file) throw new UsageError("Name the backup file, e.g. backups/baseline-$(date +%F).sqlite");
     const source = databasePath();
     if (!fs.existsSync(source)) {
@@ -200,6 +207,7 @@ export const restore: Command = {
   needsDb: false,
   async run({ positionals, out, err }) {
     const file = positionals[0];
+    if (postgresUrl()) return notOnPostgres(err, "restore", "pg_restore");
     if (!file) throw new UsageError("Name the backup file to restore");
     const target = databasePath();
     const from = path.resolve(file);
