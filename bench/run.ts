@@ -21,7 +21,7 @@ import os from "node:os";
 import path from "node:path";
 import { SCALES, type Scale } from "../db/demo";
 import { findings } from "../app/models/compliance.server";
-import { BENCH_PASSWORD, BENCH_USER, readSpendingColumns, REFERENCE_DATE, removeDatabase, type ScaleData } from "./lib/data";
+import { BENCH_PASSWORD, BENCH_USER, copyDatabase, readSpendingColumns, REFERENCE_DATE, removeDatabase, type ScaleData } from "./lib/data";
 import { measureImport } from "./lib/import";
 import { BENCH_YEAR, bumpDataVersion, choosePages, signInInProcess, loadPage, loaderFloor, openCapturing } from "./lib/pages";
 import { formatGrowth, formatScale, growthRows, machineInfo, type PageResult, type ScaleResult } from "./lib/report";
@@ -52,6 +52,8 @@ const FLOOR_RUNS = 5;
 const FINDINGS_RUNS = 3;
 // The server and the in-process floors must sign the same session cookies.
 process.env.SESSION_SECRET = randomBytes(24).toString("hex");
+// One audit key for the generator, the servers and the chain check (else each keys by the file beside its database).
+process.env.AUDIT_KEY ??= randomBytes(32).toString("hex");
 const workDir = process.env.BENCH_DIR ? path.resolve(process.env.BENCH_DIR) : fs.mkdtempSync(path.join(os.tmpdir(), "baseline-bench-"));
 fs.mkdirSync(workDir, { recursive: true });
 
@@ -174,8 +176,16 @@ async function workersMain() {
     log("build/ is missing or older than the sources: npm run build…");
     await run("npm", ["run", "build"], "build");
   }
-  const out = await run(process.execPath, ["--import", "tsx", "bench/prepare.ts", "national", path.join(workDir, "national")], "prepare national");
-  const data = JSON.parse(out.trim().split("\n").at(-1)!) as ScaleData;
+  // BENCH_NATIONAL_DB: a national database kept from an earlier run (BENCH_KEEP=1), copied instead of generated again.
+  const kept = process.env.BENCH_NATIONAL_DB;
+  let data: ScaleData;
+  if (kept) {
+    const full = copyDatabase(kept, path.join(workDir, "national-workers.sqlite"));
+    data = { scale: "national", dir: workDir, full, noSpending: full, csv: full, summary: {} as ScaleData["summary"], timings: { generateMs: 0, exportMs: 0, stripMs: 0 } };
+  } else {
+    const out = await run(process.execPath, ["--import", "tsx", "bench/prepare.ts", "national", path.join(workDir, "national")], "prepare national");
+    data = JSON.parse(out.trim().split("\n").at(-1)!) as ScaleData;
+  }
   const workers = await workersFor(data);
   const file = path.join(ROOT, "bench/results.json");
   const report = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : { machine: machineInfo(), scales: {}, growth: [] };

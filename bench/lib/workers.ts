@@ -10,7 +10,6 @@ import os from "node:os";
 import { centsToDecimal } from "../../app/domain/money";
 import { verifyAuditChain } from "../../app/models/audit.server";
 import { open } from "../../db/client";
-import { extractForms } from "../../tests/reliability/forms";
 import { loadPage, type HttpFigures, type PageSpec } from "./pages";
 import { signIn, startServer } from "./server";
 
@@ -93,6 +92,44 @@ function lineVersion(file: string, lineId: string): number {
   }
 }
 
+const decode = (t: string) =>
+  t.replace(/&quot;/g, '"').replace(/&#x27;|&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+
+function attributes(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const m of text.matchAll(/([a-zA-Z_:][-\w:.]*)(?:\s*=\s*"([^"]*)")?/g)) out[m[1].toLowerCase()] = decode(m[2] ?? "");
+  return out;
+}
+
+/** The fields a browser would send for each POST form of a page: inputs, text areas, selects. */
+function postForms(html: string): Array<Map<string, string>> {
+  const forms: Array<Map<string, string>> = [];
+  for (const m of html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/gi)) {
+    if ((attributes(m[1]).method ?? "get").toLowerCase() !== "post") continue;
+    const fields = new Map<string, string>();
+    for (const t of m[2].matchAll(/<input\b([^>]*?)\/?>/gi)) {
+      const a = attributes(t[1]);
+      const type = (a.type ?? "text").toLowerCase();
+      if (!a.name || "disabled" in a || ["submit", "button", "file", "reset", "image"].includes(type)) continue;
+      if ((type === "checkbox" || type === "radio") && !("checked" in a)) continue;
+      fields.set(a.name, a.value ?? (type === "checkbox" ? "on" : ""));
+    }
+    for (const t of m[2].matchAll(/<textarea\b([^>]*)>([\s\S]*?)<\/textarea>/gi)) {
+      const a = attributes(t[1]);
+      if (a.name) fields.set(a.name, decode(t[2]).replace(/^\n/, ""));
+    }
+    for (const t of m[2].matchAll(/<select\b([^>]*)>([\s\S]*?)<\/select>/gi)) {
+      const a = attributes(t[1]);
+      if (!a.name) continue;
+      const options = [...t[2].matchAll(/<option\b([^>]*)>([\s\S]*?)<\/option>/gi)].map((o) => ({ a: attributes(o[1]), text: decode(o[2]) }));
+      const chosen = options.find((o) => "selected" in o.a) ?? options[0];
+      if (chosen) fields.set(a.name, chosen.a.value ?? chosen.text);
+    }
+    forms.push(fields);
+  }
+  return forms;
+}
+
 /**
  * One save of the line's edit form as a browser sends it: load the page (the form carries the
  * line's version), then post it. Returns the post's status and time.
@@ -101,11 +138,8 @@ async function saveLine(base: string, cookie: string, line: HotLine, n: number, 
   const page = await fetch(`${base}${line.awardPath}?line=${encodeURIComponent(line.lineId)}`, { headers: { cookie } });
   const html = await page.text();
   if (page.status !== 200) return { status: page.status, ms: 0, text: html.slice(0, 200) };
-  const form = extractForms(html, line.awardPath).find(
-    (f) => f.fields.some(([k, v]) => k === "intent" && v === "edit-line") && f.fields.some(([k, v]) => k === "line" && v === line.lineId),
-  );
-  if (!form) return { status: -1, ms: 0, text: "no edit form for the line" };
-  const fields = new Map(form.fields);
+  const fields = postForms(html).find((f) => f.get("intent") === "edit-line" && f.get("line") === line.lineId);
+  if (!fields) return { status: -1, ms: 0, text: "no edit form for the line" };
   fields.set("description", `bench ${tag} ${n}`);
   fields.set("amount", centsToDecimal(line.amountCents - (n % 100)));
   const t = performance.now();
@@ -181,7 +215,11 @@ export async function measureWorkers(opts: {
       const cookie = await signIn(server.base, opts.user, opts.password);
       const run: EngineRun = { engine: "sqlite", processes, load: load(), pages: [], mixed: undefined as unknown as MixedFigures, writes: null };
       for (const page of opts.pages) {
-        for (let i = 0; i < 3; i++) await (await fetch(server.base + page.path, { headers: { cookie } })).arrayBuffer();
+        for (let i = 0; i < 3; i++) {
+          const res = await fetch(server.base + page.path, { headers: { cookie }, redirect: "manual" });
+          await res.arrayBuffer();
+          if (res.status !== 200) throw new Error(`${page.path} answered ${res.status}\n${server.output().slice(-2000)}`);
+        }
         const c16 = await loadPage(server.base, page, cookie, 16, opts.seconds);
         run.pages.push({ key: page.key, label: page.label, c16 });
         opts.log(`${opts.scale}, ${processes} process(es): ${page.path} c16 ${c16.rps.toFixed(0)} req/s, p99 ${c16.p99.toFixed(0)} ms, ${c16.errors} errors`);
