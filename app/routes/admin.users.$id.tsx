@@ -1,4 +1,4 @@
-import { getFormProps, getInputProps, useForm, type SubmissionResult } from "@conform-to/react";
+import { getFormProps, useForm, type SubmissionResult } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
@@ -9,7 +9,8 @@ import { HistoryPanel } from "~/components/HistoryPanel";
 import { getDb, type DB } from "~/db.server";
 import { historyOf } from "~/models/audit.server";
 import { getUserDetail, setActive, setPassword } from "~/models/users.server";
-import { MIN_PASSWORD_LENGTH, resetPasswordSchema, userChangeSchema } from "~/schemas/users";
+import { resetPasswordSchema, userChangeSchema } from "~/schemas/users";
+import { NewPasswordField } from "~/components/forms";
 import { ownEntry } from "~/domain/lookup";
 
 /** Admin only: one account, with password reset, deactivate/reactivate and its history. */
@@ -121,13 +122,7 @@ export default function AdminUser() {
           <h2 id="reset-heading">Reset password</h2>
           <Form method="post" {...getFormProps(form)}>
             <input type="hidden" name="intent" value="reset-password" />
-            <div className="field">
-              <label htmlFor={fields.password.id}>New password (at least {MIN_PASSWORD_LENGTH} characters)</label>
-              <input {...getInputProps(fields.password, { type: "password" })} autoComplete="new-password" />
-              <span className="field-error" id={fields.password.errorId}>
-                {fields.password.errors?.join(" ")}
-              </span>
-            </div>
+            <NewPasswordField field={fields.password} label="New password" />
             <button type="submit">Reset password</button>
           </Form>
         </section>

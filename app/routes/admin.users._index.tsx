@@ -8,7 +8,8 @@ import { ROLE_LABELS } from "~/domain/permissions";
 import { getDb } from "~/db.server";
 import { getCenterByCode, listCenters, listStates } from "~/models/centers.server";
 import { createUser, findUserByUsername, listUsers } from "~/models/users.server";
-import { MIN_PASSWORD_LENGTH, newUserSchema, parseStates, ROLES } from "~/schemas/users";
+import { newUserSchema, parseStates, ROLES } from "~/schemas/users";
+import { NewPasswordField } from "~/components/forms";
 import { ScrollTable } from "~/components/ScrollTable";
 import { isUniqueViolation } from "../../db/errors";
 
@@ -178,13 +179,7 @@ export default function AdminUsers() {
                   {fields.states.errors?.join(" ")}
                 </span>
               </div>
-              <div className="field">
-                <label htmlFor={fields.password.id}>First password (at least {MIN_PASSWORD_LENGTH} characters)</label>
-                <input {...getInputProps(fields.password, { type: "password" })} autoComplete="new-password" />
-                <span className="field-error" id={fields.password.errorId}>
-                  {fields.password.errors?.join(" ")}
-                </span>
-              </div>
+              <NewPasswordField field={fields.password} label="First password" />
             </div>
           </div>
           <button type="submit" disabled={navigation.state === "submitting"}>
