@@ -1,7 +1,7 @@
 import type Sqlite from "better-sqlite3";
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import { headMacValid, readHeadFile, type SignedHead } from "../../db/audit-seal";
-import { sqliteHandle } from "../../db/client";
+import { engineOf, sqliteHandle } from "../../db/client";
 import type { Database } from "../../db/schema";
 import { formatAuditValue } from "../domain/audit-diff";
 import { walkAuditChain, type ChainResult } from "./audit.server";
@@ -68,8 +68,52 @@ export interface RecordCheck {
 
 const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
-function tableExists(sqlite: Sqlite.Database, table: string): boolean {
-  return sqlite.prepare("select 1 from sqlite_master where type = 'table' and name = ?").get(table) !== undefined;
+type Image = { id: number; action: string; entity_id: string; after_json: string | null };
+
+/** What the record check reads: the log's images and the audited tables' rows. */
+export interface RecordSource {
+  batchAudit(): Iterable<{ entity_id: string; id: number }>;
+  /** One entity's images, ordered by entity_id then id. */
+  images(entity: string): Iterable<Image>;
+  tableExists(table: string): boolean;
+  row(table: string, key: string, value: string | number): Record<string, unknown> | undefined;
+}
+
+/** SQLite: streamed from the file, one record's images in memory at a time. */
+export function sqliteRecordSource(sqlite: Sqlite.Database): RecordSource {
+  const images = sqlite.prepare("select id, action, entity_id, after_json from audit_log where entity = ? order by entity_id, id");
+  return {
+    batchAudit: () => sqlite.prepare("select entity_id, id from audit_log where entity = 'import_batch'").iterate() as Iterable<{ entity_id: string; id: number }>,
+    images: (entity) => images.iterate(entity) as Iterable<Image>,
+    tableExists: (table) => sqlite.prepare("select 1 from sqlite_master where type = 'table' and name = ?").get(table) !== undefined,
+    row: (table, key, value) => sqlite.prepare(`select * from ${q(table)} where ${q(key)} = ?`).get(value) as Record<string, unknown> | undefined,
+  };
+}
+
+/**
+ * PostgreSQL: read ahead in a few queries (a query per record would cost a round trip each); the
+ * audited tables and the log's images are held in memory for the check.
+ */
+export async function postgresRecordSource(db: Kysely<Database>, tables: AuditedTable[] = AUDITED_TABLES): Promise<RecordSource> {
+  const log = await sql<Image>`select id, action, entity, entity_id, after_json from audit_log order by entity, entity_id, id`.execute(db);
+  const byEntity = new Map<string, Image[]>();
+  for (const r of log.rows as Array<Image & { entity: string }>) {
+    let list = byEntity.get(r.entity);
+    if (!list) byEntity.set(r.entity, (list = []));
+    list.push(r);
+  }
+  const rows = new Map<string, Map<string, Record<string, unknown>>>();
+  for (const spec of tables) {
+    const key = spec.key ?? "id";
+    const r = await sql<Record<string, unknown>>`select * from ${sql.table(spec.table)}`.execute(db);
+    rows.set(spec.table, new Map(r.rows.map((row) => [String(row[key]), row])));
+  }
+  return {
+    batchAudit: () => (byEntity.get("import_batch") ?? []).map((r) => ({ entity_id: r.entity_id, id: r.id })),
+    images: (entity) => byEntity.get(entity) ?? [],
+    tableExists: (table) => rows.has(table),
+    row: (table, _key, value) => rows.get(table)?.get(String(value)),
+  };
 }
 
 /**
@@ -77,17 +121,14 @@ function tableExists(sqlite: Sqlite.Database, table: string): boolean {
  * order), folds each record's after-images from its last import batch on, and compares the fold with
  * the record's current row. Memory holds one record's images at a time.
  */
-export function checkRecordsAgainstLog(sqlite: Sqlite.Database, tables: AuditedTable[] = AUDITED_TABLES): RecordCheck {
+export function checkRecordsAgainstLog(source: RecordSource, tables: AuditedTable[] = AUDITED_TABLES): RecordCheck {
   const out: RecordCheck = { checked: 0, byBatch: 0, mismatches: 0, first: null };
   const batchAudit = new Map<string, number>();
-  for (const r of sqlite.prepare("select entity_id, id from audit_log where entity = 'import_batch'").iterate() as Iterable<{ entity_id: string; id: number }>) {
-    batchAudit.set(r.entity_id, r.id);
-  }
-  const images = sqlite.prepare("select id, action, entity_id, after_json from audit_log where entity = ? order by entity_id, id");
+  for (const r of source.batchAudit()) batchAudit.set(r.entity_id, r.id);
   for (const spec of tables) {
-    if (!tableExists(sqlite, spec.table)) continue;
+    if (!source.tableExists(spec.table)) continue;
     const key = spec.key ?? "id";
-    const current = sqlite.prepare(`select * from ${q(spec.table)} where ${q(key)} = ?`);
+    const current = { get: (value: string | number) => source.row(spec.table, key, value) };
     const ignore = new Set([...ALWAYS_IGNORED, ...(spec.ignore ?? [])]);
     const name = (row: Record<string, unknown> | undefined, entityId: string) => {
       const label = row && spec.label ? row[spec.label] : undefined;
@@ -159,7 +200,7 @@ export function checkRecordsAgainstLog(sqlite: Sqlite.Database, tables: AuditedT
 
     let group: Array<{ id: number; action: string; after_json: string | null }> = [];
     let groupId: string | null = null;
-    for (const r of images.iterate(spec.entity) as Iterable<{ id: number; action: string; entity_id: string; after_json: string | null }>) {
+    for (const r of source.images(spec.entity)) {
       if (r.entity_id !== groupId) {
         if (groupId !== null) finish(groupId, group);
         groupId = r.entity_id;
@@ -217,7 +258,8 @@ export async function verifyAudit(
   if (!chain.result.ok) return { ok: false, rows, problem: `broken at row ${chain.result.brokenId}: ${chain.result.reason}`, chain };
   const head = checkHead(options.head, chain, options.where, options.exact, options.requireHead ?? true);
   if (!head.ok) return { ok: false, rows, problem: head.reason, chain };
-  const records = checkRecordsAgainstLog(options.sqlite ?? sqliteHandle(db));
+  const source = engineOf(db) === "postgres" ? await postgresRecordSource(db) : sqliteRecordSource(options.sqlite ?? sqliteHandle(db));
+  const records = checkRecordsAgainstLog(source);
   if (records.first) {
     const more = records.mismatches > 1 ? ` (${records.mismatches - 1} more records disagree)` : "";
     return { ok: false, rows, problem: `${records.first.record} ${records.first.message}${more}`, chain };

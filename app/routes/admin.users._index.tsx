@@ -11,6 +11,7 @@ import { createUser, findUserByUsername, listUsers } from "~/models/users.server
 import { newUserSchema, parseStates, ROLES } from "~/schemas/users";
 import { NewPasswordField } from "~/components/forms";
 import { ScrollTable } from "~/components/ScrollTable";
+import { isUniqueViolation } from "../../db/errors";
 
 /** Admin only: list users and add one. Reset, deactivate and reactivate are on admin.users.$id.tsx. */
 export const meta: MetaFunction = () => [{ title: "Users — Baseline" }];
@@ -57,7 +58,7 @@ export async function action({ request }: ActionFunctionArgs) {
     );
   } catch (error) {
     // Two admins adding the same name at once: the unique index decides.
-    if ((error as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE") {
+    if (isUniqueViolation(error)) {
       return json(submission.reply({ ...hide, fieldErrors: { username: [`The username ${input.username} is taken.`] } }), { status: 400 });
     }
     throw error;
