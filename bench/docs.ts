@@ -8,6 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { formatGrowth, formatScale, type GrowthRow, type ScaleResult } from "./lib/report";
+import { formatWorkers, type WorkersResult } from "./lib/workers";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -28,12 +29,14 @@ interface BenchReport {
   wallSeconds: number;
   scales: Record<string, ScaleResult>;
   growth: GrowthRow[];
+  workers?: WorkersResult;
 }
 
 export function performanceFigures(report: BenchReport, at: Date): string {
   const m = report.machine;
   const tables = Object.values(report.scales).map(formatScale);
   if (report.growth.length) tables.push(formatGrowth(report.growth));
+  if (report.workers) tables.push(formatWorkers(report.workers));
   return [
     `Latest run: ${at.toISOString().slice(0, 10)}, \`${report.command}\`, ${Math.floor(report.wallSeconds / 60)} min ` +
       `${report.wallSeconds % 60} s wall time, on ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GB RAM, Node ${m.node}. ` +
@@ -51,6 +54,7 @@ const FAULT_TITLES: Record<string, string> = {
   killDuringCliImport: "kill -9 during `cli import`",
   concurrentClients: "concurrent clients with a backup under load",
   readOnlyAndDiskFull: "read-only database, disk full mid-save",
+  workersSameLine: "two workers (WEB_CONCURRENCY=2) writing one budget line",
 };
 
 const show = (v: unknown): string => (typeof v === "number" ? v.toLocaleString("en-US") : typeof v === "string" ? v : JSON.stringify(v));

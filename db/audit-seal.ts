@@ -110,12 +110,62 @@ export function readHeadFile(databaseFile: string): HeadFileState {
   return head ? { kind: "ok", head } : { kind: "unreadable", message: "it is not a head record" };
 }
 
-/** Replaces the head file in one rename, so a reader never sees half of it. */
+let tempFiles = 0;
+
+/** Replaces the head file in one rename, so a reader never sees half of it (a temp name per writer, never shared). */
 export function writeHeadFile(databaseFile: string, head: AuditHead): void {
   const file = headFilePath(databaseFile);
-  const temp = `${file}.${process.pid}.tmp`;
+  const temp = `${file}.${process.pid}.${++tempFiles}.tmp`;
   fs.writeFileSync(temp, `${JSON.stringify(signHead(head))}\n`);
   fs.renameSync(temp, file);
+}
+
+/** How long a commit waits for another process's head update; past it the next commit moves the head instead. */
+const HEAD_LOCK_WAIT_MS = 2000;
+/** A lock file older than this was left by a process that died holding it (holding it takes a millisecond). */
+const STALE_HEAD_LOCK_MS = 10_000;
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+function staleLock(lock: string): boolean {
+  try {
+    const pid = Number(fs.readFileSync(lock, "utf8"));
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid) {
+      try {
+        process.kill(pid, 0);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "ESRCH") return true;
+      }
+    }
+    return Date.now() - fs.statSync(lock).mtimeMs > STALE_HEAD_LOCK_MS;
+  } catch {
+    return false; // gone meanwhile: try again
+  }
+}
+
+/**
+ * Runs `fn` holding `<database>.audit-head.lock` (created with O_EXCL), so that reading the head
+ * file, comparing and replacing it is one step across every process writing the database
+ * (docs/decisions/028-workers.md); undefined when the lock could not be had in time.
+ */
+function withHeadLock<T>(databaseFile: string, fn: () => T): T | undefined {
+  const lock = `${headFilePath(databaseFile)}.lock`;
+  const end = Date.now() + HEAD_LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      fs.writeFileSync(lock, String(process.pid), { flag: "wx" });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      if (staleLock(lock)) fs.rmSync(lock, { force: true });
+      else if (Date.now() > end) return undefined;
+      else Atomics.wait(pause, 0, 0, 1); // synchronous: the commit that called us has returned nothing yet
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    fs.rmSync(lock, { force: true });
+  }
 }
 
 /** The log's current head as this connection sees it; null before the audit tables exist. */
@@ -133,46 +183,51 @@ export function currentHead(sqlite: Sqlite.Database): AuditHead | null {
 const written = new WeakMap<Sqlite.Database, string>();
 const warned = new WeakSet<Sqlite.Database>();
 
+function warnOnce(sqlite: Sqlite.Database, message: string): void {
+  if (warned.has(sqlite)) return;
+  warned.add(sqlite);
+  process.stderr.write(message);
+}
+
 /**
  * Called after every commit (db/sqlite-dialect.ts). Moves the head file forward when the log grew.
  * It never moves it onto a chain that does not contain the recorded head: rows cut from the end,
  * or a different database put in this file's place, leave the head file as evidence for
- * `audit verify` (restore writes the head of what it restores).
+ * `audit verify` (restore writes the head of what it restores). Several processes commit to one
+ * database (the workers of docs/decisions/028-workers.md): under the head lock the head is read
+ * again, so the file only ever moves forward, to the newest committed head.
  */
 export function advanceHeadFile(sqlite: Sqlite.Database): void {
   const file = sqlite.name;
   if (!file || file === ":memory:" || sqlite.memory || sqlite.readonly) return;
-  const head = currentHead(sqlite);
-  if (!head) return;
-  const key = `${head.last_id}:${head.hash}`;
-  if (written.get(sqlite) === key) return;
+  const seen = currentHead(sqlite);
+  if (!seen || written.get(sqlite) === `${seen.last_id}:${seen.hash}`) return;
   try {
-    const state = readHeadFile(file);
-    if (state.kind === "ok") {
-      const r = state.head;
-      if (r.last_id === head.last_id && r.hash === head.hash) {
-        written.set(sqlite, key);
-        return;
-      }
-      const row = sqlite.prepare("select hash from audit_log where id = ?").pluck().get(r.last_id) as string | undefined;
-      const onChain = r.last_id === 0 || row === r.hash;
-      if (!onChain || r.last_id > head.last_id || !headMacValid(r)) {
-        if (!warned.has(sqlite)) {
-          warned.add(sqlite);
-          process.stderr.write(`The audit head file ${headFilePath(file)} does not match the database's audit log; run \`audit verify\`.\n`);
+    withHeadLock(file, () => {
+      const head = currentHead(sqlite);
+      if (!head) return;
+      const key = `${head.last_id}:${head.hash}`;
+      const state = readHeadFile(file);
+      if (state.kind === "ok") {
+        const r = state.head;
+        if (r.last_id === head.last_id && r.hash === head.hash) {
+          written.set(sqlite, key);
+          return;
         }
+        const row = sqlite.prepare("select hash from audit_log where id = ?").pluck().get(r.last_id) as string | undefined;
+        const onChain = r.last_id === 0 || row === r.hash;
+        if (!onChain || r.last_id > head.last_id || !headMacValid(r)) {
+          warnOnce(sqlite, `The audit head file ${headFilePath(file)} does not match the database's audit log; run \`audit verify\`.\n`);
+          return;
+        }
+      } else if (state.kind === "unreadable") {
         return;
       }
-    } else if (state.kind === "unreadable") {
-      return;
-    }
-    writeHeadFile(file, head);
-    written.set(sqlite, key);
+      writeHeadFile(file, head);
+      written.set(sqlite, key);
+    });
   } catch (error) {
     // The change is committed whatever happens here; verify reports a head file that fell behind.
-    if (!warned.has(sqlite)) {
-      warned.add(sqlite);
-      process.stderr.write(`Could not update the audit head file beside ${file}: ${(error as Error).message}\n`);
-    }
+    warnOnce(sqlite, `Could not update the audit head file beside ${file}: ${(error as Error).message}\n`);
   }
 }

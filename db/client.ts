@@ -1,7 +1,8 @@
 import Sqlite from "better-sqlite3";
 import fs from "node:fs";
 import path from "node:path";
-import { Kysely, PostgresAdapter, PostgresDialect } from "kysely";
+import { Kysely, PostgresAdapter } from "kysely";
+import { BaselinePostgresDialect } from "./postgres-dialect";
 import pg from "pg";
 import type { Database } from "./schema";
 import { BaselineSqliteDialect } from "./sqlite-dialect";
@@ -60,7 +61,7 @@ export function openPostgres(url: string): DB {
   const pool = new pg.Pool({ connectionString: url, types: pgTypes, max: Number(process.env.PG_POOL_SIZE) || 10 });
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on("error", (error) => process.stderr.write(`PostgreSQL connection error: ${error.message}\n`));
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return new Kysely<Database>({ dialect: new BaselinePostgresDialect({ pool }) });
 }
 
 /**

@@ -1,5 +1,5 @@
 import type Sqlite from "better-sqlite3";
-import { SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver } from "kysely";
+import { CompiledQuery, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver } from "kysely";
 import { LRUCache } from "lru-cache";
 import { advanceHeadFile } from "./audit-seal";
 
@@ -33,6 +33,16 @@ function withStatementCache(sqlite: Sqlite.Database) {
 class AutoRollbackAwareDriver extends SqliteDriver {
   constructor(private readonly sqlite: Sqlite.Database) {
     super({ database: withStatementCache(sqlite) });
+  }
+
+  /**
+   * BEGIN IMMEDIATE: a transaction takes the write lock when it starts, waiting (busy_timeout) for
+   * a writer in another process. A deferred BEGIN reads first and then asks for the lock; if another
+   * process committed meanwhile SQLite refuses at once with SQLITE_BUSY (the snapshot is stale), and
+   * the user would see an error for a write that only had to wait (docs/decisions/028-workers.md).
+   */
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw("begin immediate"));
   }
 
   /** After a commit that appended to the audit log, its head goes to the file beside the database (docs/decisions/017). */

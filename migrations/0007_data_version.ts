@@ -85,16 +85,19 @@ const STATEMENTS = [
 ];
 
 /**
- * PostgreSQL: one PL/pgSQL function, row triggers named as on SQLite. The counter's row is locked by
- * the first write of a transaction until it commits, so writers to these tables take turns, as
- * SQLite's single writer does (docs/decisions/025-postgresql-engine.md).
+ * PostgreSQL: one PL/pgSQL function, statement triggers named as on SQLite: one bump per statement
+ * (a row trigger would update the counter's row once per row, and PostgreSQL slows down with every
+ * version of one row a transaction piles up). The memo only needs a new number for a new state, so
+ * a statement that changed no row bumping too is harmless. The counter's row is locked by the first
+ * write of a transaction until it commits, so writers to these tables take turns, as SQLite's single
+ * writer does (docs/decisions/025-postgresql-engine.md).
  */
 function pgTriggers(table: (typeof TABLES)[number]): string[] {
   const of = UPDATE_OF[table];
   return [
-    `CREATE TRIGGER data_version_${table}_ai AFTER INSERT ON ${table} FOR EACH ROW EXECUTE FUNCTION data_version_bump()`,
-    `CREATE TRIGGER data_version_${table}_au AFTER UPDATE${of ? ` OF ${of.join(", ")}` : ""} ON ${table} FOR EACH ROW EXECUTE FUNCTION data_version_bump()`,
-    `CREATE TRIGGER data_version_${table}_ad AFTER DELETE ON ${table} FOR EACH ROW EXECUTE FUNCTION data_version_bump()`,
+    `CREATE TRIGGER data_version_${table}_ai AFTER INSERT ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION data_version_bump()`,
+    `CREATE TRIGGER data_version_${table}_au AFTER UPDATE${of ? ` OF ${of.join(", ")}` : ""} ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION data_version_bump()`,
+    `CREATE TRIGGER data_version_${table}_ad AFTER DELETE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION data_version_bump()`,
   ];
 }
 

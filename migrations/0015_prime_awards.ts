@@ -181,7 +181,7 @@ async function postgresChanges(db: Kysely<any>): Promise<void> {
     where table_schema = current_schema() and table_name = 'awards' order by ordinal_position`.execute(db);
   const of = cols.rows.map((c) => c.name).filter((c) => c !== "budgeted_cents" && c !== "spent_cents");
   await sql`drop trigger if exists data_version_awards_au on awards`.execute(db);
-  await sql.raw(`CREATE TRIGGER data_version_awards_au AFTER UPDATE OF ${of.join(", ")} ON awards FOR EACH ROW EXECUTE FUNCTION data_version_bump()`).execute(db);
+  await sql.raw(`CREATE TRIGGER data_version_awards_au AFTER UPDATE OF ${of.join(", ")} ON awards FOR EACH STATEMENT EXECUTE FUNCTION data_version_bump()`).execute(db);
   await runAll(db, PG_GUARDS);
 }
 

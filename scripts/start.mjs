@@ -8,9 +8,13 @@
  * and SIGTERM on, and stops the server when the shell above it goes away; the server then finishes
  * in-flight requests and exits (server.ts). NODE_ENV is set here and in server.ts, so package.json
  * needs no platform-specific syntax. BASELINE_SKIP_BUILD=1 serves an existing build (tests).
+ *
+ * WEB_CONCURRENCY (server processes) defaults here to the number of cores: the server then runs a
+ * primary that forks that many workers and passes the stop signal on (docs/decisions/028-workers.md).
  */
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 
 const win = process.platform === "win32";
 if (process.env.BASELINE_SKIP_BUILD !== "1") {
@@ -20,7 +24,9 @@ if (process.env.BASELINE_SKIP_BUILD !== "1") {
 
 const [node, ...args] = JSON.parse(fs.readFileSync("package.json", "utf8")).scripts["start:prod"].split(/\s+/);
 if (node !== "node") throw new Error(`start:prod must start with "node"`);
-const server = spawn(process.execPath, args, { stdio: "inherit", env: { ...process.env, NODE_ENV: "production" } });
+const cores = typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
+const env = { ...process.env, NODE_ENV: "production", WEB_CONCURRENCY: process.env.WEB_CONCURRENCY || String(cores) };
+const server = spawn(process.execPath, args, { stdio: "inherit", env });
 
 let stopping = false;
 const stop = (signal) => {

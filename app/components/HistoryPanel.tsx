@@ -1,4 +1,4 @@
-import { useId } from "react";
+import { useId, type ComponentPropsWithoutRef, type ReactNode } from "react";
 import { actionLabel, describeAuditChange, entityLabel, formatAuditTime, type FieldChange } from "~/domain/audit-diff";
 import { ScrollTable } from "./ScrollTable";
 
@@ -41,37 +41,69 @@ export function HistoryPanel({ rows, title = "History", showRecord = false }: Hi
   return (
     <section className="panel history" aria-labelledby={id}>
       <h2 id={id}>{title}</h2>
-      {rows.length === 0 ? (
-        <p className="empty">No recorded changes.</p>
-      ) : (
-        <ScrollTable>
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Who</th>
-              <th scope="col">Action</th>
-              {showRecord ? <th scope="col">Record</th> : null}
-              <th scope="col">What changed</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={r.id}>
-                <td>
-                  <time dateTime={r.at}>{formatAuditTime(r.at)}</time>
-                </td>
-                <td>{r.username ?? "system"}</td>
-                <td>{actionLabel(r.action)}</td>
-                {showRecord ? <td>{recordText(r)}</td> : null}
-                <td>
-                  <ChangeList beforeJson={r.before_json} afterJson={r.after_json} changes={r.changes} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </ScrollTable>
-      )}
+      {rows.length === 0 ? <p className="empty">No recorded changes.</p> : <AuditTable rows={rows} showRecord={showRecord} />}
     </section>
+  );
+}
+
+export interface AuditTableProps extends ComponentPropsWithoutRef<"table"> {
+  rows: HistoryEntry[];
+  /** Add a "Record" column (the described record, see recordText). */
+  showRecord?: boolean;
+  /** Add a first "#" column with the audit row's number (the audit log page). */
+  showId?: boolean;
+  /** Text of a footer row across the whole table, such as a count. */
+  footer?: ReactNode;
+}
+
+/**
+ * Audit rows as a table: when, who, which action, (which record,) what changed. The History panels,
+ * the audit log page and the award report all list audit rows with it, so they read alike.
+ */
+export function AuditTable({ rows, showRecord = false, showId = false, footer, children, ...table }: AuditTableProps) {
+  return (
+    <ScrollTable {...table}>
+      {children}
+      <thead>
+        <tr>
+          {showId ? (
+            <th scope="col" className="num">
+              #
+            </th>
+          ) : null}
+          <th scope="col">When</th>
+          <th scope="col">Who</th>
+          <th scope="col">Action</th>
+          {showRecord ? <th scope="col">Record</th> : null}
+          <th scope="col">What changed</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r) => (
+          <tr key={r.id}>
+            {showId ? <td className="num">{r.id}</td> : null}
+            <td>
+              <time dateTime={r.at}>{formatAuditTime(r.at)}</time>
+            </td>
+            <td>{r.username ?? "system"}</td>
+            <td>{actionLabel(r.action)}</td>
+            {showRecord ? <td>{recordText(r)}</td> : null}
+            <td>
+              <ChangeList beforeJson={r.before_json} afterJson={r.after_json} changes={r.changes} />
+            </td>
+          </tr>
+        ))}
+      </tbody>
+      {footer ? (
+        <tfoot>
+          <tr>
+            <th scope="row" colSpan={4 + (showId ? 1 : 0) + (showRecord ? 1 : 0)}>
+              {footer}
+            </th>
+          </tr>
+        </tfoot>
+      ) : null}
+    </ScrollTable>
   );
 }
 

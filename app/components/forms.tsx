@@ -1,7 +1,8 @@
-import type { FieldMetadata, SubmissionResult } from "@conform-to/react";
+import { getInputProps, type FieldMetadata, type SubmissionResult } from "@conform-to/react";
 import { useActionData, useFetchers, useLocation, useNavigation, useSearchParams } from "@remix-run/react";
 import { useEffect, useRef, useState, type ReactNode } from "react";
 import { ownEntry } from "~/domain/lookup";
+import { MIN_PASSWORD_LENGTH } from "~/schemas/users";
 
 /**
  * The form kit: what every page's forms share (docs/decisions/015-form-tokens.md). Server-side
@@ -42,6 +43,24 @@ export function Errors({ field }: { field: FieldMetadata<any, any, any> }) {
       {field.errors.join(" ")}
     </div>
   ) : null;
+}
+
+/**
+ * A password an administrator sets for an account (the first one, a reset): the length rule in the
+ * label, and `new-password` so the browser offers to generate one rather than fill in its own.
+ */
+export function NewPasswordField({ field, label }: { field: FieldMetadata<string, any, any>; label: string }) {
+  return (
+    <div className="field">
+      <label htmlFor={field.id}>
+        {label} (at least {MIN_PASSWORD_LENGTH} characters)
+      </label>
+      <input {...getInputProps(field, { type: "password" })} autoComplete="new-password" />
+      <span className="field-error" id={field.errorId}>
+        {field.errors?.join(" ")}
+      </span>
+    </div>
+  );
 }
 
 /** The form's own messages (a refusal, a conflict), above its fields. */

@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import type { DB } from "../../db/client";
-import { sqliteHandle } from "../../db/client";
+import { engineOf, sqliteHandle } from "../../db/client";
+import { buildInSqliteThenCopy } from "../../db/copy";
 import { generateDemo, type DemoSummary, type Scale } from "../../db/demo";
 import { todayIso } from "../domain/dates";
 import { recordSealedBatch } from "../models/audit-seals.server";
@@ -33,7 +34,9 @@ export async function loadDemo(
 ): Promise<DemoSummary> {
   if (!(await isDatabaseEmpty(db))) throw new DatabaseNotEmptyError("The database already holds centers or users; demo data loads only into an empty database.");
   const referenceDate = options.referenceDate ?? todayIso();
-  const summary = generateDemo(sqliteHandle(db), { scale: options.scale ?? "small", seed: options.seed ?? 2008, referenceDate });
+  const demo = { scale: options.scale ?? "small", seed: options.seed ?? 2008, referenceDate };
+  // The generator writes through SQLite's statements; on PostgreSQL it runs in a scratch SQLite database that is then copied.
+  const summary = engineOf(db) === "postgres" ? await buildInSqliteThenCopy(db, (sqlite) => generateDemo(sqlite, demo)) : generateDemo(sqliteHandle(db), demo);
   await db.transaction().execute(async (trx) => {
     await setSetting(trx, "demo_data", "1");
     await setSetting(trx, "demo_reference_date", referenceDate);

@@ -1,4 +1,5 @@
 import { sql } from "kysely";
+import { isoDateMinusDays, zeroPadded } from "../../db/sql";
 import { generateAllObligations } from "../models/obligations.server";
 import type { DemoHook } from "./hooks.server";
 
@@ -52,8 +53,8 @@ export const demoObligationsHook: DemoHook = async (trx, { referenceDate, summar
   let q = trx
     .updateTable("reporting_obligations")
     .set({
-      submitted_on: sql<string>`date(due, '-' || ((id * 7) % 6) || ' days')`,
-      reference: sql<string>`'DEMO-' || printf('%06d', id)`,
+      submitted_on: isoDateMinusDays(trx, "due", sql<number>`(id * 7) % 6`),
+      reference: sql<string>`'DEMO-' || ${zeroPadded(trx, "id", 6)}`,
     })
     .where("due", "<", referenceDate)
     .where("submitted_on", "is", null);

@@ -1,5 +1,6 @@
 import type { ServerBuild } from "@remix-run/node";
 import { guardUnreadableForms } from "./request-errors.server";
+import { isBusyError, isStorageWriteError } from "../../db/errors";
 
 /**
  * When the disk is full, the file read-only or the device failing, SQLite refuses the write and
@@ -11,10 +12,8 @@ export const STORAGE_BUSY_MESSAGE = "The database is busy right now. Nothing was
 
 /** The sentence for a SQLite storage error (by its code), or null for any other error. */
 export function storageErrorMessage(error: unknown): string | null {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code !== "string") return null;
-  if (/^SQLITE_(READONLY|FULL|IOERR|CANTOPEN)/.test(code)) return STORAGE_WRITE_MESSAGE;
-  if (/^SQLITE_(BUSY|LOCKED)/.test(code)) return STORAGE_BUSY_MESSAGE;
+  if (isStorageWriteError(error)) return STORAGE_WRITE_MESSAGE;
+  if (isBusyError(error)) return STORAGE_BUSY_MESSAGE;
   return null;
 }
 

@@ -203,8 +203,5 @@ export function voidedMessage(what: string, key: string, voidedAt: string, tail:
   return `${what} ${key} was voided on ${voidedAt.slice(0, 10)}; ${tail}`;
 }
 
-/** True for a SQLite constraint or guard error (CHECK, UNIQUE, FOREIGN KEY, a trigger's RAISE). */
-export function isConstraintError(error: unknown): error is Error {
-  const code = (error as { code?: unknown })?.code;
-  return error instanceof Error && typeof code === "string" && code.startsWith("SQLITE_CONSTRAINT");
-}
+/** True for a constraint or guard error (CHECK, UNIQUE, FOREIGN KEY, a trigger's RAISE) on either engine. */
+export { isConstraintError } from "../../db/errors";

@@ -1,7 +1,7 @@
 import type Sqlite from "better-sqlite3";
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import { auditKey, headMacValid, readHeadFile, type SignedHead } from "../../db/audit-seal";
-import { sqliteHandle } from "../../db/client";
+import { engineOf, sqliteHandle } from "../../db/client";
 import type { Database } from "../../db/schema";
 import { formatAuditValue } from "../domain/audit-diff";
 import { walkAuditChain, type ChainResult } from "./audit.server";
@@ -37,12 +37,105 @@ export interface RecordCheck {
 
 const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
-function tableExists(sqlite: Sqlite.Database, table: string): boolean {
-  return sqlite.prepare("select 1 from sqlite_master where type = 'table' and name = ?").get(table) !== undefined;
+type Image = { id: number; action: string; after_json: string | null };
+type LogImage = Image & { entity_id: string };
+type SealRow = { entity_id: string; audit_id: number; tags: string };
+type Seal = { audit_id: number; tags: string };
+
+/** What the record check reads: the log's images, the seals and the audited tables' rows. */
+export interface RecordSource {
+  batchAudit(): Iterable<{ entity_id: string; id: number }>;
+  /** Audit rows of the batches that may seal rows (imports, the demo load). */
+  sealingBatches(): Iterable<{ id: number; after_json: string | null }>;
+  /** One entity's images, ordered by entity_id then id. */
+  images(entity: string): Iterable<LogImage>;
+  /** One entity's seals, ordered by entity_id then audit_id (the same order as the images). */
+  seals(entity: string): Iterable<SealRow>;
+  sealCounts(): Iterable<{ audit_id: number; entity: string; n: number }>;
+  tableExists(table: string): boolean;
+  row(table: string, key: string, value: string | number): Record<string, unknown> | undefined;
+  count(table: string): number;
+  rows(table: string): Iterable<Record<string, unknown>>;
+  /** The record has an after-image or a seal. */
+  traced(entity: string, entityId: string): boolean;
 }
 
-type Image = { id: number; action: string; after_json: string | null };
-type Seal = { audit_id: number; tags: string };
+/** SQLite: streamed from the file, one record's images and seals in memory at a time. */
+export function sqliteRecordSource(sqlite: Sqlite.Database): RecordSource {
+  const exists = (table: string) => sqlite.prepare("select 1 from sqlite_master where type = 'table' and name = ?").get(table) !== undefined;
+  const sealsTable = exists("audit_seals");
+  const images = sqlite.prepare("select id, action, entity_id, after_json from audit_log where entity = ? order by entity_id, id");
+  const seals = sealsTable ? sqlite.prepare("select entity_id, audit_id, tags from audit_seals where entity = ? order by entity_id, audit_id") : null;
+  const logged = sqlite.prepare("select 1 from audit_log where entity = ? and entity_id = ? limit 1").pluck();
+  const sealed = sealsTable ? sqlite.prepare("select 1 from audit_seals where entity = ? and entity_id = ? limit 1").pluck() : null;
+  const byKey = new Map<string, Sqlite.Statement>();
+  return {
+    batchAudit: () => sqlite.prepare("select entity_id, id from audit_log where entity = 'import_batch'").iterate() as Iterable<{ entity_id: string; id: number }>,
+    sealingBatches: () => sqlite.prepare("select id, after_json from audit_log where entity in ('import_batch', 'demo') and after_json like '%\"sealed\"%'").iterate() as Iterable<{ id: number; after_json: string }>,
+    images: (entity) => images.iterate(entity) as Iterable<LogImage>,
+    seals: (entity) => (seals ? (seals.iterate(entity) as Iterable<SealRow>) : []),
+    sealCounts: () => (sealsTable ? (sqlite.prepare("select audit_id, entity, count(*) as n from audit_seals group by audit_id, entity").iterate() as Iterable<{ audit_id: number; entity: string; n: number }>) : []),
+    tableExists: exists,
+    row: (table, key, value) => {
+      const k = `${table}.${key}`;
+      let stmt = byKey.get(k);
+      if (!stmt) byKey.set(k, (stmt = sqlite.prepare(`select * from ${q(table)} where ${q(key)} = ?`)));
+      return stmt.get(value) as Record<string, unknown> | undefined;
+    },
+    count: (table) => Number(sqlite.prepare(`select count(*) from ${q(table)}`).pluck().get()),
+    rows: (table) => sqlite.prepare(`select * from ${q(table)}`).iterate() as Iterable<Record<string, unknown>>,
+    traced: (entity, entityId) => logged.get(entity, entityId) !== undefined || sealed?.get(entity, entityId) !== undefined,
+  };
+}
+
+/**
+ * PostgreSQL: read ahead in a few queries (a query per record would cost a round trip each); the
+ * audited tables, the log's images and the seals are held in memory for the check. The ORDER BY
+ * must give the text order the merge compares with (the C collation, docs/decisions/025).
+ */
+export async function postgresRecordSource(db: Kysely<Database>, tables: AuditedTable[] = AUDITED_TABLES): Promise<RecordSource> {
+  const log = await sql<LogImage & { entity: string }>`select id, action, entity, entity_id, after_json from audit_log order by entity, entity_id, id`.execute(db);
+  const byEntity = new Map<string, Array<LogImage & { entity: string }>>();
+  for (const r of log.rows) {
+    let list = byEntity.get(r.entity);
+    if (!list) byEntity.set(r.entity, (list = []));
+    list.push(r);
+  }
+  const sealRows = await sql<SealRow & { entity: string }>`select entity, entity_id, audit_id, tags from audit_seals order by entity, entity_id, audit_id`.execute(db);
+  const sealsBy = new Map<string, SealRow[]>();
+  const counts = new Map<string, { audit_id: number; entity: string; n: number }>();
+  for (const r of sealRows.rows) {
+    const s = { entity_id: r.entity_id, audit_id: Number(r.audit_id), tags: r.tags };
+    let list = sealsBy.get(r.entity);
+    if (!list) sealsBy.set(r.entity, (list = []));
+    list.push(s);
+    const k = `${s.audit_id}:${r.entity}`;
+    const c = counts.get(k) ?? { audit_id: s.audit_id, entity: r.entity, n: 0 };
+    c.n++;
+    counts.set(k, c);
+  }
+  const traced = new Set<string>();
+  for (const r of log.rows) traced.add(`${r.entity}:${r.entity_id}`);
+  for (const [entity, list] of sealsBy) for (const s of list) traced.add(`${entity}:${s.entity_id}`);
+  const rows = new Map<string, Map<string, Record<string, unknown>>>();
+  for (const spec of tables) {
+    const key = spec.key ?? "id";
+    const r = await sql<Record<string, unknown>>`select * from ${sql.table(spec.table)}`.execute(db);
+    rows.set(spec.table, new Map(r.rows.map((row) => [String(row[key]), row])));
+  }
+  return {
+    batchAudit: () => (byEntity.get("import_batch") ?? []).map((r) => ({ entity_id: r.entity_id, id: r.id })),
+    sealingBatches: () => [...(byEntity.get("import_batch") ?? []), ...(byEntity.get("demo") ?? [])].filter((r) => r.after_json?.includes('"sealed"')),
+    images: (entity) => byEntity.get(entity) ?? [],
+    seals: (entity) => sealsBy.get(entity) ?? [],
+    sealCounts: () => counts.values(),
+    tableExists: (table) => rows.has(table),
+    row: (table, _key, value) => rows.get(table)?.get(String(value)),
+    count: (table) => rows.get(table)?.size ?? 0,
+    rows: (table) => rows.get(table)?.values() ?? [],
+    traced: (entity, entityId) => traced.has(`${entity}:${entityId}`),
+  };
+}
 
 /**
  * Streams the log's after-images and the seals once per audited entity, both grouped by record (their
@@ -51,34 +144,29 @@ type Seal = { audit_id: number; tags: string };
  * the table must have been met (a row inserted behind the application has no trace). Memory holds
  * one record's traces at a time.
  */
-export function checkRecordsAgainstLog(sqlite: Sqlite.Database, tables: AuditedTable[] = AUDITED_TABLES): RecordCheck {
+export function checkRecordsAgainstLog(source: RecordSource, tables: AuditedTable[] = AUDITED_TABLES): RecordCheck {
   const out: RecordCheck = { checked: 0, sealed: 0, byBatch: 0, mismatches: 0, first: null };
   const report = (m: RecordMismatch) => {
     out.mismatches++;
     out.first ??= m;
   };
   const batchAudit = new Map<string, number>();
-  for (const r of sqlite.prepare("select entity_id, id from audit_log where entity = 'import_batch'").iterate() as Iterable<{ entity_id: string; id: number }>) {
-    batchAudit.set(r.entity_id, r.id);
-  }
+  for (const r of source.batchAudit()) batchAudit.set(r.entity_id, r.id);
   // What each sealing batch says it sealed, and the seals found per batch: added or removed seals change the count.
   const manifests = new Map<number, SealManifest>();
-  for (const r of sqlite.prepare("select id, after_json from audit_log where entity in ('import_batch', 'demo') and after_json like '%\"sealed\"%'").iterate() as Iterable<{ id: number; after_json: string }>) {
+  for (const r of source.sealingBatches()) {
     try {
-      const sealed = (JSON.parse(r.after_json) as { sealed?: SealManifest }).sealed;
+      const sealed = (JSON.parse(r.after_json ?? "null") as { sealed?: SealManifest }).sealed;
       if (sealed && typeof sealed === "object") manifests.set(r.id, sealed);
     } catch {
       // Not JSON: the chain check has already vouched for the row, so this is an old row of another shape.
     }
   }
-  const sealsTable = tableExists(sqlite, "audit_seals");
   const key = auditKey();
-  const images = sqlite.prepare("select id, action, entity_id, after_json from audit_log where entity = ? order by entity_id, id");
-  const sealRows = sealsTable ? sqlite.prepare("select entity_id, audit_id, tags from audit_seals where entity = ? order by entity_id, audit_id") : null;
   for (const spec of tables) {
-    if (!tableExists(sqlite, spec.table)) continue;
+    if (!source.tableExists(spec.table)) continue;
     const keyColumn = spec.key ?? "id";
-    const current = sqlite.prepare(`select * from ${q(spec.table)} where ${q(keyColumn)} = ?`);
+    const current = { get: (value: string | number) => source.row(spec.table, keyColumn, value) };
     const ignore = new Set([...ALWAYS_IGNORED, ...(spec.ignore ?? [])]);
     const name = (row: Record<string, unknown> | undefined, entityId: string) => {
       const label = row && spec.label ? row[spec.label] : undefined;
@@ -174,10 +262,10 @@ export function checkRecordsAgainstLog(sqlite: Sqlite.Database, tables: AuditedT
     };
 
     // Merge the two streams, both in entity_id order (the same text order in each index).
-    const imageIt = (images.iterate(spec.entity) as IterableIterator<{ id: number; action: string; entity_id: string; after_json: string | null }>)[Symbol.iterator]();
-    const sealIt = sealRows ? (sealRows.iterate(spec.entity) as IterableIterator<{ entity_id: string; audit_id: number; tags: string }>)[Symbol.iterator]() : null;
+    const imageIt = source.images(spec.entity)[Symbol.iterator]();
+    const sealIt = source.seals(spec.entity)[Symbol.iterator]();
     let img = imageIt.next();
-    let sl = sealIt ? sealIt.next() : ({ done: true, value: undefined } as IteratorResult<{ entity_id: string; audit_id: number; tags: string }>);
+    let sl = sealIt.next();
     while (!img.done || !sl.done) {
       const entityId = img.done ? sl.value!.entity_id : sl.done ? img.value.entity_id : img.value.entity_id < sl.value.entity_id ? img.value.entity_id : sl.value.entity_id;
       const group: Image[] = [];
@@ -188,19 +276,18 @@ export function checkRecordsAgainstLog(sqlite: Sqlite.Database, tables: AuditedT
       let seal: Seal | null = null;
       while (!sl.done && sl.value.entity_id === entityId) {
         seal = { audit_id: sl.value.audit_id, tags: sl.value.tags };
-        sl = sealIt!.next();
+        sl = sealIt.next();
       }
       finish(entityId, group, seal);
     }
 
     // Every row of the table must have been met above; one that was not has no trace in the log.
-    const total = Number(sqlite.prepare(`select count(*) from ${q(spec.table)}`).pluck().get());
-    if (total > present && !spec.derived) findUntraced(sqlite, spec, batchAudit, manifests, out, report, name);
+    if (source.count(spec.table) > present && !spec.derived) findUntraced(source, spec, batchAudit, manifests, out, report, name);
   }
   // Seals added or removed by hand change the count per batch (a record without its seal is named above).
-  if (sealsTable) {
+  {
     const found = new Set<string>();
-    for (const c of sqlite.prepare("select audit_id, entity, count(*) as n from audit_seals group by audit_id, entity").iterate() as Iterable<{ audit_id: number; entity: string; n: number }>) {
+    for (const c of source.sealCounts()) {
       found.add(`${c.audit_id}:${c.entity}`);
       const expected = manifests.get(c.audit_id)?.[c.entity]?.rows ?? 0;
       if (c.n !== expected) report({ entity: c.entity, record: `the ${c.entity} seals of audit row ${c.audit_id}`, auditId: c.audit_id, message: `number ${c.n} but that row records ${expected}: seals were added or removed` });
@@ -216,7 +303,7 @@ export function checkRecordsAgainstLog(sqlite: Sqlite.Database, tables: AuditedT
 
 /** The slow path, run only when a table holds more rows than the log and the seals account for. */
 function findUntraced(
-  sqlite: Sqlite.Database,
+  source: RecordSource,
   spec: AuditedTable,
   batchAudit: Map<string, number>,
   manifests: Map<number, SealManifest>,
@@ -225,11 +312,9 @@ function findUntraced(
   name: (row: Record<string, unknown> | undefined, entityId: string) => string,
 ) {
   const keyColumn = spec.key ?? "id";
-  const logged = sqlite.prepare("select 1 from audit_log where entity = ? and entity_id = ? limit 1").pluck();
-  const sealed = tableExists(sqlite, "audit_seals") ? sqlite.prepare("select 1 from audit_seals where entity = ? and entity_id = ? limit 1").pluck() : null;
-  for (const row of sqlite.prepare(`select * from ${q(spec.table)}`).iterate() as Iterable<Record<string, unknown>>) {
+  for (const row of source.rows(spec.table)) {
     const entityId = String(row[keyColumn]);
-    if (logged.get(spec.entity, entityId) !== undefined || sealed?.get(spec.entity, entityId) !== undefined) continue;
+    if (source.traced(spec.entity, entityId)) continue;
     // Written by an import from before seals: the batch is in the log, the row is not compared.
     const batch = spec.batched && row.import_batch_id !== null && row.import_batch_id !== undefined ? batchAudit.get(String(row.import_batch_id)) : undefined;
     if (batch !== undefined && manifests.get(batch)?.[spec.entity]) {
@@ -342,7 +427,8 @@ export async function verifyAudit(
   if (!chain.result.ok) return { ok: false, rows, problem: `broken at row ${chain.result.brokenId}: ${chain.result.reason}`, chain };
   const head = checkHead(options.head, chain, options.where, options.exact, options.requireHead ?? true);
   if (!head.ok) return { ok: false, rows, problem: head.reason, chain };
-  const records = checkRecordsAgainstLog(options.sqlite ?? sqliteHandle(db));
+  const source = engineOf(db) === "postgres" ? await postgresRecordSource(db) : sqliteRecordSource(options.sqlite ?? sqliteHandle(db));
+  const records = checkRecordsAgainstLog(source);
   if (records.first) {
     const more = records.mismatches > 1 ? ` (${records.mismatches - 1} more records disagree)` : "";
     return { ok: false, rows, problem: `${records.first.record} ${records.first.message}${more}`, chain };

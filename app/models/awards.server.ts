@@ -18,29 +18,29 @@ export interface AwardFilter {
   agency?: Agency;
 }
 
+/** An award as award lists show it (the grant list, a center's awards): number, year, program, amounts, period. */
+const AWARD_ROW_COLUMNS = [
+  "awards.id",
+  "awards.award_number",
+  "awards.fiscal_year",
+  "awards.program_code",
+  "programs.agency",
+  "programs.federal",
+  "awards.amount_cents",
+  "awards.budgeted_cents",
+  "awards.spent_cents",
+  "awards.pop_start",
+  "awards.pop_end",
+  "awards.voided_at",
+] as const;
+
 /** Awards the user may see, with center and program, newest year first. Voided awards are included (shown struck through). */
 export async function listAwards(db: Q, scope: CenterScope, filter: AwardFilter = {}) {
   let q = db
     .selectFrom("awards")
     .innerJoin("centers", "centers.id", "awards.center_id")
     .innerJoin("programs", "programs.code", "awards.program_code")
-    .select([
-      "awards.id",
-      "awards.award_number",
-      "awards.fiscal_year",
-      "awards.program_code",
-      "programs.agency",
-      "programs.federal",
-      "centers.code as center_code",
-      "centers.name as center_name",
-      "centers.state as center_state",
-      "awards.amount_cents",
-      "awards.budgeted_cents",
-      "awards.spent_cents",
-      "awards.pop_start",
-      "awards.pop_end",
-      "awards.voided_at",
-    ]);
+    .select([...AWARD_ROW_COLUMNS, "centers.code as center_code", "centers.name as center_name", "centers.state as center_state"]);
   q = scoped(q, scope);
   if (filter.center) q = q.where("centers.code", "=", filter.center);
   if (filter.program) q = q.where("awards.program_code", "=", filter.program);
@@ -50,6 +50,19 @@ export async function listAwards(db: Q, scope: CenterScope, filter: AwardFilter 
     .orderBy("awards.fiscal_year", "desc")
     .orderBy("centers.state")
     .orderBy("centers.code")
+    .orderBy("programs.sort_order")
+    .orderBy("awards.award_number")
+    .execute();
+}
+
+/** One center's awards (voided included), newest year first, for the center page. */
+export async function centerAwards(db: Q, centerId: number) {
+  return db
+    .selectFrom("awards")
+    .innerJoin("programs", "programs.code", "awards.program_code")
+    .select(AWARD_ROW_COLUMNS)
+    .where("awards.center_id", "=", centerId)
+    .orderBy("awards.fiscal_year", "desc")
     .orderBy("programs.sort_order")
     .orderBy("awards.award_number")
     .execute();

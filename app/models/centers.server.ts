@@ -66,27 +66,3 @@ export async function centerAwardTotalsByYear(db: Q, centerId: number) {
     );
 }
 
-export async function centerAwards(db: Q, centerId: number) {
-  return db
-    .selectFrom("awards")
-    .innerJoin("programs", "programs.code", "awards.program_code")
-    .select([
-      "awards.id",
-      "awards.award_number",
-      "awards.program_code",
-      "programs.agency",
-      "programs.federal",
-      "awards.fiscal_year",
-      "awards.amount_cents",
-      "awards.budgeted_cents",
-      "awards.spent_cents",
-      "awards.pop_start",
-      "awards.pop_end",
-      "awards.voided_at",
-    ])
-    .where("awards.center_id", "=", centerId)
-    .orderBy("awards.fiscal_year", "desc")
-    .orderBy("programs.sort_order")
-    .orderBy("awards.award_number")
-    .execute();
-}

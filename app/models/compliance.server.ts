@@ -4,9 +4,9 @@
  * Pages, the CSV export and the CLI all come through `findings`, so they list the same rows.
  * Evaluations are remembered per committed state of the data (evaluatedFindings).
  */
-import { sql, type ExpressionBuilder } from "kysely";
+import { type ExpressionBuilder } from "kysely";
 import type { Database, Q } from "../../db/schema";
-import { fiscalYearOfDate } from "../../db/sql";
+import { fiscalYearOfDate, idIn } from "../../db/sql";
 import type { CenterScope } from "../domain/permissions";
 import {
   evaluateCompliance,
@@ -375,7 +375,7 @@ async function loadYear(db: Q, base: ComplianceData, opts: LoadOptions & { fisca
   const older =
     olderIds.length === 0
       ? []
-      : await awardsOf(db, (eb) => eb.and([sql<boolean>`awards.id in (select value from json_each(${JSON.stringify(olderIds)}))`])).execute();
+      : await awardsOf(db, (eb) => eb.and([idIn(db, "awards.id", olderIds)])).execute();
   const inScope = new Set(olderIds);
   const olderLines = prior.filter((p) => p.fiscal_year !== fy && p.capability_id !== null);
   const spending = prior.filter((p) => p.fiscal_year === fy || inScope.has(p.award_id)).sort((a, b) => byText(a.line_id, b.line_id));

@@ -9,6 +9,7 @@ import type { Database, Disposition, FindingResponsesTable, Q } from "../../db/s
 import type { FindingKeyParts } from "../domain/compliance";
 import { recordAudit } from "./audit.server";
 import { describeChanges, updateVersioned } from "./versioning.server";
+import { isUniqueViolation } from "../../db/errors";
 
 type Row = Selectable<FindingResponsesTable>;
 
@@ -132,7 +133,7 @@ async function withRaceGuard(db: Kysely<Database>, key: FindingKeyParts, run: ()
   try {
     return await run();
   } catch (error) {
-    if ((error as { code?: string }).code !== "SQLITE_CONSTRAINT_UNIQUE") throw error;
+    if (!isUniqueViolation(error)) throw error;
     const current = await getResponse(db, key);
     if (!current) throw error;
     return { ok: false, reason: "conflict", current, changes: describeChanges({ ...BLANK }, editable(current)) };

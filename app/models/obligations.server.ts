@@ -300,14 +300,8 @@ export async function getObligation(db: Q, id: number) {
     .innerJoin("awards", "awards.id", "reporting_obligations.award_id")
     .innerJoin("centers", "centers.id", "awards.center_id")
     .select([
-      "reporting_obligations.id",
+      ...STORED_COLUMNS,
       "reporting_obligations.version",
-      "reporting_obligations.report",
-      "reporting_obligations.period_start",
-      "reporting_obligations.period_end",
-      "reporting_obligations.due",
-      "reporting_obligations.submitted_on",
-      "reporting_obligations.reference",
       "awards.award_number",
       "awards.voided_at",
       "centers.id as center_id",

@@ -9,8 +9,11 @@ import { publicOrigin } from "~/http/public-url.server";
 import { feedUrl, icsTokenOf } from "~/models/calendar-feed.server";
 import { endAllSessions, endUserSession, listSessions } from "~/models/sessions.server";
 import { rotateIcsToken } from "~/models/users.server";
+import { TOKEN_REVOKED, tokenIntent, tokenRows } from "~/http/api-token-forms.server";
+import { ApiTokensPanel, type CreatedToken } from "~/components/ApiTokensPanel";
 import { ownEntry } from "~/domain/lookup";
 import { ScrollTable } from "~/components/ScrollTable";
+import { formatAuditTime as when } from "~/domain/audit-diff";
 
 /** The signed-in user's own page: who they are, their personal calendar feed link and their open sessions (decision 011). */
 export const meta: MetaFunction = () => [{ title: "My account — Baseline" }];
@@ -18,11 +21,13 @@ export const meta: MetaFunction = () => [{ title: "My account — Baseline" }];
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const db = getDb();
-  const [token, sessions] = await Promise.all([icsTokenOf(db, user.id), listSessions(db, user.id)]);
+  const [token, sessions, apiTokens] = await Promise.all([icsTokenOf(db, user.id), listSessions(db, user.id), tokenRows(db, user.id)]);
   return {
     user: { username: user.username, displayName: user.displayName, role: ROLE_LABELS[user.role] },
     feed: token ? feedUrl(publicOrigin(), token) : null,
     sessions: sessions.map((s) => ({ ...s, current: s.id === user.sessionId })),
+    apiTokens,
+    now: new Date().toISOString(),
   };
 }
 
@@ -40,6 +45,8 @@ export async function action({ request }: ActionFunctionArgs) {
     if (Number.isSafeInteger(id) && id > 0 && id !== user.sessionId) await endUserSession(getDb(), user.id, id);
     return redirect("/account?done=session-ended#sessions", { status: 303 });
   }
+  const tokens = await tokenIntent(getDb(), form, { subjectId: user.id, actorId: user.id, back: "/account" });
+  if (tokens) return tokens;
   if (intent !== "rotate" && intent !== "revoke") return json({ error: "Choose to create a new link or to turn the link off." }, { status: 400 });
   await getDb()
     .transaction()
@@ -51,16 +58,12 @@ const DONE: Record<string, string> = {
   rotate: "A new calendar link was made. Any calendar that used the old link stops updating: subscribe again with the new one.",
   revoke: "The calendar link was turned off. Calendars that used it stop updating.",
   "session-ended": "That session was signed out.",
+  "token-revoked": TOKEN_REVOKED,
 };
 
-/** "2026-12-05 23:40 UTC" */
-function when(iso: string): string {
-  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
-}
-
 export default function Account() {
-  const { user, feed, sessions } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>();
+  const { user, feed, sessions, apiTokens, now } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>() as { error?: string; tokenError?: string; created?: CreatedToken } | undefined;
   const [params] = useSearchParams();
   const done = ownEntry(DONE, params.get("done"));
   return (
@@ -158,6 +161,8 @@ export default function Account() {
           </button>
         </Form>
       </section>
+
+      <ApiTokensPanel tokens={apiTokens} created={actionData?.created} error={actionData?.tokenError} now={now} whose="you" />
     </>
   );
 }

@@ -8,8 +8,10 @@ import { ROLE_LABELS } from "~/domain/permissions";
 import { getDb } from "~/db.server";
 import { getCenterByCode, listCenters, listStates } from "~/models/centers.server";
 import { createUser, findUserByUsername, listUsers } from "~/models/users.server";
-import { MIN_PASSWORD_LENGTH, newUserSchema, parseStates, ROLES } from "~/schemas/users";
+import { newUserSchema, parseStates, ROLES } from "~/schemas/users";
+import { NewPasswordField } from "~/components/forms";
 import { ScrollTable } from "~/components/ScrollTable";
+import { isUniqueViolation } from "../../db/errors";
 
 /** Admin only: list users and add one. Reset, deactivate and reactivate are on admin.users.$id.tsx. */
 export const meta: MetaFunction = () => [{ title: "Users — Baseline" }];
@@ -56,7 +58,7 @@ export async function action({ request }: ActionFunctionArgs) {
     );
   } catch (error) {
     // Two admins adding the same name at once: the unique index decides.
-    if ((error as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE") {
+    if (isUniqueViolation(error)) {
       return json(submission.reply({ ...hide, fieldErrors: { username: [`The username ${input.username} is taken.`] } }), { status: 400 });
     }
     throw error;
@@ -177,13 +179,7 @@ export default function AdminUsers() {
                   {fields.states.errors?.join(" ")}
                 </span>
               </div>
-              <div className="field">
-                <label htmlFor={fields.password.id}>First password (at least {MIN_PASSWORD_LENGTH} characters)</label>
-                <input {...getInputProps(fields.password, { type: "password" })} autoComplete="new-password" />
-                <span className="field-error" id={fields.password.errorId}>
-                  {fields.password.errors?.join(" ")}
-                </span>
-              </div>
+              <NewPasswordField field={fields.password} label="First password" />
             </div>
           </div>
           <button type="submit" disabled={navigation.state === "submitting"}>

@@ -1,12 +1,11 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/guard.server";
-import { ChangeList } from "~/components/HistoryPanel";
+import { AuditTable } from "~/components/HistoryPanel";
 import { getDb } from "~/db.server";
-import { actionLabel, entityLabel, formatAuditTime } from "~/domain/audit-diff";
+import { actionLabel, entityLabel } from "~/domain/audit-diff";
 import { auditFilterOptions, listAudit, resolveAuditFilter } from "~/models/audit.server";
 import { AUDIT_PAGE_SIZE, auditQuery, parseAuditFilter } from "~/schemas/audit";
-import { ScrollTable } from "~/components/ScrollTable";
 import { FilterSelect, codeNameChoices } from "~/components/FilterSelect";
 
 /**
@@ -109,39 +108,11 @@ export default function AuditLog() {
       {rows.length === 0 ? (
         <p className="empty">{page > 1 ? "No more rows." : "No audit rows match these filters."}</p>
       ) : (
-        <ScrollTable>
+        <AuditTable rows={rows} showId showRecord>
           <caption>
             Page {page}: rows {(page - 1) * AUDIT_PAGE_SIZE + 1}–{(page - 1) * AUDIT_PAGE_SIZE + rows.length}
           </caption>
-          <thead>
-            <tr>
-              <th scope="col" className="num">
-                #
-              </th>
-              <th scope="col">When</th>
-              <th scope="col">Who</th>
-              <th scope="col">Action</th>
-              <th scope="col">Record</th>
-              <th scope="col">What changed</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={r.id}>
-                <td className="num">{r.id}</td>
-                <td>
-                  <time dateTime={r.at}>{formatAuditTime(r.at)}</time>
-                </td>
-                <td>{r.username ?? "system"}</td>
-                <td>{actionLabel(r.action)}</td>
-                <td>{r.record}</td>
-                <td>
-                  <ChangeList beforeJson={r.before_json} afterJson={r.after_json} changes={r.changes} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </ScrollTable>
+        </AuditTable>
       )}
       <nav className="actions" aria-label="Pages">
         {page > 1 ? (

@@ -1,12 +1,12 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { assertAllowed, notFound, requireUser } from "~/auth/guard.server";
-import { ChangeList, recordText } from "~/components/HistoryPanel";
+import { AuditTable } from "~/components/HistoryPanel";
 import { GroupedBarChart } from "~/components/ReportCharts";
 import { PALETTE } from "~/components/palette";
 import { SeverityBadge } from "~/components/StatusBadge";
 import { getDb } from "~/db.server";
-import { formatAuditTime, actionLabel } from "~/domain/audit-diff";
+import { formatAuditTime } from "~/domain/audit-diff";
 import { todayIso } from "~/domain/dates";
 import { COST_CATEGORY_LABELS, POETE_LABELS, SOURCE_LABELS } from "~/domain/grants";
 import { formatMoney, formatMoneyShort, formatPercent } from "~/domain/money";
@@ -331,41 +331,12 @@ export default function AwardReportPage() {
         {r.history.length === 0 ? (
           <p className="empty">No recorded changes.</p>
         ) : (
-          <ScrollTable data-table="history">
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Who</th>
-                <th scope="col">Action</th>
-                <th scope="col">Record</th>
-                <th scope="col">What changed</th>
-              </tr>
-            </thead>
-            <tbody>
-              {r.history.map((h) => (
-                <tr key={h.id}>
-                  <td>
-                    <time dateTime={h.at}>{formatAuditTime(h.at)}</time>
-                  </td>
-                  <td>{h.username ?? "system"}</td>
-                  <td>{actionLabel(h.action)}</td>
-                  <td>
-                    {recordText(h)}
-                  </td>
-                  <td>
-                    <ChangeList beforeJson={h.before_json} afterJson={h.after_json} changes={h.changes} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-            <tfoot>
-              <tr>
-                <th scope="row" colSpan={5}>
-                  {r.history.length} recorded change{r.history.length === 1 ? "" : "s"}
-                </th>
-              </tr>
-            </tfoot>
-          </ScrollTable>
+          <AuditTable
+            data-table="history"
+            rows={r.history}
+            showRecord
+            footer={`${r.history.length} recorded change${r.history.length === 1 ? "" : "s"}`}
+          />
         )}
       </section>
     </article>

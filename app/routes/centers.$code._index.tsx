@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { notFound, requireUser, assertAllowed } from "~/auth/guard.server";
+import { requireUser } from "~/auth/guard.server";
+import { requireCenter } from "~/auth/center.server";
 import { allows } from "~/domain/permissions";
 import { getDb } from "~/db.server";
 import { formatMoney } from "~/domain/money";
@@ -9,7 +10,7 @@ import { assessmentYears, centerGapView, statusesFor } from "~/models/assessment
 import { getReview, reviewLabel } from "~/models/assessment-reviews.server";
 import { CenterGaps } from "~/components/CenterGaps";
 import { listCapabilities } from "~/models/catalog.server";
-import { centerAwards, centerAwardTotalsByYear, getCenterByCode } from "~/models/centers.server";
+import { centerAwardTotalsByYear } from "~/models/centers.server";
 import { CompliancePanel } from "~/components/CompliancePanel";
 import { StatusBadge } from "~/components/StatusBadge";
 import { centerYearStatus, complianceStatus } from "~/domain/compliance";
@@ -20,7 +21,7 @@ import { currentFiscalYear } from "~/domain/dates";
 import { suggestedPlanYear } from "~/domain/fiscal-year";
 import { oneFiscalYearOf } from "~/http/fiscal-year.server";
 import { defaultFiscalYear } from "~/models/years.server";
-import { centerFundingBySource } from "~/models/awards.server";
+import { centerAwards, centerFundingBySource } from "~/models/awards.server";
 import { ScrollTable } from "~/components/ScrollTable";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.center.name ?? "Center"} — Baseline` }];
@@ -28,9 +29,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const db = getDb();
-  const center = await getCenterByCode(db, params.code ?? "");
-  if (!center) throw notFound(`No center with code ${params.code}`);
-  assertAllowed(user, { can: "read", center });
+  const center = await requireCenter(user, params.code, "read");
   const [totals, awards, years, catalog] = await Promise.all([
     centerAwardTotalsByYear(db, center.id),
     centerAwards(db, center.id),

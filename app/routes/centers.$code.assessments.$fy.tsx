@@ -3,8 +3,9 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useFetcher, useLoaderData, useSearchParams } from "@remix-run/react";
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useState, type ReactNode } from "react";
 import { assertAllowed, notFound, requireUser } from "~/auth/guard.server";
+import { requireCenter } from "~/auth/center.server";
 import { allows } from "~/domain/permissions";
 import { Notice, useDone } from "~/components/forms";
 import { HistoryPanel } from "~/components/HistoryPanel";
@@ -14,7 +15,6 @@ import { formatScore, STATUSES, STATUS_LABELS } from "~/domain/scores";
 import { applyReviewStep, REVIEW_STATE_LABELS, STEP_FROM, type ReviewStep } from "~/models/assessment-reviews.server";
 import { assessableIds, assessmentPage, carryForward, saveAssessments } from "~/models/assessments.server";
 import { listCapabilities, listFrameworks } from "~/models/catalog.server";
-import { getCenterByCode } from "~/models/centers.server";
 import { parseFiscalYear } from "~/domain/fiscal-year";
 import { assessmentRowsSchema, REVIEW_INTENTS, reviewSchema, submittedVersions, YEAR_MESSAGE } from "~/schemas/assessment";
 import { ScrollTable } from "~/components/ScrollTable";
@@ -22,12 +22,6 @@ import { ScrollTable } from "~/components/ScrollTable";
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `FY${data.page.fiscalYear} assessment — ${data.center.name} — Baseline` : "Assessment — Baseline" },
 ];
-
-async function centerFor(code: string | undefined) {
-  const center = await getCenterByCode(getDb(), code ?? "");
-  if (!center) throw notFound(`No center with code ${code}`);
-  return center;
-}
 
 function yearFor(param: string | undefined): number {
   const fy = parseFiscalYear(param);
@@ -37,8 +31,7 @@ function yearFor(param: string | undefined): number {
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  const center = await centerFor(params.code);
-  assertAllowed(user, { can: "read", center });
+  const center = await requireCenter(user, params.code, "read");
   const fy = yearFor(params.fy);
   const url = new URL(request.url);
   const page = await assessmentPage(getDb(), center.id, fy, { guidelines: url.searchParams.get("guidelines") === "1" });
@@ -61,15 +54,13 @@ type CarryReply = { form: "carry"; message: string };
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
-  const center = await centerFor(params.code);
+  const center = await requireCenter(user, params.code, "read");
   const formData = await request.formData();
   const intent = String(formData.get("intent") ?? "");
   const isReview = (REVIEW_INTENTS as readonly string[]).includes(intent);
   // Submitting is the director's step; validating, sending back and reopening are a reviewer's.
-  if (isReview && intent !== "submit") {
-    assertAllowed(user, { can: "review" });
-    assertAllowed(user, { can: "read", center });
-  } else assertAllowed(user, { can: "edit", center });
+  if (isReview && intent !== "submit") assertAllowed(user, { can: "review" });
+  else assertAllowed(user, { can: "edit", center });
   const fy = yearFor(params.fy);
   const db = getDb();
   const here = `/centers/${encodeURIComponent(center.code)}/assessments/${fy}`;
@@ -278,40 +269,31 @@ function lastSet(row: { updated_by_name: string | null; updated_at: string } | u
   return row ? `last set ${row.updated_at.slice(0, 10)}${row.updated_by_name ? ` by ${row.updated_by_name}` : ""}` : "not assessed";
 }
 
-function ReadOnlyTable({ data }: { data: LoaderData }) {
-  const { page } = data;
-  const rowOf = new Map(page.rows.map((r) => [r.capability_id, r]));
+type Layout = LoaderData["page"]["layouts"][number];
+type CapabilityEntry = Extract<Layout["entries"][number], { kind: "capability" }>;
+
+/**
+ * The year's capabilities as each framework lays them out: a table a framework, with its section and
+ * area headings as rows between the capabilities. The read-only view and the form draw the same
+ * tables; `row` draws one capability's row.
+ */
+function FrameworkTables({ layouts, columns, head, row }: { layouts: Layout[]; columns: number; head: ReactNode; row: (e: CapabilityEntry) => ReactNode }) {
   return (
     <>
-      {page.layouts.map((layout) => (
+      {layouts.map((layout) => (
         <section key={layout.id} aria-labelledby={`fw-${layout.id}`}>
           <h2 id={`fw-${layout.id}`}>{layout.title}</h2>
           <ScrollTable>
             <thead>
-              <tr>
-                <th scope="col">Capability</th>
-                <th scope="col">Status</th>
-                <th scope="col">Evidence</th>
-                <th scope="col" className="num">
-                  Estimated cost to close
-                </th>
-              </tr>
+              <tr>{head}</tr>
             </thead>
             <tbody>
               {layout.entries.map((e) =>
                 e.kind === "capability" ? (
-                  <tr key={e.id}>
-                    <td>
-                      <Link to={`/capabilities/${encodeURIComponent(e.id)}`}>{e.id}</Link> {e.title}
-                      <div className="muted">{lastSet(rowOf.get(e.id))}</div>
-                    </td>
-                    <td>{STATUS_LABELS[rowOf.get(e.id)?.status ?? "not_assessed"]}</td>
-                    <td style={{ whiteSpace: "pre-wrap" }}>{rowOf.get(e.id)?.evidence ?? ""}</td>
-                    <td className="num">{formatMoney(rowOf.get(e.id)?.est_cost_cents ?? null)}</td>
-                  </tr>
+                  row(e)
                 ) : (
                   <tr key={`${e.kind}-${e.id}`}>
-                    <th colSpan={4} scope="colgroup" style={{ paddingLeft: e.kind === "area" ? 24 : 8 }}>
+                    <th colSpan={columns} scope="colgroup" style={{ paddingLeft: e.kind === "area" ? 24 : 8 }}>
                       {e.id} {e.title}
                     </th>
                   </tr>
@@ -322,6 +304,38 @@ function ReadOnlyTable({ data }: { data: LoaderData }) {
         </section>
       ))}
     </>
+  );
+}
+
+function ReadOnlyTable({ data }: { data: LoaderData }) {
+  const { page } = data;
+  const rowOf = new Map(page.rows.map((r) => [r.capability_id, r]));
+  return (
+    <FrameworkTables
+      layouts={page.layouts}
+      columns={4}
+      head={
+        <>
+          <th scope="col">Capability</th>
+          <th scope="col">Status</th>
+          <th scope="col">Evidence</th>
+          <th scope="col" className="num">
+            Estimated cost to close
+          </th>
+        </>
+      }
+      row={(e) => (
+        <tr key={e.id}>
+          <td>
+            <Link to={`/capabilities/${encodeURIComponent(e.id)}`}>{e.id}</Link> {e.title}
+            <div className="muted">{lastSet(rowOf.get(e.id))}</div>
+          </td>
+          <td>{STATUS_LABELS[rowOf.get(e.id)?.status ?? "not_assessed"]}</td>
+          <td style={{ whiteSpace: "pre-wrap" }}>{rowOf.get(e.id)?.evidence ?? ""}</td>
+          <td className="num">{formatMoney(rowOf.get(e.id)?.est_cost_cents ?? null)}</td>
+        </tr>
+      )}
+    />
   );
 }
 
@@ -390,93 +404,79 @@ function AssessmentForm({ data, actionData }: { data: LoaderData; actionData?: R
           </p>
         ) : null}
       </div>
-      {page.layouts.map((layout) => (
-        <section key={layout.id} aria-labelledby={`fw-${layout.id}`}>
-          <h2 id={`fw-${layout.id}`}>{layout.title}</h2>
-          <ScrollTable>
-            <thead>
-              <tr>
-                <th scope="col">Capability</th>
-                <th scope="col">Status</th>
-                <th scope="col">Evidence (what shows it: a document, a policy, a date)</th>
-                <th scope="col">Estimated cost to close ($)</th>
-                <th scope="col">Save</th>
-              </tr>
-            </thead>
-            <tbody>
-              {layout.entries.map((e) => {
-                if (e.kind !== "capability") {
-                  return (
-                    <tr key={`${e.kind}-${e.id}`}>
-                      <th colSpan={5} scope="colgroup" style={{ paddingLeft: e.kind === "area" ? 24 : 8 }}>
-                        {e.id} {e.title}
-                      </th>
-                    </tr>
-                  );
-                }
-                const f = rowFields[indexOf.get(e.id)!]?.getFieldset();
-                const row = rowFields[indexOf.get(e.id)!];
-                if (!f || !row) return null;
-                const version = versions[e.id];
-                return (
-                  <tr key={e.id} id={`row-${e.id}`}>
-                    <td>
-                      <input {...getInputProps(f.capabilityId, { type: "hidden" })} key={f.capabilityId.key} />
-                      <input type="hidden" name={f.version.name} value={version == null ? "" : String(version)} readOnly />
-                      <label htmlFor={f.status.id}>
-                        <strong>{e.id}</strong> {e.title}
-                      </label>
-                      <div className="muted">{lastSet(rowOf.get(e.id))}</div>
-                      {f.capabilityId.errors ? <p className="field-error">{f.capabilityId.errors.join(" ")}</p> : null}
-                      {row.errors ? (
-                        <p className="field-error" role="alert" id={row.errorId}>
-                          {row.errors.join(" ")}
-                        </p>
-                      ) : null}
-                    </td>
-                    <td>
-                      <select {...getSelectProps(f.status)} key={f.status.key}>
-                        <option value="">Not assessed</option>
-                        {STATUSES.map((s) => (
-                          <option key={s} value={s}>
-                            {STATUS_LABELS[s]}
-                          </option>
-                        ))}
-                      </select>
-                      {f.status.errors ? (
-                        <p className="field-error" id={f.status.errorId}>
-                          {f.status.errors.join(" ")}
-                        </p>
-                      ) : null}
-                    </td>
-                    <td>
-                      <textarea {...getTextareaProps(f.evidence)} key={f.evidence.key} rows={2} cols={40} aria-label={`Evidence for ${e.id}`} />
-                      {f.evidence.errors ? (
-                        <p className="field-error" id={f.evidence.errorId}>
-                          {f.evidence.errors.join(" ")}
-                        </p>
-                      ) : null}
-                    </td>
-                    <td>
-                      <input {...getInputProps(f.estCost, { type: "text" })} key={f.estCost.key} inputMode="decimal" size={12} aria-label={`Estimated cost to close ${e.id}`} />
-                      {f.estCost.errors ? (
-                        <p className="field-error" id={f.estCost.errorId}>
-                          {f.estCost.errors.join(" ")}
-                        </p>
-                      ) : null}
-                    </td>
-                    <td>
-                      <button type="submit" name="intent" value={`row:${e.id}`} className="secondary" disabled={busy !== null} aria-label={`Save ${e.id}`}>
-                        {busy === `row:${e.id}` ? "Saving…" : "Save"}
-                      </button>
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </ScrollTable>
-        </section>
-      ))}
+      <FrameworkTables
+        layouts={page.layouts}
+        columns={5}
+        head={
+          <>
+            <th scope="col">Capability</th>
+            <th scope="col">Status</th>
+            <th scope="col">Evidence (what shows it: a document, a policy, a date)</th>
+            <th scope="col">Estimated cost to close ($)</th>
+            <th scope="col">Save</th>
+          </>
+        }
+        row={(e) => {
+          const f = rowFields[indexOf.get(e.id)!]?.getFieldset();
+          const row = rowFields[indexOf.get(e.id)!];
+          if (!f || !row) return null;
+          const version = versions[e.id];
+          return (
+            <tr key={e.id} id={`row-${e.id}`}>
+              <td>
+                <input {...getInputProps(f.capabilityId, { type: "hidden" })} key={f.capabilityId.key} />
+                <input type="hidden" name={f.version.name} value={version == null ? "" : String(version)} readOnly />
+                <label htmlFor={f.status.id}>
+                  <strong>{e.id}</strong> {e.title}
+                </label>
+                <div className="muted">{lastSet(rowOf.get(e.id))}</div>
+                {f.capabilityId.errors ? <p className="field-error">{f.capabilityId.errors.join(" ")}</p> : null}
+                {row.errors ? (
+                  <p className="field-error" role="alert" id={row.errorId}>
+                    {row.errors.join(" ")}
+                  </p>
+                ) : null}
+              </td>
+              <td>
+                <select {...getSelectProps(f.status)} key={f.status.key}>
+                  <option value="">Not assessed</option>
+                  {STATUSES.map((s) => (
+                    <option key={s} value={s}>
+                      {STATUS_LABELS[s]}
+                    </option>
+                  ))}
+                </select>
+                {f.status.errors ? (
+                  <p className="field-error" id={f.status.errorId}>
+                    {f.status.errors.join(" ")}
+                  </p>
+                ) : null}
+              </td>
+              <td>
+                <textarea {...getTextareaProps(f.evidence)} key={f.evidence.key} rows={2} cols={40} aria-label={`Evidence for ${e.id}`} />
+                {f.evidence.errors ? (
+                  <p className="field-error" id={f.evidence.errorId}>
+                    {f.evidence.errors.join(" ")}
+                  </p>
+                ) : null}
+              </td>
+              <td>
+                <input {...getInputProps(f.estCost, { type: "text" })} key={f.estCost.key} inputMode="decimal" size={12} aria-label={`Estimated cost to close ${e.id}`} />
+                {f.estCost.errors ? (
+                  <p className="field-error" id={f.estCost.errorId}>
+                    {f.estCost.errors.join(" ")}
+                  </p>
+                ) : null}
+              </td>
+              <td>
+                <button type="submit" name="intent" value={`row:${e.id}`} className="secondary" disabled={busy !== null} aria-label={`Save ${e.id}`}>
+                  {busy === `row:${e.id}` ? "Saving…" : "Save"}
+                </button>
+              </td>
+            </tr>
+          );
+        }}
+      />
       <div className="actions">
         <button type="submit" name="intent" value="save" disabled={busy !== null}>
           {busy === "save" ? "Saving…" : "Save all"}

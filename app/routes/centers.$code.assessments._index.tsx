@@ -3,29 +3,22 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { assertAllowed, notFound, requireUser } from "~/auth/guard.server";
+import { requireUser } from "~/auth/guard.server";
+import { requireCenter } from "~/auth/center.server";
 import { allows } from "~/domain/permissions";
 import { getDb } from "~/db.server";
 import { currentFiscalYear } from "~/domain/dates";
 import { formatScore } from "~/domain/scores";
 import { ensureReview } from "~/models/assessment-reviews.server";
 import { assessmentYearSummaries } from "~/models/assessments.server";
-import { getCenterByCode } from "~/models/centers.server";
 import { startYearSchema } from "~/schemas/assessment";
 import { ScrollTable } from "~/components/ScrollTable";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Assessments — ${data?.center.name ?? "Center"} — Baseline` }];
 
-async function centerFor(code: string | undefined) {
-  const center = await getCenterByCode(getDb(), code ?? "");
-  if (!center) throw notFound(`No center with code ${code}`);
-  return center;
-}
-
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  const center = await centerFor(params.code);
-  assertAllowed(user, { can: "read", center });
+  const center = await requireCenter(user, params.code, "read");
   const years = await assessmentYearSummaries(getDb(), center.id);
   const suggested = years.length > 0 ? years[0].fiscalYear + 1 : currentFiscalYear();
   return { center: { code: center.code, name: center.name }, years, suggested, canEdit: allows(user, { can: "edit", center }) };
@@ -34,8 +27,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 /** Starts a fiscal year: records its draft sign-off row (audited) and opens the year's page. */
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
-  const center = await centerFor(params.code);
-  assertAllowed(user, { can: "edit", center });
+  const center = await requireCenter(user, params.code, "edit");
   const submission = parseWithZod(await request.formData(), { schema: startYearSchema });
   if (submission.status !== "success") return json(submission.reply(), { status: 400 });
   const fy = submission.value.fiscalYear;

@@ -1,9 +1,9 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { assertAllowed, notFound, requireUser } from "~/auth/guard.server";
+import { requireUser } from "~/auth/guard.server";
+import { requireCenter } from "~/auth/center.server";
 import { getDb } from "~/db.server";
 import { csvResponse, money, type CsvCell } from "~/http/csv.server";
 import { centerGapView } from "~/models/assessments.server";
-import { getCenterByCode } from "~/models/centers.server";
 import { oneFiscalYearOf } from "~/http/fiscal-year.server";
 
 /**
@@ -13,9 +13,7 @@ import { oneFiscalYearOf } from "~/http/fiscal-year.server";
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const db = getDb();
-  const center = await getCenterByCode(db, params.code ?? "");
-  if (!center) throw notFound(`No center with code ${params.code}`);
-  assertAllowed(user, { can: "read", center });
+  const center = await requireCenter(user, params.code, "read");
   const view = await centerGapView(db, center.id, oneFiscalYearOf(request));
   const csv: CsvCell[][] = [["Fiscal year", "Capability", "Title", "Area", "Status", "Maps to", "Funding this year", "Estimated cost to close"]];
   for (const g of view.gaps) {

@@ -4,13 +4,14 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction, SerializeFro
 import { redirect } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { assertAllowed, notFound, requireUser } from "~/auth/guard.server";
+import { requireCenter } from "~/auth/center.server";
 import { allows, centerScope } from "~/domain/permissions";
 import { Errors, FormErrors, Notice, props, useReply } from "~/components/forms";
 import { conflictReply, formReply } from "~/http/forms.server";
 import { getDb } from "~/db.server";
 import { addDays, parseDate, todayIso } from "~/domain/dates";
 import { suspensionDate, type ObligationStatus } from "~/domain/obligations";
-import { getCenterByCode, listCenters } from "~/models/centers.server";
+import { listCenters } from "~/models/centers.server";
 import { getObligation, listDeadlines, recordSubmission, type DeadlineRow } from "~/models/obligations.server";
 import { SubmissionSchema } from "~/schemas/lifecycle";
 import { ScrollTable } from "~/components/ScrollTable";
@@ -48,10 +49,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   if (code === null && user.role === "director") code = centers.find((c) => c.id === user.centerId)?.code ?? "";
   let centerId: number | undefined;
   if (code && code !== "all") {
-    const center = await getCenterByCode(db, code);
-    if (!center) throw notFound(`No center with code ${code}`);
-    assertAllowed(user, { can: "read", center });
-    centerId = center.id;
+    centerId = (await requireCenter(user, code, "read")).id;
   }
 
   const base = { asOf, scope, centerId };

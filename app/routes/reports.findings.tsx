@@ -3,7 +3,8 @@ import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
-import { assertAllowed, forbidden, notFound, requireUser } from "~/auth/guard.server";
+import { assertAllowed, forbidden, requireUser } from "~/auth/guard.server";
+import { requireCenter } from "~/auth/center.server";
 import { allows, centerScope, type Principal } from "~/domain/permissions";
 import { Notice, useDone, type FormReply } from "~/components/forms";
 import { conflictReply, formReply, refusedReply } from "~/http/forms.server";
@@ -18,7 +19,7 @@ import { describeDefaultYear } from "~/domain/fiscal-year";
 import { formatMoney } from "~/domain/money";
 import { fiscalYearOf } from "~/http/fiscal-year.server";
 import { pageOfIndex, paginate, pagerView } from "~/domain/pagination";
-import { getCenterByCode, listCenters, listStates } from "~/models/centers.server";
+import { listCenters, listStates } from "~/models/centers.server";
 import { centerIdsFor, findingFires, findingsReport, fiscalYears } from "~/models/compliance.server";
 import { saveDisposition, saveResponse } from "~/models/findings.server";
 import {
@@ -69,11 +70,7 @@ async function checkedFilter(request: Request, user: Principal): Promise<{ filte
   const position = parseFindingsPosition(params);
   if (!position.ok) throw new Response(position.error, { status: 400 });
   const filter = parsed.filter;
-  if (filter.center) {
-    const center = await getCenterByCode(getDb(), filter.center);
-    if (!center) throw notFound(`No center with code ${filter.center}`);
-    assertAllowed(user, { can: "read", center });
-  }
+  if (filter.center) await requireCenter(user, filter.center, "read");
   const scope = centerScope(user);
   if (filter.state && scope.kind === "states" && !scope.states.includes(filter.state)) throw forbidden();
   return { filter, position: position.position };
@@ -150,9 +147,7 @@ export async function action({ request }: ActionFunctionArgs) {
   else if (intent !== "respond") throw new Response("Unknown action", { status: 400 });
   const parts = parseFindingKey(String(formData.get("key") ?? ""));
   if (!parts) throw new Response("Not a finding key", { status: 400 });
-  const center = await getCenterByCode(db, parts.center_code);
-  if (!center) throw notFound(`No center with code ${parts.center_code}`);
-  assertAllowed(user, intent === "respond" ? { can: "respond", center } : { can: "read", center });
+  await requireCenter(user, parts.center_code, intent === "respond" ? "respond" : "read");
 
   const submission = parseWithZod(formData, { schema: findingActionSchema });
   if (submission.status !== "success") return formReply(formId, submission.reply());

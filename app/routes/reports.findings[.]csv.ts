@@ -1,11 +1,11 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { assertAllowed, forbidden, notFound, requireUser } from "~/auth/guard.server";
+import { forbidden, requireUser } from "~/auth/guard.server";
+import { requireCenter } from "~/auth/center.server";
 import { centerScope } from "~/domain/permissions";
 import { getDb } from "~/db.server";
 import { findingsCsvRows } from "~/domain/findings-csv";
 import { csvResponse } from "~/http/csv.server";
 import { fiscalYearOf } from "~/http/fiscal-year.server";
-import { getCenterByCode } from "~/models/centers.server";
 import { findingsReport } from "~/models/compliance.server";
 import { parseFindingsFilter } from "~/schemas/findings";
 
@@ -20,11 +20,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const parsed = parseFindingsFilter(new URL(request.url).searchParams);
   if (!parsed.ok) throw new Response(parsed.error, { status: 400 });
   const filter = parsed.filter;
-  if (filter.center) {
-    const center = await getCenterByCode(db, filter.center);
-    if (!center) throw notFound(`No center with code ${filter.center}`);
-    assertAllowed(user, { can: "read", center });
-  }
+  if (filter.center) await requireCenter(user, filter.center, "read");
   const scope = centerScope(user);
   if (filter.state && scope.kind === "states" && !scope.states.includes(filter.state)) throw forbidden();
   const report = await findingsReport(db, scope, filter);

@@ -92,7 +92,7 @@ export function choosePages(file: string): PageSpec[] {
       {
         key: "findings",
         label: `Findings report FY${fy}`,
-        path: `/reports/findings?year=${fy}`,
+        path: `/reports/findings?fy=${fy}`,
         route: { file: "reports.findings", params: {} },
         fixedSize: false,
       },

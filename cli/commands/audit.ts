@@ -14,12 +14,14 @@ export const auditVerify: Command = {
   summary: "Check the audit trail: its keyed hash chain, the head kept beside the database, and each audited record against the log; exit 1 at the first disagreement",
   usage: "audit verify",
   async run({ db, opened, out }) {
-    const beside = headBeside(opened.file);
-    if (beside.problem) {
+    // PostgreSQL keeps no head file (docs/decisions/026-postgresql-writers.md): chain and records are checked.
+    const postgres = opened.engine === "postgres";
+    const beside = postgres ? { head: null, where: "PostgreSQL (no head file)" } : headBeside(opened.file);
+    if ("problem" in beside && beside.problem) {
       out.write(`${beside.problem}\n`);
       return 1;
     }
-    const result = await verifyAudit(db, { head: beside.head, where: beside.where, sqlite: opened.sqlite });
+    const result = await verifyAudit(db, { head: beside.head, where: beside.where, requireHead: !postgres, sqlite: postgres ? undefined : opened.sqlite });
     if (!result.ok) {
       out.write(`${result.problem}\n`);
       return 1;

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiDocument } from "~/http/api/handle.server";
 import { loadDemo } from "~/demo/load.server";
 import { createApiToken, revokeApiToken } from "~/models/api-tokens.server";
+import { cookieFor, request, run } from "../helpers/auth";
 import { runCli } from "../helpers/cli";
 import { useTestDatabase } from "../helpers/db";
 import { AS_OF } from "./cases";
@@ -96,6 +97,47 @@ describe("tokens", () => {
     expect((await cli(["tokens", "revoke", id])).code).toBe(1);
     const stored = await t.db.selectFrom("api_tokens").select("token_hash").where("id", "=", Number(id)).executeTakeFirstOrThrow();
     expect(stored.token_hash).not.toContain(token.slice(3, 20));
+  });
+});
+
+describe("tokens on the account page", () => {
+  it("a user creates a token for themself (shown once), uses it, and revokes it; another user's token is not theirs to revoke", async () => {
+    const account = await import("~/routes/account");
+    const cookie = await cookieFor(t.db, "demo-state");
+    const created = (await run(account.action, request("/account", { cookie, form: { intent: "token-create", name: "county script", expires: "" } }))) as Response;
+    const data = await created.json();
+    expect(data.created.token).toMatch(/^bl_/);
+    const { res, body } = await call("GET", "/api/v1/centers?limit=1000", { token: data.created.token });
+    expect(res.status).toBe(200);
+    expect(new Set(body.items.map((c: { state: string }) => c.state))).toEqual(new Set(["VA", "TX"]));
+    const page = (await run(account.loader, request("/account", { cookie }))) as { apiTokens: { id: number; name: string; lastUsedAt: string | null }[] };
+    const row = page.apiTokens.find((x) => x.name === "county script")!;
+    expect(row.lastUsedAt).not.toBeNull();
+    expect(JSON.stringify(page)).not.toContain(data.created.token);
+
+    const adminTokenId = (await t.db.selectFrom("api_tokens").innerJoin("users", "users.id", "api_tokens.user_id").select("api_tokens.id").where("users.username", "=", "demo-admin").executeTakeFirstOrThrow()).id;
+    await run(account.action, request("/account", { cookie, form: { intent: "token-revoke", token: String(adminTokenId) } }));
+    expect((await call("GET", "/api/v1/centers", { token: admin })).res.status).toBe(200);
+    await run(account.action, request("/account", { cookie, form: { intent: "token-revoke", token: String(row.id) } }));
+    expect((await call("GET", "/api/v1/centers", { token: data.created.token, clientAddress: "192.0.2.70" })).res.status).toBe(401);
+  });
+});
+
+describe("tokens on an administrator's user page", () => {
+  it("an administrator creates a token for another user, which acts as that user, and revokes it", async () => {
+    const page = await import("~/routes/admin.users.$id");
+    const cookie = await cookieFor(t.db, "demo-admin");
+    const director = await t.db.selectFrom("users").select("id").where("username", "=", "demo-director").executeTakeFirstOrThrow();
+    const path = `/admin/users/${director.id}`;
+    const res = (await run(page.action, request(path, { cookie, form: { intent: "token-create", name: "VA finance system" } }), { id: String(director.id) })) as Response;
+    const { created } = await res.json();
+    const { body } = await call("GET", "/api/v1/centers?limit=1000", { token: created.token });
+    expect(new Set(body.items.map((c: { state: string }) => c.state))).toEqual(new Set(["VA"]));
+    expect((await call("POST", "/api/v1/findings/dispositions", { token: created.token, json: { key: "x", version: 0, as_of: AS_OF, disposition: "open" } })).res.status).toBe(403);
+    const loaded = (await run(page.loader, request(path, { cookie }), { id: String(director.id) })) as { apiTokens: { id: number; name: string }[] };
+    const row = loaded.apiTokens.find((x) => x.name === "VA finance system")!;
+    await run(page.action, request(path, { cookie, form: { intent: "token-revoke", token: String(row.id) } }), { id: String(director.id) });
+    expect((await call("GET", "/api/v1/centers", { token: created.token, clientAddress: "192.0.2.90" })).res.status).toBe(401);
   });
 });
 
@@ -276,6 +318,44 @@ describe("finding answers", () => {
     expect(stale.body.current_version).toBe(f.version + 1);
     const bad = await call("POST", "/api/v1/findings/responses", { token: director, json: { key: "nope", version: 0, as_of: AS_OF, response: "x" } });
     expect(bad.res.status).toBe(422);
+  });
+});
+
+describe("bad input", () => {
+  it("no query string or body an endpoint is sent answers a server error", async () => {
+    const { ENDPOINTS } = await import("~/http/api/endpoints.server");
+    const queries = ["limit=abc", "limit=-1", "fy=abc", "fy=1999", "center=%00", "center=ZZ", "cursor=", "cursor=WzFd", "cursor=%FF", "as_of=2025-02-30", "voided=maybe", "from=yesterday", "type=nonsense", "dry_run=no", "state=virginia"];
+    const bodies: Array<[string, string]> = [
+      ["application/json", "{"],
+      ["application/json", "[]"],
+      ["application/json", '{"rows": []}'],
+      ["application/json", '{"rows": [{"a": {"b": 1}}]}'],
+      ["application/json", '{"key": "[\\"MA-CAP\\",\\"ZZ\\",\\"\\",2025,\\"\\"]", "version": 0, "as_of": "2025-06-30", "response": "x", "disposition": "open"}'],
+      ["text/csv", "not,a,known,header\n1,2,3,4\n"],
+      ["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "PK\u0003\u0004 broken zip"],
+    ];
+    for (const e of ENDPOINTS) {
+      for (const q of queries) {
+        const { res } = await call(e.method, `${e.path}?${q}`, { token: admin, ...(e.method === "POST" ? { json: {} } : {}) });
+        expect(res.status, `${e.method} ${e.path}?${q}`).toBeLessThan(500);
+      }
+      if (e.method !== "POST") continue;
+      for (const [type, text] of bodies) {
+        const { res } = await call("POST", e.path, { token: admin, body: text, contentType: type });
+        expect(res.status, `${e.path} ${type} ${text}`).toBeLessThan(500);
+        expect(res.status, `${e.path} ${type} ${text}`).not.toBe(200);
+      }
+    }
+  });
+
+  it("a deactivated user's tokens stop working", async () => {
+    const token = await tokenFor(t.db, "demo-auditor", "to deactivate");
+    await t.db.updateTable("users").set({ active: 0 }).where("username", "=", "demo-auditor").execute();
+    try {
+      expect((await call("GET", "/api/v1/centers", { token, clientAddress: "192.0.2.80" })).res.status).toBe(401);
+    } finally {
+      await t.db.updateTable("users").set({ active: 1 }).where("username", "=", "demo-auditor").execute();
+    }
   });
 });
 

@@ -553,6 +553,7 @@ const journeys: Journey[] = [
         "/admin/programs",
         "/account",
         "/prime-awards",
+        "/api/v1/docs",
       ];
       const tooWide: string[] = [];
       for (const width of [NARROW, WIDE]) {

@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
 import net from "node:net";
@@ -11,7 +11,9 @@ import { demoDatabase, ensureBuild, ROOT, SESSION_SECRET, startServer, tempDir, 
 /**
  * Starting and stopping the production server as users do: `npm start` serves in production mode
  * whatever NODE_ENV the shell has, a stop signal sent to the npm process stops the server, and a
- * request in flight when the signal arrives is answered before the process exits 0.
+ * request in flight when the signal arrives is answered before the process exits 0, with one
+ * process or with workers (WEB_CONCURRENCY, docs/decisions/028-workers.md), whose primary replaces a
+ * worker that crashes.
  */
 
 let dir: string;
@@ -92,12 +94,12 @@ describe("npm start", () => {
   }, 120_000);
 });
 
-describe("stopping the server", () => {
+describe.each([1, 2])("stopping the server with WEB_CONCURRENCY=%i", (workers) => {
   let server: ServerHandle;
 
   beforeAll(async () => {
-    const db = await demoDatabase(path.join(dir, "stop.sqlite"));
-    server = await startServer({ databaseFile: db });
+    const db = await demoDatabase(path.join(dir, `stop-${workers}.sqlite`));
+    server = await startServer({ databaseFile: db, env: { WEB_CONCURRENCY: String(workers) } });
   }, 120_000);
 
   afterAll(async () => {
@@ -141,6 +143,46 @@ describe("stopping the server", () => {
     req.end(body);
     const status = await response;
     expect(status).toBeLessThan(500);
-    expect(await server.stop()).toBe(0);
+    const code = await server.stop();
+    expect(code, server.output()).toBe(0);
   }, 60_000);
+});
+
+/** The worker processes of a cluster's primary. */
+function workersOf(pid: number): number[] {
+  const out = spawnSync("pgrep", ["-P", String(pid)], { encoding: "utf8" }).stdout ?? "";
+  return out.split(/\s+/).filter(Boolean).map(Number);
+}
+
+describe("workers", () => {
+  let server: ServerHandle;
+
+  beforeAll(async () => {
+    const db = await demoDatabase(path.join(dir, "workers.sqlite"));
+    server = await startServer({ databaseFile: db, env: { WEB_CONCURRENCY: "2" } });
+  }, 120_000);
+
+  afterAll(async () => {
+    await server?.kill9();
+  });
+
+  it("a worker that crashes is replaced, and the others keep answering meanwhile", async () => {
+    await until("two workers", () => workersOf(server.pid).length === 2);
+    const [victim] = workersOf(server.pid);
+    process.kill(victim, "SIGKILL");
+    // A connection the primary handed to the worker as it died is lost with it; new ones go to the others.
+    await until("the primary to notice", () => server.output().includes(`Worker ${victim} stopped (SIGKILL); starting another`));
+    const health = async () => (await fetch(`${server.url}/healthz`, { signal: AbortSignal.timeout(10_000) })).status;
+    for (let i = 0; i < 5; i++) expect(await health(), server.output()).toBe(200);
+    await until("a new worker", () => {
+      const now = workersOf(server.pid);
+      return now.length === 2 && !now.includes(victim);
+    });
+    expect(await health(), server.output()).toBe(200);
+  }, 60_000);
+
+  it("migrations ran once, in the primary, before the workers started", () => {
+    expect(server.output().match(/Baseline is serving/g)).toHaveLength(1);
+    expect(server.output()).toMatch(/2 workers/);
+  });
 });

@@ -6,7 +6,8 @@ import { createHash } from "node:crypto";
 import type { z } from "zod";
 import type { RowError } from "../../import/rows";
 
-export const PROBLEM_TYPE_BASE = "https://baseline.invalid/problems/";
+/** Problem types are links to their explanation on the API reference page (RFC 9457 §3.1.1: a URI reference). */
+export const PROBLEM_TYPE_BASE = "/api/v1/docs#problem-";
 
 /** Thrown anywhere below a handler; the dispatcher answers it as a problem. */
 export class ApiError extends Error {
@@ -22,7 +23,7 @@ export class ApiError extends Error {
   }
 }
 
-const TYPE_OF: Record<number, string> = {
+export const TYPE_OF: Record<number, string> = {
   400: "bad-request",
   401: "unauthorized",
   403: "forbidden",
@@ -35,7 +36,6 @@ const TYPE_OF: Record<number, string> = {
   422: "unprocessable",
   429: "too-many-requests",
   500: "server-error",
-  503: "unavailable",
 };
 
 export function problemResponse(error: ApiError, instance?: string): Response {
@@ -47,7 +47,7 @@ export function problemResponse(error: ApiError, instance?: string): Response {
     ...(instance ? { instance } : {}),
     ...error.extra,
   };
-  return new Response(JSON.stringify(body), {
+  return new Response(`${JSON.stringify(body)}\n`, {
     status: error.status,
     headers: { "Content-Type": "application/problem+json", "Cache-Control": "no-store", ...error.headers },
   });
@@ -125,7 +125,8 @@ export function pageOfComputed<R, T>(rows: readonly R[], keyOf: (row: R) => (str
  * so a client polling an unchanged list moves no data.
  */
 export function jsonWithEtag(request: Request, value: unknown): Response {
-  const body = JSON.stringify(value);
+  // A final newline, so a reply printed by curl ends its line.
+  const body = `${JSON.stringify(value)}\n`;
   const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 32)}"`;
   const headers = { ETag: etag, "Cache-Control": "private, no-cache", Vary: "Authorization" };
   const match = request.headers.get("If-None-Match");
@@ -136,7 +137,7 @@ export function jsonWithEtag(request: Request, value: unknown): Response {
 }
 
 export function json(value: unknown, status = 200): Response {
-  return new Response(JSON.stringify(value), { status, headers: { "Content-Type": "application/json", "Cache-Control": "no-store" } });
+  return new Response(`${JSON.stringify(value)}\n`, { status, headers: { "Content-Type": "application/json", "Cache-Control": "no-store" } });
 }
 
 // ---- Bodies -----------------------------------------------------------------------------------

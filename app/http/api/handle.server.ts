@@ -12,6 +12,8 @@ import { ENDPOINTS, type Endpoint } from "./endpoints.server";
 import { receiveBody, type ReceivedBody } from "./imports.server";
 import { openApiDocument } from "./openapi.server";
 
+export { PROBLEM_MEANINGS } from "./openapi.server";
+
 export const API_PREFIX = "/api/v1";
 export const OPENAPI_PATH = `${API_PREFIX}/openapi.json`;
 

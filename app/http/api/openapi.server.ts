@@ -22,7 +22,8 @@ function strip(s: Record<string, unknown>): Record<string, unknown> {
   return rest;
 }
 
-const STANDARD_ERRORS: Record<number, string> = {
+/** What each problem status means, in the document and on the reference page. */
+export const PROBLEM_MEANINGS: Record<number, string> = {
   400: "Bad query string or request",
   401: "No token, or an unknown, expired or revoked one",
   403: "The token's user may not do this",
@@ -32,6 +33,9 @@ const STANDARD_ERRORS: Record<number, string> = {
   415: "Unsupported media type",
   422: "Invalid body, or the file has errors (row and column in `errors`)",
   429: "Too many failed tokens from this address (Retry-After)",
+  405: "The path exists but not with this method (Allow)",
+  411: "A body without a Content-Length",
+  500: "Something failed on the server",
 };
 
 function parametersOf(e: Endpoint) {
@@ -62,7 +66,9 @@ function buildDocument(endpoints: readonly Endpoint[], serverUrl = "/"): Record<
   }
   const paths: Record<string, Record<string, unknown>> = {};
   for (const e of endpoints) {
-    const statuses = [...new Set([...(e.public ? [] : [400, 401, 429]), ...e.errors])].sort((a, b) => a - b);
+    // Every write may also be refused by server.ts before it reaches the API: cross-site (403), no length (411), too long (413).
+    const writes = e.method === "POST" ? [403, 411, 413] : [];
+    const statuses = [...new Set([...(e.public ? [] : [400, 401, 429]), ...writes, ...e.errors])].sort((a, b) => a - b);
     const responses: Record<string, unknown> = {
       200: {
         description: "OK",
@@ -71,7 +77,7 @@ function buildDocument(endpoints: readonly Endpoint[], serverUrl = "/"): Record<
       },
     };
     if (e.method === "GET") responses[304] = { description: "Not modified (If-None-Match named the current ETag)" };
-    for (const s of statuses) responses[s] = { description: STANDARD_ERRORS[s] ?? "Error", content: { "application/problem+json": { schema: REF(apiSchemas.get(Problem)!.id) } } };
+    for (const s of statuses) responses[s] = { description: PROBLEM_MEANINGS[s] ?? "Error", content: { "application/problem+json": { schema: REF(apiSchemas.get(Problem)!.id) } } };
     const parameters: unknown[] = parametersOf(e);
     if (e.method === "POST") {
       parameters.push({

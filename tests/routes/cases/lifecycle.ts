@@ -98,6 +98,8 @@ export const cases: RouteCase[] = [
   { file: "account.tsx", name: "own account page", method: "GET", path: "/account", allowed: EVERYONE_SIGNED_IN },
   { file: "account.tsx", name: "make a new calendar link", method: "POST", path: "/account", form: { intent: "rotate" }, allowed: EVERYONE_SIGNED_IN },
   { file: "account.tsx", name: "sign out one of one's sessions", method: "POST", path: "/account", form: { intent: "end-session", session: "1" }, allowed: EVERYONE_SIGNED_IN },
+  { file: "account.tsx", name: "create an API token for oneself", method: "POST", path: "/account", form: { intent: "token-create", name: "matrix" }, allowed: EVERYONE_SIGNED_IN },
+  { file: "account.tsx", name: "revoke one of one's API tokens", method: "POST", path: "/account", form: { intent: "token-revoke", token: "1" }, allowed: EVERYONE_SIGNED_IN },
   { file: "account.tsx", name: "sign out everywhere", method: "POST", path: "/account", form: { intent: "end-all" }, allowed: EVERYONE_SIGNED_IN, endsSession: true },
 
   { file: "awards.$number_.amendments.tsx", name: "amendments of a VA award", method: "GET", path: awardPath("VA", "amendments"), allowed: EVERYONE_SIGNED_IN },

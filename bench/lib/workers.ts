@@ -1,0 +1,306 @@
+/**
+ * The server as `npm start` runs it (docs/decisions/028-workers.md): one process against
+ * WEB_CONCURRENCY workers, side by side at `national` scale. Every benchmark page at concurrency 16;
+ * mixed load (16 readers on the national dashboard while a director saves a budget line every
+ * 100 ms); and two processes writing the same budget line 1,000 times (lost updates, 5xx, the
+ * audit chain). The load average is noted with every figure: the box may be shared.
+ */
+import Sqlite from "better-sqlite3";
+import os from "node:os";
+import { centsToDecimal } from "../../app/domain/money";
+import { verifyAuditChain } from "../../app/models/audit.server";
+import { open } from "../../db/client";
+import { loadPage, type HttpFigures, type PageSpec } from "./pages";
+import { signIn, startServer } from "./server";
+
+export const WORKER_TARGETS = { rps16: 200, p99Ms: 300, saveP95Ms: 200, readerShare: 0.9, writes: 1000 } as const;
+
+export interface MixedFigures {
+  /** Dashboard at concurrency 16 with nobody writing, then while the director saves. */
+  readOnlyRps: number;
+  mixedRps: number;
+  readerShare: number;
+  saves: number;
+  saveP50: number;
+  saveP95: number;
+  saveErrors: number;
+  readerErrors: number;
+}
+
+export interface LostUpdateFigures {
+  attempts: number;
+  accepted: number;
+  conflicts: number;
+  serverErrors: number;
+  otherRefusals: number;
+  /** Accepted writes minus the line's version increase: 0 means no accepted write was lost. */
+  lostUpdates: number;
+  auditRows: number;
+  chainVerifies: boolean;
+}
+
+export interface EngineRun {
+  engine: "sqlite" | "postgres";
+  processes: number;
+  load: number[];
+  pages: Array<{ key: string; label: string; c16: HttpFigures }>;
+  mixed: MixedFigures;
+  writes: LostUpdateFigures | null;
+}
+
+export interface WorkersResult {
+  scale: string;
+  cores: number;
+  runs: EngineRun[];
+}
+
+const load = () => os.loadavg().map((l) => Math.round(l * 100) / 100);
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] : NaN;
+};
+
+interface HotLine {
+  awardPath: string;
+  lineId: string;
+  amountCents: number;
+}
+
+/** A budget line whose amount can move down by up to a dollar without touching its spending or its award's total. */
+function hotLine(file: string): HotLine {
+  const s = new Sqlite(file, { readonly: true });
+  try {
+    const row = s
+      .prepare(
+        `select a.award_number, b.line_id, b.amount_cents from budget_lines b join awards a on a.id = b.award_id
+          where b.voided_at is null and a.voided_at is null and b.amount_cents - b.spent_cents >= 200
+          order by b.id limit 1`,
+      )
+      .get() as { award_number: string; line_id: string; amount_cents: number };
+    return { awardPath: `/awards/${encodeURIComponent(row.award_number)}`, lineId: row.line_id, amountCents: row.amount_cents };
+  } finally {
+    s.close();
+  }
+}
+
+function lineVersion(file: string, lineId: string): number {
+  const s = new Sqlite(file, { readonly: true });
+  try {
+    return s.prepare("select version from budget_lines where line_id = ?").pluck().get(lineId) as number;
+  } finally {
+    s.close();
+  }
+}
+
+const decode = (t: string) =>
+  t.replace(/&quot;/g, '"').replace(/&#x27;|&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+
+function attributes(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const m of text.matchAll(/([a-zA-Z_:][-\w:.]*)(?:\s*=\s*"([^"]*)")?/g)) out[m[1].toLowerCase()] = decode(m[2] ?? "");
+  return out;
+}
+
+/** The fields a browser would send for each POST form of a page: inputs, text areas, selects. */
+function postForms(html: string): Array<Map<string, string>> {
+  const forms: Array<Map<string, string>> = [];
+  for (const m of html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/gi)) {
+    if ((attributes(m[1]).method ?? "get").toLowerCase() !== "post") continue;
+    const fields = new Map<string, string>();
+    for (const t of m[2].matchAll(/<input\b([^>]*?)\/?>/gi)) {
+      const a = attributes(t[1]);
+      const type = (a.type ?? "text").toLowerCase();
+      if (!a.name || "disabled" in a || ["submit", "button", "file", "reset", "image"].includes(type)) continue;
+      if ((type === "checkbox" || type === "radio") && !("checked" in a)) continue;
+      fields.set(a.name, a.value ?? (type === "checkbox" ? "on" : ""));
+    }
+    for (const t of m[2].matchAll(/<textarea\b([^>]*)>([\s\S]*?)<\/textarea>/gi)) {
+      const a = attributes(t[1]);
+      if (a.name) fields.set(a.name, decode(t[2]).replace(/^\n/, ""));
+    }
+    for (const t of m[2].matchAll(/<select\b([^>]*)>([\s\S]*?)<\/select>/gi)) {
+      const a = attributes(t[1]);
+      if (!a.name) continue;
+      const options = [...t[2].matchAll(/<option\b([^>]*)>([\s\S]*?)<\/option>/gi)].map((o) => ({ a: attributes(o[1]), text: decode(o[2]) }));
+      const chosen = options.find((o) => "selected" in o.a) ?? options[0];
+      if (chosen) fields.set(a.name, chosen.a.value ?? chosen.text);
+    }
+    forms.push(fields);
+  }
+  return forms;
+}
+
+/** The line's edit form as the award page renders it (its fields carry the line's version). */
+async function editForm(base: string, cookie: string, line: HotLine): Promise<Map<string, string> | { status: number; text: string }> {
+  const page = await fetch(`${base}${line.awardPath}?line=${encodeURIComponent(line.lineId)}`, { headers: { cookie } });
+  const html = await page.text();
+  if (page.status !== 200) return { status: page.status, text: html.slice(0, 200) };
+  return postForms(html).find((f) => f.get("intent") === "edit-line" && f.get("line") === line.lineId) ?? { status: -1, text: "no edit form for the line" };
+}
+
+/** Posts the edit form with a new description and amount; returns the post's status and time. */
+async function postLine(base: string, cookie: string, line: HotLine, form: Map<string, string>, n: number, tag: string): Promise<{ status: number; ms: number; text: string }> {
+  const fields = new Map(form);
+  fields.set("description", `bench ${tag} ${n}`);
+  fields.set("amount", centsToDecimal(line.amountCents - (n % 100)));
+  const t = performance.now();
+  const res = await fetch(`${base}${line.awardPath}`, { method: "POST", body: new URLSearchParams([...fields]), headers: { cookie, Origin: base }, redirect: "manual" });
+  const text = await res.text();
+  return { status: res.status, ms: performance.now() - t, text: text.slice(0, 200) };
+}
+
+/** One save as a browser makes it: load the page (the form carries the line's version), then post it. */
+async function saveLine(base: string, cookie: string, line: HotLine, n: number, tag: string): Promise<{ status: number; ms: number; text: string }> {
+  const form = await editForm(base, cookie, line);
+  if (!(form instanceof Map)) return { ...form, ms: 0 };
+  return postLine(base, cookie, line, form, n, tag);
+}
+
+/**
+ * 16 readers on the dashboard while a director saves the line every 100 ms. The director's form is
+ * loaded once; each save posts it with the line's current version (read from the database, as the
+ * page after the previous save would show it), so what is timed is the save itself.
+ */
+async function mixedLoad(base: string, cookie: string, dashboard: PageSpec, line: HotLine, file: string, seconds: number): Promise<MixedFigures> {
+  const readOnly = await loadPage(base, dashboard, cookie, 16, seconds);
+  const form = await editForm(base, cookie, line);
+  if (!(form instanceof Map)) throw new Error(`The line's edit form did not load: ${form.status} ${form.text}`);
+  const saves: number[] = [];
+  let saveErrors = 0;
+  let stop = false;
+  const director = (async () => {
+    for (let n = 0; !stop; n++) {
+      const next = performance.now() + 100;
+      form.set("version", String(lineVersion(file, line.lineId)));
+      const r = await postLine(base, cookie, line, form, n, `mixed ${Date.now()}`);
+      if (r.status === 303) saves.push(r.ms);
+      else saveErrors++;
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, next - performance.now())));
+    }
+  })();
+  const mixed = await loadPage(base, dashboard, cookie, 16, seconds);
+  stop = true;
+  await director;
+  return {
+    readOnlyRps: readOnly.rps,
+    mixedRps: mixed.rps,
+    readerShare: mixed.rps / readOnly.rps,
+    saves: saves.length,
+    saveP50: pct(saves, 50),
+    saveP95: pct(saves, 95),
+    saveErrors,
+    readerErrors: readOnly.errors + mixed.errors,
+  };
+}
+
+/** Two clients, each on its own connection (so on different workers), writing one line `total` times between them. */
+async function lostUpdates(base: string, cookies: [string, string], line: HotLine, file: string, total: number): Promise<Omit<LostUpdateFigures, "auditRows" | "chainVerifies" | "lostUpdates"> & { before: number }> {
+  const before = lineVersion(file, line.lineId);
+  const tally = { attempts: 0, accepted: 0, conflicts: 0, serverErrors: 0, otherRefusals: 0 };
+  const writer = async (cookie: string, offset: number) => {
+    for (let i = 0; i < total / 2; i++) {
+      tally.attempts++;
+      const r = await saveLine(base, cookie, line, offset + i, "writes");
+      if (r.status === 303) tally.accepted++;
+      else if (r.status === 409) tally.conflicts++;
+      else if (r.status >= 500) tally.serverErrors++;
+      else tally.otherRefusals++;
+    }
+  };
+  await Promise.all([writer(cookies[0], 0), writer(cookies[1], total)]);
+  return { ...tally, before };
+}
+
+export async function measureWorkers(opts: {
+  scale: string;
+  file: string;
+  pages: PageSpec[];
+  user: string;
+  password: string;
+  seconds: number;
+  sessionSecret: string;
+  log: (s: string) => void;
+}): Promise<WorkersResult> {
+  const cores = os.availableParallelism?.() ?? os.cpus().length;
+  const dashboard = opts.pages.find((p) => p.path.startsWith("/dashboard")) ?? opts.pages[0];
+  const line = hotLine(opts.file);
+  const runs: EngineRun[] = [];
+  for (const processes of [1, Math.max(2, cores)]) {
+    const server = await startServer(opts.file, { SESSION_SECRET: opts.sessionSecret, WEB_CONCURRENCY: String(processes) });
+    try {
+      const cookie = await signIn(server.base, opts.user, opts.password);
+      const run: EngineRun = { engine: "sqlite", processes, load: load(), pages: [], mixed: undefined as unknown as MixedFigures, writes: null };
+      for (const page of opts.pages) {
+        for (let i = 0; i < 3; i++) {
+          const res = await fetch(server.base + page.path, { headers: { cookie }, redirect: "manual" });
+          await res.arrayBuffer();
+          if (res.status !== 200) throw new Error(`${page.path} answered ${res.status}\n${server.output().slice(-2000)}`);
+        }
+        const c16 = await loadPage(server.base, page, cookie, 16, opts.seconds);
+        run.pages.push({ key: page.key, label: page.label, c16 });
+        opts.log(`${opts.scale}, ${processes} process(es): ${page.path} c16 ${c16.rps.toFixed(0)} req/s, p99 ${c16.p99.toFixed(0)} ms, ${c16.errors} errors`);
+      }
+      run.mixed = await mixedLoad(server.base, cookie, dashboard, line, opts.file, Math.max(opts.seconds, 5));
+      opts.log(
+        `${opts.scale}, ${processes} process(es): mixed load: saves p95 ${run.mixed.saveP95.toFixed(0)} ms (${run.mixed.saves} saves, ${run.mixed.saveErrors} failed), ` +
+          `readers ${run.mixed.mixedRps.toFixed(0)} of ${run.mixed.readOnlyRps.toFixed(0)} req/s`,
+      );
+      if (processes > 1) {
+        const second = await signIn(server.base, opts.user, opts.password);
+        const w = await lostUpdates(server.base, [cookie, second], line, opts.file, WORKER_TARGETS.writes);
+        await server.stop();
+        const after = lineVersion(opts.file, line.lineId);
+        const { db } = open(opts.file, { check: false });
+        try {
+          const verified = await verifyAuditChain(db);
+          const { before, ...tally } = w;
+          run.writes = { ...tally, lostUpdates: tally.accepted - (after - before), auditRows: verified.rows, chainVerifies: verified.ok };
+        } finally {
+          await db.destroy();
+        }
+        opts.log(`${opts.scale}: ${WORKER_TARGETS.writes} writes of one line by two clients: ${JSON.stringify(run.writes)}`);
+      }
+      run.load = load();
+      runs.push(run);
+    } finally {
+      await server.stop();
+    }
+  }
+  return { scale: opts.scale, cores, runs };
+}
+
+const int = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "—");
+const mark = (ok: boolean) => (ok ? "PASS" : "MISS");
+
+/** The side-by-side table, as printed and as docs/performance.md quotes it. */
+export function formatWorkers(r: WorkersResult): string {
+  const head = (run: EngineRun) => `${run.engine} ×${run.processes}`;
+  const out: string[] = [`${r.scale}: one process against workers (${r.cores} cores; load average noted per run)`];
+  const header = ["page (c16)", ...r.runs.map((run) => `${head(run)} req/s · p99 ms · err`), "target ≥ 200 req/s, p99 ≤ 300"];
+  const rows = r.runs[0].pages.map((p) => {
+    const cells = r.runs.map((run) => {
+      const f = run.pages.find((x) => x.key === p.key)?.c16;
+      return f ? `${int(f.rps)} · ${int(f.p99)} · ${f.errors}` : "—";
+    });
+    const best = r.runs.at(-1)!.pages.find((x) => x.key === p.key)?.c16;
+    const pass = best ? best.rps >= WORKER_TARGETS.rps16 && best.p99 <= WORKER_TARGETS.p99Ms && best.errors === 0 : false;
+    return [p.label, ...cells, mark(pass)];
+  });
+  const mixed = ["mixed: save p95 ms · reader share", ...r.runs.map((run) => `${int(run.mixed.saveP95)} · ${Math.round(run.mixed.readerShare * 100)}% (${run.mixed.saves} saves)`)];
+  const last = r.runs.at(-1)!.mixed;
+  mixed.push(mark(last.saveP95 <= WORKER_TARGETS.saveP95Ms && last.readerShare >= WORKER_TARGETS.readerShare && last.saveErrors === 0));
+  const loads = ["load average (1, 5, 15 min)", ...r.runs.map((run) => run.load.join(", ")), ""];
+  const widths = header.map((h, i) => Math.max(h.length, ...[...rows, mixed, loads].map((row) => row[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  out.push(line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line), line(mixed), line(loads));
+  for (const run of r.runs) {
+    if (!run.writes) continue;
+    const w = run.writes;
+    out.push(
+      `${head(run)}: ${w.attempts} writes of one budget line by two clients: ${w.accepted} accepted, ${w.conflicts} refused as conflicts, ` +
+        `${w.serverErrors} × 5xx, ${w.lostUpdates} lost updates, audit chain ${w.chainVerifies ? "verifies" : "BROKEN"} (${int(w.auditRows)} rows) — ` +
+        mark(w.serverErrors === 0 && w.lostUpdates === 0 && w.chainVerifies),
+    );
+  }
+  return out.join("\n");
+}
