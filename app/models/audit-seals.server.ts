@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import { sql, type Kysely, type Transaction } from "kysely";
+import type { Transaction } from "kysely";
 import { auditKey } from "../../db/audit-seal";
 import type { Database } from "../../db/schema";
 import { canonicalJson, recordAudit, type AuditEntry } from "./audit.server";
@@ -167,13 +167,4 @@ export async function recordSealedBatch(trx: Transaction<Database>, entry: Audit
     if (written !== sealed[spec.entity].rows) throw new Error(`sealed ${written} ${spec.table} rows but counted ${sealed[spec.entity].rows}`);
   }
   return auditId;
-}
-
-/** Seal counts per (audit row, entity), for `audit verify`. */
-export async function sealCounts(db: Kysely<Database>) {
-  return db
-    .selectFrom("audit_seals")
-    .select(["audit_id", "entity", sql<number>`count(*)`.as("n")])
-    .groupBy(["audit_id", "entity"])
-    .execute();
 }
