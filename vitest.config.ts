@@ -12,6 +12,7 @@ export default defineConfig({
     env: { SESSION_SECRET: "test-session-secret-not-for-production", AUDIT_KEY: "test-audit-key-not-for-production", NODE_ENV: "test" },
     pool: "forks",
     testTimeout: 30000,
-    hookTimeout: 60000,
+    // A demo load in a beforeAll seals every row it writes (docs/decisions/022-audit-seals.md): slower on a busy machine.
+    hookTimeout: 120000,
   },
 });
