@@ -1,6 +1,6 @@
 /**
  * The API's replies (docs/decisions/024-api-shape.md): JSON, errors as application/problem+json
- * (RFC 9457), opaque cursors, ETags, and request bodies read under a byte limit.
+ * (RFC 9457), opaque cursors and ETags. Bodies are received in imports.server.ts.
  */
 import { createHash } from "node:crypto";
 import type { z } from "zod";
