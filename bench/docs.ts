@@ -54,6 +54,7 @@ const FAULT_TITLES: Record<string, string> = {
   killDuringCliImport: "kill -9 during `cli import`",
   concurrentClients: "concurrent clients with a backup under load",
   readOnlyAndDiskFull: "read-only database, disk full mid-save",
+  workersSameLine: "two workers (WEB_CONCURRENCY=2) writing one budget line",
 };
 
 const show = (v: unknown): string => (typeof v === "number" ? v.toLocaleString("en-US") : typeof v === "string" ? v : JSON.stringify(v));

@@ -130,16 +130,17 @@ function postForms(html: string): Array<Map<string, string>> {
   return forms;
 }
 
-/**
- * One save of the line's edit form as a browser sends it: load the page (the form carries the
- * line's version), then post it. Returns the post's status and time.
- */
-async function saveLine(base: string, cookie: string, line: HotLine, n: number, tag: string): Promise<{ status: number; ms: number; text: string }> {
+/** The line's edit form as the award page renders it (its fields carry the line's version). */
+async function editForm(base: string, cookie: string, line: HotLine): Promise<Map<string, string> | { status: number; text: string }> {
   const page = await fetch(`${base}${line.awardPath}?line=${encodeURIComponent(line.lineId)}`, { headers: { cookie } });
   const html = await page.text();
-  if (page.status !== 200) return { status: page.status, ms: 0, text: html.slice(0, 200) };
-  const fields = postForms(html).find((f) => f.get("intent") === "edit-line" && f.get("line") === line.lineId);
-  if (!fields) return { status: -1, ms: 0, text: "no edit form for the line" };
+  if (page.status !== 200) return { status: page.status, text: html.slice(0, 200) };
+  return postForms(html).find((f) => f.get("intent") === "edit-line" && f.get("line") === line.lineId) ?? { status: -1, text: "no edit form for the line" };
+}
+
+/** Posts the edit form with a new description and amount; returns the post's status and time. */
+async function postLine(base: string, cookie: string, line: HotLine, form: Map<string, string>, n: number, tag: string): Promise<{ status: number; ms: number; text: string }> {
+  const fields = new Map(form);
   fields.set("description", `bench ${tag} ${n}`);
   fields.set("amount", centsToDecimal(line.amountCents - (n % 100)));
   const t = performance.now();
@@ -148,15 +149,30 @@ async function saveLine(base: string, cookie: string, line: HotLine, n: number, 
   return { status: res.status, ms: performance.now() - t, text: text.slice(0, 200) };
 }
 
-async function mixedLoad(base: string, cookie: string, dashboard: PageSpec, line: HotLine, seconds: number): Promise<MixedFigures> {
+/** One save as a browser makes it: load the page (the form carries the line's version), then post it. */
+async function saveLine(base: string, cookie: string, line: HotLine, n: number, tag: string): Promise<{ status: number; ms: number; text: string }> {
+  const form = await editForm(base, cookie, line);
+  if (!(form instanceof Map)) return { ...form, ms: 0 };
+  return postLine(base, cookie, line, form, n, tag);
+}
+
+/**
+ * 16 readers on the dashboard while a director saves the line every 100 ms. The director's form is
+ * loaded once; each save posts it with the line's current version (read from the database, as the
+ * page after the previous save would show it), so what is timed is the save itself.
+ */
+async function mixedLoad(base: string, cookie: string, dashboard: PageSpec, line: HotLine, file: string, seconds: number): Promise<MixedFigures> {
   const readOnly = await loadPage(base, dashboard, cookie, 16, seconds);
+  const form = await editForm(base, cookie, line);
+  if (!(form instanceof Map)) throw new Error(`The line's edit form did not load: ${form.status} ${form.text}`);
   const saves: number[] = [];
   let saveErrors = 0;
   let stop = false;
   const director = (async () => {
     for (let n = 0; !stop; n++) {
       const next = performance.now() + 100;
-      const r = await saveLine(base, cookie, line, n, `mixed ${performance.now()}`);
+      form.set("version", String(lineVersion(file, line.lineId)));
+      const r = await postLine(base, cookie, line, form, n, `mixed ${Date.now()}`);
       if (r.status === 303) saves.push(r.ms);
       else saveErrors++;
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, next - performance.now())));
@@ -224,9 +240,9 @@ export async function measureWorkers(opts: {
         run.pages.push({ key: page.key, label: page.label, c16 });
         opts.log(`${opts.scale}, ${processes} process(es): ${page.path} c16 ${c16.rps.toFixed(0)} req/s, p99 ${c16.p99.toFixed(0)} ms, ${c16.errors} errors`);
       }
-      run.mixed = await mixedLoad(server.base, cookie, dashboard, line, Math.max(opts.seconds, 5));
+      run.mixed = await mixedLoad(server.base, cookie, dashboard, line, opts.file, Math.max(opts.seconds, 5));
       opts.log(
-        `${opts.scale}, ${processes} process(es): mixed load: saves p95 ${run.mixed.saveP95.toFixed(0)} ms (${run.mixed.saves} saves), ` +
+        `${opts.scale}, ${processes} process(es): mixed load: saves p95 ${run.mixed.saveP95.toFixed(0)} ms (${run.mixed.saves} saves, ${run.mixed.saveErrors} failed), ` +
           `readers ${run.mixed.mixedRps.toFixed(0)} of ${run.mixed.readOnlyRps.toFixed(0)} req/s`,
       );
       if (processes > 1) {
