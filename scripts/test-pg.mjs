@@ -32,6 +32,7 @@ const SQLITE_ONLY = {
   "tests/import-obligations.test.ts": "spreadsheet imports (SQLite only for now)",
   "tests/routes/import.test.ts": "spreadsheet imports (SQLite only for now)",
   "tests/reliability/import.property.test.ts": "spreadsheet imports (SQLite only for now)",
+  "tests/perf/compliance-memo.test.ts": "reads SQLite's trigger catalogue and writes through a second SQLite connection",
 };
 const skipped = Object.entries(SQLITE_ONLY).map(([file, why]) => `  ${file}: ${why}`).join("\n");
 const say = () => console.log(`Not run on PostgreSQL (${Object.keys(SQLITE_ONLY).length} files, SQLite only):\n${skipped}`);
