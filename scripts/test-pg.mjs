@@ -25,6 +25,7 @@ try {
  * The list is printed before and after the run, so nothing is skipped silently.
  */
 const SQLITE_ONLY = {
+  "tests/foundation.test.ts": "start-up and CLI checks of SQLite files (PostgreSQL's: tests/postgres-startup.test.ts)",
   "tests/perf/query-plans.test.ts": "SQLite's EXPLAIN QUERY PLAN",
   "tests/reliability/backup.test.ts": "backup/restore copy the SQLite file (PostgreSQL: pg_dump)",
   "tests/reliability/storage-errors.test.ts": "full disk and read-only faults of the SQLite file",
