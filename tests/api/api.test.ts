@@ -123,6 +123,24 @@ describe("tokens on the account page", () => {
   });
 });
 
+describe("tokens on an administrator's user page", () => {
+  it("an administrator creates a token for another user, which acts as that user, and revokes it", async () => {
+    const page = await import("~/routes/admin.users.$id");
+    const cookie = await cookieFor(t.db, "demo-admin");
+    const director = await t.db.selectFrom("users").select("id").where("username", "=", "demo-director").executeTakeFirstOrThrow();
+    const path = `/admin/users/${director.id}`;
+    const res = (await run(page.action, request(path, { cookie, form: { intent: "token-create", name: "VA finance system" } }), { id: String(director.id) })) as Response;
+    const { created } = await res.json();
+    const { body } = await call("GET", "/api/v1/centers?limit=1000", { token: created.token });
+    expect(new Set(body.items.map((c: { state: string }) => c.state))).toEqual(new Set(["VA"]));
+    expect((await call("POST", "/api/v1/findings/dispositions", { token: created.token, json: { key: "x", version: 0, as_of: AS_OF, disposition: "open" } })).res.status).toBe(403);
+    const loaded = (await run(page.loader, request(path, { cookie }), { id: String(director.id) })) as { apiTokens: { id: number; name: string }[] };
+    const row = loaded.apiTokens.find((x) => x.name === "VA finance system")!;
+    await run(page.action, request(path, { cookie, form: { intent: "token-revoke", token: String(row.id) } }), { id: String(director.id) });
+    expect((await call("GET", "/api/v1/centers", { token: created.token, clientAddress: "192.0.2.90" })).res.status).toBe(401);
+  });
+});
+
 describe("lists", () => {
   it("walks every center exactly once in pages of 7, and the cursor survives a new center", async () => {
     const seen: string[] = [];
