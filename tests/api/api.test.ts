@@ -268,6 +268,31 @@ describe("imports", () => {
     expect(refused.res.status).toBe(403);
   });
 
+  it("an XLSX body is read as the upload page reads it, with errors by sheet row and column", async () => {
+    const fs = await import("node:fs");
+    const xlsx = fs.readFileSync("tests/fixtures/import/spending.xlsx");
+    const { res, body } = await call("POST", "/api/v1/imports", {
+      token: admin,
+      body: xlsx,
+      contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    });
+    // The fixture pays budget lines of a network other than the demo's: every row names an unknown line.
+    expect(res.status).toBe(422);
+    expect(body.errors.length).toBeGreaterThan(0);
+    expect(body.errors[0]).toMatchObject({ row: 2, column: "line_id" });
+  });
+
+  it("a JSON cell holding a line break still reports later rows by their position", async () => {
+    const award = await vaAward();
+    const row = (id: string, category: string, description: string) => ({ line_id: id, award_number: award, capability: "I.A", poete: "planning", cost_category: category, amount: "1.00", description });
+    const { res, body } = await call("POST", "/api/v1/imports?type=budget_lines", {
+      token: director,
+      json: { rows: [row("API-M1", "supplies", "two\nlines"), row("API-M2", "supplies", "three\nlines\nhere"), row("API-M3", "nonsense", "bad")] },
+    });
+    expect(res.status).toBe(422);
+    expect(body.errors).toEqual([expect.objectContaining({ row: 3, column: "cost_category" })]);
+  });
+
   it("refuses an unknown media type (415) and an empty body (422)", async () => {
     expect((await call("POST", "/api/v1/imports", { token: director, body: "x", contentType: "image/png" })).res.status).toBe(415);
     expect((await call("POST", "/api/v1/imports", { token: director, body: "", contentType: "text/csv" })).res.status).toBe(422);
@@ -300,6 +325,24 @@ describe("idempotent writes", () => {
     // Keys are per user: the admin's same key is a new request.
     const adminSend = await call("POST", "/api/v1/imports?type=budget_lines", { token: admin, body, contentType: "text/csv", headers: { "Idempotency-Key": "import-2025-06-30-a" } });
     expect(adminSend.res.headers.get("Idempotent-Replayed")).toBeNull();
+  });
+});
+
+describe("idempotency keys", () => {
+  it("a second request while the first runs is told to wait; a key is per user", async () => {
+    const { claimIdempotencyKey, storeIdempotentAnswer } = await import("~/models/idempotency.server");
+    const users = await t.db.selectFrom("users").select("id").orderBy("id").limit(2).execute();
+    const first = await claimIdempotencyKey(t.db, { userId: users[0].id, key: "k-1", requestHash: "a".repeat(64) });
+    expect(first.kind).toBe("claimed");
+    expect(await claimIdempotencyKey(t.db, { userId: users[0].id, key: "k-1", requestHash: "a".repeat(64) })).toEqual({ kind: "in-progress" });
+    expect(await claimIdempotencyKey(t.db, { userId: users[0].id, key: "k-1", requestHash: "b".repeat(64) })).toEqual({ kind: "mismatch" });
+    expect((await claimIdempotencyKey(t.db, { userId: users[1].id, key: "k-1", requestHash: "b".repeat(64) })).kind).toBe("claimed");
+    if (first.kind !== "claimed") throw new Error("not claimed");
+    await storeIdempotentAnswer(t.db, first.id, { status: 200, contentType: "application/json", body: "{}" });
+    expect(await claimIdempotencyKey(t.db, { userId: users[0].id, key: "k-1", requestHash: "a".repeat(64) })).toMatchObject({ kind: "replay", answer: { status: 200 } });
+    // A day later the key is free again.
+    const later = new Date(Date.now() + 25 * 3600_000);
+    expect((await claimIdempotencyKey(t.db, { userId: users[0].id, key: "k-1", requestHash: "b".repeat(64) }, later)).kind).toBe("claimed");
   });
 });
 
