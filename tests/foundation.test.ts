@@ -108,7 +108,8 @@ describe("demo generator", () => {
     const uasiToStates = sqlite.prepare("select count(*) n from awards a join centers c on c.id = a.center_id where a.program_code = 'UASI' and c.kind <> 'urban_area'").get() as { n: number };
     expect(uasiToStates.n).toBe(0);
     for (const x of [a, b, c]) await x.db.destroy();
-  });
+    // Three whole generations: on a shared two-core machine under load they take longer than the default 30 s.
+  }, 120_000);
 });
 
 describe("catalog import", () => {
