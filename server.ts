@@ -16,7 +16,7 @@ import { migrateToLatest, SchemaTooNewError } from "./db/migrate";
 import { isDatabaseEmpty, loadDemo } from "./app/demo/load.server";
 import { runPendingRepairs } from "./app/models/repairs.server";
 import { clientAddress } from "./app/auth/client-address.server";
-import { bodyLimitFor, isCrossSiteWrite, securityHeaders } from "./app/http/security.server";
+import { bodyLimitFor, isCrossSiteWrite, refusal, securityHeaders } from "./app/http/security.server";
 import { withFriendlyErrorPages } from "./app/http/storage-errors.server";
 import { parsePublicUrl, PUBLIC_URL_HELP } from "./app/http/public-url.server";
 import { removeServerPid, writeServerPid } from "./db/backup";
@@ -41,6 +41,12 @@ function fail(message: string): never {
   process.exit(1);
 }
 
+/** A refusal before Remix sees the request: plain text for pages, a problem (RFC 9457) for the JSON API. */
+function refuse(pathname: string, res: express.Response, status: number, message: string): void {
+  const r = refusal(pathname, status, message);
+  res.status(status).type(r.type).send(r.body);
+}
+
 export function createApp(build: ServerBuild | (() => Promise<ServerBuild>)) {
   const app = express();
   app.disable("x-powered-by");
@@ -54,17 +60,17 @@ export function createApp(build: ServerBuild | (() => Promise<ServerBuild>)) {
     for (const [k, v] of Object.entries(securityHeaders(nonce, { dev }))) res.setHeader(k, v);
     res.setHeader("X-Request-Id", requestId);
     if (isCrossSiteWrite(req.method, { origin: req.headers.origin, referer: req.headers.referer, host: req.headers.host })) {
-      res.status(403).type("text/plain").send("Cross-site request refused.");
+      refuse(req.path, res, 403, "Cross-site request refused.");
       return;
     }
     const length = Number(req.headers["content-length"] ?? 0);
     // A chunked body has no length to check up front; browsers always send one for forms and uploads.
     if (req.headers["transfer-encoding"] !== undefined && req.headers["content-length"] === undefined) {
-      res.status(411).type("text/plain").send("Send the request with a Content-Length.");
+      refuse(req.path, res, 411, "Send the request with a Content-Length.");
       return;
     }
     if (length > bodyLimitFor(req.path)) {
-      res.status(413).type("text/plain").send("The request is too large.");
+      refuse(req.path, res, 413, "The request is too large.");
       return;
     }
     next();

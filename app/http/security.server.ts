@@ -1,6 +1,7 @@
 /**
  * HTTP-level protections, used by server.ts and tested on their own.
  */
+import { PROBLEM_TYPE_BASE, TYPE_OF } from "./api/core.server";
 
 /** Request body limits: forms 1 MB, uploads 50 MB. */
 export const FORM_BODY_LIMIT = 1024 * 1024;
@@ -9,6 +10,12 @@ export const UPLOAD_BODY_LIMIT = 50 * 1024 * 1024;
 /** Paths that accept file uploads (the larger limit): the import page and the API's imports. */
 export function isUploadPath(pathname: string): boolean {
   return pathname === "/import" || pathname.startsWith("/import/") || pathname === "/api/v1/imports";
+}
+
+/** What server.ts answers when it refuses a request itself: text for pages, application/problem+json for the API. */
+export function refusal(pathname: string, status: number, message: string): { type: string; body: string } {
+  if (!pathname.startsWith("/api/")) return { type: "text/plain", body: message };
+  return { type: "application/problem+json", body: `${JSON.stringify({ type: `${PROBLEM_TYPE_BASE}${TYPE_OF[status] ?? "error"}`, title: message, status })}\n` };
 }
 
 export function bodyLimitFor(pathname: string): number {

@@ -9,9 +9,11 @@ import { publicOrigin } from "~/http/public-url.server";
 import { feedUrl, icsTokenOf } from "~/models/calendar-feed.server";
 import { endAllSessions, endUserSession, listSessions } from "~/models/sessions.server";
 import { rotateIcsToken } from "~/models/users.server";
-import { createApiToken, listApiTokens, revokeApiToken } from "~/models/api-tokens.server";
+import { TOKEN_REVOKED, tokenIntent, tokenRows } from "~/http/api-token-forms.server";
+import { ApiTokensPanel, type CreatedToken } from "~/components/ApiTokensPanel";
 import { ownEntry } from "~/domain/lookup";
 import { ScrollTable } from "~/components/ScrollTable";
+import { formatAuditTime as when } from "~/domain/audit-diff";
 
 /** The signed-in user's own page: who they are, their personal calendar feed link and their open sessions (decision 011). */
 export const meta: MetaFunction = () => [{ title: "My account — Baseline" }];
@@ -19,13 +21,13 @@ export const meta: MetaFunction = () => [{ title: "My account — Baseline" }];
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const db = getDb();
-  const [token, sessions, apiTokens] = await Promise.all([icsTokenOf(db, user.id), listSessions(db, user.id), listApiTokens(db, { userId: user.id })]);
+  const [token, sessions, apiTokens] = await Promise.all([icsTokenOf(db, user.id), listSessions(db, user.id), tokenRows(db, user.id)]);
   return {
     user: { username: user.username, displayName: user.displayName, role: ROLE_LABELS[user.role] },
     feed: token ? feedUrl(publicOrigin(), token) : null,
     sessions: sessions.map((s) => ({ ...s, current: s.id === user.sessionId })),
-    apiTokens: apiTokens.map((t) => ({ id: t.id, name: t.name, createdAt: t.createdAt, expiresAt: t.expiresAt, lastUsedAt: t.lastUsedAt, revokedAt: t.revokedAt })),
-    today: new Date().toISOString(),
+    apiTokens,
+    now: new Date().toISOString(),
   };
 }
 
@@ -43,23 +45,8 @@ export async function action({ request }: ActionFunctionArgs) {
     if (Number.isSafeInteger(id) && id > 0 && id !== user.sessionId) await endUserSession(getDb(), user.id, id);
     return redirect("/account?done=session-ended#sessions", { status: 303 });
   }
-  if (intent === "token-create") {
-    // The token is in this answer only, never in a URL or the database (docs/decisions/023-api-tokens.md).
-    const created = await createApiToken(getDb(), {
-      userId: user.id,
-      name: String(form.get("name") ?? ""),
-      expiresOn: String(form.get("expires") ?? "").trim() || undefined,
-      actorId: user.id,
-    });
-    if (!created.ok) return json({ error: created.error }, { status: 400 });
-    return json({ created: { token: created.token, name: String(form.get("name")).trim(), expiresAt: created.expiresAt } });
-  }
-  if (intent === "token-revoke") {
-    const id = Number(form.get("token"));
-    // A token already revoked (a second click) is not an error; another user's is not found.
-    if (Number.isSafeInteger(id) && id > 0) await revokeApiToken(getDb(), { id, actorId: user.id, ownerId: user.id });
-    return redirect("/account?done=token-revoked#api-tokens", { status: 303 });
-  }
+  const tokens = await tokenIntent(getDb(), form, { subjectId: user.id, actorId: user.id, back: "/account" });
+  if (tokens) return tokens;
   if (intent !== "rotate" && intent !== "revoke") return json({ error: "Choose to create a new link or to turn the link off." }, { status: 400 });
   await getDb()
     .transaction()
@@ -71,17 +58,12 @@ const DONE: Record<string, string> = {
   rotate: "A new calendar link was made. Any calendar that used the old link stops updating: subscribe again with the new one.",
   revoke: "The calendar link was turned off. Calendars that used it stop updating.",
   "session-ended": "That session was signed out.",
-  "token-revoked": "The API token was revoked: it stops working at once.",
+  "token-revoked": TOKEN_REVOKED,
 };
 
-/** "2026-12-05 23:40 UTC" */
-function when(iso: string): string {
-  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
-}
-
 export default function Account() {
-  const { user, feed, sessions, apiTokens, today } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>() as { error?: string; created?: { token: string; name: string; expiresAt: string } } | undefined;
+  const { user, feed, sessions, apiTokens, now } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>() as { error?: string; tokenError?: string; created?: CreatedToken } | undefined;
   const [params] = useSearchParams();
   const done = ownEntry(DONE, params.get("done"));
   return (
@@ -180,79 +162,7 @@ export default function Account() {
         </Form>
       </section>
 
-      <section className="panel" aria-labelledby="api-tokens" style={{ marginTop: 20 }}>
-        <h2 id="api-tokens">API tokens</h2>
-        <p>
-          A token lets another system (a state financial system, a script) use the <Link to="/api/v1/docs">Baseline API</Link> as you: it sees and
-          changes exactly what you may, and its changes are in the audit log under your name, marked as API. It is shown once; keep it in that
-          system's secret store, and revoke it here when it is no longer needed.
-        </p>
-        {actionData?.created ? (
-          <div className="notice" role="status">
-            <p>
-              Token “{actionData.created.name}” created; it works until {when(actionData.created.expiresAt)}. Copy it now: it is not shown again.
-            </p>
-            <input aria-label="The new API token" type="text" readOnly value={actionData.created.token} size={60} />
-          </div>
-        ) : null}
-        {apiTokens.length ? (
-          <ScrollTable>
-            <caption>
-              {apiTokens.length} token{apiTokens.length === 1 ? "" : "s"}
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Created</th>
-                <th scope="col">Expires</th>
-                <th scope="col">Last used</th>
-                <th scope="col">Revoke</th>
-              </tr>
-            </thead>
-            <tbody>
-              {apiTokens.map((t) => (
-                <tr key={t.id}>
-                  <td>{t.name}</td>
-                  <td>{when(t.createdAt)}</td>
-                  <td>{when(t.expiresAt)}</td>
-                  <td>{t.lastUsedAt ? when(t.lastUsedAt) : "never"}</td>
-                  <td>
-                    {t.revokedAt ? (
-                      <span className="muted">revoked {when(t.revokedAt)}</span>
-                    ) : t.expiresAt <= today ? (
-                      <span className="muted">expired</span>
-                    ) : (
-                      <Form method="post">
-                        <input type="hidden" name="token" value={t.id} />
-                        <button type="submit" name="intent" value="token-revoke" className="secondary">
-                          Revoke
-                        </button>
-                      </Form>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </ScrollTable>
-        ) : (
-          <p className="muted">You have no API tokens.</p>
-        )}
-        <Form method="post" className="actions">
-          <p>
-            <label htmlFor="token-name">Name (what it is for)</label>
-            <br />
-            <input id="token-name" name="name" required maxLength={80} placeholder="State financial system" />
-          </p>
-          <p>
-            <label htmlFor="token-expires">Last day it works (at most a year; 90 days if left empty)</label>
-            <br />
-            <input id="token-expires" name="expires" type="date" />
-          </p>
-          <button type="submit" name="intent" value="token-create">
-            Create a token
-          </button>
-        </Form>
-      </section>
+      <ApiTokensPanel tokens={apiTokens} created={actionData?.created} error={actionData?.tokenError} now={now} whose="you" />
     </>
   );
 }

@@ -12,6 +12,8 @@ import { getUserDetail, setActive, setPassword } from "~/models/users.server";
 import { resetPasswordSchema, userChangeSchema } from "~/schemas/users";
 import { NewPasswordField } from "~/components/forms";
 import { ownEntry } from "~/domain/lookup";
+import { ApiTokensPanel, type CreatedToken } from "~/components/ApiTokensPanel";
+import { TOKEN_REVOKED, tokenIntent, tokenRows } from "~/http/api-token-forms.server";
 
 /** Admin only: one account, with password reset, deactivate/reactivate and its history. */
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.user.username ?? "User"} — Users — Baseline` }];
@@ -28,7 +30,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const me = await requireUser(request, { can: "admin" });
   const db = getDb();
   const user = await findUser(db, params.id);
-  return { me: me.id, user, history: await historyOf(db, "user", [user.id]) };
+  return { me: me.id, user, history: await historyOf(db, "user", [user.id]), apiTokens: await tokenRows(db, user.id), now: new Date().toISOString() };
 }
 
 type ActionReply = { form: "reset-password" | "set-active"; result: SubmissionResult<string[]> };
@@ -38,6 +40,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const db = getDb();
   const user = await findUser(db, params.id);
   const formData = await request.formData();
+  const tokens = await tokenIntent(db, formData, { subjectId: user.id, actorId: me.id, back: `/admin/users/${user.id}` });
+  if (tokens) return tokens;
   const submission = parseWithZod(formData, { schema: userChangeSchema });
   const hide = { hideFields: ["password"] };
   const which: ActionReply["form"] = formData.get("intent") === "reset-password" ? "reset-password" : "set-active";
@@ -62,11 +66,13 @@ const DONE: Record<string, string> = {
   password: "The password was reset and the account's open sessions were ended. Give the new password to the user by a separate, safe channel.",
   deactivated: "The account was deactivated: it can no longer sign in, and its open sessions stop working.",
   reactivated: "The account was reactivated.",
+  "token-revoked": TOKEN_REVOKED,
 };
 
 export default function AdminUser() {
-  const { me, user, history } = useLoaderData<typeof loader>();
-  const reply = useActionData<typeof action>() as ActionReply | undefined;
+  const { me, user, history, apiTokens, now } = useLoaderData<typeof loader>();
+  const data = useActionData<typeof action>() as (ActionReply & { created?: undefined; tokenError?: undefined }) | { created?: CreatedToken; tokenError?: string; form?: undefined } | undefined;
+  const reply = data?.form ? (data as ActionReply) : undefined;
   const [params] = useSearchParams();
   const done = ownEntry(DONE, params.get("done"));
   const [form, fields] = useForm({
@@ -153,6 +159,8 @@ export default function AdminUser() {
           )}
         </section>
       </div>
+
+      <ApiTokensPanel tokens={apiTokens} created={data?.created} error={data?.tokenError} now={now} whose={user.username} />
 
       <HistoryPanel rows={history} />
     </>

@@ -123,6 +123,24 @@ describe("tokens on the account page", () => {
   });
 });
 
+describe("tokens on an administrator's user page", () => {
+  it("an administrator creates a token for another user, which acts as that user, and revokes it", async () => {
+    const page = await import("~/routes/admin.users.$id");
+    const cookie = await cookieFor(t.db, "demo-admin");
+    const director = await t.db.selectFrom("users").select("id").where("username", "=", "demo-director").executeTakeFirstOrThrow();
+    const path = `/admin/users/${director.id}`;
+    const res = (await run(page.action, request(path, { cookie, form: { intent: "token-create", name: "VA finance system" } }), { id: String(director.id) })) as Response;
+    const { created } = await res.json();
+    const { body } = await call("GET", "/api/v1/centers?limit=1000", { token: created.token });
+    expect(new Set(body.items.map((c: { state: string }) => c.state))).toEqual(new Set(["VA"]));
+    expect((await call("POST", "/api/v1/findings/dispositions", { token: created.token, json: { key: "x", version: 0, as_of: AS_OF, disposition: "open" } })).res.status).toBe(403);
+    const loaded = (await run(page.loader, request(path, { cookie }), { id: String(director.id) })) as { apiTokens: { id: number; name: string }[] };
+    const row = loaded.apiTokens.find((x) => x.name === "VA finance system")!;
+    await run(page.action, request(path, { cookie, form: { intent: "token-revoke", token: String(row.id) } }), { id: String(director.id) });
+    expect((await call("GET", "/api/v1/centers", { token: created.token, clientAddress: "192.0.2.90" })).res.status).toBe(401);
+  });
+});
+
 describe("lists", () => {
   it("walks every center exactly once in pages of 7, and the cursor survives a new center", async () => {
     const seen: string[] = [];
@@ -250,6 +268,31 @@ describe("imports", () => {
     expect(refused.res.status).toBe(403);
   });
 
+  it("an XLSX body is read as the upload page reads it, with errors by sheet row and column", async () => {
+    const fs = await import("node:fs");
+    const xlsx = fs.readFileSync("tests/fixtures/import/spending.xlsx");
+    const { res, body } = await call("POST", "/api/v1/imports", {
+      token: admin,
+      body: xlsx,
+      contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    });
+    // The fixture pays budget lines of a network other than the demo's: every row names an unknown line.
+    expect(res.status).toBe(422);
+    expect(body.errors.length).toBeGreaterThan(0);
+    expect(body.errors[0]).toMatchObject({ row: 2, column: "line_id" });
+  });
+
+  it("a JSON cell holding a line break still reports later rows by their position", async () => {
+    const award = await vaAward();
+    const row = (id: string, category: string, description: string) => ({ line_id: id, award_number: award, capability: "I.A", poete: "planning", cost_category: category, amount: "1.00", description });
+    const { res, body } = await call("POST", "/api/v1/imports?type=budget_lines", {
+      token: director,
+      json: { rows: [row("API-M1", "supplies", "two\nlines"), row("API-M2", "supplies", "three\nlines\nhere"), row("API-M3", "nonsense", "bad")] },
+    });
+    expect(res.status).toBe(422);
+    expect(body.errors).toEqual([expect.objectContaining({ row: 3, column: "cost_category" })]);
+  });
+
   it("refuses an unknown media type (415) and an empty body (422)", async () => {
     expect((await call("POST", "/api/v1/imports", { token: director, body: "x", contentType: "image/png" })).res.status).toBe(415);
     expect((await call("POST", "/api/v1/imports", { token: director, body: "", contentType: "text/csv" })).res.status).toBe(422);
@@ -282,6 +325,24 @@ describe("idempotent writes", () => {
     // Keys are per user: the admin's same key is a new request.
     const adminSend = await call("POST", "/api/v1/imports?type=budget_lines", { token: admin, body, contentType: "text/csv", headers: { "Idempotency-Key": "import-2025-06-30-a" } });
     expect(adminSend.res.headers.get("Idempotent-Replayed")).toBeNull();
+  });
+});
+
+describe("idempotency keys", () => {
+  it("a second request while the first runs is told to wait; a key is per user", async () => {
+    const { claimIdempotencyKey, storeIdempotentAnswer } = await import("~/models/idempotency.server");
+    const users = await t.db.selectFrom("users").select("id").orderBy("id").limit(2).execute();
+    const first = await claimIdempotencyKey(t.db, { userId: users[0].id, key: "k-1", requestHash: "a".repeat(64) });
+    expect(first.kind).toBe("claimed");
+    expect(await claimIdempotencyKey(t.db, { userId: users[0].id, key: "k-1", requestHash: "a".repeat(64) })).toEqual({ kind: "in-progress" });
+    expect(await claimIdempotencyKey(t.db, { userId: users[0].id, key: "k-1", requestHash: "b".repeat(64) })).toEqual({ kind: "mismatch" });
+    expect((await claimIdempotencyKey(t.db, { userId: users[1].id, key: "k-1", requestHash: "b".repeat(64) })).kind).toBe("claimed");
+    if (first.kind !== "claimed") throw new Error("not claimed");
+    await storeIdempotentAnswer(t.db, first.id, { status: 200, contentType: "application/json", body: "{}" });
+    expect(await claimIdempotencyKey(t.db, { userId: users[0].id, key: "k-1", requestHash: "a".repeat(64) })).toMatchObject({ kind: "replay", answer: { status: 200 } });
+    // A day later the key is free again.
+    const later = new Date(Date.now() + 25 * 3600_000);
+    expect((await claimIdempotencyKey(t.db, { userId: users[0].id, key: "k-1", requestHash: "b".repeat(64) }, later)).kind).toBe("claimed");
   });
 });
 

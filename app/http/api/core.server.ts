@@ -1,6 +1,6 @@
 /**
  * The API's replies (docs/decisions/024-api-shape.md): JSON, errors as application/problem+json
- * (RFC 9457), opaque cursors, ETags, and request bodies read under a byte limit.
+ * (RFC 9457), opaque cursors and ETags. Bodies are received in imports.server.ts.
  */
 import { createHash } from "node:crypto";
 import type { z } from "zod";
@@ -140,35 +140,8 @@ export function json(value: unknown, status = 200): Response {
   return new Response(`${JSON.stringify(value)}\n`, { status, headers: { "Content-Type": "application/json", "Cache-Control": "no-store" } });
 }
 
-// ---- Bodies -----------------------------------------------------------------------------------
-
-/** Reads the whole body, refusing it with 413 as soon as it passes `limit` bytes. */
-export async function readBody(request: Request, limit: number): Promise<Buffer> {
-  const declared = Number(request.headers.get("Content-Length") ?? 0);
-  if (declared > limit) throw tooLarge(limit);
-  if (!request.body) return Buffer.alloc(0);
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
-    total += chunk.byteLength;
-    if (total > limit) throw tooLarge(limit);
-    chunks.push(Buffer.from(chunk));
-  }
-  return Buffer.concat(chunks);
-}
+// ---- Bodies (read in imports.server.ts) ---------------------------------------------------
 
 export function tooLarge(limit: number): ApiError {
   return new ApiError(413, "Request body too large", `The body may be at most ${limit / (1024 * 1024)} MB. Nothing was saved.`);
-}
-
-/** A JSON body, or a 4xx problem: not JSON (415), not parseable (400). */
-export async function readJson(request: Request, limit: number): Promise<unknown> {
-  const type = (request.headers.get("Content-Type") ?? "").split(";")[0].trim().toLowerCase();
-  if (type !== "application/json") throw new ApiError(415, "Unsupported media type", "Send the body as application/json.");
-  const bytes = await readBody(request, limit);
-  try {
-    return JSON.parse(bytes.toString("utf8"));
-  } catch {
-    throw badRequest("The body is not valid JSON.");
-  }
 }

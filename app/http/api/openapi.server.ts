@@ -66,7 +66,9 @@ function buildDocument(endpoints: readonly Endpoint[], serverUrl = "/"): Record<
   }
   const paths: Record<string, Record<string, unknown>> = {};
   for (const e of endpoints) {
-    const statuses = [...new Set([...(e.public ? [] : [400, 401, 429]), ...e.errors])].sort((a, b) => a - b);
+    // Every write may also be refused by server.ts before it reaches the API: cross-site (403), no length (411), too long (413).
+    const writes = e.method === "POST" ? [403, 411, 413] : [];
+    const statuses = [...new Set([...(e.public ? [] : [400, 401, 429]), ...writes, ...e.errors])].sort((a, b) => a - b);
     const responses: Record<string, unknown> = {
       200: {
         description: "OK",
