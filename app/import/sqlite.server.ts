@@ -1,5 +1,5 @@
 import type Sqlite from "better-sqlite3";
-import { open, sqliteHandle, type DB } from "../../db/client";
+import { engineOf, NotOnPostgresError, open, sqliteHandle, type DB } from "../../db/client";
 
 /**
  * The SQLite side of imports. Handlers write with prepared statements run straight on the
@@ -9,6 +9,9 @@ import { open, sqliteHandle, type DB } from "../../db/client";
  * lookup: `changes` says whether the key was already there.
  */
 export function statementsOn(db: DB): (sql: string) => Sqlite.Statement {
+  // The row handlers are synchronous SQLite statements; their PostgreSQL twins are not written yet
+  // (docs/decisions/025-postgresql-engine.md).
+  if (engineOf(db) === "postgres") throw new NotOnPostgresError("Importing spreadsheets");
   const handle = sqliteHandle(db);
   return (sql) => handle.prepare(sql);
 }
@@ -19,6 +22,8 @@ export function statementsOn(db: DB): (sql: string) => Sqlite.Statement {
  * its write transaction. An in-memory database has no file to share, so it gets the same handle.
  */
 export function openSideConnection(db: DB): { db: DB; close: () => Promise<void> } {
+  // PostgreSQL: the pool already gives the import its own connection.
+  if (engineOf(db) === "postgres") return { db, close: async () => {} };
   const file = sqliteHandle(db).name;
   if (!file || file === ":memory:" || sqliteHandle(db).memory) return { db, close: async () => {} };
   const side = open(file, { check: false });

@@ -18,6 +18,7 @@ import { loader as feedLoader } from "~/routes/calendar.$token[.]ics";
 import { action as deadlinesAction, loader as deadlinesLoader } from "~/routes/deadlines";
 import { cookieFor, request, run } from "../helpers/auth";
 import { freshDatabase, useTestDatabase } from "../helpers/db";
+import { isoDateMinusDays } from "../../db/sql";
 
 const t = useTestDatabase();
 const REF = "2025-06-30";
@@ -99,7 +100,7 @@ describe("demo reporting calendar", () => {
       .selectFrom("reporting_obligations")
       .select((eb) => eb.fn.countAll().as("n"))
       .where("submitted_on", "is not", null)
-      .where((eb) => eb.or([eb("submitted_on", ">", eb.ref("due")), eb("submitted_on", "<", sql<string>`date(due, '-5 days')`), eb("reference", "not like", "DEMO-%")]))
+      .where((eb) => eb.or([eb("submitted_on", ">", eb.ref("due")), eb("submitted_on", "<", isoDateMinusDays(t.db, "due", sql<number>`5`)), eb("reference", "not like", "DEMO-%")]))
       .executeTakeFirstOrThrow();
     expect(Number(late.n)).toBe(0);
   });
