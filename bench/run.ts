@@ -15,6 +15,7 @@
  * `npm run bench -- --workers-only`: only the workers comparison at `national`, merged into
  * bench/results.json. `--engine postgres`: the same against DATABASE_URL (docs/decisions/028-workers.md).
  */
+import pg from "pg";
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
@@ -27,20 +28,19 @@ import { measureImport } from "./lib/import";
 import { BENCH_YEAR, bumpDataVersion, choosePages, signInInProcess, loadPage, loaderFloor, openCapturing } from "./lib/pages";
 import { formatGrowth, formatScale, growthRows, machineInfo, type PageResult, type ScaleResult } from "./lib/report";
 import { peakRss, ROOT, signIn, startServer } from "./lib/server";
-import { measureWorkers, formatWorkers, type WorkersResult } from "./lib/workers";
+import { measureWorkers, formatWorkers, type Target, type WorkersResult } from "./lib/workers";
 
 const started = performance.now();
 const argv = process.argv.slice(2);
 const workersOnly = argv.includes("--workers-only");
 const engine = argv.includes("--engine") ? argv[argv.indexOf("--engine") + 1] : "sqlite";
 if (engine !== "sqlite" && engine !== "postgres") throw new Error(`--engine takes sqlite or postgres (got ${engine})`);
-if (engine === "postgres") {
-  // The slot for PostgreSQL with workers: it needs DATABASE_URL and a way to move the generated network
-  // into it (`cli copy`, from the PostgreSQL engine). Until both are here it says so and stops.
-  console.error(
-    "npm run bench -- --engine postgres: the national network is generated as SQLite and must be copied into DATABASE_URL " +
-      "with `cli copy`, which this version does not have yet; the SQLite figures are `npm run bench`.",
-  );
+// PostgreSQL runs get a database of their own on this server; every other child (data preparation,
+// the SQLite servers) must not see DATABASE_URL.
+const postgresServer = process.env.DATABASE_URL;
+delete process.env.DATABASE_URL;
+if (engine === "postgres" && !/^postgres(ql)?:\/\//i.test(postgresServer ?? "")) {
+  console.error("npm run bench -- --engine postgres needs DATABASE_URL=postgres://USER@HOST:PORT/DATABASE, a server where the benchmark may create a database.");
   process.exit(1);
 }
 const scales = (workersOnly ? "national" : (process.env.BENCH_SCALES ?? "national,double"))
@@ -187,28 +187,64 @@ async function workersMain() {
     const out = await run(process.execPath, ["--import", "tsx", "bench/prepare.ts", "national", path.join(workDir, "national")], "prepare national");
     data = JSON.parse(out.trim().split("\n").at(-1)!) as ScaleData;
   }
-  const workers = await workersFor(data);
+  const workers = await workersFor(data, engine === "postgres" ? ["postgres"] : ["sqlite"]);
   const file = path.join(ROOT, "bench/results.json");
   const report = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : { machine: machineInfo(), scales: {}, growth: [] };
-  report.workers = workers;
+  // One engine measured: the other's runs of the last report stay beside it.
+  const others = ((report.workers?.runs ?? []) as WorkersResult["runs"]).filter((r) => !workers.runs.some((n) => n.engine === r.engine));
+  report.workers = { ...workers, runs: [...others, ...workers.runs].sort((a, b) => (a.engine === b.engine ? a.processes - b.processes : a.engine === "sqlite" ? -1 : 1)) };
   fs.writeFileSync(file, JSON.stringify(report, null, 2) + "\n");
-  console.log(`\n${formatWorkers(workers)}\n`);
+  console.log(`\n${formatWorkers(report.workers)}\n`);
   await run(process.execPath, ["--import", "tsx", "bench/docs.ts"], "docs:figures");
   if (!process.env.BENCH_KEEP) for (const f of [data.full, data.noSpending, data.csv]) removeDatabase(f);
   if (!process.env.BENCH_KEEP && !process.env.BENCH_DIR) fs.rmSync(workDir, { recursive: true, force: true });
 }
 
-function workersFor(data: ScaleData): Promise<WorkersResult> {
-  return measureWorkers({
-    scale: data.scale,
-    file: data.full,
-    pages: choosePages(data.full),
-    user: BENCH_USER,
-    password: BENCH_PASSWORD,
-    seconds,
-    sessionSecret: process.env.SESSION_SECRET!,
-    log,
-  });
+/** A database of its own on the PostgreSQL server, holding a copy of the scale's network (`cli copy`). */
+async function postgresCopy(file: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `baseline_bench_${process.pid}`;
+  const admin = async (statement: string) => {
+    const client = new pg.Client({ connectionString: postgresServer });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`create database ${name}`);
+  const target = new URL(postgresServer!);
+  target.pathname = `/${name}`;
+  const url = target.toString();
+  const t = performance.now();
+  await run(process.execPath, ["--import", "tsx", "cli/index.ts", "copy", "--from", `sqlite:${file}`, "--to", url], "copy");
+  log(`copied the network into PostgreSQL database ${name} in ${((performance.now() - t) / 1000).toFixed(0)} s`);
+  return { url, drop: () => admin(`drop database if exists ${name} with (force)`) };
+}
+
+async function workersFor(data: ScaleData, engines: Array<"sqlite" | "postgres">): Promise<WorkersResult> {
+  const cores = os.availableParallelism?.() ?? os.cpus().length;
+  const targets: Target[] = [];
+  let copy: Awaited<ReturnType<typeof postgresCopy>> | undefined;
+  if (engines.includes("sqlite")) targets.push({ engine: "sqlite", file: data.full, processes: [1, Math.max(2, cores)] });
+  try {
+    if (engines.includes("postgres")) {
+      copy = await postgresCopy(data.full);
+      targets.push({ engine: "postgres", file: data.full, url: copy.url, processes: [Math.max(2, cores)] });
+    }
+    return await measureWorkers({
+      scale: data.scale,
+      targets,
+      pages: choosePages(data.full),
+      user: BENCH_USER,
+      password: BENCH_PASSWORD,
+      seconds,
+      sessionSecret: process.env.SESSION_SECRET!,
+      log,
+    });
+  } finally {
+    await copy?.drop();
+  }
 }
 
 async function main() {
@@ -246,7 +282,7 @@ async function main() {
     results.push(r);
     console.log(`\n${formatScale(r)}\n`);
     if (data.scale === "national") {
-      workers = await workersFor(data);
+      workers = await workersFor(data, engine === "postgres" ? ["sqlite", "postgres"] : ["sqlite"]);
       console.log(`\n${formatWorkers(workers)}\n`);
     }
     if (!process.env.BENCH_KEEP) for (const f of [data.full, data.noSpending]) removeDatabase(f);

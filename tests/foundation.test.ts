@@ -108,7 +108,7 @@ describe("demo generator", () => {
     const uasiToStates = sqlite.prepare("select count(*) n from awards a join centers c on c.id = a.center_id where a.program_code = 'UASI' and c.kind <> 'urban_area'").get() as { n: number };
     expect(uasiToStates.n).toBe(0);
     for (const x of [a, b, c]) await x.db.destroy();
-    // Three demo loads, each sealing the rows it writes (docs/decisions/022-audit-seals.md), on a busy machine.
+    // Three whole generations (each sealing its rows, docs/decisions/022): on a shared two-core machine under load they take longer than the default 30 s.
   }, 120_000);
 });
 

@@ -5,11 +5,10 @@
  * 100 ms); and two processes writing the same budget line 1,000 times (lost updates, 5xx, the
  * audit chain). The load average is noted with every figure: the box may be shared.
  */
-import Sqlite from "better-sqlite3";
 import os from "node:os";
 import { centsToDecimal } from "../../app/domain/money";
 import { verifyAuditChain } from "../../app/models/audit.server";
-import { open } from "../../db/client";
+import { open, openPostgres, type DB } from "../../db/client";
 import { loadPage, type HttpFigures, type PageSpec } from "./pages";
 import { signIn, startServer } from "./server";
 
@@ -67,29 +66,23 @@ interface HotLine {
 }
 
 /** A budget line whose amount can move down by up to a dollar without touching its spending or its award's total. */
-function hotLine(file: string): HotLine {
-  const s = new Sqlite(file, { readonly: true });
-  try {
-    const row = s
-      .prepare(
-        `select a.award_number, b.line_id, b.amount_cents from budget_lines b join awards a on a.id = b.award_id
-          where b.voided_at is null and a.voided_at is null and b.amount_cents - b.spent_cents >= 200
-          order by b.id limit 1`,
-      )
-      .get() as { award_number: string; line_id: string; amount_cents: number };
-    return { awardPath: `/awards/${encodeURIComponent(row.award_number)}`, lineId: row.line_id, amountCents: row.amount_cents };
-  } finally {
-    s.close();
-  }
+async function hotLine(db: DB): Promise<HotLine> {
+  const row = await db
+    .selectFrom("budget_lines as b")
+    .innerJoin("awards as a", "a.id", "b.award_id")
+    .select(["a.award_number", "b.line_id", "b.amount_cents"])
+    .where("b.voided_at", "is", null)
+    .where("a.voided_at", "is", null)
+    .where((eb) => eb(eb("b.amount_cents", "-", eb.ref("b.spent_cents")), ">=", 200))
+    .orderBy("b.id")
+    .limit(1)
+    .executeTakeFirstOrThrow();
+  return { awardPath: `/awards/${encodeURIComponent(row.award_number)}`, lineId: row.line_id, amountCents: Number(row.amount_cents) };
 }
 
-function lineVersion(file: string, lineId: string): number {
-  const s = new Sqlite(file, { readonly: true });
-  try {
-    return s.prepare("select version from budget_lines where line_id = ?").pluck().get(lineId) as number;
-  } finally {
-    s.close();
-  }
+async function lineVersion(db: DB, lineId: string): Promise<number> {
+  const row = await db.selectFrom("budget_lines").select("version").where("line_id", "=", lineId).executeTakeFirstOrThrow();
+  return Number(row.version);
 }
 
 const decode = (t: string) =>
@@ -161,7 +154,7 @@ async function saveLine(base: string, cookie: string, line: HotLine, n: number, 
  * loaded once; each save posts it with the line's current version (read from the database, as the
  * page after the previous save would show it), so what is timed is the save itself.
  */
-async function mixedLoad(base: string, cookie: string, dashboard: PageSpec, line: HotLine, file: string, seconds: number): Promise<MixedFigures> {
+async function mixedLoad(base: string, cookie: string, dashboard: PageSpec, line: HotLine, db: DB, seconds: number): Promise<MixedFigures> {
   const readOnly = await loadPage(base, dashboard, cookie, 16, seconds);
   const form = await editForm(base, cookie, line);
   if (!(form instanceof Map)) throw new Error(`The line's edit form did not load: ${form.status} ${form.text}`);
@@ -171,7 +164,7 @@ async function mixedLoad(base: string, cookie: string, dashboard: PageSpec, line
   const director = (async () => {
     for (let n = 0; !stop; n++) {
       const next = performance.now() + 100;
-      form.set("version", String(lineVersion(file, line.lineId)));
+      form.set("version", String(await lineVersion(db, line.lineId)));
       const r = await postLine(base, cookie, line, form, n, `mixed ${Date.now()}`);
       if (r.status === 303) saves.push(r.ms);
       else saveErrors++;
@@ -194,8 +187,8 @@ async function mixedLoad(base: string, cookie: string, dashboard: PageSpec, line
 }
 
 /** Two clients, each on its own connection (so on different workers), writing one line `total` times between them. */
-async function lostUpdates(base: string, cookies: [string, string], line: HotLine, file: string, total: number): Promise<Omit<LostUpdateFigures, "auditRows" | "chainVerifies" | "lostUpdates"> & { before: number }> {
-  const before = lineVersion(file, line.lineId);
+async function lostUpdates(base: string, cookies: [string, string], line: HotLine, db: DB, total: number): Promise<Omit<LostUpdateFigures, "auditRows" | "chainVerifies" | "lostUpdates"> & { before: number }> {
+  const before = await lineVersion(db, line.lineId);
   const tally = { attempts: 0, accepted: 0, conflicts: 0, serverErrors: 0, otherRefusals: 0 };
   const writer = async (cookie: string, offset: number) => {
     for (let i = 0; i < total / 2; i++) {
@@ -211,9 +204,12 @@ async function lostUpdates(base: string, cookies: [string, string], line: HotLin
   return { ...tally, before };
 }
 
+/** Where a run's servers find the database: the SQLite file, or a PostgreSQL database the network was copied into. */
+export type Target = { engine: "sqlite"; file: string; processes: number[] } | { engine: "postgres"; file: string; url: string; processes: number[] };
+
 export async function measureWorkers(opts: {
   scale: string;
-  file: string;
+  targets: Target[];
   pages: PageSpec[];
   user: string;
   password: string;
@@ -223,50 +219,64 @@ export async function measureWorkers(opts: {
 }): Promise<WorkersResult> {
   const cores = os.availableParallelism?.() ?? os.cpus().length;
   const dashboard = opts.pages.find((p) => p.path.startsWith("/dashboard")) ?? opts.pages[0];
-  const line = hotLine(opts.file);
   const runs: EngineRun[] = [];
-  for (const processes of [1, Math.max(2, cores)]) {
-    const server = await startServer(opts.file, { SESSION_SECRET: opts.sessionSecret, WEB_CONCURRENCY: String(processes) });
+  for (const target of opts.targets) {
+    const db = target.engine === "postgres" ? openPostgres(target.url) : open(target.file, { check: false }).db;
     try {
-      const cookie = await signIn(server.base, opts.user, opts.password);
-      const run: EngineRun = { engine: "sqlite", processes, load: load(), pages: [], mixed: undefined as unknown as MixedFigures, writes: null };
-      for (const page of opts.pages) {
-        for (let i = 0; i < 3; i++) {
-          const res = await fetch(server.base + page.path, { headers: { cookie }, redirect: "manual" });
-          await res.arrayBuffer();
-          if (res.status !== 200) throw new Error(`${page.path} answered ${res.status}\n${server.output().slice(-2000)}`);
-        }
-        const c16 = await loadPage(server.base, page, cookie, 16, opts.seconds);
-        run.pages.push({ key: page.key, label: page.label, c16 });
-        opts.log(`${opts.scale}, ${processes} process(es): ${page.path} c16 ${c16.rps.toFixed(0)} req/s, p99 ${c16.p99.toFixed(0)} ms, ${c16.errors} errors`);
-      }
-      run.mixed = await mixedLoad(server.base, cookie, dashboard, line, opts.file, Math.max(opts.seconds, 5));
-      opts.log(
-        `${opts.scale}, ${processes} process(es): mixed load: saves p95 ${run.mixed.saveP95.toFixed(0)} ms (${run.mixed.saves} saves, ${run.mixed.saveErrors} failed), ` +
-          `readers ${run.mixed.mixedRps.toFixed(0)} of ${run.mixed.readOnlyRps.toFixed(0)} req/s`,
-      );
-      if (processes > 1) {
-        const second = await signIn(server.base, opts.user, opts.password);
-        const w = await lostUpdates(server.base, [cookie, second], line, opts.file, WORKER_TARGETS.writes);
-        await server.stop();
-        const after = lineVersion(opts.file, line.lineId);
-        const { db } = open(opts.file, { check: false });
-        try {
-          const verified = await verifyAuditChain(db);
-          const { before, ...tally } = w;
-          run.writes = { ...tally, lostUpdates: tally.accepted - (after - before), auditRows: verified.rows, chainVerifies: verified.ok };
-        } finally {
-          await db.destroy();
-        }
-        opts.log(`${opts.scale}: ${WORKER_TARGETS.writes} writes of one line by two clients: ${JSON.stringify(run.writes)}`);
-      }
-      run.load = load();
-      runs.push(run);
+      const line = await hotLine(db);
+      for (const processes of target.processes) runs.push(await measureRun(opts, target, processes, db, line, dashboard));
     } finally {
-      await server.stop();
+      await db.destroy();
     }
   }
   return { scale: opts.scale, cores, runs };
+}
+
+async function measureRun(
+  opts: Parameters<typeof measureWorkers>[0],
+  target: Target,
+  processes: number,
+  db: DB,
+  line: HotLine,
+  dashboard: PageSpec,
+): Promise<EngineRun> {
+  const env: Record<string, string> = { SESSION_SECRET: opts.sessionSecret, WEB_CONCURRENCY: String(processes) };
+  if (target.engine === "postgres") env.DATABASE_URL = target.url;
+  const label = `${opts.scale}, ${target.engine} ×${processes}`;
+  const server = await startServer(target.file, env);
+  try {
+    const cookie = await signIn(server.base, opts.user, opts.password);
+    const run: EngineRun = { engine: target.engine, processes, load: load(), pages: [], mixed: undefined as unknown as MixedFigures, writes: null };
+    for (const page of opts.pages) {
+      for (let i = 0; i < 3; i++) {
+        const res = await fetch(server.base + page.path, { headers: { cookie }, redirect: "manual" });
+        await res.arrayBuffer();
+        if (res.status !== 200) throw new Error(`${page.path} answered ${res.status}\n${server.output().slice(-2000)}`);
+      }
+      const c16 = await loadPage(server.base, page, cookie, 16, opts.seconds);
+      run.pages.push({ key: page.key, label: page.label, c16 });
+      opts.log(`${label}: ${page.path} c16 ${c16.rps.toFixed(0)} req/s, p99 ${c16.p99.toFixed(0)} ms, ${c16.errors} errors`);
+    }
+    run.mixed = await mixedLoad(server.base, cookie, dashboard, line, db, Math.max(opts.seconds, 5));
+    opts.log(
+      `${label}: mixed load: saves p95 ${run.mixed.saveP95.toFixed(0)} ms (${run.mixed.saves} saves, ${run.mixed.saveErrors} failed), ` +
+        `readers ${run.mixed.mixedRps.toFixed(0)} of ${run.mixed.readOnlyRps.toFixed(0)} req/s`,
+    );
+    if (processes > 1) {
+      const second = await signIn(server.base, opts.user, opts.password);
+      const w = await lostUpdates(server.base, [cookie, second], line, db, WORKER_TARGETS.writes);
+      await server.stop();
+      const after = await lineVersion(db, line.lineId);
+      const verified = await verifyAuditChain(db);
+      const { before, ...tally } = w;
+      run.writes = { ...tally, lostUpdates: tally.accepted - (after - before), auditRows: verified.rows, chainVerifies: verified.ok };
+      opts.log(`${label}: ${WORKER_TARGETS.writes} writes of one line by two clients: ${JSON.stringify(run.writes)}`);
+    }
+    run.load = load();
+    return run;
+  } finally {
+    await server.stop();
+  }
 }
 
 const int = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "—");
@@ -275,22 +285,32 @@ const mark = (ok: boolean) => (ok ? "PASS" : "MISS");
 /** The side-by-side table, as printed and as docs/performance.md quotes it. */
 export function formatWorkers(r: WorkersResult): string {
   const head = (run: EngineRun) => `${run.engine} ×${run.processes}`;
+  const sqliteWorkers = r.runs.filter((run) => run.engine === "sqlite").at(-1)!;
+  const pgWorkers = r.runs.find((run) => run.engine === "postgres");
   const out: string[] = [`${r.scale}: one process against workers (${r.cores} cores; load average noted per run)`];
-  const header = ["page (c16)", ...r.runs.map((run) => `${head(run)} req/s · p99 ms · err`), "target ≥ 200 req/s, p99 ≤ 300"];
-  const rows = r.runs[0].pages.map((p) => {
+  const header = ["page (c16)", ...r.runs.map((run) => `${head(run)} req/s · p99 ms · err`), `${head(sqliteWorkers)}: ≥ 200/s, p99 ≤ 300`];
+  if (pgWorkers) header.push("postgres within 1.5×");
+  const figure = (run: EngineRun, key: string) => run.pages.find((x) => x.key === key)?.c16;
+  const rows = sqliteWorkers.pages.map((p) => {
     const cells = r.runs.map((run) => {
-      const f = run.pages.find((x) => x.key === p.key)?.c16;
+      const f = figure(run, p.key);
       return f ? `${int(f.rps)} · ${int(f.p99)} · ${f.errors}` : "—";
     });
-    const best = r.runs.at(-1)!.pages.find((x) => x.key === p.key)?.c16;
-    const pass = best ? best.rps >= WORKER_TARGETS.rps16 && best.p99 <= WORKER_TARGETS.p99Ms && best.errors === 0 : false;
-    return [p.label, ...cells, mark(pass)];
+    const best = p.c16;
+    const row = [p.label, ...cells, mark(best.rps >= WORKER_TARGETS.rps16 && best.p99 <= WORKER_TARGETS.p99Ms && best.errors === 0)];
+    if (pgWorkers) {
+      const f = figure(pgWorkers, p.key);
+      row.push(f ? `${(best.rps / f.rps).toFixed(2)}× ${mark(best.rps / f.rps <= 1.5 && f.errors === 0)}` : "—");
+    }
+    return row;
   });
+  const mixedOk = (m: MixedFigures) => m.saveP95 <= WORKER_TARGETS.saveP95Ms && m.readerShare >= WORKER_TARGETS.readerShare && m.saveErrors === 0;
   const mixed = ["mixed: save p95 ms · reader share", ...r.runs.map((run) => `${int(run.mixed.saveP95)} · ${Math.round(run.mixed.readerShare * 100)}% (${run.mixed.saves} saves)`)];
-  const last = r.runs.at(-1)!.mixed;
-  mixed.push(mark(last.saveP95 <= WORKER_TARGETS.saveP95Ms && last.readerShare >= WORKER_TARGETS.readerShare && last.saveErrors === 0));
+  mixed.push(mark(mixedOk(sqliteWorkers.mixed)));
+  if (pgWorkers) mixed.push(mark(mixedOk(pgWorkers.mixed)));
   const loads = ["load average (1, 5, 15 min)", ...r.runs.map((run) => run.load.join(", ")), ""];
-  const widths = header.map((h, i) => Math.max(h.length, ...[...rows, mixed, loads].map((row) => row[i].length)));
+  if (pgWorkers) loads.push("");
+  const widths = header.map((h, i) => Math.max(h.length, ...[...rows, mixed, loads].map((row) => (row[i] ?? "").length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
   out.push(line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line), line(mixed), line(loads));
   for (const run of r.runs) {
