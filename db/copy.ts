@@ -70,7 +70,9 @@ export async function copySqliteToPostgres(source: Sqlite.Database, target: DB, 
     // Rows the migrations seeded (catalog, programs, settings) come again from the source.
     for (const t of [...tables].reverse()) await sql`delete from ${sql.table(t)}`.execute(trx);
     for (const t of tables) {
-      const rowidOrder = (source.prepare("select sql from sqlite_master where name = ?").get(t) as { sql: string }).sql.includes("WITHOUT ROWID") ? "" : " order by rowid";
+      // Kysely's schema builder writes "without rowid" in lower case (audit_seals); such a table has no rowid to order by.
+      const withoutRowid = /without\s+rowid/i.test((source.prepare("select sql from sqlite_master where name = ?").get(t) as { sql: string }).sql);
+      const rowidOrder = withoutRowid ? "" : " order by rowid";
       const statement = source.prepare(`select * from "${t}"${rowidOrder}`);
       const columns = statement.columns().length;
       const batchSize = Math.max(1, Math.floor(PARAMETERS / Math.max(1, columns)));
