@@ -100,6 +100,9 @@ export async function copySqliteToPostgres(source: Sqlite.Database, target: DB, 
     }
     for (const t of tables) await sql`alter table ${sql.table(t)} enable trigger user`.execute(trx);
   });
+  // A bulk copy leaves PostgreSQL without statistics until autovacuum gets round to it; until then it
+  // plans sequential scans of the spending table (a budget line's page took seconds on the national copy).
+  await sql`analyze`.execute(target);
   const audit = source.prepare("select count(*) as n from audit_log").get() as { n: number };
   return { tables: tables.length, rows: total, auditRows: audit.n };
 }
