@@ -703,6 +703,22 @@ export interface CenterScoreRow extends Pick<ScoreResult, "score" | "achieved" |
   gaps: number;
 }
 
+/** A score row as `cli scores --format json` and `/api/v1/scores` write it (snake_case, one shape for both). */
+export function scoreRecord(r: CenterScoreRow) {
+  return {
+    center: r.center,
+    fiscal_year: r.fiscalYear,
+    framework: r.framework,
+    score: r.score,
+    achieved: r.achieved,
+    partial: r.partial,
+    not_achieved: r.notAchieved,
+    not_applicable: r.notApplicable,
+    not_assessed: r.notAssessed,
+    gaps: r.gaps,
+  };
+}
+
 /** One row per center (sorted by code) for a fiscal year and framework; for `cli scores` and exports. */
 export async function scoresForYear(db: Kysely<Database>, fiscalYear: number, frameworkId: string, scope: CenterScope = { kind: "all" }): Promise<CenterScoreRow[]> {
   const catalog = await listCapabilities(db);

@@ -1,6 +1,6 @@
 import { stringify } from "csv-stringify/sync";
 import { HEADLINE_FRAMEWORK } from "../../app/domain/scores";
-import { scoresForYear } from "../../app/models/assessments.server";
+import { scoreRecord, scoresForYear } from "../../app/models/assessments.server";
 import { listFrameworks } from "../../app/models/catalog.server";
 import { type Command, formatOption, intOption, UsageError } from "../command";
 
@@ -22,18 +22,7 @@ export const scores: Command = {
     if (!frameworks.includes(framework)) throw new UsageError(`Unknown framework "${framework}"; one of ${frameworks.join(", ")}`);
     const rows = await scoresForYear(db, fy, framework);
     if (format === "json") {
-      const objects = rows.map((r) => ({
-        center: r.center,
-        fiscal_year: r.fiscalYear,
-        framework: r.framework,
-        score: r.score,
-        achieved: r.achieved,
-        partial: r.partial,
-        not_achieved: r.notAchieved,
-        not_applicable: r.notApplicable,
-        not_assessed: r.notAssessed,
-        gaps: r.gaps,
-      }));
+      const objects = rows.map(scoreRecord);
       out.write(JSON.stringify(objects, null, 2) + "\n");
       return 0;
     }

@@ -12,7 +12,7 @@ import { centsToDecimal } from "../../domain/money";
 import { allows, centerScope, type Principal } from "../../domain/permissions";
 import { HEADLINE_FRAMEWORK } from "../../domain/scores";
 import { apiAssessments, apiAwards, apiBudgetLines, apiCapabilities, apiCenters, apiPrimeAwards, apiSpending } from "../../models/api-lists.server";
-import { scoresForYear } from "../../models/assessments.server";
+import { scoreRecord, scoresForYear } from "../../models/assessments.server";
 import { getCenterByCode } from "../../models/centers.server";
 import { centerIdsFor, findingFires, findings } from "../../models/compliance.server";
 import { saveDisposition, saveResponse, type SaveResult } from "../../models/findings.server";
@@ -290,18 +290,7 @@ export const ENDPOINTS: Endpoint[] = [
     errors: [],
     async run({ user, query }) {
       const rows = await scoresForYear(getDb(), query.fy, query.framework ?? HEADLINE_FRAMEWORK, centerScope(user));
-      return pageOfComputed(rows, (r) => [r.center], query.cursor, query.limit, (r): Item<"scores"> => ({
-        center: r.center,
-        fiscal_year: r.fiscalYear,
-        framework: r.framework,
-        score: r.score,
-        achieved: r.achieved,
-        partial: r.partial,
-        not_achieved: r.notAchieved,
-        not_applicable: r.notApplicable,
-        not_assessed: r.notAssessed,
-        gaps: r.gaps,
-      }));
+      return pageOfComputed(rows, (r) => [r.center], query.cursor, query.limit, (r): Item<"scores"> => scoreRecord(r));
     },
   }),
   endpoint({
