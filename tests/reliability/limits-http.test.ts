@@ -76,9 +76,9 @@ async function refused(pathname: string, init: Parameters<typeof send>[1], statu
 
 /** Nothing but failed sign-ins may change while `fn` sends its crafted requests. */
 async function withoutWrite(fn: () => Promise<void>) {
-  const before = fingerprint(dbFile);
+  const before = await fingerprint(dbFile);
   await fn();
-  expect(fingerprint(dbFile)).toBe(before);
+  expect(await fingerprint(dbFile)).toBe(before);
 }
 
 describe("crafted form posts", () => {

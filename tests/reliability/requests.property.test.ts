@@ -131,7 +131,7 @@ describe("arbitrary requests to every loader and action", () => {
   });
 
   it(`${RUNS} requests: never a 5xx, never a write`, async () => {
-    const before = fingerprint(dbFile);
+    const before = await fingerprint(dbFile);
     const start = audit();
     const statuses: Record<string, number> = {};
     await fc.assert(
@@ -164,7 +164,7 @@ describe("arbitrary requests to every loader and action", () => {
       }),
       { numRuns: RUNS },
     );
-    expect(fingerprint(dbFile)).toBe(before);
+    expect(await fingerprint(dbFile)).toBe(before);
     console.log(`statuses: ${JSON.stringify(statuses)}`);
   }, 300_000);
 });
