@@ -207,7 +207,7 @@ describe("16 concurrent clients editing and reading", () => {
 
     // ---- Checks on the file the server left behind ----
     expect(failures).toEqual([]);
-    expect(integrityOk(dbFile)).toBe(true);
+    expect(await integrityOk(dbFile)).toBe(true);
     const audit = await auditVerifies(dbFile);
     expect(audit.ok, audit.reason).toBe(true);
 
@@ -261,7 +261,7 @@ describe("16 concurrent clients editing and reading", () => {
     fs.mkdirSync(path.dirname(restored));
     const restore = await runCli(["restore", backupFile], restored);
     expect(restore.code, restore.err).toBe(0);
-    expect(integrityOk(restored)).toBe(true);
+    expect(await integrityOk(restored)).toBe(true);
     const restoredAudit = await auditVerifies(restored);
     expect(restoredAudit.ok).toBe(true);
 

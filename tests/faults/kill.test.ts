@@ -97,7 +97,7 @@ describe("kill -9 during a bulk assessment save", () => {
   it("leaves each interrupted save wholly present or wholly absent, and loses nothing acknowledged", async () => {
     const figures = { kills: 0, requests: 0, midTransactionKills: 0, wholeAfterKill: 0, absentAfterKill: 0, acknowledgedThenKilled: 0, partialSaves: 0, rowsLost: 0 };
     const check = async (token: string, expected: "absent" | "acknowledged" | "either", size: number) => {
-      expect(integrityOk(dbFile)).toBe(true);
+      expect(await integrityOk(dbFile)).toBe(true);
       const audit = await auditVerifies(dbFile);
       expect(audit.ok, audit.reason).toBe(true);
       const n = countToken(token);
