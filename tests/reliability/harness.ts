@@ -4,12 +4,13 @@
  */
 import Sqlite from "better-sqlite3";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
 import { pathToFileURL } from "node:url";
+import { CompiledQuery } from "kysely";
 import pg from "pg";
 import { open, openPostgres, type DB } from "../../db/client";
 import { loadDemo } from "../../app/demo/load.server";
@@ -90,7 +91,8 @@ async function demoPostgresDatabase(base: string): Promise<string> {
     } finally {
       await client.query("select pg_advisory_unlock(hashtext($1))", [demo]);
     }
-    const name = `${base}_d${process.pid}_${++pgCopies}`;
+    // Unique across test files sharing one process (vitest's singleFork re-evaluates this module per file).
+    const name = `${base}_d${process.pid}_${++pgCopies}_${randomBytes(3).toString("hex")}`;
     await client.query(`CREATE DATABASE ${name} TEMPLATE ${demo}`);
     return urlForDatabase(server, name);
   } finally {
@@ -109,6 +111,23 @@ export async function withDatabase<T>(ref: string, fn: (db: DB) => Promise<T>): 
   } finally {
     await db.destroy();
   }
+}
+
+/**
+ * The rows of one SQL statement with `?` placeholders, on either engine (a fresh connection each
+ * time: what a restarted process would see). Keep the SQL portable.
+ */
+export async function queryRows<T = Record<string, unknown>>(ref: string, text: string, ...params: unknown[]): Promise<T[]> {
+  let n = 0;
+  const portable = isPostgresRef(ref) ? text.replace(/\?/g, () => `$${++n}`) : text;
+  return withDatabase(ref, async (db) => (await db.executeQuery<T>(CompiledQuery.raw(portable, params))).rows);
+}
+
+/** The first column of the first row of `text` (a count, an id). */
+export async function queryValue<T = number>(ref: string, text: string, ...params: unknown[]): Promise<T> {
+  const [row] = await queryRows<Record<string, T>>(ref, text, ...params);
+  if (!row) throw new Error(`no row from: ${text}`);
+  return Object.values(row)[0];
 }
 
 /** Collects what a command writes. */
