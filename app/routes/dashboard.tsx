@@ -178,7 +178,7 @@ export default function DashboardPage() {
                 </thead>
                 {/* Drawn once per distinct rows on the server: 80 rows of 18 cells were most of the page's render. */}
                 <StaticTbody memoKey={chartKey("heat-rows", { fy, areas: d.areas.map((a) => a.id), rows: d.rows })}>
-                  {d.rows.map((r) => {
+                  {() => d.rows.map((r) => {
                     const gapsHref = `/centers/${encodeURIComponent(r.code)}?fy=${fy}#gaps`;
                     return (
                       <tr key={r.code}>
