@@ -33,7 +33,6 @@ const SQLITE_ONLY = {
   "tests/import-obligations.test.ts": "spreadsheet imports (SQLite only for now)",
   "tests/routes/import.test.ts": "spreadsheet imports (SQLite only for now)",
   "tests/reliability/import.property.test.ts": "spreadsheet imports (SQLite only for now)",
-  "tests/reliability/actions.property.test.ts": "fuzzes every form against SQLite files it fingerprints and integrity-checks with SQLite",
   "tests/perf/compliance-memo.test.ts": "reads SQLite's trigger catalogue and writes through a second SQLite connection",
   "tests/reliability/audit-head-processes.test.ts": "the audit head file beside a SQLite database under two writing processes (PostgreSQL keeps no head file: decision 026)",
 };
