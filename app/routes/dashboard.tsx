@@ -56,6 +56,7 @@ export default function DashboardPage() {
     const nextDir = active && d.sort.dir === "asc" ? "desc" : active ? "asc" : key === "code" || key === "name" || key === "state" ? "asc" : "desc";
     return (
       <th
+        key={key}
         scope="col"
         className={key === "code" || key === "name" || key === "state" ? undefined : "num"}
         aria-sort={active ? (d.sort.dir === "asc" ? "ascending" : "descending") : undefined}
