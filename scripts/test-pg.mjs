@@ -34,7 +34,7 @@ const SQLITE_ONLY = {
   "tests/routes/import.test.ts": "spreadsheet imports (SQLite only for now)",
   "tests/reliability/import.property.test.ts": "spreadsheet imports (SQLite only for now)",
   "tests/perf/compliance-memo.test.ts": "reads SQLite's trigger catalogue and writes through a second SQLite connection",
-  "tests/reliability/audit-head-processes.test.ts": "the audit head file beside a SQLite database under two writing processes (PostgreSQL keeps no head file: decision 026)",
+  "tests/reliability/audit-head-processes.test.ts": "the audit head file beside a SQLite database under two writing processes (PostgreSQL keeps no head file, decision 026; its two writers: tests/reliability/audit-chain-processes.test.ts)",
 };
 /**
  * The suites, as `npm test`, `npm run test:faults` and `npm run test:e2e` run them on SQLite.
