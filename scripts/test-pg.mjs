@@ -29,10 +29,6 @@ const SQLITE_ONLY = {
   "tests/perf/query-plans.test.ts": "SQLite's EXPLAIN QUERY PLAN",
   "tests/reliability/backup.test.ts": "backup/restore copy the SQLite file (PostgreSQL: pg_dump)",
   "tests/reliability/storage-errors.test.ts": "full disk and read-only faults of the SQLite file",
-  "tests/import-db.test.ts": "spreadsheet imports write through SQLite statements (PostgreSQL path not written yet)",
-  "tests/import-obligations.test.ts": "spreadsheet imports (SQLite only for now)",
-  "tests/routes/import.test.ts": "spreadsheet imports (SQLite only for now)",
-  "tests/reliability/import.property.test.ts": "spreadsheet imports (SQLite only for now)",
   "tests/reliability/actions.property.test.ts": "fuzzes every form against SQLite files it fingerprints and integrity-checks with SQLite",
   "tests/perf/compliance-memo.test.ts": "reads SQLite's trigger catalogue and writes through a second SQLite connection",
 };

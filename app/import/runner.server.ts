@@ -15,6 +15,7 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import type { Kysely, Transaction } from "kysely";
+import { isUniqueViolation } from "../../db/errors";
 import type { Database } from "../../db/schema";
 import { allows, type Principal } from "../domain/permissions";
 import { recordSealedBatch, type SealSource } from "../models/audit-seals.server";
@@ -395,7 +396,9 @@ async function loadContext(
     async attempt(row, column, write) {
       const w = await statements.refusable(write);
       if (w.ok) return w;
-      tally.error(row, column, friendlyDbError(w.error) ?? `The database refused this row (${w.error.message})`);
+      // The engines word a duplicate differently (SQLite names the column, PostgreSQL the index): one sentence for both.
+      const message = friendlyDbError(w.error) ?? (isUniqueViolation(w.error) ? `Another record already has this ${column}` : `The database refused this row (${w.error.message})`);
+      tally.error(row, column, message);
       return { ok: false };
     },
     refusable: (write) => statements.refusable(write),
