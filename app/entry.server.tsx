@@ -3,10 +3,11 @@ import { createReadableStreamFromReadable } from "@remix-run/node";
 import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
-import { renderChart } from "./components/chart-memo.server";
+import { renderChart, renderRows } from "./components/chart-memo.server";
 import { NonceProvider } from "./components/nonce";
 import { htmlBodyStream } from "./http/html-stream.server";
 import { StaticChartContext } from "./components/StaticChart";
+import { StaticRowsContext } from "./components/StaticRows";
 
 const ABORT_DELAY = 5_000;
 
@@ -32,7 +33,9 @@ export default function handleRequest(
     const { pipe, abort } = renderToPipeableStream(
       <NonceProvider value={nonce}>
         <StaticChartContext.Provider value={renderChart}>
-          <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} nonce={nonce} />
+          <StaticRowsContext.Provider value={renderRows}>
+            <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} nonce={nonce} />
+          </StaticRowsContext.Provider>
         </StaticChartContext.Provider>
       </NonceProvider>,
       {

@@ -16,6 +16,20 @@ export const KEYED_FROM_SETTING = "audit_keyed_from";
 
 export const AUDIT_KEY_FILE = ".audit-key";
 
+/**
+ * PostgreSQL keeps no head outside the database (docs/decisions/026-postgresql-writers.md), so the
+ * keyed-from row carries its own MAC in app_settings: without it anyone who can write the database
+ * could rewrite the whole log with plain SHA-256 and move `audit_keyed_from` past its end. Row 1
+ * (every row keyed, as on a database created on PostgreSQL) needs none: claiming more keyed rows hides
+ * nothing. `cli copy` writes it for a chain copied with plain rows before its first keyed one.
+ */
+export const KEYED_FROM_MAC_SETTING = "audit_keyed_from_mac";
+
+/** The MAC of the first keyed row, bound to the hash of the row before it (genesis for row 1). */
+export function keyedFromMac(keyedFrom: number, hashBefore: string): string {
+  return hmacHex(`baseline-audit-keyed-from:${keyedFrom}:${hashBefore}`);
+}
+
 const keys = new Map<string, Buffer>();
 
 /**

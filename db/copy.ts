@@ -1,5 +1,6 @@
 import type Sqlite from "better-sqlite3";
 import { sql, type Kysely } from "kysely";
+import { KEYED_FROM_MAC_SETTING, KEYED_FROM_SETTING, keyedFromMac } from "./audit-seal";
 import { open, type DB } from "./client";
 import { migrateToLatest } from "./migrate";
 
@@ -51,6 +52,20 @@ async function migrationNames(db: Kysely<any>): Promise<string[]> {
   return (await db.selectFrom("schema_migrations").select("name").orderBy("name").execute()).map((r: any) => r.name as string);
 }
 
+/**
+ * A chain copied with plain rows before its first keyed one: PostgreSQL keeps no head file to vouch
+ * for where the key starts, so the setting gets its own MAC (db/audit-seal.ts KEYED_FROM_MAC_SETTING).
+ */
+async function sealKeyedFrom(trx: Kysely<any>): Promise<void> {
+  const setting = await trx.selectFrom("app_settings").select("value").where("key", "=", KEYED_FROM_SETTING).executeTakeFirst();
+  const keyedFrom = Number(setting?.value ?? 1);
+  if (keyedFrom === 1) return;
+  const before = await trx.selectFrom("audit_log").select("hash").where("id", "=", keyedFrom - 1).executeTakeFirst();
+  if (!before) throw new CopyError(`The audit log says keyed rows start at ${keyedFrom}, but it has no row ${keyedFrom - 1}; run \`audit verify\` on the SQLite file. Nothing was copied.`);
+  const value = keyedFromMac(keyedFrom, before.hash as string);
+  await trx.insertInto("app_settings").values({ key: KEYED_FROM_MAC_SETTING, value }).onConflict((oc) => oc.column("key").doUpdateSet({ value })).execute();
+}
+
 /** Copies `source` into `target`, which must be migrated to the same schema and hold no centers, users or audit rows. */
 export async function copySqliteToPostgres(source: Sqlite.Database, target: DB, onTable?: (table: string, rows: number) => void): Promise<CopySummary> {
   const sourceMigrations = (source.prepare("select name from schema_migrations order by name").all() as { name: string }[]).map((r) => r.name);
@@ -98,6 +113,7 @@ export async function copySqliteToPostgres(source: Sqlite.Database, target: DB, 
     for (const c of identities.rows) {
       await sql`select setval(pg_get_serial_sequence(${c.table_name}, ${c.column_name}), coalesce((select max(${sql.ref(c.column_name)}) from ${sql.table(c.table_name)}), 0) + 1, false)`.execute(trx);
     }
+    await sealKeyedFrom(trx);
     for (const t of tables) await sql`alter table ${sql.table(t)} enable trigger user`.execute(trx);
   });
   // A bulk copy leaves PostgreSQL without statistics until autovacuum gets round to it; until then it

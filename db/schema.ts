@@ -355,6 +355,12 @@ export interface DataVersionTable {
   version: number;
 }
 
+/** A change counter per center, and row 0 for the tables every center reads (migrations/0019). */
+export interface CenterVersionsTable {
+  center_id: number;
+  version: number;
+}
+
 /** One-time form tokens already used (migrations/0012_form_tokens.ts). */
 export interface FormTokensTable {
   token: string;
@@ -465,6 +471,7 @@ export interface Database {
   closed_periods: ClosedPeriodsTable;
   line_spending_years: LineSpendingYearsTable;
   data_version: DataVersionTable;
+  center_versions: CenterVersionsTable;
   form_tokens: FormTokensTable;
   prime_awards: PrimeAwardsTable;
   prime_award_programs: PrimeAwardProgramsTable;

@@ -33,7 +33,7 @@ const TABLES = [
 ] as const;
 
 /** Columns whose updates bump; undefined = any column. */
-const UPDATE_OF: Partial<Record<(typeof TABLES)[number], string[]>> = {
+export const UPDATE_OF: Partial<Record<(typeof TABLES)[number], string[]>> = {
   awards: [
     "id",
     "award_number",

@@ -14,6 +14,7 @@ import * as m0015 from "./0015_prime_awards";
 import * as m0016 from "./0016_audit_seals";
 import * as m0017 from "./0017_shared_import_state";
 import * as m0018 from "./0018_api";
+import * as m0019 from "./0019_center_versions";
 
 /**
  * In-code migration list (Kysely's FileMigrationProvider imports .ts at run time, which fails in the
@@ -35,4 +36,5 @@ export const migrations: Record<string, Migration> = {
   "0016_audit_seals": m0016,
   "0017_shared_import_state": m0017,
   "0018_api": m0018,
+  "0019_center_versions": m0019,
 };

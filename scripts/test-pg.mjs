@@ -31,14 +31,42 @@ const SQLITE_ONLY = {
   "tests/reliability/storage-errors.test.ts": "full disk and read-only faults of the SQLite file",
   "tests/reliability/actions.property.test.ts": "fuzzes every form against SQLite files it fingerprints and integrity-checks with SQLite",
   "tests/perf/compliance-memo.test.ts": "reads SQLite's trigger catalogue and writes through a second SQLite connection",
+  "tests/reliability/audit-head-processes.test.ts": "the audit head file beside a SQLite database under two writing processes (PostgreSQL keeps no head file: decision 026)",
 };
+/**
+ * The suites, as `npm test`, `npm run test:faults` and `npm run test:e2e` run them on SQLite.
+ * `--suite unit,faults,e2e` picks some (default all); other arguments go to the vitest suites.
+ */
+const args = process.argv.slice(2);
+let suites = ["unit", "faults", "e2e"];
+const at = args.findIndex((a) => a === "--suite" || a.startsWith("--suite="));
+if (at >= 0) {
+  const value = args[at].includes("=") ? args[at].split("=")[1] : args[at + 1];
+  args.splice(at, args[at].includes("=") ? 1 : 2);
+  suites = value.split(",").map((s) => s.trim());
+  const unknown = suites.filter((s) => !["unit", "faults", "e2e"].includes(s));
+  if (unknown.length > 0) {
+    console.error(`Unknown suite ${unknown.join(", ")}: choose from unit, faults, e2e.`);
+    process.exit(2);
+  }
+}
+
 const skipped = Object.entries(SQLITE_ONLY).map(([file, why]) => `  ${file}: ${why}`).join("\n");
 const say = () => console.log(`Not run on PostgreSQL (${Object.keys(SQLITE_ONLY).length} files, SQLite only):\n${skipped}`);
 say();
 const excludes = Object.keys(SQLITE_ONLY).flatMap((f) => ["--exclude", f]);
-const r = spawnSync(process.execPath, ["node_modules/vitest/vitest.mjs", "run", ...excludes, ...process.argv.slice(2)], {
-  stdio: "inherit",
-  env: { ...process.env, DATABASE_URL: url },
-});
+const env = { ...process.env, DATABASE_URL: url };
+const run = (argv, extraEnv = {}) => spawnSync(process.execPath, argv, { stdio: "inherit", env: { ...env, ...extraEnv } }).status ?? 1;
+let status = 0;
+for (const suite of suites) {
+  console.log(`== PostgreSQL: ${suite}`);
+  const code =
+    suite === "unit"
+      ? run(["node_modules/vitest/vitest.mjs", "run", ...excludes, ...args])
+      : suite === "faults"
+        ? run(["node_modules/vitest/vitest.mjs", "run", "--config", "vitest.faults.config.ts", ...excludes, ...args])
+        : run(["--import", "tsx", "tests/e2e/run.ts"]);
+  if (code !== 0) status = code;
+}
 say();
-process.exit(r.status ?? 1);
+process.exit(status);

@@ -3,11 +3,13 @@
  * imported and demo-loaded rows are sealed under their batch's audit row, so an edit, a deletion or a
  * row inserted behind the application is named like an edit of a row written through a form.
  */
-import Sqlite from "better-sqlite3";
+import { sql } from "kysely";
 import { afterEach, describe, expect, it } from "vitest";
 import { runImport } from "~/import/runner.server";
 import { loadDemo } from "~/demo/load.server";
 import { freshDatabase } from "./helpers/db";
+import { testingPostgres } from "./helpers/pg";
+import { tamper } from "./helpers/tamper";
 import { runCli } from "./reliability/harness";
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -17,15 +19,13 @@ afterEach(async () => {
 
 const verify = (file: string) => runCli(["audit", "verify"], file);
 
-/** What someone with the file does: bypass the application. */
-function raw<T>(file: string, fn: (s: Sqlite.Database) => T): T {
-  const s = new Sqlite(file);
-  try {
-    return fn(s);
-  } finally {
-    s.close();
-  }
+/** What someone with direct access to the database does: a statement behind the application's back. */
+async function raw(file: string, statement: string): Promise<void> {
+  await tamper(file, ({ db }) => sql.raw(statement).execute(db));
 }
+
+/** The head line of a passing verify: the file beside a SQLite database; none on PostgreSQL (docs/decisions/026-postgresql-writers.md). */
+const HEAD_LINE = testingPostgres() ? "none kept on PostgreSQL \\(no head file\\); the log ends at row \\d+" : "row \\d+ as recorded in .*";
 
 async function importCsv(db: Parameters<typeof runImport>[0], type: "awards" | "budget_lines" | "spending", csv: string) {
   const r = await runImport(db, { fileName: `${type}.csv`, buffer: Buffer.from(csv) }, { type, dryRun: false, user: null });
@@ -52,13 +52,17 @@ describe("audit verify checks rows written by imports", () => {
   it("passes the imported rows as they were written, and says it compared them with their seals", async () => {
     const t = await imported();
     const r = await verify(t.file);
-    expect(r.out).toMatch(/^ok \d+ rows\n {2}head: row \d+ as recorded in .*\n {2}records: 0 match their latest after-image, 6 the seal of the batch that wrote them; 0 last written by an import from before seals \(not compared\); totals match their rows\n$/);
+    expect(r.out).toMatch(
+      new RegExp(
+        `^ok \\d+ rows\n {2}head: ${HEAD_LINE}\n {2}records: 0 match their latest after-image, 6 the seal of the batch that wrote them; 0 last written by an import from before seals \\(not compared\\); totals match their rows\n$`,
+      ),
+    );
     expect(r.code).toBe(0);
   });
 
   it("names the imported payment whose amount was edited in the database file", async () => {
     const t = await imported();
-    raw(t.file, (s) => s.prepare("update spending set amount_cents = 100 where spend_id = 'SP-2'").run());
+    await raw(t.file, "update spending set amount_cents = 100 where spend_id = 'SP-2'");
     const r = await verify(t.file);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/^spending SP-2 \(spending id \d+\) amount_cents is \$1\.00 in the database, not the value sealed by audit row \d+\n$/);
@@ -66,7 +70,7 @@ describe("audit verify checks rows written by imports", () => {
 
   it("names the imported award whose amount was edited in the database file", async () => {
     const t = await imported();
-    raw(t.file, (s) => s.prepare("update awards set amount_cents = 900000000 where award_number = '2024-VA-SHSP-001'").run());
+    await raw(t.file, "update awards set amount_cents = 900000000 where award_number = '2024-VA-SHSP-001'");
     const r = await verify(t.file);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/^award 2024-VA-SHSP-001 \(awards id \d+\) amount_cents is \$9,000,000\.00 in the database, not the value sealed by audit row \d+\n$/);
@@ -74,7 +78,7 @@ describe("audit verify checks rows written by imports", () => {
 
   it("names a payment inserted by hand, which no audit row accounts for", async () => {
     const t = await imported();
-    raw(t.file, (s) => s.prepare("insert into spending (spend_id, budget_line_id, date, amount_cents, description, created_at) select 'SP-X', id, '2024-04-01', 5000, 'cash', '2024-04-01' from budget_lines where line_id = 'BL-2'").run());
+    await raw(t.file, "insert into spending (spend_id, budget_line_id, date, amount_cents, description, created_at) select 'SP-X', id, '2024-04-01', 5000, 'cash', '2024-04-01' from budget_lines where line_id = 'BL-2'");
     const r = await verify(t.file);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/^spending SP-X \(spending id \d+\) is in the database but no audit row or seal accounts for it/);
@@ -82,7 +86,7 @@ describe("audit verify checks rows written by imports", () => {
 
   it("names a total kept by triggers that was edited in the database file", async () => {
     const t = await imported();
-    raw(t.file, (s) => s.prepare("update budget_lines set spent_cents = 0 where line_id = 'BL-2'").run());
+    await raw(t.file, "update budget_lines set spent_cents = 0 where line_id = 'BL-2'");
     const r = await verify(t.file);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/^budget line BL-2 \(budget_lines id \d+\) spent_cents is \$0\.00 but its payments add up to \$900\.00\n$/);
@@ -90,9 +94,9 @@ describe("audit verify checks rows written by imports", () => {
 
   it("notices a seal deleted to hide an edit", async () => {
     const t = await imported();
-    raw(t.file, (s) => {
-      s.prepare("update spending set amount_cents = 100 where spend_id = 'SP-2'").run();
-      s.prepare("delete from audit_seals where entity = 'spending' and entity_id = (select cast(id as text) from spending where spend_id = 'SP-2')").run();
+    await tamper(t.file, async ({ db }) => {
+      await sql`update spending set amount_cents = 100 where spend_id = 'SP-2'`.execute(db);
+      await sql`delete from audit_seals where entity = 'spending' and entity_id = (select cast(id as text) from spending where spend_id = 'SP-2')`.execute(db);
     });
     const r = await verify(t.file);
     expect(r.code).toBe(1);
@@ -106,7 +110,7 @@ describe("audit verify checks rows written by imports", () => {
     const edited = await editSpending(t.db, 1, pay.award_id, pay.spend_id, pay.version, { date: "2024-02-01", amountCents: 12_600_00, description: "Radios" });
     expect(edited.ok).toBe(true);
     expect((await verify(t.file)).code).toBe(0);
-    raw(t.file, (s) => s.prepare("update spending set amount_cents = 100 where spend_id = 'SP-1'").run());
+    await raw(t.file, "update spending set amount_cents = 100 where spend_id = 'SP-1'");
     expect((await verify(t.file)).out).toMatch(/^spending SP-1 \(spending id \d+\) amount_cents is \$1\.00 in the database but \$12,600\.00 in audit row \d+/);
   });
 });
@@ -133,11 +137,10 @@ describe("audit verify checks the demo network", () => {
 
   it("names a demo-loaded budget line deleted from the database file", async () => {
     const t = await demo();
-    const line = raw(t.file, (s) => {
-      s.pragma("foreign_keys = OFF");
-      const l = s.prepare("select id, line_id from budget_lines order by id desc limit 1").get() as { id: number; line_id: string };
-      s.prepare("delete from budget_lines where id = ?").run(l.id);
-      return l;
+    const line = await t.db.selectFrom("budget_lines").select(["id", "line_id"]).orderBy("id", "desc").executeTakeFirstOrThrow();
+    await tamper(t.file, async ({ db, foreignKeysOff }) => {
+      await foreignKeysOff();
+      await sql`delete from budget_lines where id = ${line.id}`.execute(db);
     });
     const r = await verify(t.file);
     expect(r.code).toBe(1);

@@ -1,9 +1,11 @@
 /**
- * `audit verify` against someone who can write the database file (docs/decisions/017): a direct
- * edit of a record, rows cut from the end of the log, and a log rewritten with its chain
- * recomputed are each named and exit 1; a clean database, a backup and a restore verify.
+ * `audit verify` against someone who can write the database directly (docs/decisions/017; on
+ * PostgreSQL a superuser, 026): a direct edit of a record, rows cut from the end of the log, and a
+ * log rewritten with its chain recomputed are each named and exit 1; a clean database, a backup and
+ * a restore verify. SQLite keeps the log's head in a file beside the database; PostgreSQL keeps
+ * none, and refuses DELETE and TRUNCATE of audit rows instead.
  */
-import Sqlite from "better-sqlite3";
+import { sql } from "kysely";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -16,7 +18,11 @@ import { AUDITED_TABLES } from "~/models/audit-verify.server";
 import { createAward } from "~/models/awards.server";
 import { addBudgetLine, addSpending, editSpending } from "~/models/budget.server";
 import { freshDatabase } from "./helpers/db";
+import { testingPostgres } from "./helpers/pg";
+import { tamper } from "./helpers/tamper";
 import { runCli } from "./reliability/harness";
+
+const onPostgres = testingPostgres();
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -47,16 +53,6 @@ async function scenario() {
   return { ...t, award: award.value, line: line.value, payment: pay.value };
 }
 
-/** What someone with the file does: bypass the application and its triggers. */
-function raw(file: string, fn: (s: Sqlite.Database) => void) {
-  const s = new Sqlite(file);
-  try {
-    fn(s);
-  } finally {
-    s.close();
-  }
-}
-
 const verify = (file: string) => runCli(["audit", "verify"], file);
 
 describe("audit verify catches tampering the chain alone did not", () => {
@@ -65,14 +61,15 @@ describe("audit verify catches tampering the chain alone did not", () => {
     const r = await verify(s.file);
     expect(r.code).toBe(0);
     const rows = Number((await s.db.selectFrom("audit_log").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n);
+    const head = onPostgres ? `none kept on PostgreSQL (no head file); the log ends at row ${rows}` : `row ${rows} as recorded in ${s.file}.audit-head`;
     expect(r.out).toBe(
-      `ok ${rows} rows\n  head: row ${rows} as recorded in ${s.file}.audit-head\n  records: 3 match their latest after-image, 0 the seal of the batch that wrote them; 0 last written by an import from before seals (not compared); totals match their rows\n`,
+      `ok ${rows} rows\n  head: ${head}\n  records: 3 match their latest after-image, 0 the seal of the batch that wrote them; 0 last written by an import from before seals (not compared); totals match their rows\n`,
     );
   });
 
   it("names the award whose amount was edited in the database file", async () => {
     const s = await scenario();
-    raw(s.file, (db) => db.prepare("update awards set amount_cents = 900000000 where id = ?").run(s.award.id));
+    await tamper(s.file, ({ db }) => sql`update awards set amount_cents = 900000000 where id = ${s.award.id}`.execute(db));
     const r = await verify(s.file);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/^award 2024-VA-SHSP-001 \(awards id \d+\) amount_cents is \$9,000,000\.00 in the database but \$500,000\.00 in audit row \d+\n$/);
@@ -80,7 +77,7 @@ describe("audit verify catches tampering the chain alone did not", () => {
 
   it("names the payment whose amount was edited in the database file", async () => {
     const s = await scenario();
-    raw(s.file, (db) => db.prepare("update spending set amount_cents = 100 where id = ?").run(s.payment.id));
+    await tamper(s.file, ({ db }) => sql`update spending set amount_cents = 100 where id = ${s.payment.id}`.execute(db));
     const r = await verify(s.file);
     expect(r.code).toBe(1);
     expect(r.out).toContain(`spending ${s.payment.spend_id} (spending id ${s.payment.id}) amount_cents is $1.00 in the database but $12,600.00 in audit row`);
@@ -88,34 +85,44 @@ describe("audit verify catches tampering the chain alone did not", () => {
 
   it("notices a payment deleted from the database file", async () => {
     const s = await scenario();
-    raw(s.file, (db) => {
-      db.pragma("foreign_keys = OFF");
-      for (const t of db.prepare("select name from sqlite_master where type = 'trigger' and tbl_name = 'spending'").pluck().all() as string[]) db.exec(`drop trigger "${t}"`);
-      db.prepare("delete from spending where id = ?").run(s.payment.id);
+    await tamper(s.file, async ({ db, bypassTriggers }) => {
+      await bypassTriggers("spending");
+      await sql`delete from spending where id = ${s.payment.id}`.execute(db);
     });
     const r = await verify(s.file);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(new RegExp(`^spending ${s.payment.id} \\(spending\\) is missing from the database`));
   });
 
-  it("notices rows cut from the end of the log", async () => {
+  it.skipIf(onPostgres)("notices rows cut from the end of the log (SQLite: head file beside the database)", async () => {
     const s = await scenario();
     const last = (await s.db.selectFrom("audit_log").select("id").orderBy("id", "desc").executeTakeFirstOrThrow()).id;
-    raw(s.file, (db) => {
-      db.exec("drop trigger audit_log_no_delete");
-      db.prepare("delete from audit_log where id >= ?").run(last - 1);
+    await tamper(s.file, async ({ db, dropTrigger }) => {
+      await dropTrigger("audit_log", "audit_log_no_delete");
+      await sql`delete from audit_log where id >= ${last - 1}`.execute(db);
     });
     const r = await verify(s.file);
     expect(r.code).toBe(1);
     expect(r.out).toBe(`the log ends at row ${last - 2} but the head in ${s.file}.audit-head records row ${last}: rows were cut from the end\n`);
   });
 
-  it("notices rows cut from the end even after the server wrote new rows on the shortened log", async () => {
+  it.runIf(onPostgres)("refuses rows cut from the end of the log, by DELETE or TRUNCATE (PostgreSQL: no head file; the database refuses instead)", async () => {
     const s = await scenario();
     const last = (await s.db.selectFrom("audit_log").select("id").orderBy("id", "desc").executeTakeFirstOrThrow()).id;
-    raw(s.file, (db) => {
-      db.exec("drop trigger audit_log_no_delete");
-      db.prepare("delete from audit_log where id >= ?").run(last - 1);
+    await expect(sql`delete from audit_log where id >= ${last - 1}`.execute(s.db)).rejects.toThrow(/audit_log is append-only/);
+    await expect(sql`truncate audit_log`.execute(s.db)).rejects.toThrow(/audit_log is append-only/);
+    const r = await verify(s.file);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^ok \d+ rows\n/);
+    expect(r.out).toContain(`\n  head: none kept on PostgreSQL (no head file); the log ends at row ${last}\n`);
+  });
+
+  it.skipIf(onPostgres)("notices rows cut from the end even after the server wrote new rows on the shortened log (SQLite: head file beside the database)", async () => {
+    const s = await scenario();
+    const last = (await s.db.selectFrom("audit_log").select("id").orderBy("id", "desc").executeTakeFirstOrThrow()).id;
+    await tamper(s.file, async ({ db, dropTrigger }) => {
+      await dropTrigger("audit_log", "audit_log_no_delete");
+      await sql`delete from audit_log where id >= ${last - 1}`.execute(db);
     });
     // The application appends on the cut log: the head file keeps the evidence instead of following it.
     await s.db.transaction().execute((trx) => recordAudit(trx, { userId: 1, action: "login", entity: "session", entityId: 1 }));
@@ -130,17 +137,17 @@ describe("audit verify catches tampering the chain alone did not", () => {
     const s = await scenario();
     const rows = await s.db.selectFrom("audit_log").selectAll().orderBy("id").execute();
     const target = rows.find((r) => r.entity === "award")!;
-    raw(s.file, (db) => {
-      db.exec("drop trigger audit_log_no_update");
+    await tamper(s.file, async ({ db, dropTrigger }) => {
+      await dropTrigger("audit_log", "audit_log_no_update");
       // Change the logged amount and relink every row from there with SHA-256, as the old verify accepted.
       let prev = target.prev_hash;
       for (const row of rows.filter((r) => r.id >= target.id)) {
         const changed = row.id === target.id ? { ...row, after_json: row.after_json!.replace('"amount_cents":50000000', '"amount_cents":90000000') } : row;
         const hash = plainAuditHash(prev, changed);
-        db.prepare("update audit_log set after_json = ?, prev_hash = ?, hash = ? where id = ?").run(changed.after_json, prev, hash, row.id);
+        await sql`update audit_log set after_json = ${changed.after_json}, prev_hash = ${prev}, hash = ${hash} where id = ${row.id}`.execute(db);
         prev = hash;
       }
-      db.prepare("update awards set amount_cents = 90000000 where id = ?").run(s.award.id);
+      await sql`update awards set amount_cents = 90000000 where id = ${s.award.id}`.execute(db);
     });
     const r = await verify(s.file);
     expect(r.code).toBe(1);
@@ -150,22 +157,26 @@ describe("audit verify catches tampering the chain alone did not", () => {
   it("notices the keyed-from row moved so that a rewritten log would pass as an old, unkeyed one", async () => {
     const s = await scenario();
     const rows = await s.db.selectFrom("audit_log").selectAll().orderBy("id").execute();
-    raw(s.file, (db) => {
-      db.exec("drop trigger audit_log_no_update");
+    await tamper(s.file, async ({ db, dropTrigger }) => {
+      await dropTrigger("audit_log", "audit_log_no_update");
       let prev = GENESIS_HASH;
       for (const row of rows) {
         const hash = plainAuditHash(prev, row);
-        db.prepare("update audit_log set prev_hash = ?, hash = ? where id = ?").run(prev, hash, row.id);
+        await sql`update audit_log set prev_hash = ${prev}, hash = ${hash} where id = ${row.id}`.execute(db);
         prev = hash;
       }
-      db.prepare("update app_settings set value = ? where key = ?").run(String(rows.length + 1), KEYED_FROM_SETTING);
+      await sql`update app_settings set value = ${String(rows.length + 1)} where key = ${KEYED_FROM_SETTING}`.execute(db);
     });
     const r = await verify(s.file);
     expect(r.code).toBe(1);
-    expect(r.out).toBe(`the log says keyed rows start at ${rows.length + 1} but the head in ${s.file}.audit-head says 1\n`);
+    expect(r.out).toBe(
+      onPostgres
+        ? `the log says keyed rows start at ${rows.length + 1} but no seal made with this audit key records it\n`
+        : `the log says keyed rows start at ${rows.length + 1} but the head in ${s.file}.audit-head says 1\n`,
+    );
   });
 
-  it("refuses a head file that was written without the key", async () => {
+  it.skipIf(onPostgres)("refuses a head file that was written without the key (SQLite: head file beside the database)", async () => {
     const s = await scenario();
     const head = JSON.parse(fs.readFileSync(headFilePath(s.file), "utf8"));
     fs.writeFileSync(headFilePath(s.file), JSON.stringify({ ...head, last_id: head.last_id - 1, hash: "f".repeat(64) }));
@@ -180,7 +191,8 @@ describe("audit verify catches tampering the chain alone did not", () => {
 });
 
 describe("a chain written before it was keyed", () => {
-  it("keeps its plain links up to the recorded row and is keyed from there on", async () => {
+  /** A SQLite file whose first two rows were linked the old, plain way, and a third written keyed. */
+  async function legacyChain(): Promise<string> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "baseline-audit-legacy-"));
     const file = path.join(dir, "old.sqlite");
     const { db } = open(file);
@@ -207,10 +219,38 @@ describe("a chain written before it was keyed", () => {
     expect(rows[0].hash).toBe(plainAuditHash(GENESIS_HASH, rows[0]));
     expect(rows[2].hash).toBe(auditHash(rows[1].hash, rows[2]));
     expect(rows[2].hash).not.toBe(plainAuditHash(rows[1].hash, rows[2]));
+    return file;
+  }
+
+  it.skipIf(onPostgres)("keeps its plain links up to the recorded row and is keyed from there on (SQLite: a file from before the keyed chain)", async () => {
+    const file = await legacyChain();
     expect(readHeadFile(file)).toMatchObject({ kind: "ok", head: { last_id: 3, keyed_from: 3 } });
     const r = await runCli(["audit", "verify"], file);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^ok 3 rows\n/);
+  });
+
+  it.runIf(onPostgres)("copied to PostgreSQL, verifies with its plain links, and moving its keyed-from row is caught (PostgreSQL: no head file, the setting carries its own MAC)", async () => {
+    const file = await legacyChain();
+    const s = freshDatabase();
+    cleanups.push(s.close);
+    const copied = await runCli(["copy", "--from", `sqlite:${file}`, "--to", s.file], s.file);
+    expect(copied.err).toBe("");
+    expect(copied.code).toBe(0);
+    const r = await verify(s.file);
+    expect(r.out).toMatch(/^ok 3 rows\n/);
+    expect(r.code).toBe(0);
+
+    // The keyed row rewritten the plain way, and the key said to start after it.
+    const rows = await s.db.selectFrom("audit_log").selectAll().orderBy("id").execute();
+    await tamper(s.file, async ({ db, dropTrigger }) => {
+      await dropTrigger("audit_log", "audit_log_no_update");
+      await sql`update audit_log set hash = ${plainAuditHash(rows[1].hash, rows[2])} where id = 3`.execute(db);
+      await sql`update app_settings set value = '4' where key = ${KEYED_FROM_SETTING}`.execute(db);
+    });
+    const moved = await verify(s.file);
+    expect(moved.out).toBe("the log says keyed rows start at 4 but no seal made with this audit key records it\n");
+    expect(moved.code).toBe(1);
   });
 });
 
@@ -235,7 +275,7 @@ describe("the audit key", () => {
   });
 });
 
-describe("backups carry the head", () => {
+describe.skipIf(onPostgres)("backups carry the head (SQLite: backup copies the file; PostgreSQL: pg_dump, no head file)", () => {
   it("writes the head into the backup's manifest, restores, and the restored database verifies", async () => {
     const s = await scenario();
     await s.db.destroy();
@@ -264,9 +304,9 @@ describe("backups carry the head", () => {
     const dir = path.dirname(s.file);
     const backup = path.join(dir, "copy.sqlite");
     expect((await runCli(["backup", backup], s.file)).code).toBe(0);
-    raw(backup, (db) => {
-      db.exec("drop trigger audit_log_no_delete");
-      db.exec("delete from audit_log where id = (select max(id) from audit_log)");
+    await tamper(backup, async ({ db, dropTrigger }) => {
+      await dropTrigger("audit_log", "audit_log_no_delete");
+      await sql`delete from audit_log where id = (select max(id) from audit_log)`.execute(db);
     });
     const target = path.join(dir, "restored.sqlite");
     const r = await runCli(["restore", backup], target);

@@ -1,14 +1,16 @@
 /**
  * The tamper-evident audit trail: rows written in the same transaction as the change,
- * append-only triggers, and `audit verify` catching a row altered directly in the database file.
+ * append-only triggers, and `audit verify` catching a row altered directly in the database (the
+ * SQLite file, or by a PostgreSQL superuser).
  */
-import Sqlite from "better-sqlite3";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditHash, GENESIS_HASH, recordAudit, verifyAuditChain } from "~/models/audit.server";
 import { createUser } from "~/models/users.server";
 import { runCli } from "./helpers/cli";
 import { useTestDatabase } from "./helpers/db";
+import { testingPostgres } from "./helpers/pg";
+import { tamper } from "./helpers/tamper";
 
 const t = useTestDatabase();
 const savedPath = process.env.DATABASE_PATH;
@@ -80,9 +82,11 @@ describe("audit verify", () => {
     expect(n).toBeGreaterThanOrEqual(3);
     expect(await verifyAuditChain(t.db)).toEqual({ ok: true, rows: n });
     const r = await cli(["audit", "verify"]);
+    // PostgreSQL keeps no head file (docs/decisions/026-postgresql-writers.md).
+    const head = testingPostgres() ? `none kept on PostgreSQL (no head file); the log ends at row ${n}` : `row ${n} as recorded in ${t.file}.audit-head`;
     expect(r).toEqual({
       code: 0,
-      out: `ok ${n} rows\n  head: row ${n} as recorded in ${t.file}.audit-head\n  records: 1 match their latest after-image, 0 the seal of the batch that wrote them; 0 last written by an import from before seals (not compared); totals match their rows\n`,
+      out: `ok ${n} rows\n  head: ${head}\n  records: 1 match their latest after-image, 0 the seal of the batch that wrote them; 0 last written by an import from before seals (not compared); totals match their rows\n`,
       err: "",
     });
   });
@@ -91,11 +95,11 @@ describe("audit verify", () => {
     const target = await t.db.selectFrom("audit_log").select(["id", "after_json"]).where("entity", "=", "test_award").executeTakeFirstOrThrow();
     expect(JSON.parse(target.after_json!)).toEqual({ amount_cents: 150000 });
 
-    // Someone with the file: drop the guard trigger and rewrite the amount.
-    const raw = new Sqlite(t.file);
-    raw.exec("DROP TRIGGER audit_log_no_update");
-    raw.prepare("UPDATE audit_log SET after_json = ? WHERE id = ?").run('{"amount_cents":1500000}', target.id);
-    raw.close();
+    // Someone with direct access: drop the guard trigger and rewrite the amount.
+    await tamper(t.file, async ({ db, dropTrigger }) => {
+      await dropTrigger("audit_log", "audit_log_no_update");
+      await sql`UPDATE audit_log SET after_json = ${'{"amount_cents":1500000}'} WHERE id = ${target.id}`.execute(db);
+    });
 
     expect(await verifyAuditChain(t.db)).toEqual({
       ok: false,
@@ -111,16 +115,14 @@ describe("audit verify", () => {
   it("catches a deleted row and a recomputed hash that no longer links to the next row", async () => {
     // Rewriting the altered row's own hash does not help: the next row's prev_hash still names the old one.
     const target = await t.db.selectFrom("audit_log").selectAll().where("entity", "=", "test_award").executeTakeFirstOrThrow();
-    const raw = new Sqlite(t.file);
-    raw.prepare("UPDATE audit_log SET hash = ? WHERE id = ?").run(auditHash(target.prev_hash, target), target.id);
-    raw.close();
+    await tamper(t.file, ({ db }) => sql`UPDATE audit_log SET hash = ${auditHash(target.prev_hash, target)} WHERE id = ${target.id}`.execute(db));
     const relinked = await verifyAuditChain(t.db);
     expect(relinked).toMatchObject({ ok: false, brokenId: target.id + 1, reason: "prev_hash does not match the previous row's hash" });
 
-    const raw2 = new Sqlite(t.file);
-    raw2.exec("DROP TRIGGER audit_log_no_delete");
-    raw2.prepare("DELETE FROM audit_log WHERE id = ?").run(target.id);
-    raw2.close();
+    await tamper(t.file, async ({ db, dropTrigger }) => {
+      await dropTrigger("audit_log", "audit_log_no_delete");
+      await sql`DELETE FROM audit_log WHERE id = ${target.id}`.execute(db);
+    });
     expect(await verifyAuditChain(t.db)).toMatchObject({ ok: false, brokenId: target.id + 1, reason: `row ${target.id} is missing (found ${target.id + 1} next)` });
   });
 });

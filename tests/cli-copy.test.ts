@@ -47,5 +47,6 @@ describe.skipIf(!testingPostgres())("cli copy --from sqlite:FILE --to postgres:/
     const again = await runCli(["copy", "--from", `sqlite:${file}`, "--to", t.file]);
     expect(again.code).toBe(1);
     expect(again.err).toContain("already holds centers, users or audit rows");
-  });
+    // A demo load, its seals and two copies: minutes on a machine shared with other test runs.
+  }, 300_000);
 });

@@ -17,23 +17,24 @@ describe("the demo's primes, refunds and USAspending snapshot", () => {
   });
 
   it("holds each state's HSGP in one prime shared by its centers, larger than their shares", async () => {
-    const r = await sql<{ number: string; amount: number; shares: number; centers: string; programs: string }>`
-      select p.award_number as number, p.amount_cents as amount, sum(a.amount_cents) as shares,
-             group_concat(distinct c.code) as centers,
-             (select group_concat(program_code) from prime_award_programs pp where pp.prime_award_id = p.id) as programs
+    // One row per share, gathered here: the engines name their string aggregates differently.
+    const r = await sql<{ id: number; amount: number; share: number; center: string }>`
+      select p.id, p.amount_cents as amount, a.amount_cents as share, c.code as center
         from prime_awards p join awards a on a.prime_award_id = p.id join centers c on c.id = a.center_id
-       where p.state = 'TX' and p.fiscal_year = 2024 and p.assistance_listing = '97.067'
-       group by p.id`.execute(t.db);
-    expect(r.rows).toHaveLength(1);
-    const tx = r.rows[0];
-    expect(tx.centers.split(",")).toEqual(expect.arrayContaining(["TX", "TX-HOU"]));
-    expect(tx.programs.split(",").sort()).toEqual(["SHSP", "UASI"]);
+       where p.state = 'TX' and p.fiscal_year = 2024 and p.assistance_listing = '97.067'`.execute(t.db);
+    const primes = [...new Set(r.rows.map((row) => row.id))];
+    expect(primes).toHaveLength(1);
+    const programs = await t.db.selectFrom("prime_award_programs").select("program_code").where("prime_award_id", "=", primes[0]).execute();
+    const tx = { amount: r.rows[0].amount, shares: r.rows.reduce((sum, row) => sum + row.share, 0) };
+    expect(r.rows.map((row) => row.center)).toEqual(expect.arrayContaining(["TX", "TX-HOU"]));
+    expect(programs.map((p) => p.program_code).sort()).toEqual(["SHSP", "UASI"]);
     expect(tx.amount).toBeGreaterThan(tx.shares);
   });
 
   it("has JAG both through a prime and held directly", async () => {
     const r = await sql<{ through: number; direct: number }>`
-      select sum(prime_award_id is not null) as through, sum(prime_award_id is null) as direct from awards where program_code = 'JAG'`.execute(t.db);
+      select sum(case when prime_award_id is not null then 1 else 0 end) as through, sum(case when prime_award_id is null then 1 else 0 end) as direct
+        from awards where program_code = 'JAG'`.execute(t.db);
     expect(r.rows[0].through).toBeGreaterThan(0);
     expect(r.rows[0].direct).toBeGreaterThan(0);
   });

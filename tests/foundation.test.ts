@@ -46,14 +46,14 @@ describe("migrations", () => {
     await migrateToLatest(db);
     await sql`insert into schema_migrations (name, executed_at) values ('9999_from_the_future', '2030-01-01')`.execute(db);
     await db.destroy();
-    const before = fingerprint(file);
+    const before = await fingerprint(file);
     const again = open(file);
     const error = await migrateToLatest(again.db).catch((e) => e);
     expect(error).toBeInstanceOf(SchemaTooNewError);
     expect(error.message).toContain("9999_from_the_future");
     expect(error.message).toContain(LATEST_MIGRATION);
     await again.db.destroy();
-    expect(fingerprint(file)).toBe(before);
+    expect(await fingerprint(file)).toBe(before);
   });
 });
 
@@ -133,14 +133,14 @@ describe("catalog import", () => {
   it("refuses a file with an unknown parent or framework, naming row and column, and writes nothing", async () => {
     const file = emptyFile();
     await runCli(["migrate"], file);
-    const before = fingerprint(file);
+    const before = await fingerprint(file);
     const csv = path.join(path.dirname(file), "bad.csv");
     fs.writeFileSync(csv, "framework,id,parent,title\nbaseline-2008,I.Z.1,I.Z,Orphan\nnope,X-1,,Wrong framework\n");
     const r = await runCli(["catalog", "import", csv], file);
     expect(r.code).toBe(1);
     expect(r.err).toContain('row 2, column parent: Unknown parent "I.Z"');
     expect(r.err).toContain('row 3, column framework: Unknown framework "nope"');
-    expect(fingerprint(file)).toBe(before);
+    expect(await fingerprint(file)).toBe(before);
   });
 });
 

@@ -1,6 +1,7 @@
 import type Sqlite from "better-sqlite3";
+import { timingSafeEqual } from "node:crypto";
 import { sql, type Kysely } from "kysely";
-import { auditKey, headMacValid, readHeadFile, type SignedHead } from "../../db/audit-seal";
+import { auditKey, headMacValid, KEYED_FROM_MAC_SETTING, keyedFromMac, readHeadFile, type SignedHead } from "../../db/audit-seal";
 import { engineOf, sqliteHandle } from "../../db/client";
 import type { Database } from "../../db/schema";
 import { formatAuditValue } from "../domain/audit-diff";
@@ -410,6 +411,22 @@ export function checkHead(head: SignedHead | null, chain: ChainResult, where: st
   return { ok: true, head, ahead: chain.lastId - head.last_id };
 }
 
+/**
+ * Without a head outside the database (PostgreSQL), the keyed-from row must carry its own MAC unless
+ * it is row 1 (db/audit-seal.ts KEYED_FROM_MAC_SETTING); null when it does.
+ */
+export async function checkKeyedFromSeal(db: Kysely<Database>, chain: ChainResult): Promise<string | null> {
+  if (chain.keyedFrom === 1) return null;
+  const mac = await db.selectFrom("app_settings").select("value").where("key", "=", KEYED_FROM_MAC_SETTING).executeTakeFirst();
+  const before = await db.selectFrom("audit_log").select("hash").where("id", "=", chain.keyedFrom - 1).executeTakeFirst();
+  if (mac && before) {
+    const expected = Buffer.from(keyedFromMac(chain.keyedFrom, before.hash), "hex");
+    const given = Buffer.from(mac.value, "hex");
+    if (given.length === expected.length && timingSafeEqual(given, expected)) return null;
+  }
+  return `the log says keyed rows start at ${chain.keyedFrom} but no seal made with this audit key records it`;
+}
+
 export type AuditVerification =
   | { ok: true; rows: number; head: SignedHead | null; ahead: number; records: RecordCheck; chain: ChainResult }
   | { ok: false; rows: number; problem: string; chain: ChainResult };
@@ -420,13 +437,23 @@ export type AuditVerification =
  */
 export async function verifyAudit(
   db: Kysely<Database>,
-  options: { head: SignedHead | null; where: string; exact?: boolean; requireHead?: boolean; sqlite?: Sqlite.Database },
+  options: {
+    head: SignedHead | null;
+    where: string;
+    exact?: boolean;
+    requireHead?: boolean;
+    /** No head is kept outside the database (PostgreSQL): the keyed-from row must carry its own MAC. */
+    sealedKeyedFrom?: boolean;
+    sqlite?: Sqlite.Database;
+  },
 ): Promise<AuditVerification> {
   const chain = await walkAuditChain(db, options.head?.last_id);
   const rows = chain.result.rows;
   if (!chain.result.ok) return { ok: false, rows, problem: `broken at row ${chain.result.brokenId}: ${chain.result.reason}`, chain };
   const head = checkHead(options.head, chain, options.where, options.exact, options.requireHead ?? true);
   if (!head.ok) return { ok: false, rows, problem: head.reason, chain };
+  const keyedFrom = options.sealedKeyedFrom ? await checkKeyedFromSeal(db, chain) : null;
+  if (keyedFrom) return { ok: false, rows, problem: keyedFrom, chain };
   const source = engineOf(db) === "postgres" ? await postgresRecordSource(db) : sqliteRecordSource(options.sqlite ?? sqliteHandle(db));
   const records = checkRecordsAgainstLog(source);
   if (records.first) {

@@ -24,7 +24,7 @@ import type { DefaultYear } from "../domain/fiscal-year";
 import type { FindingsFilter } from "../schemas/findings";
 import { scoped } from "./centers.server";
 import { listResponses, type ResponseInfo, type StoredResponse } from "./findings.server";
-import { dataVersion, memoized } from "./memo.server";
+import { dataVersion, memoized, perCenter } from "./memo.server";
 import { defaultFiscalYear, yearsWithRows } from "./years.server";
 
 export interface LoadOptions {
@@ -457,10 +457,40 @@ async function evaluateFresh(db: Q, opts: LoadOptions): Promise<EvaluatedFinding
 
 export { dataVersion };
 
-/** Loads and evaluates, or returns the same load's result for the same committed state (memo.server.ts). */
+/**
+ * Loads and evaluates, or returns the same load's result for the same committed state (memo.server.ts).
+ * One fiscal year is kept per center as well (docs/decisions/030-per-center-memo.md): after a write to
+ * one center's rows, only that center is loaded and evaluated again. Every rule reads one center-year or
+ * one award (app/domain/compliance.ts), and findings are sorted by center first, so the centers'
+ * findings laid end to end in code order are the whole load's (tests/perf/per-center-memo.test.ts).
+ */
 export async function evaluatedFindings(db: Q, opts: LoadOptions): Promise<EvaluatedFindings> {
   const ids = opts.centerIds ? [...new Set(opts.centerIds)].sort((a, b) => a - b) : "all";
-  return memoized(db, "findings", [opts.asOf, opts.fiscalYear ?? "all", ids], () => evaluateFresh(db, opts));
+  const fiscalYear = opts.fiscalYear;
+  return memoized(db, "findings", [opts.asOf, fiscalYear ?? "all", ids], () =>
+    fiscalYear === undefined ? evaluateFresh(db, opts) : evaluateByCenter(db, { ...opts, fiscalYear }),
+  );
+}
+
+async function evaluateByCenter(db: Q, opts: LoadOptions & { fiscalYear: number }): Promise<EvaluatedFindings> {
+  let centersQ = db.selectFrom("centers").select(["id", "code"]);
+  if (opts.centerIds) centersQ = centersQ.where("id", "in", [...opts.centerIds]);
+  const centers = (await centersQ.execute()).sort((a, b) => byText(a.code, b.code));
+  if (centers.length === 0) return evaluateFresh(db, opts);
+  const idOf = new Map(centers.map((c) => [c.code, c.id]));
+  const byCenter = await perCenter(db, "findings", [opts.asOf, opts.fiscalYear], centers.map((c) => c.id), async (stale) => {
+    // Every center stale (the first view, or after a catalog or program change): the one load of the whole network.
+    const whole = !opts.centerIds && stale.length === centers.length;
+    const found = await evaluateFresh(db, { asOf: opts.asOf, fiscalYear: opts.fiscalYear, centerIds: whole ? undefined : stale });
+    const out = new Map<number, Readonly<Finding>[]>(stale.map((id) => [id, []]));
+    for (const f of found.findings) out.get(idOf.get(f.centerCode)!)?.push(f);
+    for (const list of out.values()) Object.freeze(list);
+    return out;
+  });
+  return Object.freeze({
+    findings: Object.freeze(centers.flatMap((c) => byCenter.get(c.id)!)),
+    centerCodes: Object.freeze(centers.map((c) => c.code)),
+  });
 }
 
 /** Load, evaluate, filter by rule/severity, and attach responses (sorted as the engine sorts). */

@@ -24,8 +24,8 @@ import {
 import { listCapabilities } from "./catalog.server";
 import { scoped } from "./centers.server";
 import { findings } from "./compliance.server";
-import { memoized } from "./memo.server";
-import { overdueCount } from "./obligations.server";
+import { memoized, perCenter } from "./memo.server";
+import { overdueByCenter } from "./obligations.server";
 import { defaultFiscalYear, yearsWithRows } from "./years.server";
 
 export interface DashboardFilters {
@@ -365,100 +365,124 @@ interface YearFigures {
   overdue: number;
 }
 
+/** One center's part of the year figures; the page's are these added up (integer cents). */
+interface CenterYearFigures {
+  row: YearRow;
+  money: YearFigures["money"];
+  /** Every year's money by agency (the funding chart). */
+  funding: Array<{ fiscalYear: number; agency: Agency; cents: number }>;
+  overdue: number;
+}
+
 /**
  * The year's scores, money and overdue count for a set of centers: the part of the dashboard that
- * reads only tables data_version watches, so it is remembered per committed state (memo.server.ts).
- * Compliance statuses and open violations come from findings() per request (responses change them).
+ * reads only tables data_version watches, so it is remembered per committed state (memo.server.ts),
+ * and each center's part per center (docs/decisions/030-per-center-memo.md), so a write to one center
+ * computes that center again, not the network. Compliance statuses and open violations come from
+ * findings() per request (responses change them).
  */
 function yearFigures(
   db: Q,
   k: { fiscalYear: number; ids: number[]; scopeIds: number[]; program?: string; agency?: Agency; asOf: string; area: CenterScope },
 ): Promise<Readonly<YearFigures>> {
   return memoized(db, "dashboard-year", k, async () => {
-    const { fiscalYear, ids } = k;
-    const awardsOf = (centerIds: number[]) => {
-      let q = db
-        .selectFrom("awards")
-        .innerJoin("programs", "programs.code", "awards.program_code")
-        .where("awards.center_id", "in", centerIds)
-        .where("awards.voided_at", "is", null);
-      if (k.program) q = q.where("awards.program_code", "=", k.program);
-      if (k.agency) q = q.where("programs.agency", "=", k.agency);
-      return q;
-    };
-    // Two small groupings (the year's money per center; every year's per source for the chart)
-    // instead of one per center per year, which built ~5,400 groups nationally only to add them up again.
-    const moneyQ = awardsOf(ids)
-      .select((eb) => ["awards.center_id", "programs.agency", "programs.federal", eb.fn.sum<number>("awards.amount_cents").as("cents")])
-      .where("awards.fiscal_year", "=", fiscalYear)
-      .groupBy(["awards.center_id", "programs.agency", "programs.federal"]);
-    // The every-year chart covers all centers in scope and state, not only those holding the
-    // program in the chosen year: its "All years" row is a total that must not move with the year.
-    const fundingQ = awardsOf(k.scopeIds)
-      .select((eb) => ["awards.fiscal_year", "programs.agency", eb.fn.sum<number>("awards.amount_cents").as("cents")])
-      .groupBy(["awards.fiscal_year", "programs.agency"]);
-
-    const [catalog, assessments, money, fundingRows, overdue] = await Promise.all([
-      listCapabilities(db),
-      db.selectFrom("assessments").select(["center_id", "capability_id", "status"]).where("center_id", "in", ids).where("fiscal_year", "=", fiscalYear).execute(),
-      moneyQ.execute(),
-      fundingQ.execute(),
-      // Overdue reports follow scope and state; the lifecycle model has no program filter (the page says so).
-      overdueCount(db, { asOf: k.asOf, scope: k.area }),
-    ]);
-    const baselineAreas = [...scoresByArea(catalog, HEADLINE_FRAMEWORK, () => undefined).keys()];
-
-    const statusesByCenter = new Map<number, Map<string, (typeof assessments)[number]["status"]>>();
-    for (const a of assessments) {
-      let m = statusesByCenter.get(a.center_id);
-      if (!m) statusesByCenter.set(a.center_id, (m = new Map()));
-      m.set(a.capability_id, a.status);
-    }
-    const federalByCenter = new Map<number, number>();
-    let totalCents = 0, federalCents = 0, dhsCents = 0, dojCents = 0;
-    for (const m of money) {
-      const cents = Number(m.cents ?? 0);
-      totalCents += cents;
-      if (m.federal === 1) {
-        federalCents += cents;
-        federalByCenter.set(m.center_id, (federalByCenter.get(m.center_id) ?? 0) + cents);
-      }
-      if (m.agency === "DHS") dhsCents += cents;
-      if (m.agency === "DOJ") dojCents += cents;
-    }
-    const leaves = assessableCapabilities(catalog, HEADLINE_FRAMEWORK);
-
-    const rows: YearRow[] = ids.map((id) => {
-      const statuses = statusesByCenter.get(id);
-      const federal = federalByCenter.get(id) ?? 0;
-      if (!statuses) {
-        return {
-          id,
-          assessed: false,
-          score: null,
-          gaps: null,
-          meetsBaseline: false,
-          areas: Object.fromEntries(baselineAreas.map((a) => [a, null])),
-          federalCents: federal,
-        };
-      }
-      const result = computeScore(leaves, (cap) => statuses.get(cap));
-      const byArea = scoresByArea(catalog, HEADLINE_FRAMEWORK, (cap) => statuses.get(cap));
-      return {
-        id,
-        assessed: true,
-        score: result.score,
-        gaps: result.gaps.length,
-        meetsBaseline: baselineStatus(result).meetsBaseline,
-        areas: Object.fromEntries(baselineAreas.map((a) => [a, byArea.get(a)?.score ?? null])),
-        federalCents: federal,
-      };
-    });
-    const funding = fundingBySource(
-      fundingRows.map((m) => ({ fiscalYear: m.fiscal_year, agency: m.agency, amountCents: Number(m.cents ?? 0), voided: false })),
+    // The money chart and the overdue count cover every center in scope and state; rows only `ids`.
+    const perCenterFigures = await perCenter(db, "dashboard-year", [k.fiscalYear, k.program ?? null, k.agency ?? null, k.asOf], k.scopeIds, (stale) =>
+      centerYearFigures(db, { ...k, ids: stale }),
     );
-    return Object.freeze({ rows, money: { totalCents, federalCents, dhsCents, dojCents }, funding, overdue });
+    const rows = k.ids.map((id) => perCenterFigures.get(id)!.row);
+    const money = { totalCents: 0, federalCents: 0, dhsCents: 0, dojCents: 0 };
+    for (const id of k.ids) {
+      const m = perCenterFigures.get(id)!.money;
+      money.totalCents += m.totalCents;
+      money.federalCents += m.federalCents;
+      money.dhsCents += m.dhsCents;
+      money.dojCents += m.dojCents;
+    }
+    let overdue = 0;
+    const fundingRows: Array<{ fiscalYear: number; agency: Agency; amountCents: number; voided: boolean }> = [];
+    for (const id of k.scopeIds) {
+      const f = perCenterFigures.get(id)!;
+      overdue += f.overdue;
+      for (const m of f.funding) fundingRows.push({ fiscalYear: m.fiscalYear, agency: m.agency, amountCents: m.cents, voided: false });
+    }
+    return Object.freeze({ rows, money, funding: fundingBySource(fundingRows), overdue });
   });
+}
+
+/** Each center's year figures, for the centers `ids` (program/agency filter as the page's). */
+async function centerYearFigures(
+  db: Q,
+  k: { fiscalYear: number; ids: number[]; program?: string; agency?: Agency; asOf: string },
+): Promise<Map<number, CenterYearFigures>> {
+  const { fiscalYear, ids } = k;
+  let awards = db
+    .selectFrom("awards")
+    .innerJoin("programs", "programs.code", "awards.program_code")
+    .where("awards.center_id", "in", ids)
+    .where("awards.voided_at", "is", null);
+  if (k.program) awards = awards.where("awards.program_code", "=", k.program);
+  if (k.agency) awards = awards.where("programs.agency", "=", k.agency);
+  const moneyQ = awards
+    .select((eb) => ["awards.center_id", "programs.agency", "programs.federal", eb.fn.sum<number>("awards.amount_cents").as("cents")])
+    .where("awards.fiscal_year", "=", fiscalYear)
+    .groupBy(["awards.center_id", "programs.agency", "programs.federal"]);
+  const fundingQ = awards
+    .select((eb) => ["awards.center_id", "awards.fiscal_year", "programs.agency", eb.fn.sum<number>("awards.amount_cents").as("cents")])
+    .groupBy(["awards.center_id", "awards.fiscal_year", "programs.agency"]);
+
+  const [catalog, assessments, money, fundingRows, overdue] = await Promise.all([
+    listCapabilities(db),
+    db.selectFrom("assessments").select(["center_id", "capability_id", "status"]).where("center_id", "in", ids).where("fiscal_year", "=", fiscalYear).execute(),
+    moneyQ.execute(),
+    fundingQ.execute(),
+    // Overdue reports follow scope and state; the lifecycle model has no program filter (the page says so).
+    overdueByCenter(db, { asOf: k.asOf, centerIds: ids }),
+  ]);
+  const baselineAreas = [...scoresByArea(catalog, HEADLINE_FRAMEWORK, () => undefined).keys()];
+  const leaves = assessableCapabilities(catalog, HEADLINE_FRAMEWORK);
+
+  const out = new Map<number, CenterYearFigures>(
+    ids.map((id) => [id, { row: undefined as unknown as YearRow, money: { totalCents: 0, federalCents: 0, dhsCents: 0, dojCents: 0 }, funding: [], overdue: overdue.get(id) ?? 0 }]),
+  );
+  const statusesByCenter = new Map<number, Map<string, (typeof assessments)[number]["status"]>>();
+  for (const a of assessments) {
+    let m = statusesByCenter.get(a.center_id);
+    if (!m) statusesByCenter.set(a.center_id, (m = new Map()));
+    m.set(a.capability_id, a.status);
+  }
+  for (const m of money) {
+    const cents = Number(m.cents ?? 0);
+    const c = out.get(m.center_id)!.money;
+    c.totalCents += cents;
+    if (m.federal === 1) c.federalCents += cents;
+    if (m.agency === "DHS") c.dhsCents += cents;
+    if (m.agency === "DOJ") c.dojCents += cents;
+  }
+  for (const m of fundingRows) out.get(m.center_id)!.funding.push({ fiscalYear: m.fiscal_year, agency: m.agency, cents: Number(m.cents ?? 0) });
+
+  for (const id of ids) {
+    const f = out.get(id)!;
+    const statuses = statusesByCenter.get(id);
+    const federal = f.money.federalCents;
+    if (!statuses) {
+      f.row = { id, assessed: false, score: null, gaps: null, meetsBaseline: false, areas: Object.fromEntries(baselineAreas.map((a) => [a, null])), federalCents: federal };
+      continue;
+    }
+    const result = computeScore(leaves, (cap) => statuses.get(cap));
+    const byArea = scoresByArea(catalog, HEADLINE_FRAMEWORK, (cap) => statuses.get(cap));
+    f.row = {
+      id,
+      assessed: true,
+      score: result.score,
+      gaps: result.gaps.length,
+      meetsBaseline: baselineStatus(result).meetsBaseline,
+      areas: Object.fromEntries(baselineAreas.map((a) => [a, byArea.get(a)?.score ?? null])),
+      federalCents: federal,
+    };
+  }
+  for (const f of out.values()) Object.freeze(f);
+  return out;
 }
 
 /** What /dashboard and /dashboard.csv show for a signed-in user, the page's URL and its `fy` (report date today). */

@@ -49,3 +49,56 @@ export async function memoized<T>(db: Q, kind: string, key: unknown, compute: ()
   });
   return pending;
 }
+
+/** Kinds × keys of per-center figures per database handle; each holds at most one entry per center. */
+export const PER_CENTER_KEYS = 24;
+
+interface CenterEntry {
+  shared: number;
+  version: number;
+  value: unknown;
+}
+
+const perCenterMemos = new WeakMap<object, LRUCache<string, Map<number, CenterEntry>>>();
+
+/**
+ * The per-center counters (migrations/0019): `shared` moves on every write to a table all centers'
+ * figures read, a center's own on every write to its rows.
+ */
+export async function centerVersions(db: Q): Promise<{ shared: number | undefined; byCenter: Map<number, number> }> {
+  const rows = await db.selectFrom("center_versions").select(["center_id", "version"]).execute();
+  const byCenter = new Map(rows.map((r) => [Number(r.center_id), Number(r.version)]));
+  return { shared: byCenter.get(0), byCenter };
+}
+
+/**
+ * Figures of each center in `ids`, remembered per center (docs/decisions/030-per-center-memo.md):
+ * a center's value is reused while both its counter and the shared counter read what they read when
+ * it was computed, so after a write to one center's rows only that center is computed again.
+ * `compute(stale)` must give a value for every id it is passed, from nothing but that center's rows
+ * and the shared tables. The counters are read before computing, so an entry is never older than its
+ * numbers; a center without a counter row is never kept. Transactions neither read nor fill it (as
+ * `memoized`). Values are shared between requests: never mutate them.
+ */
+export async function perCenter<T>(db: Q, kind: string, key: unknown, ids: readonly number[], compute: (stale: number[]) => Promise<Map<number, T>>): Promise<Map<number, T>> {
+  if (db.isTransaction) return compute([...ids]);
+  const { shared, byCenter } = await centerVersions(db);
+  let memo = perCenterMemos.get(db);
+  if (!memo) perCenterMemos.set(db, (memo = new LRUCache({ max: PER_CENTER_KEYS })));
+  const id = `${kind}:${JSON.stringify(key)}`;
+  let entries = memo.get(id);
+  if (!entries) memo.set(id, (entries = new Map()));
+  const fresh = (centerId: number) => {
+    const e = entries.get(centerId);
+    return e !== undefined && shared !== undefined && e.shared === shared && e.version === byCenter.get(centerId);
+  };
+  const stale = ids.filter((c) => !fresh(c));
+  const computed = stale.length > 0 ? await compute(stale) : new Map<number, T>();
+  for (const c of stale) {
+    if (!computed.has(c)) throw new Error(`perCenter(${kind}): no value for center ${c}`);
+    const version = byCenter.get(c);
+    if (version !== undefined && shared !== undefined) entries.set(c, { shared, version, value: computed.get(c) });
+    else entries.delete(c);
+  }
+  return new Map(ids.map((c) => [c, (computed.has(c) ? computed.get(c) : entries.get(c)!.value) as T]));
+}

@@ -293,6 +293,17 @@ export async function overdueCount(db: Q, f: { asOf: string; scope: CenterScope;
   return Number(row.n);
 }
 
+/** overdueCount per center, for the given centers (a center with none is absent). */
+export async function overdueByCenter(db: Q, f: { asOf: string; centerIds: readonly number[] }): Promise<Map<number, number>> {
+  const rows = await deadlineQuery(db, { scope: { kind: "all" }, openOnly: true })
+    .where("awards.center_id", "in", [...f.centerIds])
+    .where("reporting_obligations.due", "<", f.asOf)
+    .select((eb) => ["awards.center_id", eb.fn.countAll<number>().as("n")])
+    .groupBy("awards.center_id")
+    .execute();
+  return new Map(rows.map((r) => [Number(r.center_id), Number(r.n)]));
+}
+
 /** One obligation with the center it belongs to (for the permission check before recording a submission). */
 export async function getObligation(db: Q, id: number) {
   return db

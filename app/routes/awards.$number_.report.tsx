@@ -13,6 +13,8 @@ import { formatMoney, formatMoneyShort, formatPercent } from "~/domain/money";
 import { awardReport, findingsSummary } from "~/models/award-report.server";
 import { BudgetLinesHead } from "~/components/BudgetLinesHead";
 import { ScrollTable } from "~/components/ScrollTable";
+import { chartKey } from "~/components/StaticChart";
+import { StaticTbody } from "~/components/StaticRows";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Award report ${data?.award.award_number ?? ""} — Baseline` }];
 
@@ -235,7 +237,8 @@ export default function AwardReportPage() {
                 </th>
               </tr>
             </thead>
-            <tbody>
+            {/* Every payment (380 on the largest award): drawn once per distinct payments on the server. */}
+            <StaticTbody memoKey={chartKey("report-spending", r.spending)}>
               {r.spending.map((s) => (
                 <tr key={s.spendId} className={s.voided ? "voided" : undefined}>
                   <td>{s.date}</td>
@@ -248,7 +251,7 @@ export default function AwardReportPage() {
                   <td className="num">{formatMoney(s.amountCents)}</td>
                 </tr>
               ))}
-            </tbody>
+            </StaticTbody>
             <tfoot>
               <tr>
                 <th scope="row" colSpan={4}>

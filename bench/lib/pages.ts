@@ -173,9 +173,14 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/** What any committed write does to the memo of whole-network figures: the counter moves on. */
+/**
+ * What a committed write to one center's rows (a saved budget line, say) does to the memos: the
+ * whole-network counter and that center's counter move on (migrations/0007, 0019), so the next
+ * call computes that center's figures again and reuses the other centers'.
+ */
 export function bumpDataVersion(sqlite: Sqlite.Database): void {
   sqlite.prepare("update data_version set version = version + 1 where id = 1").run();
+  sqlite.prepare("update center_versions set version = version + 1 where center_id = (select min(id) from centers)").run();
 }
 
 /** Parameters as better-sqlite3 binds them (Kysely may pass booleans). */

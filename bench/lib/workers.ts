@@ -253,6 +253,9 @@ async function measureRun(
         await res.arrayBuffer();
         if (res.status !== 200) throw new Error(`${page.path} answered ${res.status}\n${server.output().slice(-2000)}`);
       }
+      // Warm-up as the main table's c1 run gives it: on a cold JIT the first seconds of c16 serve about a third
+      // less (single process, national dashboard: 22-25 against 32-36 requests/s, A/B on one build).
+      await loadPage(server.base, page, cookie, processes, opts.seconds);
       const c16 = await loadPage(server.base, page, cookie, 16, opts.seconds);
       run.pages.push({ key: page.key, label: page.label, c16 });
       opts.log(`${label}: ${page.path} c16 ${c16.rps.toFixed(0)} req/s, p99 ${c16.p99.toFixed(0)} ms, ${c16.errors} errors`);

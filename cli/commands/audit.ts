@@ -14,23 +14,25 @@ export const auditVerify: Command = {
   summary: "Check the audit trail: its keyed hash chain, the head kept beside the database, and each audited record against the log; exit 1 at the first disagreement",
   usage: "audit verify",
   async run({ db, opened, out }) {
-    // PostgreSQL keeps no head file (docs/decisions/026-postgresql-writers.md): chain and records are checked.
+    // PostgreSQL keeps no head file (docs/decisions/026-postgresql-writers.md): the chain, its keyed-from
+    // row's own MAC (db/audit-seal.ts) and the records are checked.
     const postgres = opened.engine === "postgres";
-    const beside = postgres ? { head: null, where: "PostgreSQL (no head file)" } : headBeside(opened.file);
+    const beside = postgres ? { head: null, where: "PostgreSQL" } : headBeside(opened.file);
     if ("problem" in beside && beside.problem) {
       out.write(`${beside.problem}\n`);
       return 1;
     }
-    const result = await verifyAudit(db, { head: beside.head, where: beside.where, requireHead: !postgres, sqlite: postgres ? undefined : opened.sqlite });
+    const result = await verifyAudit(db, { head: beside.head, where: beside.where, requireHead: !postgres, sealedKeyedFrom: postgres, sqlite: postgres ? undefined : opened.sqlite });
     if (!result.ok) {
       out.write(`${result.problem}\n`);
       return 1;
     }
     const r = result.records;
     const ahead = result.ahead > 0 ? ` (${n(result.ahead)} rows after it, written by a process that stopped before recording them)` : "";
+    const head = postgres ? `none kept on PostgreSQL (no head file); the log ends at row ${result.chain.lastId}` : `row ${result.head?.last_id ?? 0} as recorded in ${beside.where}${ahead}`;
     out.write(
       `ok ${result.rows} rows\n` +
-        `  head: row ${result.head?.last_id ?? 0} as recorded in ${beside.where}${ahead}\n` +
+        `  head: ${head}\n` +
         `  records: ${n(r.checked)} match their latest after-image, ${n(r.sealed)} the seal of the batch that wrote them; ` +
         `${n(r.byBatch)} last written by an import from before seals (not compared); totals match their rows\n`,
     );

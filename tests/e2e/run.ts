@@ -3,7 +3,8 @@
  * Debian's Chromium driven by playwright-core. `npm run test:e2e`.
  *
  * - builds the app (`npm run build`) when build/ is missing or older than app/;
- * - starts the compiled server (build/server.js, as `npm start` runs it) on 127.0.0.1 (PORT=0: the server prints the port it got) with a temp DATABASE_PATH;
+ * - starts the compiled server (build/server.js, as `npm start` runs it) on 127.0.0.1 (PORT=0: the server prints the port it got) with a temp DATABASE_PATH,
+ *   or with DATABASE_URL set to a PostgreSQL server (npm run test:pg) a new database there;
  * - runs each journey in its own browser context, failing it on any console error or page error,
  *   and saves full-page screenshots at 390 and 1,366 px under tests/e2e/screenshots/ (git-ignored);
  * - prints a line per journey and "N passed, N failed"; writes {passed, failed} to $E2E_REPORT;
@@ -16,6 +17,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "csv-parse/sync";
+import pg from "pg";
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from "playwright-core";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -74,7 +76,32 @@ interface Server {
   output: string[];
 }
 
-function startServer(appDir: string, databasePath: string): Promise<Server> {
+/**
+ * Where the journeys' server keeps its data: a temp SQLite file, or under `npm run test:pg`
+ * (DATABASE_URL names a PostgreSQL server) a new database on that server, dropped at the end.
+ */
+async function journeyDatabase(tmp: string): Promise<{ env: Record<string, string>; drop: () => Promise<void> }> {
+  const server = process.env.DATABASE_URL?.trim();
+  if (!server || !/^postgres(ql)?:\/\//i.test(server)) return { env: { DATABASE_PATH: path.join(tmp, "e2e.sqlite"), DATABASE_URL: "" }, drop: async () => {} };
+  const name = `baseline_e2e_${process.pid}`;
+  const run = async (statement: string) => {
+    const client = new pg.Client({ connectionString: server });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  await run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await run(`CREATE DATABASE ${name}`);
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  console.log(`database: PostgreSQL ${url.host}/${name}`);
+  return { env: { DATABASE_URL: url.toString() }, drop: () => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+function startServer(appDir: string, database: Record<string, string>): Promise<Server> {
   // The compiled server, as `npm start` runs it; it reads build/ and public/ from its working directory: the snapshot.
   const child = spawn(process.execPath, ["build/server.js"], {
     cwd: appDir,
@@ -83,7 +110,7 @@ function startServer(appDir: string, databasePath: string): Promise<Server> {
       NODE_ENV: "production",
       HOST: "127.0.0.1",
       PORT: "0",
-      DATABASE_PATH: databasePath,
+      ...database,
       SESSION_SECRET: randomBytes(24).toString("hex"),
       // Plain http on 127.0.0.1: the session cookie must not require https.
       COOKIE_SECURE: "false",
@@ -697,6 +724,7 @@ async function main(): Promise<number> {
   fs.mkdirSync(downloads);
   let server: Server | null = null;
   let browser: Browser | null = null;
+  let database: Awaited<ReturnType<typeof journeyDatabase>> | null = null;
   let passed = 0;
   let failed = 0;
   try {
@@ -707,7 +735,8 @@ async function main(): Promise<number> {
       ensureBuild();
       if (!snapshotBuild(appDir)) throw new Error("build/ and public/build/ do not match (is another build running?)");
     }
-    server = await startServer(appDir, path.join(tmp, "e2e.sqlite"));
+    database = await journeyDatabase(tmp);
+    server = await startServer(appDir, database.env);
     console.log(`server: ${server.baseUrl}`);
     browser = await chromium.launch({ executablePath: chromiumPath(), headless: true, args: CHROMIUM_ARGS });
     for (const journey of journeys.filter((j) => !process.env.E2E_ONLY || j.name.includes(process.env.E2E_ONLY))) {
@@ -729,6 +758,7 @@ async function main(): Promise<number> {
     if (failed > 0 && server) console.log(`server output (last 40 lines):\n${server.output.join("").split("\n").slice(-40).join("\n")}`);
     await browser?.close().catch(() => undefined);
     if (server) await stopServer(server.child);
+    await database?.drop().catch((error) => console.error(`could not drop the journeys' database: ${error.message}`));
     fs.rmSync(tmp, { recursive: true, force: true });
   }
   console.log(`${passed} passed, ${failed} failed`);

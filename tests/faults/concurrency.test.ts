@@ -1,10 +1,26 @@
-import Sqlite from "better-sqlite3";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { centsToDecimal } from "../../app/domain/money";
-import { auditVerifies, demoDatabase, ensureBuild, integrityOk, login, recordFigures, ROOT, runCli, startServer, tempDir, type ServerHandle } from "../reliability/harness";
+import { onServer } from "../helpers/pg";
+import {
+  auditVerifies,
+  databaseEnv,
+  demoDatabase,
+  ensureBuild,
+  integrityOk,
+  isPostgresRef,
+  login,
+  queryRows,
+  queryValue,
+  recordFigures,
+  ROOT,
+  runCli,
+  startServer,
+  tempDir,
+  type ServerHandle,
+} from "../reliability/harness";
 import { extractForms } from "../reliability/forms";
 
 /**
@@ -51,22 +67,32 @@ function prng(seed: number) {
   return () => ((x ^= x << 13), (x ^= x >>> 17), (x ^= x << 5), (x >>> 0) / 2 ** 32);
 }
 
+/** A pg_dump restored into a new database on the same server (psql, stopping at the first error): its URL. */
+async function restoreDump(file: string): Promise<string> {
+  const target = new URL(dbFile);
+  const name = `${target.pathname.slice(1)}_restored`;
+  await onServer(process.env.BASELINE_TEST_PG_SERVER!, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`, `CREATE DATABASE ${name}`);
+  target.pathname = `/${name}`;
+  const r = spawnSync("psql", ["-q", "-v", "ON_ERROR_STOP=1", "-f", file, target.toString()], { encoding: "utf8" });
+  expect(r.status, r.stderr).toBe(0);
+  return target.toString();
+}
+
 describe("16 concurrent clients editing and reading", () => {
   it("no 5xx or SQLITE_BUSY, no lost update, conflicts refused and counted, backup under load restores", async () => {
     // Lines with room to move their amount without touching the award total or the spending.
-    const setup = new Sqlite(dbFile, { readonly: true });
-    const award = setup
-      .prepare(
-        `select a.award_number, a.id from awards a join centers c on c.id = a.center_id
+    const [award] = await queryRows<{ award_number: string; id: number }>(
+      dbFile,
+      `select a.award_number, a.id from awards a join centers c on c.id = a.center_id
          where c.code = 'VA' and a.voided_at is null
            and (select count(*) from budget_lines b where b.award_id = a.id and b.voided_at is null and b.amount_cents - b.spent_cents >= 200) >= ${HOT_LINES}
-         order by a.fiscal_year desc limit 1`,
-      )
-      .get() as { award_number: string; id: number };
-    const lines = setup
-      .prepare(`select line_id, amount_cents, version from budget_lines where award_id = ? and voided_at is null and amount_cents - spent_cents >= 200 order by id limit ${HOT_LINES}`)
-      .all(award.id) as Array<{ line_id: string; amount_cents: number; version: number }>;
-    setup.close();
+         order by a.fiscal_year desc, a.award_number limit 1`,
+    );
+    const lines = await queryRows<{ line_id: string; amount_cents: number; version: number }>(
+      dbFile,
+      `select line_id, amount_cents, version from budget_lines where award_id = ? and voided_at is null and amount_cents - spent_cents >= 200 order by id limit ${HOT_LINES}`,
+      award.id,
+    );
     expect(lines.length).toBe(HOT_LINES);
     const awardPath = `/awards/${encodeURIComponent(award.award_number)}`;
 
@@ -93,7 +119,7 @@ describe("16 concurrent clients editing and reading", () => {
           tally.serverErrors++;
           failures.push(`${init.method ?? "GET"} ${pathname} → ${res.status}: ${text.slice(0, 200)}`);
         }
-        if (/SQLITE_BUSY|database is locked/i.test(text)) {
+        if (/SQLITE_BUSY|database is locked|deadlock detected|could not serialize access/i.test(text)) {
           tally.busy++;
           failures.push(`${pathname}: busy`);
         }
@@ -185,11 +211,15 @@ describe("16 concurrent clients editing and reading", () => {
       }
     }
 
-    // A backup by a separate process while the clients write.
-    const backupFile = path.join(dir, "under-load.sqlite");
+    // A backup by a separate process while the clients write: `baseline backup` of the SQLite file, or
+    // pg_dump on PostgreSQL (docs/decisions/025-postgresql-engine.md: backups are the server's tools).
+    const onPostgres = isPostgresRef(dbFile);
+    const backupFile = path.join(dir, onPostgres ? "under-load.sql" : "under-load.sqlite");
     const backup = new Promise<{ code: number | null; out: string }>((resolve) => {
       setTimeout(() => {
-        const child = spawn(process.execPath, ["--import", "tsx", "cli/index.ts", "backup", backupFile], { cwd: ROOT, env: { ...process.env, DATABASE_PATH: dbFile } });
+        const child = onPostgres
+          ? spawn("pg_dump", ["--no-owner", "--file", backupFile, dbFile])
+          : spawn(process.execPath, ["--import", "tsx", "cli/index.ts", "backup", backupFile], { cwd: ROOT, env: { ...process.env, ...databaseEnv(dbFile) } });
         let out = "";
         child.stdout.on("data", (d) => (out += d));
         child.stderr.on("data", (d) => (out += d));
@@ -207,16 +237,16 @@ describe("16 concurrent clients editing and reading", () => {
 
     // ---- Checks on the file the server left behind ----
     expect(failures).toEqual([]);
-    expect(integrityOk(dbFile)).toBe(true);
+    expect(await integrityOk(dbFile)).toBe(true);
     const audit = await auditVerifies(dbFile);
     expect(audit.ok, audit.reason).toBe(true);
 
-    const s = new Sqlite(dbFile, { readonly: true });
     let rowsLost = 0;
-    try {
-      const auditRows = s
-        .prepare("select entity, after_json from audit_log where entity in ('assessment', 'budget_line') and after_json like '%load-c%' order by id")
-        .all() as Array<{ entity: string; after_json: string }>;
+    {
+      const auditRows = await queryRows<{ entity: string; after_json: string }>(
+        dbFile,
+        "select entity, after_json from audit_log where entity in ('assessment', 'budget_line') and after_json like '%load-c%' order by id",
+      );
       const tokenOf = (json: string, entity: string) => {
         const after = JSON.parse(json);
         return String(entity === "assessment" ? after.evidence : after.description);
@@ -232,11 +262,13 @@ describe("16 concurrent clients editing and reading", () => {
         // Accepted edits of one record were each based on the version the previous one produced.
         const sent = mine.map((a) => a.sentVersion).sort((x, y) => x - y);
         expect(sent).toEqual(sent.map((_, k) => initialVersion.get(key)! + k));
-        const final = (
+        const [final] = await queryRows<{ token: string; version: number; amount_cents?: number }>(
+          dbFile,
           entity === "assessment"
-            ? s.prepare("select a.evidence as token, a.version from assessments a join centers c on c.id = a.center_id where c.code = 'VA' and a.fiscal_year = 2025 and a.capability_id = ?").get(id)
-            : s.prepare("select description as token, version, amount_cents from budget_lines where line_id = ?").get(id)
-        ) as { token: string; version: number; amount_cents?: number };
+            ? "select a.evidence as token, a.version from assessments a join centers c on c.id = a.center_id where c.code = 'VA' and a.fiscal_year = 2025 and a.capability_id = ?"
+            : "select description as token, version, amount_cents from budget_lines where line_id = ?",
+          id,
+        );
         expect(final.version).toBe(initialVersion.get(key)! + mine.length);
         if (mine.length > 0) {
           const last = mine.find((a) => a.sentVersion === final.version - 1)!;
@@ -245,23 +277,23 @@ describe("16 concurrent clients editing and reading", () => {
         }
       }
       // The trigger-kept totals still add up after all the amount edits.
-      const off = s
-        .prepare("select count(*) from awards a where a.budgeted_cents != (select coalesce(sum(amount_cents), 0) from budget_lines b where b.award_id = a.id and b.voided_at is null)")
-        .pluck()
-        .get() as number;
+      const off = await queryValue(
+        dbFile,
+        "select count(*) from awards a where a.budgeted_cents != (select coalesce(sum(amount_cents), 0) from budget_lines b where b.award_id = a.id and b.voided_at is null)",
+      );
       expect(off).toBe(0);
-    } finally {
-      s.close();
     }
     expect(rowsLost).toBe(0);
 
     // ---- The backup taken under load ----
     expect(backupResult.code, backupResult.out).toBe(0);
-    const restored = path.join(dir, "restored", "baseline.sqlite");
-    fs.mkdirSync(path.dirname(restored));
-    const restore = await runCli(["restore", backupFile], restored);
-    expect(restore.code, restore.err).toBe(0);
-    expect(integrityOk(restored)).toBe(true);
+    const restored = onPostgres ? await restoreDump(backupFile) : path.join(dir, "restored", "baseline.sqlite");
+    if (!onPostgres) {
+      fs.mkdirSync(path.dirname(restored));
+      const restore = await runCli(["restore", backupFile], restored);
+      expect(restore.code, restore.err).toBe(0);
+    }
+    expect(await integrityOk(restored)).toBe(true);
     const restoredAudit = await auditVerifies(restored);
     expect(restoredAudit.ok).toBe(true);
 
@@ -283,7 +315,7 @@ describe("16 concurrent clients editing and reading", () => {
     console.log(
       `[fault] ${CLIENTS} concurrent clients for ${(durationMs / 1000).toFixed(1)} s: ${tally.requests} requests (${tally.reads} reads), ` +
         `${tally.edits} edits: ${tally.accepted} accepted, ${tally.refusedConflicts} conflicts refused; ` +
-        `5xx ${tally.serverErrors}, SQLITE_BUSY ${tally.busy}, rows lost ${rowsLost}; backup under load restored with ${restoredAudit.rows} audit rows verified`,
+        `5xx ${tally.serverErrors}, busy ${tally.busy}, rows lost ${rowsLost}; backup under load restored with ${restoredAudit.rows} audit rows verified`,
     );
     recordFigures("concurrentClients", figures);
     expect(tally.accepted).toBeGreaterThan(0);

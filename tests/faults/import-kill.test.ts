@@ -109,7 +109,7 @@ describe("kill -9 during a large import", () => {
     expect(base.rows).toBe(0);
     const figures = { rowsInFile, kills: 0, midTransactionKills: 0, wholeAfterKill: 0, absentAfterKill: 0, partialImports: 0, rowsLost: 0 };
     const check = async () => {
-      expect(integrityOk(dbFile)).toBe(true);
+      expect(await integrityOk(dbFile)).toBe(true);
       const audit = await auditVerifies(dbFile);
       expect(audit.ok, audit.reason).toBe(true);
       const c = counts();
@@ -187,7 +187,7 @@ describe("kill -9 during a large `cli import`", () => {
     const figures = { rowsInFile: rows, kills: 0, killedAfterProgressLine: 0, wholeAfterKill: 0, absentAfterKill: 0, partialImports: 0, rowsLost: 0 };
 
     const check = async () => {
-      expect(integrityOk(db)).toBe(true);
+      expect(await integrityOk(db)).toBe(true);
       const audit = await auditVerifies(db);
       expect(audit.ok, audit.reason).toBe(true);
       const s = new Sqlite(db, { readonly: true });

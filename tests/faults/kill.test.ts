@@ -1,20 +1,7 @@
-import Sqlite from "better-sqlite3";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  auditVerifies,
-  demoDatabase,
-  ensureBuild,
-  FAULT_HOOK,
-  integrityOk,
-  login,
-  recordFigures,
-  setFault,
-  startServer,
-  tempDir,
-  type ServerHandle,
-} from "../reliability/harness";
+import { auditVerifies, demoDatabase, ensureBuild, FAULT_HOOK, integrityOk, login, queryValue, recordFigures, setFault, startServer, tempDir, type ServerHandle } from "../reliability/harness";
 
 /**
  * kill -9 in the middle of a bulk assessment save. After each kill the database is
@@ -72,17 +59,12 @@ function bulkSave(url: string, cookie: string, current: Row[], token: string): P
 }
 
 /** Rows and audit entries carrying the token, counted in the file as a restarted server sees it. */
-function countToken(token: string): { rows: number; audit: number } {
-  const s = new Sqlite(dbFile);
-  try {
-    const like = `%${token} row %`;
-    return {
-      rows: s.prepare("select count(*) from assessments where evidence like ?").pluck().get(like) as number,
-      audit: s.prepare("select count(*) from audit_log where entity = 'assessment' and after_json like ?").pluck().get(like) as number,
-    };
-  } finally {
-    s.close();
-  }
+async function countToken(token: string): Promise<{ rows: number; audit: number }> {
+  const like = `%${token} row %`;
+  return {
+    rows: await queryValue(dbFile, "select count(*) from assessments where evidence like ?", like),
+    audit: await queryValue(dbFile, "select count(*) from audit_log where entity = 'assessment' and after_json like ?", like),
+  };
 }
 
 async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {
@@ -97,10 +79,10 @@ describe("kill -9 during a bulk assessment save", () => {
   it("leaves each interrupted save wholly present or wholly absent, and loses nothing acknowledged", async () => {
     const figures = { kills: 0, requests: 0, midTransactionKills: 0, wholeAfterKill: 0, absentAfterKill: 0, acknowledgedThenKilled: 0, partialSaves: 0, rowsLost: 0 };
     const check = async (token: string, expected: "absent" | "acknowledged" | "either", size: number) => {
-      expect(integrityOk(dbFile)).toBe(true);
+      expect(await integrityOk(dbFile)).toBe(true);
       const audit = await auditVerifies(dbFile);
       expect(audit.ok, audit.reason).toBe(true);
-      const n = countToken(token);
+      const n = await countToken(token);
       // Each updated row has exactly one audit row: both counts move together.
       expect(n.rows).toBe(n.audit);
       if (n.rows !== 0 && n.rows !== size) figures.partialSaves++;

@@ -1,4 +1,3 @@
-import Sqlite from "better-sqlite3";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,6 +9,7 @@ import {
   fingerprint,
   integrityOk,
   login,
+  queryValue,
   recordFigures,
   setFault,
   startServer,
@@ -21,7 +21,7 @@ import { extractForms } from "../reliability/forms";
 /**
  * The database turns read-only, or the disk fills half-way through a change, under the
  * running production server. Simulated inside the server process with PRAGMA query_only
- * (tests/reliability/sqlite-fault-hook.ts): SQLite answers SQLITE_READONLY exactly as for a
+ * (tests/reliability/fault-hook.ts): SQLite answers SQLITE_READONLY exactly as for a
  * read-only file or mount. (chmod 0444 proves nothing when the tests run as root, and an open file
  * keeps its write access; a real full disk cannot be made without root and a tmpfs. The disk-full
  * path itself, SQLITE_FULL, is tested with max_page_count in tests/reliability/storage-errors.test.ts.)
@@ -65,22 +65,18 @@ async function saveBody(token: string): Promise<URLSearchParams> {
   return body;
 }
 
-function tokenRows(token: string): number {
-  const s = new Sqlite(dbFile, { readonly: true });
-  try {
-    return s.prepare("select count(*) from assessments where evidence like ?").pluck().get(`${token} %`) as number;
-  } finally {
-    s.close();
-  }
+function tokenRows(token: string): Promise<number> {
+  return queryValue(dbFile, "select count(*) from assessments where evidence like ?", `${token} %`);
 }
 
 describe("read-only database and a disk that fills mid-change, under the production server", () => {
   it("shows a clear page for every write, keeps serving reads, and writes nothing partial", async () => {
     const figures = { faultsInjected: 0, writesRefused: 0, readsServed: 0, partialWrites: 0 };
-    const before = fingerprint(dbFile);
-    const s = new Sqlite(dbFile, { readonly: true });
-    const awardNumber = s.prepare("select award_number from awards a join centers c on c.id = a.center_id where c.code = 'VA' and a.voided_at is null order by a.fiscal_year desc limit 1").pluck().get() as string;
-    s.close();
+    const before = await fingerprint(dbFile);
+    const awardNumber = await queryValue<string>(
+      dbFile,
+      "select award_number from awards a join centers c on c.id = a.center_id where c.code = 'VA' and a.voided_at is null order by a.fiscal_year desc, a.award_number limit 1",
+    );
     const awardPath = `/awards/${encodeURIComponent(awardNumber)}`;
     const awardHtml = await (await fetch(`${server.url}${awardPath}`, { headers: { cookie: director } })).text();
     const addLine = extractForms(awardHtml, awardPath).find((f) => f.fields.some(([k, v]) => k === "intent" && v === "add-line"));
@@ -109,24 +105,24 @@ describe("read-only database and a disk that fills mid-change, under the product
       expect(res.status, page).toBe(200);
       figures.readsServed++;
     }
-    expect(fingerprint(dbFile)).toBe(before);
+    expect(await fingerprint(dbFile)).toBe(before);
 
     // 2. The disk "fills" at the 7th write inside the bulk save's transaction: all of it is rolled back.
     await setFault(faultFile, "readonly-after:7");
     figures.faultsInjected++;
     await expectRefused(await fetch(`${server.url}${PAGE}`, { method: "POST", body: await saveBody("half-save"), headers: { cookie: director } }));
     expect(Number(fs.readFileSync(`${faultFile}.writes`, "utf8"))).toBe(7);
-    const partial = tokenRows("half-save");
+    const partial = await tokenRows("half-save");
     if (partial > 0) figures.partialWrites++;
     expect(partial).toBe(0);
-    expect(fingerprint(dbFile)).toBe(before);
+    expect(await fingerprint(dbFile)).toBe(before);
 
     // 3. Space again: the same save goes through without a restart, and both checks pass.
     await setFault(faultFile, "");
     const ok = await fetch(`${server.url}${PAGE}`, { method: "POST", body: await saveBody("after-fault"), headers: { cookie: director } });
     expect(ok.status).toBe(200);
-    expect(tokenRows("after-fault")).toBeGreaterThan(0);
-    expect(integrityOk(dbFile)).toBe(true);
+    expect(await tokenRows("after-fault")).toBeGreaterThan(0);
+    expect(await integrityOk(dbFile)).toBe(true);
     expect((await auditVerifies(dbFile)).ok).toBe(true);
 
     console.log(

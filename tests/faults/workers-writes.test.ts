@@ -1,9 +1,8 @@
-import Sqlite from "better-sqlite3";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { centsToDecimal } from "../../app/domain/money";
-import { auditVerifies, demoDatabase, ensureBuild, login, recordFigures, startServer, tempDir, type ServerHandle } from "../reliability/harness";
+import { auditVerifies, demoDatabase, ensureBuild, login, queryRows, queryValue, recordFigures, startServer, tempDir, type ServerHandle } from "../reliability/harness";
 import { extractForms } from "../reliability/forms";
 
 /**
@@ -29,23 +28,18 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function line(): { award: string; lineId: string; amountCents: number; version: number } {
-  const s = new Sqlite(dbFile, { readonly: true });
-  try {
-    return s
-      .prepare(
-        `select a.award_number as award, b.line_id as lineId, b.amount_cents as amountCents, b.version from budget_lines b join awards a on a.id = b.award_id
-          where b.voided_at is null and a.voided_at is null and b.amount_cents - b.spent_cents >= 200 order by b.id limit 1`,
-      )
-      .get() as { award: string; lineId: string; amountCents: number; version: number };
-  } finally {
-    s.close();
-  }
+async function line(): Promise<{ award: string; lineId: string; amountCents: number; version: number }> {
+  const [row] = await queryRows<{ award: string; lineId: string; amountCents: number; version: number }>(
+    dbFile,
+    `select a.award_number as award, b.line_id as "lineId", b.amount_cents as "amountCents", b.version from budget_lines b join awards a on a.id = b.award_id
+        where b.voided_at is null and a.voided_at is null and b.amount_cents - b.spent_cents >= 200 order by b.id limit 1`,
+  );
+  return row;
 }
 
 describe("two workers writing one budget line", () => {
   it("loses no update, answers no 5xx, and leaves an audit chain that verifies", async () => {
-    const target = line();
+    const target = await line();
     const awardPath = `/awards/${encodeURIComponent(target.award)}`;
     server = await startServer({ databaseFile: dbFile, env: { WEB_CONCURRENCY: "2" } });
     const url = server.url;
@@ -84,13 +78,8 @@ describe("two workers writing one budget line", () => {
     expect(await server.stop()).toBe(0);
     server = undefined;
 
-    const after = line();
-    const s = new Sqlite(dbFile, { readonly: true });
-    const audited = s
-      .prepare("select count(*) from audit_log where entity = 'budget_line' and after_json like ?")
-      .pluck()
-      .get(`%worker write c%`) as number;
-    s.close();
+    const after = await line();
+    const audited = await queryValue(dbFile, "select count(*) from audit_log where entity = 'budget_line' and after_json like ?", `%worker write c%`);
     recordFigures("workersSameLine", { ...tally, versionMoved: after.version - target.version, audited });
     expect(failures).toEqual([]);
     expect(tally.attempts).toBe(WRITES);

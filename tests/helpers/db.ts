@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -14,7 +15,8 @@ let copies = 0;
  */
 function freshPostgresDatabase(base: string): { db: DB; file: string; close: () => Promise<void> } {
   const server = process.env.BASELINE_TEST_PG_SERVER!;
-  const name = `${base}_${process.pid}_${++copies}`;
+  // Unique across test files sharing one process (a single fork re-evaluates this module per file).
+  const name = `${base}_${process.pid}_${++copies}_${randomBytes(3).toString("hex")}`;
   const url = urlForDatabase(server, name);
   onServerSync(server, `CREATE DATABASE ${name} TEMPLATE ${base}`);
   const db = openPostgres(url);

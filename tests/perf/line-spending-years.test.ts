@@ -107,7 +107,7 @@ describe("line_spending_years", () => {
   it("matches the spending table summed directly", async () => {
     const direct = await sql<{ line: number; fy: number; cents: number; payments: number }>`
       select budget_line_id as line,
-             cast(substr(date, 1, 4) as integer) + (substr(date, 6, 2) >= '10') as fy,
+             cast(substr(date, 1, 4) as integer) + case when substr(date, 6, 2) >= '10' then 1 else 0 end as fy,
              sum(amount_cents) as cents, count(*) as payments
       from spending where voided_at is null group by 1, 2 order by 1, 2`.execute(t.db);
     expect(await summary()).toEqual(direct.rows);

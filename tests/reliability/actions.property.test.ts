@@ -348,7 +348,7 @@ describe("form actions under hostile input", () => {
         setDb(undefined);
         await opened.db.destroy();
       }
-      expect(integrityOk(file)).toBe(true);
+      expect(await integrityOk(file)).toBe(true);
       expect((await auditVerifies(file)).ok).toBe(true);
       console.log(`${route.file}: ${forms.length} form(s), ${RUNS} posts: ${tally.accepted} accepted (${tally.writes} wrote), ${tally.refused} refused`);
       fs.rmSync(file, { force: true });

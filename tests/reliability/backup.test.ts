@@ -33,7 +33,7 @@ async function editEvidence(opened: OpenedDatabase, assessmentId: number, eviden
   });
 }
 
-function sha(file: string): string {
+async function sha(file: string): Promise<string> {
   return fingerprint(file, new Set());
 }
 
@@ -104,15 +104,15 @@ describe("cli backup", () => {
     expect(first.out).toMatch(/[\d,]+ rows in \d+ tables \(centers 80, awards [\d,]+/);
     expect(first.out).toMatch(/integrity ok, audit trail verified/);
 
-    const before = sha(file);
+    const before = await sha(file);
     const again = await runCli(["backup", file], live);
     expect(again.code).toBe(1);
     expect(again.err).toMatch(/already exists; choose another name or add --force/);
-    expect(sha(file)).toBe(before);
+    expect(await sha(file)).toBe(before);
 
     const forced = await runCli(["backup", file, "--force"], live);
     expect(forced.code).toBe(0);
-    expect(integrityOk(file)).toBe(true);
+    expect(await integrityOk(file)).toBe(true);
   });
 
   it("refuses a missing argument with the usage (exit 2)", async () => {
@@ -135,30 +135,30 @@ describe("cli restore", () => {
     const t = open(target);
     await editEvidence(t, 1, "written after the backup");
     await t.db.destroy();
-    const targetBefore = fingerprint(target);
+    const targetBefore = await fingerprint(target);
 
     const r = await runCli(["restore", backupFile], target);
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/Restored .*baseline\.sqlite from .*good-backup\.sqlite/);
     expect(r.out).toMatch(/was kept as .*baseline\.sqlite\.replaced-\d{8}-\d{6}/);
-    expect(fingerprint(target)).toBe(fingerprint(backupFile));
-    expect(integrityOk(target)).toBe(true);
+    expect(await fingerprint(target)).toBe(await fingerprint(backupFile));
+    expect(await integrityOk(target)).toBe(true);
     expect((await auditVerifies(target)).ok).toBe(true);
 
     const kept = fs.readdirSync(path.dirname(target)).find((f) => f.includes(".replaced-") && !f.endsWith("-wal"))!;
-    expect(fingerprint(path.join(path.dirname(target), kept))).toBe(targetBefore);
+    expect(await fingerprint(path.join(path.dirname(target), kept))).toBe(targetBefore);
   });
 
   async function refusedWithoutChange(badBackup: string, message: RegExp) {
     const folder = path.join(dir, `target-${path.basename(badBackup)}`);
     const target = await demoDatabase(path.join(folder, "baseline.sqlite"));
-    const before = sha(target);
+    const before = await sha(target);
     const r = await runCli(["restore", badBackup], target);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(message);
     expect(r.err).toMatch(/Nothing was replaced/);
-    expect(sha(target)).toBe(before);
+    expect(await sha(target)).toBe(before);
     expect(leftovers(folder, ["baseline.sqlite"])).toEqual([]);
   }
 
@@ -194,7 +194,7 @@ describe("cli restore", () => {
     s.exec("DROP TRIGGER audit_log_no_update");
     s.prepare("update audit_log set after_json = '{\"amount\":1}' where id = (select min(id) from audit_log)").run();
     s.close();
-    expect(integrityOk(bad)).toBe(true);
+    expect(await integrityOk(bad)).toBe(true);
     await refusedWithoutChange(bad, /audit trail does not verify: row 1: hash does not match/);
   });
 
@@ -222,11 +222,11 @@ describe("cli restore", () => {
       const during = path.join(dir, "while-serving.sqlite");
       expect((await runCli(["backup", during], target)).code).toBe(0);
 
-      const before = sha(target);
+      const before = await sha(target);
       const r = await runCli(["restore", backupFile], target);
       expect(r.code).toBe(1);
       expect(r.err).toMatch(new RegExp(`A Baseline server \\(process ${server.pid}\\) is using .*Nothing was replaced`));
-      expect(sha(target)).toBe(before);
+      expect(await sha(target)).toBe(before);
 
       // kill -9 runs no shutdown code: the pid file stays, but names a dead process.
       await server.kill9();
@@ -234,7 +234,7 @@ describe("cli restore", () => {
       const after = await runCli(["restore", backupFile], target);
       expect(after.err).toBe("");
       expect(after.code).toBe(0);
-      expect(fingerprint(target)).toBe(fingerprint(backupFile));
+      expect(await fingerprint(target)).toBe(await fingerprint(backupFile));
     } finally {
       await server?.kill9();
     }
@@ -263,11 +263,11 @@ describe("cli restore", () => {
     const holder = spawn(process.execPath, ["-e", holderScript, target], { stdio: ["ignore", "pipe", "inherit"] });
     try {
       await new Promise<void>((resolve) => holder.stdout!.once("data", () => resolve()));
-      const before = sha(target);
+      const before = await sha(target);
       const r = await runCli(["restore", backupFile], target);
       expect(r.code).toBe(1);
       expect(r.err).toMatch(/is open in another program .*Nothing was replaced/);
-      expect(sha(target)).toBe(before);
+      expect(await sha(target)).toBe(before);
     } finally {
       holder.kill("SIGKILL");
     }

@@ -4,14 +4,17 @@
  */
 import Sqlite from "better-sqlite3";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
 import { pathToFileURL } from "node:url";
-import { open } from "../../db/client";
+import { CompiledQuery } from "kysely";
+import pg from "pg";
+import { open, openPostgres, type DB } from "../../db/client";
 import { loadDemo } from "../../app/demo/load.server";
+import { testingPostgres, urlForDatabase } from "../helpers/pg";
 
 export const ROOT = path.resolve(__dirname, "../..");
 export const SESSION_SECRET = "reliability-test-secret";
@@ -22,12 +25,25 @@ export function tempDir(prefix = "baseline-rel-"): string {
 }
 
 /**
- * A migrated database with the small demo data set (reference date 2025-06-30) at `file`.
+ * A database the tests hand to the command line and the server: a SQLite file, or under
+ * `npm run test:pg` a PostgreSQL URL (docs/decisions/025-postgresql-engine.md).
+ */
+export const isPostgresRef = (ref: string): boolean => /^postgres(ql)?:\/\//i.test(ref);
+
+/** The environment that points a child process (CLI, server) at `ref`, and at nothing else. */
+export function databaseEnv(ref: string): Record<string, string> {
+  return isPostgresRef(ref) ? { DATABASE_URL: ref, DATABASE_PATH: "" } : { DATABASE_PATH: ref, DATABASE_URL: "" };
+}
+
+/**
+ * A migrated database with the small demo data set (reference date 2025-06-30) at `file`, or on
+ * PostgreSQL a new database of the same (its URL; `file` only names nothing then).
  * Built once per test run and copied: the demo load takes a few seconds.
  */
 export async function demoDatabase(file: string): Promise<string> {
   const base = process.env.BASELINE_TEST_BASE_DB;
   if (!base) throw new Error("BASELINE_TEST_BASE_DB is not set: run through vitest (tests/global-setup.ts)");
+  if (testingPostgres()) return demoPostgresDatabase(base);
   const cached = `${base}.demo-2025-06-30.sqlite`;
   if (!fs.existsSync(cached)) {
     // Several test files may build it at once: each writes its own temp file, the renames are atomic.
@@ -45,6 +61,75 @@ export async function demoDatabase(file: string): Promise<string> {
   return file;
 }
 
+let pgCopies = 0;
+
+/**
+ * The demo as a template database, built once per run under an advisory lock (test files run in
+ * parallel), then one `CREATE DATABASE … TEMPLATE` per call; the run's teardown drops them all.
+ */
+async function demoPostgresDatabase(base: string): Promise<string> {
+  const server = process.env.BASELINE_TEST_PG_SERVER!;
+  const demo = `${base}_demo`;
+  const client = new pg.Client({ connectionString: server });
+  await client.connect();
+  try {
+    await client.query("select pg_advisory_lock(hashtext($1))", [demo]);
+    try {
+      const exists = await client.query("select 1 from pg_database where datname = $1", [demo]);
+      if (exists.rowCount === 0) {
+        const temp = `${demo}_building`;
+        await client.query(`DROP DATABASE IF EXISTS ${temp} WITH (FORCE)`);
+        await client.query(`CREATE DATABASE ${temp} TEMPLATE ${base}`);
+        const db = openPostgres(urlForDatabase(server, temp));
+        try {
+          await loadDemo(db, { referenceDate: "2025-06-30" });
+        } finally {
+          await db.destroy();
+        }
+        await client.query(`ALTER DATABASE ${temp} RENAME TO ${demo}`);
+      }
+    } finally {
+      await client.query("select pg_advisory_unlock(hashtext($1))", [demo]);
+    }
+    // Unique across test files sharing one process (vitest's singleFork re-evaluates this module per file).
+    const name = `${base}_d${process.pid}_${++pgCopies}_${randomBytes(3).toString("hex")}`;
+    await client.query(`CREATE DATABASE ${name} TEMPLATE ${demo}`);
+    return urlForDatabase(server, name);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Runs `fn` with its own connection to `ref` (file or URL), closed after: what a test reads or
+ * writes beside the server, on either engine.
+ */
+export async function withDatabase<T>(ref: string, fn: (db: DB) => Promise<T>): Promise<T> {
+  const db = isPostgresRef(ref) ? openPostgres(ref) : open(ref, { check: false }).db;
+  try {
+    return await fn(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
+/**
+ * The rows of one SQL statement with `?` placeholders, on either engine (a fresh connection each
+ * time: what a restarted process would see). Keep the SQL portable.
+ */
+export async function queryRows<T = Record<string, unknown>>(ref: string, text: string, ...params: unknown[]): Promise<T[]> {
+  let n = 0;
+  const portable = isPostgresRef(ref) ? text.replace(/\?/g, () => `$${++n}`) : text;
+  return withDatabase(ref, async (db) => (await db.executeQuery<T>(CompiledQuery.raw(portable, params))).rows);
+}
+
+/** The first column of the first row of `text` (a count, an id). */
+export async function queryValue<T = number>(ref: string, text: string, ...params: unknown[]): Promise<T> {
+  const [row] = await queryRows<Record<string, T>>(ref, text, ...params);
+  if (!row) throw new Error(`no row from: ${text}`);
+  return Object.values(row)[0];
+}
+
 /** Collects what a command writes. */
 export function sink(): Writable & { text(): string } {
   const chunks: string[] = [];
@@ -58,19 +143,22 @@ export function sink(): Writable & { text(): string } {
   return w;
 }
 
-/** Runs `npm run -s cli -- <args>` in this process against `databaseFile`. */
+/** Runs `npm run -s cli -- <args>` in this process against `databaseFile` (a file, or a PostgreSQL URL). */
 export async function runCli(args: string[], databaseFile: string): Promise<{ code: number; out: string; err: string }> {
   const { main } = await import("../../cli/index");
   const out = sink();
   const err = sink();
-  const saved = process.env.DATABASE_PATH;
-  process.env.DATABASE_PATH = databaseFile;
+  const env = databaseEnv(databaseFile);
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
   try {
     const code = await main(args, { out, err, stdin: process.stdin } as any);
     return { code, out: out.text(), err: err.text() };
   } finally {
-    if (saved === undefined) delete process.env.DATABASE_PATH;
-    else process.env.DATABASE_PATH = saved;
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
   }
 }
 
@@ -83,14 +171,43 @@ export async function runCli(args: string[], databaseFile: string): Promise<{ co
  */
 export const UNAUDITED_TABLES = new Set(["login_failures", "sessions", "sqlite_sequence", "import_uploads", "import_jobs"]);
 
-/** SHA-256 of every row of every table (except `exclude`), in rowid order: equal iff the data is equal. */
-export function fingerprint(file: string, exclude: Set<string> = UNAUDITED_TABLES): string {
-  const sqlite = new Sqlite(file, { readonly: true, fileMustExist: true });
+/**
+ * SHA-256 of every row of every table (except `exclude`), in a stable order: equal iff the data is
+ * equal. SQLite in rowid order; PostgreSQL ordered by every column.
+ */
+export async function fingerprint(ref: string, exclude: Set<string> = UNAUDITED_TABLES): Promise<string> {
+  if (isPostgresRef(ref)) return postgresFingerprint(ref, exclude);
+  const sqlite = new Sqlite(ref, { readonly: true, fileMustExist: true });
   try {
     return fingerprintOf(sqlite, exclude);
   } finally {
     sqlite.close();
   }
+}
+
+async function postgresFingerprint(url: string, exclude: Set<string>): Promise<string> {
+  const hash = createHash("sha256");
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    // One snapshot for every table, as SQLite's read transaction gives.
+    await client.query("begin isolation level repeatable read read only");
+    const tables = await client.query<{ name: string }>(
+      "select table_name as name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by table_name collate \"C\"",
+    );
+    for (const { name } of tables.rows) {
+      if (exclude.has(name)) continue;
+      hash.update(`\u0001${name}\u0001`);
+      const n = (await client.query(`select * from "${name}" limit 0`)).fields.length;
+      const order = Array.from({ length: n }, (_, i) => i + 1).join(", ");
+      const rows = await client.query({ text: `select * from "${name}" order by ${order}`, rowMode: "array" });
+      for (const row of rows.rows) hash.update(JSON.stringify(row));
+    }
+    await client.query("commit");
+  } finally {
+    await client.end();
+  }
+  return hash.digest("hex");
 }
 
 export function fingerprintOf(sqlite: Sqlite.Database, exclude: Set<string> = UNAUDITED_TABLES): string {
@@ -112,8 +229,28 @@ export function fingerprintOf(sqlite: Sqlite.Database, exclude: Set<string> = UN
   return hash.digest("hex");
 }
 
-export function integrityOk(file: string): boolean {
-  const sqlite = new Sqlite(file, { fileMustExist: true });
+/**
+ * The database is undamaged: SQLite's integrity_check; on PostgreSQL amcheck's B-tree checks of
+ * every index (an index disagreeing with its table, or a damaged page) and a full read of every table.
+ */
+export async function integrityOk(ref: string): Promise<boolean> {
+  if (isPostgresRef(ref)) {
+    const client = new pg.Client({ connectionString: ref });
+    await client.connect();
+    try {
+      await client.query("create extension if not exists amcheck");
+      await client.query(
+        `select bt_index_check(c.oid, true) from pg_index i join pg_class c on c.oid = i.indexrelid
+           join pg_am am on am.oid = c.relam where am.amname = 'btree' and c.relnamespace = 'public'::regnamespace`,
+      );
+      return true;
+    } catch {
+      return false;
+    } finally {
+      await client.end();
+    }
+  }
+  const sqlite = new Sqlite(ref, { fileMustExist: true });
   try {
     return sqlite.pragma("integrity_check", { simple: true }) === "ok";
   } finally {
@@ -121,16 +258,13 @@ export function integrityOk(file: string): boolean {
   }
 }
 
-/** Audit-chain verify of a database file, through the app's own verifier. */
-export async function auditVerifies(file: string): Promise<{ ok: boolean; rows: number; reason?: string }> {
+/** Audit-chain verify of a database (file or URL), through the app's own verifier. */
+export async function auditVerifies(ref: string): Promise<{ ok: boolean; rows: number; reason?: string }> {
   const { verifyAuditChain } = await import("../../app/models/audit.server");
-  const { db } = open(file, { check: false });
-  try {
+  return withDatabase(ref, async (db) => {
     const r = await verifyAuditChain(db);
     return r.ok ? { ok: true, rows: r.rows } : { ok: false, rows: r.rows, reason: `row ${r.brokenId}: ${r.reason}` };
-  } finally {
-    await db.destroy();
-  }
+  });
 }
 
 // ---- The production server as a child process --------------------------------------------------
@@ -187,6 +321,7 @@ export interface ServerHandle {
 }
 
 export interface StartOptions {
+  /** A SQLite file, or a PostgreSQL URL. */
   databaseFile: string;
   env?: Record<string, string>;
   /** Extra modules for `node --import` (fault hooks). */
@@ -234,7 +369,7 @@ export function startServer(options: StartOptions): Promise<ServerHandle> {
       NODE_ENV: "production",
       PORT: "0",
       HOST: "127.0.0.1",
-      DATABASE_PATH: options.databaseFile,
+      ...databaseEnv(options.databaseFile),
       DEMO_DATA: "off",
       SESSION_SECRET,
       COOKIE_SECURE: "false",
@@ -305,9 +440,9 @@ export function recordFigures(section: string, figures: Record<string, unknown>)
   fs.writeFileSync(file, JSON.stringify(all, null, 2) + "\n");
 }
 
-// ---- Fault injection (tests/reliability/sqlite-fault-hook.ts runs inside the server) ---------------
+// ---- Fault injection (tests/reliability/fault-hook.ts runs inside the server) ---------------
 
-export const FAULT_HOOK = path.join(ROOT, "tests/reliability/sqlite-fault-hook.ts");
+export const FAULT_HOOK = path.join(ROOT, "tests/reliability/fault-hook.ts");
 
 /** Sets the server's fault mode (see the hook) and waits until the server process has picked it up. */
 export async function setFault(faultFile: string, next: string, timeoutMs = 5000): Promise<void> {

@@ -1,9 +1,8 @@
-import Sqlite from "better-sqlite3";
 import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { demoDatabase, ensureBuild, fingerprint, login, startServer, tempDir, type ServerHandle } from "./harness";
+import { demoDatabase, ensureBuild, fingerprint, login, startServer, tempDir, withDatabase, type ServerHandle } from "./harness";
 
 /**
  * Crafted requests against the production server: each used to answer 500 (or worse) and must now
@@ -25,17 +24,23 @@ beforeAll(async () => {
   ensureBuild({ fresh: true });
   dir = tempDir();
   dbFile = await demoDatabase(path.join(dir, "baseline.sqlite"));
-  const s = new Sqlite(dbFile);
-  award = s
-    .prepare(
-      "select award_number from awards a join centers c on c.id = a.center_id where c.code = 'VA' and a.voided_at is null order by a.fiscal_year desc limit 1"
-    )
-    .pluck()
-    .get() as string;
-  directorId = s.prepare("select id from users where username = 'demo-director'").pluck().get() as number;
   token = "feed-token-for-the-host-header-test";
-  s.prepare("update users set ics_token = ? where id = ?").run(token, directorId);
-  s.close();
+  await withDatabase(dbFile, async (db) => {
+    award = (
+      await db
+        .selectFrom("awards as a")
+        .innerJoin("centers as c", "c.id", "a.center_id")
+        .select("a.award_number")
+        .where("c.code", "=", "VA")
+        .where("a.voided_at", "is", null)
+        .orderBy("a.fiscal_year", "desc")
+        .orderBy("a.award_number")
+        .limit(1)
+        .executeTakeFirstOrThrow()
+    ).award_number;
+    directorId = (await db.selectFrom("users").select("id").where("username", "=", "demo-director").executeTakeFirstOrThrow()).id;
+    await db.updateTable("users").set({ ics_token: token }).where("id", "=", directorId).execute();
+  });
   server = await startServer({ databaseFile: dbFile, env: { PUBLIC_URL: "https://baseline.example.org" } });
   director = await login(server.url, "demo-director");
   admin = await login(server.url, "demo-admin");
@@ -76,9 +81,9 @@ async function refused(pathname: string, init: Parameters<typeof send>[1], statu
 
 /** Nothing but failed sign-ins may change while `fn` sends its crafted requests. */
 async function withoutWrite(fn: () => Promise<void>) {
-  const before = fingerprint(dbFile);
+  const before = await fingerprint(dbFile);
   await fn();
-  expect(fingerprint(dbFile)).toBe(before);
+  expect(await fingerprint(dbFile)).toBe(before);
 }
 
 describe("crafted form posts", () => {

@@ -1,15 +1,15 @@
-import Sqlite from "better-sqlite3";
 import { createRequestHandler, type ServerBuild } from "@remix-run/node";
 import fc from "fast-check";
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { open } from "../../db/client";
+import { sql } from "kysely";
+import { open, openPostgres } from "../../db/client";
 import { withFriendlyErrorPages } from "../../app/http/storage-errors.server";
 import { cookieFor } from "../helpers/auth";
 import { allRoutes } from "./forms";
-import { demoDatabase, ensureBuild, fingerprint, tempDir } from "./harness";
+import { databaseEnv, demoDatabase, ensureBuild, fingerprint, isPostgresRef, tempDir } from "./harness";
 
 /**
  * Arbitrary requests to every loader and action, through the production build as server.ts serves
@@ -27,8 +27,8 @@ const USERS = ["", "demo-admin", "demo-director", "demo-auditor", "demo-state"];
 let dir: string;
 let dbFile: string;
 let handler: (request: Request) => Promise<Response>;
-let audit: () => { last: number; rows: number };
-let closeAudit: () => void;
+let audit: () => Promise<{ last: number; rows: number }>;
+let closeAudit: () => Promise<void>;
 const cookies: Record<string, string> = {};
 const valid: Record<string, string[]> = {};
 
@@ -36,8 +36,9 @@ beforeAll(async () => {
   const root = ensureBuild({ fresh: true });
   dir = tempDir();
   dbFile = await demoDatabase(path.join(dir, "fuzz.sqlite"));
-  process.env.DATABASE_PATH = dbFile;
-  const { db } = open(dbFile);
+  // The app in this process opens the fuzzed database, on either engine.
+  Object.assign(process.env, databaseEnv(dbFile));
+  const db = isPostgresRef(dbFile) ? openPostgres(dbFile) : open(dbFile).db;
   for (const u of USERS) cookies[u] = u ? await cookieFor(db, u) : "";
   const award = (await db.selectFrom("awards").select("award_number").where("voided_at", "is", null).orderBy("id").limit(1).executeTakeFirstOrThrow()).award_number;
   const user = (await db.selectFrom("users").select("id").where("username", "=", "demo-director").executeTakeFirstOrThrow()).id;
@@ -45,14 +46,14 @@ beforeAll(async () => {
   Object.assign(valid, { code: ["VA", "MD"], fy: ["2025"], number: [award], id: [String(user), "I.A"], token: ["x".repeat(32)], type: ["awards"] });
   const build = (await import(/* @vite-ignore */ pathToFileURL(path.join(root, "build/index.js")).href)) as ServerBuild;
   handler = createRequestHandler(withFriendlyErrorPages(build), "production") as unknown as (request: Request) => Promise<Response>;
-  const reader = new Sqlite(dbFile, { readonly: true });
-  const stmt = reader.prepare("select coalesce(max(id), 0) as last, count(*) as rows from audit_log");
-  audit = () => stmt.get() as { last: number; rows: number };
-  closeAudit = () => reader.close();
+  const reader = isPostgresRef(dbFile) ? openPostgres(dbFile) : open(dbFile).db;
+  audit = async () =>
+    (await sql<{ last: number; rows: number }>`select coalesce(max(id), 0) as last, count(*) as rows from audit_log`.execute(reader)).rows[0];
+  closeAudit = () => reader.destroy();
 }, 180_000);
 
-afterAll(() => {
-  closeAudit?.();
+afterAll(async () => {
+  await closeAudit?.();
   delete process.env.DATABASE_PATH;
   fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -131,8 +132,8 @@ describe("arbitrary requests to every loader and action", () => {
   });
 
   it(`${RUNS} requests: never a 5xx, never a write`, async () => {
-    const before = fingerprint(dbFile);
-    const start = audit();
+    const before = await fingerprint(dbFile);
+    const start = await audit();
     const statuses: Record<string, number> = {};
     await fc.assert(
       fc.asyncProperty(request, fc.array(fc.tuple(fc.nat(), fc.oneof(...Object.keys(valid).map(param), fc.string({ maxLength: 20 }))), { maxLength: 3 }), async (g, overrides) => {
@@ -160,11 +161,11 @@ describe("arbitrary requests to every loader and action", () => {
         await res.arrayBuffer();
         statuses[res.status] = (statuses[res.status] ?? 0) + 1;
         expect(res.status, `${method} ${url.slice(0, 200)} (${g.type}) as ${g.user || "anonymous"}`).toBeLessThan(500);
-        expect(audit(), `${method} ${url.slice(0, 200)} wrote to the audit trail`).toEqual(start);
+        expect(await audit(), `${method} ${url.slice(0, 200)} wrote to the audit trail`).toEqual(start);
       }),
       { numRuns: RUNS },
     );
-    expect(fingerprint(dbFile)).toBe(before);
+    expect(await fingerprint(dbFile)).toBe(before);
     console.log(`statuses: ${JSON.stringify(statuses)}`);
   }, 300_000);
 });

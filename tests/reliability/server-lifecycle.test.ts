@@ -6,7 +6,7 @@ import path from "node:path";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serverPidFile } from "../../db/backup";
-import { demoDatabase, ensureBuild, ROOT, SESSION_SECRET, startServer, tempDir, type ServerHandle } from "./harness";
+import { databaseEnv, demoDatabase, ensureBuild, isPostgresRef, ROOT, SESSION_SECRET, startServer, tempDir, type ServerHandle } from "./harness";
 
 /**
  * Starting and stopping the production server as users do: `npm start` serves in production mode
@@ -65,12 +65,28 @@ async function appCopy(): Promise<string> {
   return root;
 }
 
+/** The pid of the compiled server running from `root` (build/server.js, as `npm start` runs it): the primary, started before its workers. */
+function serverProcessIn(root: string): number {
+  const found: number[] = [];
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmd = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
+      if (cmd.some((a) => a.endsWith("build/server.js")) && fs.readlinkSync(`/proc/${entry}/cwd`) === fs.realpathSync(root)) found.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  if (found.length === 0) throw new Error(`no server process runs from ${root}`);
+  return Math.min(...found);
+}
+
 describe("npm start", () => {
   it("serves in production mode and stops the server when the npm process is sent SIGTERM", async () => {
     const root = await appCopy();
     const db = await demoDatabase(path.join(dir, "npm-start.sqlite"));
     const { NODE_ENV: _inherited, ...parentEnv } = process.env; // a fresh shell, as on Windows where `NODE_ENV=… node` is not available
-    const env: Record<string, string | undefined> = { ...parentEnv, PORT: "0", HOST: "127.0.0.1", DATABASE_PATH: db, DEMO_DATA: "off", SESSION_SECRET, COOKIE_SECURE: "false", BASELINE_SKIP_BUILD: "1" };
+    const env: Record<string, string | undefined> = { ...parentEnv, PORT: "0", HOST: "127.0.0.1", ...databaseEnv(db), DEMO_DATA: "off", SESSION_SECRET, COOKIE_SECURE: "false", BASELINE_SKIP_BUILD: "1" };
     const npm = spawn(process.platform === "win32" ? "npm.cmd" : "npm", ["start"], { cwd: root, env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
     let log = "";
     npm.stdout!.on("data", (d) => (log += d));
@@ -80,14 +96,16 @@ describe("npm start", () => {
       const url = /Baseline is serving (http:\/\/127\.0\.0\.1:\d+)/.exec(log)?.[1];
       expect(url, log).toBeDefined();
       const health = await (await fetch(`${url}/healthz`)).json();
-      expect(health).toMatchObject({ ok: true, mode: "production", engine: "sqlite", version: JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).version });
+      expect(health).toMatchObject({ ok: true, mode: "production", engine: isPostgresRef(db) ? "postgres" : "sqlite", version: JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).version });
       expect(health.schema).toMatch(/^\d{4}_/);
 
-      const serverPid = Number(fs.readFileSync(serverPidFile(db), "utf8"));
+      // SQLite: the pid file beside the database (backup and restore read it); PostgreSQL has no file, so the process list.
+      const serverPid = isPostgresRef(db) ? serverProcessIn(root) : Number(fs.readFileSync(serverPidFile(db), "utf8"));
       expect(alive(serverPid)).toBe(true);
       npm.kill("SIGTERM");
       await until("the server process to exit", () => !alive(serverPid));
-      expect(fs.existsSync(serverPidFile(db))).toBe(false); // it shut down, not killed
+      if (isPostgresRef(db)) expect(log).toMatch(/SIGTERM: (the workers finish|finishing) in-flight requests/); // it shut down, not killed
+      else expect(fs.existsSync(serverPidFile(db))).toBe(false); // it shut down, not killed
     } finally {
       if (npm.exitCode === null) npm.kill("SIGKILL");
     }

@@ -1,10 +1,11 @@
-import Sqlite from "better-sqlite3";
+import { sql } from "kysely";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auditVerifies, demoDatabase, ensureBuild, login, startServer, tempDir, type ServerHandle } from "./harness";
+import type { DB } from "../../db/client";
+import { auditVerifies, demoDatabase, ensureBuild, login, startServer, tempDir, withDatabase, type ServerHandle } from "./harness";
 
 /**
  * Two server processes over one database file, as the workers of `npm start` or two machines behind
@@ -26,10 +27,10 @@ beforeAll(async () => {
   ensureBuild({ fresh: true });
   dir = tempDir("baseline-stateless-");
   dbFile = await demoDatabase(path.join(dir, "baseline.sqlite"));
-  const s = new Sqlite(dbFile, { readonly: true });
-  const centers = s.prepare("select code from centers order by code limit 3").pluck().all() as string[];
-  const caps = s.prepare("select distinct capability_id from assessments order by capability_id limit 4").pluck().all() as string[];
-  s.close();
+  const [centers, caps] = await withDatabase(dbFile, async (db) => [
+    (await db.selectFrom("centers").select("code").orderBy("code").limit(3).execute()).map((r) => r.code),
+    (await db.selectFrom("assessments").select("capability_id").distinct().orderBy("capability_id").limit(4).execute()).map((r) => r.capability_id),
+  ]);
   const lines = ["center,fiscal_year,capability,status,evidence"];
   for (const c of centers) for (const cap of caps) lines.push(`${c},2091,${cap},partial,checked on one process and imported on another`);
   rows = lines.length - 1;
@@ -72,14 +73,13 @@ async function until(url: string, id: string, done: (j: JobView) => boolean): Pr
 
 const finished = (j: JobView) => j.status === "done" || j.status === "failed";
 
-function importedRows(): number {
-  const s = new Sqlite(dbFile, { readonly: true });
-  try {
-    return s.prepare("select count(*) from assessments where fiscal_year = 2091").pluck().get() as number;
-  } finally {
-    s.close();
-  }
+function importedRows(): Promise<number> {
+  return withDatabase(dbFile, async (db) =>
+    Number((await db.selectFrom("assessments").select((eb) => eb.fn.countAll<number>().as("n")).where("fiscal_year", "=", 2091).executeTakeFirstOrThrow()).n),
+  );
 }
+
+const adminId = (db: DB) => db.selectFrom("users").select("id").where("username", "=", "demo-admin").executeTakeFirstOrThrow().then((r) => r.id);
 
 /** A pid that no process has any more. */
 function deadPid(): number {
@@ -100,7 +100,7 @@ describe("two server processes over one database", () => {
     const done = await until(a.url, confirmed.job.id, finished);
     expect(done).toMatchObject({ status: "done", result: { ok: true, committed: true, added: rows } });
     expect(await poll(b.url, confirmed.job.id)).toMatchObject({ status: "done" });
-    expect(importedRows()).toBe(rows);
+    expect(await importedRows()).toBe(rows);
     expect((await auditVerifies(dbFile)).ok).toBe(true);
   }, 120_000);
 
@@ -108,34 +108,31 @@ describe("two server processes over one database", () => {
     const checked = await upload(a.url);
     await until(a.url, checked.job.id, finished);
     // A confirmation claimed by a process that has since gone (kill -9 mid-import: its transaction never committed).
-    const s = new Sqlite(dbFile);
     const now = Date.now();
-    const userId = s.prepare("select id from users where username = 'demo-admin'").pluck().get() as number;
-    s.prepare(
-      `insert into import_jobs (id, user_id, token, dry_run, file_name, status, total_bytes, created_at_ms, started_at_ms, errors_path, expires_at_ms, claimed_by, lease_until_ms)
-       values ('killed-job-000000000000', ?, ?, 0, 'two-processes.csv', 'running', 100, ?, ?, ?, ?, ?, ?)`,
-    ).run(userId, checked.token, now, now, path.join(dir, "none.csv"), now + 60_000, `${os.hostname()}:${deadPid()}:gone`, now + 60_000);
-    s.prepare("update import_uploads set commit_job_id = 'killed-job-000000000000' where token = ?").run(checked.token);
-    s.close();
-    const before = importedRows();
+    await withDatabase(dbFile, async (db) => {
+      const userId = await adminId(db);
+      await sql`insert into import_jobs (id, user_id, token, dry_run, file_name, status, total_bytes, created_at_ms, started_at_ms, errors_path, expires_at_ms, claimed_by, lease_until_ms)
+        values ('killed-job-000000000000', ${userId}, ${checked.token}, 0, 'two-processes.csv', 'running', 100, ${now}, ${now}, ${path.join(dir, "none.csv")},
+                ${now + 60_000}, ${`${os.hostname()}:${deadPid()}:gone`}, ${now + 60_000})`.execute(db);
+      await sql`update import_uploads set commit_job_id = 'killed-job-000000000000' where token = ${checked.token}`.execute(db);
+    });
+    const before = await importedRows();
 
     const job = await poll(b.url, "killed-job-000000000000");
     expect(job.status).toBe("failed");
     expect(job.failure).toMatch(/stopped before it finished; nothing was written/);
-    expect(importedRows()).toBe(before);
+    expect(await importedRows()).toBe(before);
   }, 60_000);
 
   it("a job left queued by a process that ended is run by the process that is asked about it", async () => {
     const checked = await upload(b.url);
     await until(b.url, checked.job.id, finished);
-    const s = new Sqlite(dbFile);
     const now = Date.now();
-    const userId = s.prepare("select id from users where username = 'demo-admin'").pluck().get() as number;
-    s.prepare(
-      `insert into import_jobs (id, user_id, token, dry_run, file_name, status, total_bytes, created_at_ms, errors_path, expires_at_ms)
-       values ('queued-job-000000000000', ?, ?, 1, 'two-processes.csv', 'queued', 100, ?, ?, ?)`,
-    ).run(userId, checked.token, now, path.join(dir, "queued-errors.csv"), now + 60_000);
-    s.close();
+    await withDatabase(dbFile, async (db) => {
+      const userId = await adminId(db);
+      await sql`insert into import_jobs (id, user_id, token, dry_run, file_name, status, total_bytes, created_at_ms, errors_path, expires_at_ms)
+        values ('queued-job-000000000000', ${userId}, ${checked.token}, 1, 'two-processes.csv', 'queued', 100, ${now}, ${path.join(dir, "queued-errors.csv")}, ${now + 60_000})`.execute(db);
+    });
     const job = await until(a.url, "queued-job-000000000000", finished);
     expect(job).toMatchObject({ status: "done", result: { ok: true, committed: false } });
   }, 60_000);

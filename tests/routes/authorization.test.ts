@@ -7,13 +7,14 @@
  * - refused: anonymous is redirected to /login?redirectTo=… (302/303); signed-in users get 403, or 404
  *   where the route hides that the record exists;
  * - a refused POST leaves the database as it was: no insert, update or delete was committed on any table
- *   (test-only TEMP triggers log them), and every table's row count and the audit trail's last id are unchanged.
+ *   (test-only triggers log them), and every table's row count and the audit trail's last id are unchanged.
  *
  * Cases live in tests/routes/cases/<feature>.ts. A route module without a case fails this file.
  */
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { sqliteHandle } from "../../db/client";
+import { sql } from "kysely";
+import { engineOf, sqliteHandle, type DB } from "../../db/client";
 import { loadDemo } from "~/demo/load.server";
 import { cookieFor, request, run } from "../helpers/auth";
 import { useTestDatabase } from "../helpers/db";
@@ -105,40 +106,64 @@ function matchParams(file: string, urlPath: string): Record<string, string> | nu
 // ---- Database fingerprint ----------------------------------------------------------------------
 
 /**
- * Test-only TEMP triggers log every committed insert, update and delete on every table (a rolled-back
+ * Test-only triggers log every committed insert, update and delete on every table (a rolled-back
  * attempt rolls its log rows back too), so a refused write that changed anything shows, whichever
  * table it touched. Hashing 130,000 demo rows per request would make this file minutes long.
+ * SQLite: TEMP triggers into a TEMP table of the test's connection. PostgreSQL has no TEMP triggers
+ * on lasting tables: a log table and a row trigger (plus TRUNCATE) on every other table, in this
+ * test file's own database.
  */
-function installWriteLog(ctx: CaseContext): void {
-  const sqlite = sqliteHandle(ctx.db);
-  sqlite.exec("CREATE TEMP TABLE write_log (id INTEGER PRIMARY KEY, tbl TEXT NOT NULL, op TEXT NOT NULL)");
-  const tables = sqlite.prepare("select name from main.sqlite_master where type = 'table' and name not like 'sqlite_%'").pluck().all() as string[];
-  for (const table of tables) {
-    // A session's last-seen time moves on any request, refused or not (decision 011): bookkeeping, not data.
-    if (table === "sessions") continue;
-    for (const op of ["INSERT", "UPDATE", "DELETE"]) {
-      sqlite.exec(
-        `CREATE TEMP TRIGGER "write_log_${table}_${op}" AFTER ${op} ON main."${table}" BEGIN INSERT INTO write_log (tbl, op) VALUES ('${table}', '${op}'); END`,
-      );
+const WRITE_LOG = "test_write_log";
+// A session's last-seen time moves on any request, refused or not (decision 011): bookkeeping, not data.
+const NOT_LOGGED = new Set(["sessions", WRITE_LOG]);
+
+async function tableNames(db: DB): Promise<string[]> {
+  if (engineOf(db) === "sqlite") {
+    return sqliteHandle(db).prepare("select name from main.sqlite_master where type = 'table' and name not like 'sqlite_%' order by name").pluck().all() as string[];
+  }
+  const r = await sql<{ name: string }>`select table_name as name from information_schema.tables
+    where table_schema = current_schema() and table_type = 'BASE TABLE' and table_name <> ${WRITE_LOG} order by table_name collate "C"`.execute(db);
+  return r.rows.map((row) => row.name);
+}
+
+async function installWriteLog(ctx: CaseContext): Promise<void> {
+  const tables = (await tableNames(ctx.db)).filter((table) => !NOT_LOGGED.has(table));
+  if (engineOf(ctx.db) === "sqlite") {
+    const sqlite = sqliteHandle(ctx.db);
+    sqlite.exec(`CREATE TEMP TABLE ${WRITE_LOG} (id INTEGER PRIMARY KEY, tbl TEXT NOT NULL, op TEXT NOT NULL)`);
+    for (const table of tables) {
+      for (const op of ["INSERT", "UPDATE", "DELETE"]) {
+        sqlite.exec(
+          `CREATE TEMP TRIGGER "write_log_${table}_${op}" AFTER ${op} ON main."${table}" BEGIN INSERT INTO ${WRITE_LOG} (tbl, op) VALUES ('${table}', '${op}'); END`,
+        );
+      }
     }
+    return;
+  }
+  await sql.raw(`CREATE TABLE ${WRITE_LOG} (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, tbl text NOT NULL, op text NOT NULL)`).execute(ctx.db);
+  await sql
+    .raw(`CREATE FUNCTION ${WRITE_LOG}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO ${WRITE_LOG} (tbl, op) VALUES (TG_TABLE_NAME, TG_OP); RETURN NULL; END $$`)
+    .execute(ctx.db);
+  for (const table of tables) {
+    await sql.raw(`CREATE TRIGGER ${WRITE_LOG} AFTER INSERT OR UPDATE OR DELETE ON "${table}" FOR EACH ROW EXECUTE FUNCTION ${WRITE_LOG}()`).execute(ctx.db);
+    await sql.raw(`CREATE TRIGGER ${WRITE_LOG}_truncate AFTER TRUNCATE ON "${table}" FOR EACH STATEMENT EXECUTE FUNCTION ${WRITE_LOG}()`).execute(ctx.db);
   }
 }
 
 /** Row counts of every table, the audit trail's last id, and the write log's position. */
-function fingerprint(ctx: CaseContext): { counts: Record<string, number>; auditMaxId: number | null; writeLogId: number } {
-  const sqlite = sqliteHandle(ctx.db);
-  const tables = sqlite.prepare("select name from main.sqlite_master where type = 'table' and name not like 'sqlite_%' order by name").pluck().all() as string[];
+async function fingerprint(ctx: CaseContext): Promise<{ counts: Record<string, number>; auditMaxId: number | null; writeLogId: number }> {
   const counts: Record<string, number> = {};
-  for (const table of tables) counts[table] = sqlite.prepare(`select count(*) from main."${table}"`).pluck().get() as number;
-  return {
-    counts,
-    auditMaxId: sqlite.prepare("select max(id) from main.audit_log").pluck().get() as number | null,
-    writeLogId: (sqlite.prepare("select coalesce(max(id), 0) from temp.write_log").pluck().get() as number) ?? 0,
-  };
+  for (const table of await tableNames(ctx.db)) {
+    counts[table] = Number((await sql<{ n: number }>`select count(*) as n from ${sql.table(table)}`.execute(ctx.db)).rows[0].n);
+  }
+  const audit = await sql<{ id: number | null }>`select max(id) as id from audit_log`.execute(ctx.db);
+  const log = await sql<{ id: number }>`select coalesce(max(id), 0) as id from ${sql.table(WRITE_LOG)}`.execute(ctx.db);
+  return { counts, auditMaxId: audit.rows[0].id, writeLogId: Number(log.rows[0].id) };
 }
 
-function writesSince(ctx: CaseContext, id: number): string[] {
-  return (sqliteHandle(ctx.db).prepare("select op || ' ' || tbl from temp.write_log where id > ? order by id").pluck().all(id) as string[]);
+async function writesSince(ctx: CaseContext, id: number): Promise<string[]> {
+  const r = await sql<{ write: string }>`select op || ' ' || tbl as write from ${sql.table(WRITE_LOG)} where id > ${id} order by id`.execute(ctx.db);
+  return r.rows.map((row) => row.write);
 }
 
 // ---- Outcomes ----------------------------------------------------------------------------------
@@ -170,7 +195,7 @@ const cookies = {} as Record<Who, string | undefined>;
 
 beforeAll(async () => {
   await loadDemo(t.db, { referenceDate: "2025-06-30" });
-  installWriteLog({ db: t.db });
+  await installWriteLog({ db: t.db });
   for (const who of ROLES) cookies[who] = who === "anonymous" ? undefined : await cookieFor(t.db, USERNAMES[who]);
 });
 
@@ -187,6 +212,23 @@ describe("route file names to params", () => {
     expect(matchParams("calendar.$token[.]ics.ts", "/calendar/abc123.ics")).toEqual({ token: "abc123" });
     expect(matchParams("calendar.$token[.]ics.ts", "/calendar/abc123")).toBeNull();
     expect(matchParams("awards.$number/route.tsx", "/awards/X-1")).toEqual({ number: "X-1" });
+  });
+});
+
+describe("the write log", () => {
+  it("logs a committed write, and not a rolled-back one", async () => {
+    const ctx: CaseContext = { db: t.db };
+    const start = (await fingerprint(ctx)).writeLogId;
+    await expect(
+      t.db.transaction().execute(async (trx) => {
+        await trx.updateTable("centers").set({ name: "Rolled back" }).where("code", "=", "VA").execute();
+        throw new Error("rolled back");
+      }),
+    ).rejects.toThrow("rolled back");
+    expect(await writesSince(ctx, start)).toEqual([]);
+    const name = (await t.db.selectFrom("centers").select("name").where("code", "=", "VA").executeTakeFirstOrThrow()).name;
+    await t.db.updateTable("centers").set({ name }).where("code", "=", "VA").execute();
+    expect(await writesSince(ctx, start)).toContain("UPDATE centers");
   });
 });
 
@@ -234,7 +276,7 @@ describe("authorization table", () => {
 
           const cookie = c.endsSession && who !== "anonymous" ? await cookieFor(t.db, USERNAMES[who]) : cookies[who];
           const req = request(urlPath, { cookie, form, method: c.method });
-          const before = c.method === "POST" && !allowed ? fingerprint(ctx) : null;
+          const before = c.method === "POST" && !allowed ? await fingerprint(ctx) : null;
           const o = outcomeOf(await run(fn!, req, params!));
           // "Sign out everywhere" ends the table's own session too: later cases get a new one.
           if (c.endsSession && who !== "anonymous") cookies[who] = await cookieFor(t.db, USERNAMES[who]);
@@ -249,8 +291,8 @@ describe("authorization table", () => {
             expect([403, 404], `${who} should be refused, got ${describeOutcome(o)}`).toContain(o.status);
           }
           if (before) {
-            expect(writesSince(ctx, before.writeLogId), "a refused write changed the database").toEqual([]);
-            const after = fingerprint(ctx);
+            expect(await writesSince(ctx, before.writeLogId), "a refused write changed the database").toEqual([]);
+            const after = await fingerprint(ctx);
             expect({ ...after, writeLogId: before.writeLogId }, "a refused write changed the database").toEqual(before);
           }
         });

@@ -1,10 +1,12 @@
 /**
  * Test-only fault injection for the real server process, loaded with
- * `node --import tsx --import ./tests/reliability/sqlite-fault-hook.ts server.ts`. Nothing in the
- * app knows about it. The test writes a mode into the file named by BASELINE_FAULT_FILE:
+ * `node --import tsx --import ./tests/reliability/fault-hook.ts server.ts`. Nothing in the
+ * app knows about it. It patches both engines' drivers (better-sqlite3 and pg); the server uses one.
+ * The test writes a mode into the file named by BASELINE_FAULT_FILE:
  *   ""                 no fault
- *   "readonly"         every connection gets PRAGMA query_only (writes fail with SQLITE_READONLY,
- *                      as on a read-only file or mount; reads keep working)
+ *   "readonly"         SQLite: every connection gets PRAGMA query_only (writes fail with SQLITE_READONLY,
+ *                      as on a read-only file or mount); PostgreSQL: writes fail with SQLSTATE 25006,
+ *                      as on a read-only transaction or a standby after a failover; reads keep working
  *   "fail-table:NAME"  any statement reading FROM "NAME" throws an ordinary Error (a bug)
  *   "slow-writes:MS"   every INSERT/UPDATE/DELETE inside a transaction takes MS longer, and the count
  *                      of such writes is kept in `<file>.writes`: a test can kill -9 the process
@@ -16,6 +18,7 @@
  */
 import Database from "better-sqlite3";
 import fs from "node:fs";
+import pg from "pg";
 
 const file = process.env.BASELINE_FAULT_FILE;
 let mode = "";
@@ -79,6 +82,54 @@ for (const method of ["run", "all", "get"] as const) {
     return original.apply(this, args);
   };
 }
+
+// PostgreSQL: the pool's clients (Kysely sends BEGIN/COMMIT/ROLLBACK as plain queries).
+const inTransaction = new WeakMap<object, boolean>();
+const pgProto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+const originalQuery = pgProto.query;
+
+/** The error PostgreSQL answers a write with in a read-only transaction (what the app must handle). */
+function readOnlyError(sql: string): Error {
+  const e = new Error(`cannot execute ${WRITE.exec(sql)![1].toUpperCase()} in a read-only transaction`) as Error & { code: string; severity: string };
+  e.code = "25006";
+  e.severity = "ERROR";
+  return e;
+}
+
+/** The fault for one statement on PostgreSQL: an error to answer with, or a delay (ms) before running it. */
+function pgFault(client: object, sql: string): Error | number {
+  if (/^\s*begin\b/i.test(sql)) inTransaction.set(client, true);
+  else if (/^\s*(commit|rollback)\b/i.test(sql)) inTransaction.set(client, false);
+  try {
+    failTable(sql);
+  } catch (error) {
+    return error as Error;
+  }
+  const write = WRITE.test(sql);
+  if (write && mode === "readonly") return readOnlyError(sql);
+  if (!(mode.startsWith("slow-writes:") || mode.startsWith("readonly-after:")) || !write || !inTransaction.get(client)) return 0;
+  writesInTransactions++;
+  fs.writeFileSync(`${file}.writes`, String(writesInTransactions));
+  if (mode.startsWith("readonly-after:")) {
+    if (writesInTransactions >= Number(mode.slice("readonly-after:".length))) {
+      mode = "readonly";
+      return readOnlyError(sql);
+    }
+    return 0;
+  }
+  return Number(mode.slice("slow-writes:".length)) || 10;
+}
+
+pgProto.query = function (this: object, ...args: unknown[]) {
+  const first = args[0];
+  const sql = typeof first === "string" ? first : typeof (first as { text?: unknown })?.text === "string" ? (first as { text: string }).text : "";
+  // Only the promise form is faulted: it is the one Kysely's driver uses.
+  if (!sql || typeof args[args.length - 1] === "function") return originalQuery.apply(this, args);
+  const fault = pgFault(this, sql);
+  if (fault instanceof Error) return Promise.reject(fault);
+  if (fault === 0) return originalQuery.apply(this, args);
+  return new Promise((resolve) => setTimeout(resolve, fault)).then(() => originalQuery.apply(this, args));
+};
 
 proto.exec = function (sql: string) {
   syncReadOnly(this);

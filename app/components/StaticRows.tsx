@@ -1,0 +1,27 @@
+import { createContext, useContext, type ReactNode } from "react";
+import { useHydrated } from "./hydrated";
+
+/**
+ * Long tables' rows drawn once per distinct rows (docs/decisions/030-per-center-memo.md). A page's
+ * server time goes mostly to React rendering its elements, and the longest tables (the dashboard's
+ * 80-row heat map, an award report's payments) are the same rows for every request until a figure
+ * changes. On the server the rows are rendered to HTML through a memo keyed by everything they are
+ * drawn from (`chartKey` of StaticChart.tsx, as for charts): the key *is* the data, so the markup always
+ * shows this response's figures. The HTML is what rendering them in place gives (the same renderer,
+ * text separators included). In the browser the server's rows are kept through hydration and the
+ * live rows take over right after; rows mounted by client-side navigation are live at once.
+ */
+export type RenderRows = (key: string, rows: ReactNode) => string;
+
+/** Provided by entry.server.tsx only; absent in the browser. */
+export const StaticRowsContext = createContext<RenderRows | null>(null);
+
+/** A `<tbody>` whose rows the server draws once per `memoKey` (`chartKey(kind, the rows' data)`). */
+export function StaticTbody({ memoKey, children }: { memoKey: string; children: ReactNode }) {
+  const render = useContext(StaticRowsContext);
+  const hydrated = useHydrated();
+  if (render) return <tbody dangerouslySetInnerHTML={{ __html: render(memoKey, children) }} />;
+  // Hydration keeps the server's rows (React does not rewrite innerHTML while hydrating).
+  if (!hydrated) return <tbody suppressHydrationWarning dangerouslySetInnerHTML={{ __html: "" }} />;
+  return <tbody>{children}</tbody>;
+}
