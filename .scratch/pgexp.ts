@@ -10,6 +10,7 @@ await admin(`create database ${name}`);
 const db = openPostgres(`postgres://root@127.0.0.1:5432/${name}`);
 try {
   await migrateToLatest(db);
+
   const awards = Number(process.argv[2] ?? 1);
   const LINES = 500;
   const c = await db.insertInto("centers").values({ code: "BIG", name: "Big", state: "TX", kind: "state", created_at: "2025-01-01" }).returning("id").executeTakeFirstOrThrow();
@@ -33,6 +34,8 @@ try {
   for (const n of [20000]) {
     const t = performance.now();
     await db.transaction().execute(async (trx) => {
+      const plan = await sql<{ "QUERY PLAN": string }>`explain (analyze, format text) insert into spending (spend_id, budget_line_id, date, amount_cents, description, created_at) select 'R' || g, (array[${sql.raw(lineIds.join(","))}])[1 + g % ${lineIds.length}], '2024-02-03', 100, 'x', '2025' from generate_series(1, ${n}) g`.execute(trx);
+      console.log(plan.rows.map((r) => r["QUERY PLAN"]).join("\n"));
       await sql`insert into spending (spend_id, budget_line_id, date, amount_cents, description, created_at) select 'Q' || g, (array[${sql.raw(lineIds.join(","))}])[1 + g % ${lineIds.length}], '2024-02-03', 100, 'x', '2025' from generate_series(1, ${n}) g`.execute(trx);
     });
     const ms = performance.now() - t;
