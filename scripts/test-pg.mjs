@@ -29,9 +29,8 @@ const SQLITE_ONLY = {
   "tests/perf/query-plans.test.ts": "SQLite's EXPLAIN QUERY PLAN",
   "tests/reliability/backup.test.ts": "backup/restore copy the SQLite file (PostgreSQL: pg_dump)",
   "tests/reliability/storage-errors.test.ts": "full disk and read-only faults of the SQLite file",
-  "tests/reliability/actions.property.test.ts": "fuzzes every form against SQLite files it fingerprints and integrity-checks with SQLite",
   "tests/perf/compliance-memo.test.ts": "reads SQLite's trigger catalogue and writes through a second SQLite connection",
-  "tests/reliability/audit-head-processes.test.ts": "the audit head file beside a SQLite database under two writing processes (PostgreSQL keeps no head file: decision 026)",
+  "tests/reliability/audit-head-processes.test.ts": "the audit head file beside a SQLite database under two writing processes (PostgreSQL keeps no head file, decision 026; its two writers: tests/reliability/audit-chain-processes.test.ts)",
 };
 /**
  * The suites, as `npm test`, `npm run test:faults` and `npm run test:e2e` run them on SQLite.

@@ -116,6 +116,9 @@ describe("audit verify checks rows written by imports", () => {
 });
 
 describe("audit verify checks the demo network", () => {
+  // Each test loads the demo (every row sealed) and verifies it: half a minute on PostgreSQL on a shared machine.
+  const DEMO_TIMEOUT = 120_000;
+
   async function demo() {
     const t = freshDatabase();
     cleanups.push(t.close);
@@ -133,7 +136,7 @@ describe("audit verify checks the demo network", () => {
     const second = await verify(t.file);
     expect(second.out).toMatch(/^ok \d+ rows\n/);
     expect(second.code).toBe(0);
-  });
+  }, DEMO_TIMEOUT);
 
   it("names a demo-loaded budget line deleted from the database file", async () => {
     const t = await demo();
@@ -145,5 +148,5 @@ describe("audit verify checks the demo network", () => {
     const r = await verify(t.file);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(new RegExp(`^budget_line ${line.id} \\(budget_lines\\) is missing from the database \\(sealed by audit row \\d+\\)`));
-  });
+  }, DEMO_TIMEOUT);
 });

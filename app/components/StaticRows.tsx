@@ -11,17 +11,18 @@ import { useHydrated } from "./hydrated";
  * text separators included). In the browser the server's rows are kept through hydration and the
  * live rows take over right after; rows mounted by client-side navigation are live at once.
  */
-export type RenderRows = (key: string, rows: ReactNode) => string;
+export type RenderRows = (key: string, rows: () => ReactNode) => string;
 
 /** Provided by entry.server.tsx only; absent in the browser. */
 export const StaticRowsContext = createContext<RenderRows | null>(null);
 
 /** A `<tbody>` whose rows the server draws once per `memoKey` (`chartKey(kind, the rows' data)`). */
-export function StaticTbody({ memoKey, children }: { memoKey: string; children: ReactNode }) {
+export function StaticTbody({ memoKey, children }: { memoKey: string; children: () => ReactNode }) {
   const render = useContext(StaticRowsContext);
   const hydrated = useHydrated();
+  // The rows are a function, called only when they are drawn: building 380 rows' elements for a memo hit was a cost of its own.
   if (render) return <tbody dangerouslySetInnerHTML={{ __html: render(memoKey, children) }} />;
   // Hydration keeps the server's rows (React does not rewrite innerHTML while hydrating).
   if (!hydrated) return <tbody suppressHydrationWarning dangerouslySetInnerHTML={{ __html: "" }} />;
-  return <tbody>{children}</tbody>;
+  return <tbody>{children()}</tbody>;
 }

@@ -28,8 +28,8 @@ export function chartMemoSize(): number {
  */
 const rowsMemo = new LRUCache<string, string>({ maxSize: 8_000_000, sizeCalculation: (html, key) => html.length + key.length });
 
-export const renderRows: RenderRows = (key: string, rows: ReactNode) => {
+export const renderRows: RenderRows = (key: string, rows: () => ReactNode) => {
   let html = rowsMemo.get(key);
-  if (html === undefined) rowsMemo.set(key, (html = renderToString(rows)));
+  if (html === undefined) rowsMemo.set(key, (html = renderToString(rows())));
   return html;
 };

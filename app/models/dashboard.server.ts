@@ -210,9 +210,74 @@ export async function getDashboard(
   input: { filters: DashboardFilters; sort?: HeatSort; notes?: string[] },
   opts: DashboardOptions,
 ): Promise<Dashboard> {
-  const notes = [...(input.notes ?? [])];
-  const filters = { ...input.filters };
   const sort = input.sort ?? DEFAULT_SORT;
+  // Everything but the findings' responses reads only tables data_version watches: one memo entry per
+  // scope, filters and report date (memo.server.ts), so a repeated view sends two statements, not twenty.
+  const page = await memoized(db, "dashboard-page", [scope, input.filters, opts.asOf], () => dashboardPage(db, scope, input.filters, opts));
+  const notes = [...(input.notes ?? []), ...page.empty.notes];
+  if (!page.figures) return { ...page.empty, notes, sort };
+  const { fiscalYear, centers, figures } = page.figures;
+  const ids = centers.map((c) => c.id);
+  const baselineAreas = page.empty.areas.map((a) => a.id);
+  const found = await findings(db, { asOf: opts.asOf, fiscalYear, centerIds: ids });
+  const statusByCy = statusByCenterYear(found.findings);
+  const centerById = new Map(centers.map((c) => [c.id, c]));
+  const rows: HeatRow[] = figures.rows.map(({ id, ...r }) => {
+    const c = centerById.get(id)!;
+    return { ...r, code: c.code, name: c.name, state: c.state, kind: c.kind, compliance: centerYearStatus(statusByCy.get(`${c.code}|${fiscalYear}`), r.assessed) };
+  });
+  const { totalCents, federalCents, dhsCents, dojCents } = figures.money;
+  const overdue = figures.overdue;
+
+  const scores = rows.map((r) => r.score).filter((s): s is number => s !== null);
+  const compliance: Record<CenterYearStatus, number> = { green: 0, amber: 0, red: 0, not_assessed: 0 };
+  for (const r of rows) compliance[r.compliance]++;
+  const openViolations = found.findings.filter((f) => f.severity === "violation" && f.response?.disposition !== "resolved").length;
+
+  return {
+    ...page.empty,
+    notes,
+    sort,
+    rows: sortHeatRows(rows, sort),
+    footer: {
+      medianScore: median(scores),
+      totalGaps: rows.reduce((s, r) => s + (r.gaps ?? 0), 0),
+      areaMedians: Object.fromEntries(
+        baselineAreas.map((a) => [a, median(rows.map((r) => r.areas[a]).filter((v): v is number => v !== null && v !== undefined))]),
+      ),
+      federalCents,
+    },
+    tiles: {
+      centers: rows.length,
+      assessed: rows.filter((r) => r.assessed).length,
+      meetingBaseline: rows.filter((r) => r.meetsBaseline).length,
+      medianScore: median(scores),
+      totalCents,
+      federalCents,
+      dhsCents,
+      dojCents,
+      otherFederalCents: federalCents - dhsCents - dojCents,
+      openViolations,
+      overdueReports: overdue,
+    },
+    funding: figures.funding,
+    compliance,
+  };
+}
+
+/**
+ * The dashboard without what depends on the findings' responses or the sort: filters checked, years,
+ * options, the centers shown and their year figures (memoized by getDashboard).
+ */
+async function dashboardPage(
+  db: Q,
+  scope: CenterScope,
+  input: DashboardFilters,
+  opts: DashboardOptions,
+): Promise<{ empty: Dashboard; figures?: { fiscalYear: number; centers: Array<{ id: number; code: string; name: string; state: string; kind: "state" | "urban_area" }>; figures: Readonly<YearFigures> } }> {
+  const notes: string[] = [];
+  const filters = { ...input };
+  const sort = DEFAULT_SORT;
   const area = narrowScope(scope, filters.state);
 
   const [programs, states, catalog, scopeCenters] = await Promise.all([
@@ -288,7 +353,7 @@ export async function getDashboard(
     compliance: { green: 0, amber: 0, red: 0, not_assessed: 0 },
     sort,
   };
-  if (fiscalYear === null || empty.noDataForYear || scopeIds.length === 0) return empty;
+  if (fiscalYear === null || empty.noDataForYear || scopeIds.length === 0) return { empty };
 
   // Program/agency filter: centers holding such a live award in the year.
   let centers = scopeCenters;
@@ -306,54 +371,10 @@ export async function getDashboard(
     const holding = new Set((await q.execute()).map((r) => r.center_id));
     centers = scopeCenters.filter((c) => holding.has(c.id));
   }
-  if (centers.length === 0) return empty;
+  if (centers.length === 0) return { empty };
   const ids = centers.map((c) => c.id);
-
-  const [figures, found] = await Promise.all([
-    yearFigures(db, { fiscalYear, ids, scopeIds, program: filters.program, agency: filters.agency, asOf: opts.asOf, area }),
-    findings(db, { asOf: opts.asOf, fiscalYear, centerIds: ids }),
-  ]);
-  const statusByCy = statusByCenterYear(found.findings);
-  const centerById = new Map(centers.map((c) => [c.id, c]));
-  const rows: HeatRow[] = figures.rows.map(({ id, ...r }) => {
-    const c = centerById.get(id)!;
-    return { ...r, code: c.code, name: c.name, state: c.state, kind: c.kind, compliance: centerYearStatus(statusByCy.get(`${c.code}|${fiscalYear}`), r.assessed) };
-  });
-  const { totalCents, federalCents, dhsCents, dojCents } = figures.money;
-  const overdue = figures.overdue;
-
-  const scores = rows.map((r) => r.score).filter((s): s is number => s !== null);
-  const compliance: Record<CenterYearStatus, number> = { green: 0, amber: 0, red: 0, not_assessed: 0 };
-  for (const r of rows) compliance[r.compliance]++;
-  const openViolations = found.findings.filter((f) => f.severity === "violation" && f.response?.disposition !== "resolved").length;
-
-  return {
-    ...empty,
-    rows: sortHeatRows(rows, sort),
-    footer: {
-      medianScore: median(scores),
-      totalGaps: rows.reduce((s, r) => s + (r.gaps ?? 0), 0),
-      areaMedians: Object.fromEntries(
-        baselineAreas.map((a) => [a, median(rows.map((r) => r.areas[a]).filter((v): v is number => v !== null && v !== undefined))]),
-      ),
-      federalCents,
-    },
-    tiles: {
-      centers: rows.length,
-      assessed: rows.filter((r) => r.assessed).length,
-      meetingBaseline: rows.filter((r) => r.meetsBaseline).length,
-      medianScore: median(scores),
-      totalCents,
-      federalCents,
-      dhsCents,
-      dojCents,
-      otherFederalCents: federalCents - dhsCents - dojCents,
-      openViolations,
-      overdueReports: overdue,
-    },
-    funding: figures.funding,
-    compliance,
-  };
+  const figures = await yearFigures(db, { fiscalYear, ids, scopeIds, program: filters.program, agency: filters.agency, asOf: opts.asOf, area });
+  return { empty, figures: { fiscalYear, centers, figures } };
 }
 
 type YearRow = Omit<HeatRow, "code" | "name" | "state" | "kind" | "compliance"> & { id: number };

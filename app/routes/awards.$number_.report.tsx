@@ -239,7 +239,7 @@ export default function AwardReportPage() {
             </thead>
             {/* Every payment (380 on the largest award): drawn once per distinct payments on the server. */}
             <StaticTbody memoKey={chartKey("report-spending", r.spending)}>
-              {r.spending.map((s) => (
+              {() => r.spending.map((s) => (
                 <tr key={s.spendId} className={s.voided ? "voided" : undefined}>
                   <td>{s.date}</td>
                   <td>{s.spendId}</td>

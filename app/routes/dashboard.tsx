@@ -56,6 +56,7 @@ export default function DashboardPage() {
     const nextDir = active && d.sort.dir === "asc" ? "desc" : active ? "asc" : key === "code" || key === "name" || key === "state" ? "asc" : "desc";
     return (
       <th
+        key={key}
         scope="col"
         className={key === "code" || key === "name" || key === "state" ? undefined : "num"}
         aria-sort={active ? (d.sort.dir === "asc" ? "ascending" : "descending") : undefined}
@@ -178,7 +179,7 @@ export default function DashboardPage() {
                 </thead>
                 {/* Drawn once per distinct rows on the server: 80 rows of 18 cells were most of the page's render. */}
                 <StaticTbody memoKey={chartKey("heat-rows", { fy, areas: d.areas.map((a) => a.id), rows: d.rows })}>
-                  {d.rows.map((r) => {
+                  {() => d.rows.map((r) => {
                     const gapsHref = `/centers/${encodeURIComponent(r.code)}?fy=${fy}#gaps`;
                     return (
                       <tr key={r.code}>

@@ -2,12 +2,13 @@ import fc from "fast-check";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { open, type OpenedDatabase } from "../../db/client";
+import { sql } from "kysely";
+import { engineOf, open, openPostgres, type DB } from "../../db/client";
 import type { ServerBuild } from "@remix-run/node";
 import { setDb } from "../../app/db.server";
 import { withFriendlyErrorPages } from "../../app/http/storage-errors.server";
 import { cookieFor } from "../helpers/auth";
-import { auditVerifies, demoDatabase, ensureBuild, integrityOk, login, ROOT, startServer, tempDir, UNAUDITED_TABLES } from "./harness";
+import { auditVerifies, demoDatabase, ensureBuild, integrityOk, isPostgresRef, login, ROOT, startServer, tempDir, UNAUDITED_TABLES, withDatabase } from "./harness";
 import { actionRoutes, extractForms, routeForUrl, routeUrl, type FormTemplate } from "./forms";
 
 /**
@@ -19,7 +20,9 @@ import { actionRoutes, extractForms, routeForUrl, routeUrl, type FormTemplate } 
  *   - the action never throws (other than a Response) and never answers 5xx;
  *   - a refusal (4xx) leaves every table unchanged (failed sign-ins are only counted);
  *   - an accepted change writes an audit row in the same transaction;
- *   - afterwards PRAGMA integrity_check is ok, the audit chain verifies and the trigger-kept totals agree.
+ *   - afterwards the database is undamaged (SQLite's integrity_check, PostgreSQL's amcheck), the
+ *     audit chain verifies and the trigger-kept totals agree.
+ * Each route gets its own copy of the demo: a SQLite file, or under `npm run test:pg` a PostgreSQL database.
  */
 
 const ROUTES = actionRoutes();
@@ -76,26 +79,25 @@ function validParams(route: { file: string; params: string[] }): Record<string, 
 beforeAll(async () => {
   dir = tempDir();
   demoFile = await demoDatabase(path.join(dir, "demo.sqlite"));
-  const { db } = open(demoFile);
-  pools.centers = (await db.selectFrom("centers").select("code").orderBy("code").limit(5).execute()).map((r) => r.code);
-  pools.awards = (
-    await db
-      .selectFrom("awards")
-      .innerJoin("centers", "centers.id", "awards.center_id")
-      .select("award_number")
-      .where("centers.code", "=", "VA")
-      .where("awards.voided_at", "is", null)
-      .orderBy("awards.fiscal_year", "desc")
-      .limit(3)
-      .execute()
-  ).map((r) => r.award_number);
-  pools.userIds = (await db.selectFrom("users").select("id").where("username", "=", "demo-director").execute()).map((r) => String(r.id));
-  await db.destroy();
+  await withDatabase(demoFile, async (db) => {
+    pools.centers = (await db.selectFrom("centers").select("code").orderBy("code").limit(5).execute()).map((r) => r.code);
+    pools.awards = (
+      await db
+        .selectFrom("awards")
+        .innerJoin("centers", "centers.id", "awards.center_id")
+        .select("award_number")
+        .where("centers.code", "=", "VA")
+        .where("awards.voided_at", "is", null)
+        .orderBy("awards.fiscal_year", "desc")
+        .limit(3)
+        .execute()
+    ).map((r) => r.award_number);
+    pools.userIds = (await db.selectFrom("users").select("id").where("username", "=", "demo-director").execute()).map((r) => String(r.id));
+  });
 
   // Read the forms from the real pages, as each user sees them.
   ensureBuild({ fresh: true });
-  const serverFile = path.join(dir, "server.sqlite");
-  fs.copyFileSync(demoFile, serverFile);
+  const serverFile = await demoDatabase(path.join(dir, "server.sqlite"));
   const server = await startServer({ databaseFile: serverFile });
   try {
     const cookies: Record<string, string> = { "": "" };
@@ -128,34 +130,48 @@ afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** Counts committed row changes on this connection, per kind, with temporary triggers. */
-function installChangeCounter(opened: OpenedDatabase) {
-  const s = opened.sqlite;
-  s.exec("create temp table fuzz_changes (data integer not null, audit integer not null); insert into fuzz_changes values (0, 0);");
-  const tables = s.prepare("select name from main.sqlite_master where type = 'table' and name not like 'sqlite_%'").pluck().all() as string[];
-  for (const t of tables) {
-    if (UNAUDITED_TABLES.has(t)) continue;
-    const column = t === "audit_log" ? "audit" : "data";
-    for (const op of ["insert", "update", "delete"]) {
-      s.exec(`create temp trigger "fuzz_${t}_${op}" after ${op} on main."${t}" begin update fuzz_changes set ${column} = ${column} + 1; end;`);
+/**
+ * Counts committed row changes, per kind, with test-only triggers on every table: SQLite's TEMP
+ * triggers on this connection; on PostgreSQL (no TEMP triggers on lasting tables) a counter table
+ * and a row trigger on every other table of this route's own database.
+ */
+async function installChangeCounter(db: DB) {
+  const postgres = engineOf(db) === "postgres";
+  const tables = postgres
+    ? await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE'`.execute(db)
+    : await sql<{ name: string }>`select name from main.sqlite_master where type = 'table' and name not like 'sqlite_%'`.execute(db);
+  const watched = tables.rows.map((r) => r.name).filter((t) => !UNAUDITED_TABLES.has(t));
+  await sql.raw(`create ${postgres ? "" : "temp "}table fuzz_changes (data integer not null, audit integer not null)`).execute(db);
+  await sql`insert into fuzz_changes values (0, 0)`.execute(db);
+  const bump = (t: string) => (t === "audit_log" ? "audit" : "data");
+  if (postgres) {
+    for (const column of ["data", "audit"]) {
+      await sql
+        .raw(`create function fuzz_${column}() returns trigger language plpgsql as $$ begin update fuzz_changes set ${column} = ${column} + 1; return null; end $$`)
+        .execute(db);
+    }
+    for (const t of watched) {
+      await sql.raw(`create trigger fuzz_changes after insert or update or delete on "${t}" for each row execute function fuzz_${bump(t)}()`).execute(db);
+    }
+  } else {
+    for (const t of watched) {
+      for (const op of ["insert", "update", "delete"]) {
+        await sql.raw(`create temp trigger "fuzz_${t}_${op}" after ${op} on main."${t}" begin update fuzz_changes set ${bump(t)} = ${bump(t)} + 1; end;`).execute(db);
+      }
     }
   }
   return {
-    reset: () => s.exec("update fuzz_changes set data = 0, audit = 0"),
-    read: () => s.prepare("select data, audit from fuzz_changes").get() as { data: number; audit: number },
+    reset: () => sql`update fuzz_changes set data = 0, audit = 0`.execute(db),
+    read: async () => (await sql<{ data: number; audit: number }>`select data, audit from fuzz_changes`.execute(db)).rows[0],
   };
 }
 
-function totalsDisagree(opened: OpenedDatabase): number {
-  return opened.sqlite
-    .prepare(
-      `select
+async function totalsDisagree(db: DB): Promise<number> {
+  const r = await sql<{ n: number }>`select
         (select count(*) from awards a where a.budgeted_cents != (select coalesce(sum(amount_cents), 0) from budget_lines b where b.award_id = a.id and b.voided_at is null))
       + (select count(*) from awards a where a.spent_cents != (select coalesce(sum(s.amount_cents), 0) from spending s join budget_lines b on b.id = s.budget_line_id where b.award_id = a.id and s.voided_at is null))
-      + (select count(*) from budget_lines b where b.spent_cents != (select coalesce(sum(amount_cents), 0) from spending s where s.budget_line_id = b.id and s.voided_at is null))`,
-    )
-    .pluck()
-    .get() as number;
+      + (select count(*) from budget_lines b where b.spent_cents != (select coalesce(sum(amount_cents), 0) from spending s where s.budget_line_id = b.id and s.voided_at is null)) as n`.execute(db);
+  return Number(r.rows[0].n);
 }
 
 /** Other valid-looking values for a field, by its name. */
@@ -299,24 +315,23 @@ describe("form actions under hostile input", () => {
       const list: FormTemplate[] = templates.get(route.file) ?? [];
       // A route whose page showed no form still gets posted to, with scrambled fields.
       const forms = list.length > 0 ? list : validParams(route).map((p) => ({ route: route.file, params: p, user: "demo-admin", fields: [["intent", "save"]] as Array<[string, string]>, buttons: [], choices: {} }));
-      const file = path.join(dir, `fuzz-${route.file}.sqlite`);
-      fs.copyFileSync(demoFile, file);
-      const opened = open(file);
-      setDb(opened.db);
-      const counter = installChangeCounter(opened);
+      const file = await demoDatabase(path.join(dir, `fuzz-${route.file}.sqlite`));
+      const db = isPostgresRef(file) ? openPostgres(file) : open(file).db;
+      setDb(db);
+      const counter = await installChangeCounter(db);
       const cookies: Record<string, string> = { "": "" };
-      for (const u of USERS) cookies[u] = await cookieFor(opened.db, u);
+      for (const u of USERS) cookies[u] = await cookieFor(db, u);
       const action = served(await import(/* @vite-ignore */ path.join(ROOT, "app/routes", route.file)));
       const tally = { accepted: 0, refused: 0, writes: 0 };
       try {
         for (const [what, type, body] of ENVELOPES) {
           const t = forms[0];
-          counter.reset();
+          await counter.reset();
           const r = await callEnvelope(action, routeUrl(route, t.params), t.params, cookies[t.user], type, body);
           if (r.error) throw new Error(`${route.file} threw on ${what}: ${r.error.stack ?? r.error}`);
           expect(r.status, `${what}`).toBeLessThan(500);
-          if (r.status >= 400) expect(counter.read(), `${what} was refused but wrote`).toEqual({ data: 0, audit: 0 });
-          else expect(counter.read().data, `${what} was accepted and wrote`).toBe(0);
+          if (r.status >= 400) expect(await counter.read(), `${what} was refused but wrote`).toEqual({ data: 0, audit: 0 });
+          else expect((await counter.read()).data, `${what} was accepted and wrote`).toBe(0);
         }
         await fc.assert(
           fc.asyncProperty(submission, async (s) => {
@@ -324,9 +339,9 @@ describe("form actions under hostile input", () => {
             const user = s.otherUser ?? t.user;
             const params = s.hostileParams ? Object.fromEntries(Object.keys(t.params).map((k) => [k, s.hostileParams!])) : t.params;
             const fields = build(t, s);
-            counter.reset();
+            await counter.reset();
             const r = await callAction(action, routeUrl(route, params), params, cookies[user], fields, s.multipart);
-            const changes = counter.read();
+            const changes = await counter.read();
             if (r.error) throw new Error(`${route.file} threw ${r.error.stack ?? r.error}`);
             expect(r.status, `status for ${JSON.stringify(fields.map(([k, v]) => [k, v.slice(0, 40)]))}`).toBeLessThan(500);
             if (r.status >= 400) {
@@ -342,16 +357,16 @@ describe("form actions under hostile input", () => {
           }),
           { numRuns: RUNS },
         );
-        expect(opened.sqlite.pragma("integrity_check", { simple: true })).toBe("ok");
-        expect(totalsDisagree(opened)).toBe(0);
+        expect(await totalsDisagree(db)).toBe(0);
       } finally {
         setDb(undefined);
-        await opened.db.destroy();
+        await db.destroy();
       }
       expect(await integrityOk(file)).toBe(true);
       expect((await auditVerifies(file)).ok).toBe(true);
       console.log(`${route.file}: ${forms.length} form(s), ${RUNS} posts: ${tally.accepted} accepted (${tally.writes} wrote), ${tally.refused} refused`);
-      fs.rmSync(file, { force: true });
+      // PostgreSQL: the run's teardown drops the demo copies.
+      if (!isPostgresRef(file)) fs.rmSync(file, { force: true });
     }, 120_000);
   }
 });

@@ -1,10 +1,10 @@
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { currentHead, readHeadFile } from "../../db/audit-seal";
 import { open } from "../../db/client";
-import { auditVerifies, demoDatabase, ROOT, tempDir } from "./harness";
+import { auditVerifies, demoDatabase, tempDir } from "./harness";
+import { spawnAuditWriter } from "./spawn-audit-writer";
 
 /**
  * Two processes committing audited changes to one database at once, as the workers of `npm start`
@@ -23,16 +23,6 @@ beforeAll(async () => {
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-function writer(count: number): Promise<{ code: number | null; err: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "tests/reliability/audit-writer.ts"), dbFile, String(count)], {
-    env: { ...process.env, TSX_TSCONFIG_PATH: path.join(ROOT, "tsconfig.json") },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let err = "";
-  child.stderr!.on("data", (d) => (err += d));
-  return new Promise((resolve) => child.once("exit", (code) => resolve({ code, err })));
-}
-
 describe("the audit head file with two writing processes", () => {
   it("moves only forward, is never torn, and ends at the log's head", async () => {
     const { db, sqlite } = open(dbFile, { check: false });
@@ -49,7 +39,7 @@ describe("the audit head file with two writing processes", () => {
         await new Promise((r) => setImmediate(r));
       }
     })();
-    const results = await Promise.all([writer(250), writer(250)]);
+    const results = await Promise.all([spawnAuditWriter(dbFile, 250), spawnAuditWriter(dbFile, 250)]);
     running = false;
     await watch;
 
