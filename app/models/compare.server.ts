@@ -16,6 +16,7 @@ import { assessableCapabilities, computeScore, HEADLINE_FRAMEWORK, scoresByArea 
 import { listCapabilities, listLinks } from "./catalog.server";
 import { listCenters } from "./centers.server";
 import { findings } from "./compliance.server";
+import { memoized } from "./memo.server";
 import { median, type HeatRow } from "./dashboard.server";
 import { defaultFiscalYear } from "./years.server";
 
@@ -104,7 +105,16 @@ function perGap(cents: number, gaps: number | null): number | null {
   return gaps === null || gaps === 0 ? null : Math.round(cents / gaps);
 }
 
-export async function getComparison(db: Q, user: Principal, selection: CompareSelection, opts: { asOf: string }): Promise<Comparison> {
+/**
+ * The comparison reads only tables data_version watches (finding counts by severity, not responses),
+ * so it is remembered per committed state (memo.server.ts), keyed by what the user may read.
+ */
+export function getComparison(db: Q, user: Principal, selection: CompareSelection, opts: { asOf: string }): Promise<Comparison> {
+  const reader = [user.role, user.centerId, user.states];
+  return memoized(db, "comparison", [reader, selection, opts.asOf], () => computeComparison(db, user, selection, opts));
+}
+
+async function computeComparison(db: Q, user: Principal, selection: CompareSelection, opts: { asOf: string }): Promise<Comparison> {
   const scope = centerScope(user);
   let chosen: { id: number; code: string; name: string; state: string; kind: "state" | "urban_area" }[];
   if (selection.state && selection.codes.length === 0) {

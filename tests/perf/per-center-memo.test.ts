@@ -16,7 +16,9 @@ import { createAward, voidAward } from "~/models/awards.server";
 import { addBudgetLine, addSpending, editBudgetLine, voidBudgetLine, voidSpending } from "~/models/budget.server";
 import { evaluatedFindings, loadComplianceData, type LoadOptions } from "~/models/compliance.server";
 import { getDashboard, parseDashboardParams } from "~/models/dashboard.server";
+import { getComparison } from "~/models/compare.server";
 import { centerVersions } from "~/models/memo.server";
+import { getPrincipal } from "~/models/users.server";
 import { getProgram, updateProgram } from "~/models/programs.server";
 import { useTestDatabase } from "../helpers/db";
 
@@ -34,6 +36,11 @@ const dashboard = (db = t.db, query = `fy=${FY}`) => {
   return getDashboard(db, { kind: "all" }, parseDashboardParams(params, parseFiscalYear(params.get("fy")) ?? undefined), { asOf: AS_OF });
 };
 
+const compare = async (db = t.db) => {
+  const admin = (await getPrincipal(db, adminId))!;
+  return getComparison(db, admin, { codes: ["MD", "TX", "VA"], fiscalYear: FY }, { asOf: AS_OF });
+};
+
 /** A fresh evaluation: inside a transaction nothing is remembered or served from memory (memo.server.ts). */
 async function fresh() {
   return t.db.transaction().execute(async (trx) => ({
@@ -41,6 +48,7 @@ async function fresh() {
     va: evaluateCompliance(await loadComplianceData(trx, { ...YEAR, centerIds: [ids.VA, ids.TX] }), { fiscalYear: FY }),
     dashboard: await dashboard(trx),
     state: await dashboard(trx, `fy=${FY}&state=TX`),
+    compare: await compare(trx),
   }));
 }
 
@@ -50,6 +58,7 @@ async function remembered() {
     va: [...(await evaluatedFindings(t.db, { ...YEAR, centerIds: [ids.VA, ids.TX] })).findings],
     dashboard: await dashboard(),
     state: await dashboard(t.db, `fy=${FY}&state=TX`),
+    compare: await compare(),
   };
 }
 
