@@ -11,7 +11,8 @@
  *
  * Knobs: BENCH_SCALES=national (one scale), BENCH_SECONDS (autocannon run length, default 2),
  * BENCH_DIR (where the temporary databases go), BENCH_KEEP=1 (leave them there), BENCH_ONLY=import
- * (only the import figures, printed; bench/results.json and the docs are left as they are).
+ * (only the import figures, printed; bench/results.json and the docs are left as they are; with
+ * `--engine postgres`, PostgreSQL's import against a COPY floor, bench/lib/import.ts).
  * `npm run bench -- --workers-only`: only the workers comparison at `national`, merged into
  * bench/results.json. `--engine postgres`: the same against DATABASE_URL (docs/decisions/028-workers.md).
  */
@@ -24,7 +25,7 @@ import path from "node:path";
 import { SCALES, type Scale } from "../db/demo";
 import { findings } from "../app/models/compliance.server";
 import { BENCH_PASSWORD, BENCH_USER, copyDatabase, readSpendingColumns, REFERENCE_DATE, removeDatabase, type ScaleData } from "./lib/data";
-import { measureImport } from "./lib/import";
+import { measureImport, measureImportPostgres } from "./lib/import";
 import { BENCH_YEAR, bumpDataVersion, choosePages, signInInProcess, loadPage, loaderFloor, openCapturing } from "./lib/pages";
 import { formatGrowth, formatScale, growthRows, machineInfo, type PageResult, type ScaleResult } from "./lib/report";
 import { peakRss, ROOT, signIn, startServer } from "./lib/server";
@@ -201,8 +202,8 @@ async function workersMain() {
 }
 
 /** A database of its own on the PostgreSQL server, holding a copy of the scale's network (`cli copy`). */
-async function postgresCopy(file: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `baseline_bench_${process.pid}`;
+async function postgresCopy(file: string, suffix = ""): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `baseline_bench_${process.pid}${suffix ? `_${suffix}` : ""}`;
   const admin = async (statement: string) => {
     const client = new pg.Client({ connectionString: postgresServer });
     await client.connect();
@@ -265,9 +266,10 @@ async function main() {
 
   if (process.env.BENCH_ONLY === "import") {
     for (const data of prepared) {
-      const imp = await measureImport(data, readSpendingColumns(data.full));
+      const columns = readSpendingColumns(data.full);
+      const imp = engine === "postgres" ? await measureImportPostgres(data, columns, postgresCopy) : await measureImport(data, columns);
       console.log(
-        `${data.scale}: prepared in ${(data.timings.generateMs / 1000).toFixed(1)} s; import ${imp.rows} rows in ${(imp.importMs / 1000).toFixed(1)} s = ` +
+        `${data.scale} (${engine}): prepared in ${(data.timings.generateMs / 1000).toFixed(1)} s; import ${imp.rows} rows in ${(imp.importMs / 1000).toFixed(1)} s = ` +
           `${Math.round(imp.importRowsPerSec)} rows/s, floor ${Math.round(imp.floorRowsPerSec)} rows/s (${Math.round(imp.ratio * 100)}%)${imp.ok ? "" : `, FAILED: ${imp.note}`}`,
       );
       if (!process.env.BENCH_KEEP) for (const f of [data.full, data.noSpending]) removeDatabase(f);

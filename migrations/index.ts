@@ -15,6 +15,7 @@ import * as m0016 from "./0016_audit_seals";
 import * as m0017 from "./0017_shared_import_state";
 import * as m0018 from "./0018_api";
 import * as m0019 from "./0019_center_versions";
+import * as m0020 from "./0020_spending_statement_triggers";
 
 /**
  * In-code migration list (Kysely's FileMigrationProvider imports .ts at run time, which fails in the
@@ -37,4 +38,5 @@ export const migrations: Record<string, Migration> = {
   "0017_shared_import_state": m0017,
   "0018_api": m0018,
   "0019_center_versions": m0019,
+  "0020_spending_statement_triggers": m0020,
 };

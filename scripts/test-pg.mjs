@@ -29,10 +29,6 @@ const SQLITE_ONLY = {
   "tests/perf/query-plans.test.ts": "SQLite's EXPLAIN QUERY PLAN",
   "tests/reliability/backup.test.ts": "backup/restore copy the SQLite file (PostgreSQL: pg_dump)",
   "tests/reliability/storage-errors.test.ts": "full disk and read-only faults of the SQLite file",
-  "tests/import-db.test.ts": "spreadsheet imports write through SQLite statements (PostgreSQL path not written yet)",
-  "tests/import-obligations.test.ts": "spreadsheet imports (SQLite only for now)",
-  "tests/routes/import.test.ts": "spreadsheet imports (SQLite only for now)",
-  "tests/reliability/import.property.test.ts": "spreadsheet imports (SQLite only for now)",
   "tests/perf/compliance-memo.test.ts": "reads SQLite's trigger catalogue and writes through a second SQLite connection",
   "tests/reliability/audit-head-processes.test.ts": "the audit head file beside a SQLite database under two writing processes (PostgreSQL keeps no head file, decision 026; its two writers: tests/reliability/audit-chain-processes.test.ts)",
 };

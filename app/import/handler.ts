@@ -8,11 +8,28 @@
  * Handlers reach the database only through the context the runner gives them (runner.server.ts),
  * inside its transaction; the checks forms share come from app/domain/guards.ts.
  */
-import type Sqlite from "better-sqlite3";
 import type { Transaction } from "kysely";
 import type { z } from "zod";
 import type { Database, Q } from "../../db/schema";
 import type { CenterScope, Principal } from "../domain/permissions";
+
+export type MaybePromise<T> = T | Promise<T>;
+export type Row = Record<string, unknown>;
+
+/** A statement prepared for the row loop (app/import/statements.server.ts runs it on either engine). */
+export interface Statement {
+  /** `changes`: rows inserted, updated or deleted (an insert ON CONFLICT DO NOTHING that found its key: 0). */
+  run(...params: unknown[]): MaybePromise<{ changes: number }>;
+  get<T = Row>(...params: unknown[]): MaybePromise<T | undefined>;
+  all<T = Row>(...params: unknown[]): MaybePromise<T[]>;
+  /** Rows as arrays of their values, in select order. */
+  values<T extends unknown[] = unknown[]>(...params: unknown[]): MaybePromise<T[]>;
+  /** The first column of every row. */
+  column<T = unknown>(...params: unknown[]): MaybePromise<T[]>;
+}
+
+/** A write the database may refuse: its value, or the constraint or guard error (nothing of the write stays). */
+export type Refusable<V> = { ok: true; value: V } | { ok: false; error: Error };
 
 export interface ImportTypeDef<R> {
   label: string;
@@ -47,7 +64,12 @@ export interface ImportTypeDef<R> {
 export type RowOfDef<D> = D extends ImportTypeDef<infer R> ? R : never;
 
 export interface RowHandler<R> {
-  row(row: R, rowNumber: number): void;
+  /**
+   * Checks and writes one row. A row that needs the database returns a promise (the runner awaits it
+   * before the next row); a row that only joins a batch returns nothing, so SQLite's hot path costs no
+   * promise per row.
+   */
+  row(row: R, rowNumber: number): MaybePromise<void>;
   /** Retries held-back rows once every other row is written, and brings along what follows from them. */
   finish(): void | Promise<void>;
 }
@@ -93,8 +115,13 @@ export interface Lookup<E, K> {
 /** What the runner hands a type's handler: the transaction, the lookups and the tally of this file. */
 export interface ImportContext<R> {
   trx: Transaction<Database>;
-  /** A prepared statement on the transaction's own connection (synchronous, for the row loop). */
-  prepare(sql: string): Sqlite.Statement;
+  /**
+   * A statement prepared once for the row loop, on the transaction's own connection: `?` placeholders,
+   * SQL both engines read; await its results (synchronous values on SQLite, promises on PostgreSQL).
+   */
+  prepare(sql: string): Statement;
+  /** Rows per multi-row INSERT of that many columns on this engine. */
+  batchRows(columns: number): number;
   batchId: number;
   now: string;
   /** null is the command-line operator (every right). */
@@ -102,7 +129,7 @@ export interface ImportContext<R> {
   centers: Lookup<CenterEntry, string>;
   /** Loaded on first use and shared, so running totals stay in one place. */
   awards(): Promise<Lookup<AwardEntry, string>>;
-  lines(): Lookup<LineEntry, string>;
+  lines(): Promise<Lookup<LineEntry, string>>;
   capabilities(): Promise<Set<string>>;
   /** True when the user may write rows of that center. */
   mine(centerId: number): boolean;
@@ -112,7 +139,9 @@ export interface ImportContext<R> {
    */
   unknown(what: string, key: string, hint?: string): string;
   /** Runs one write; a database guard or constraint becomes an error on the row instead of ending the import. */
-  attempt<V>(row: number, column: string, write: () => V): { ok: true; value: V } | { ok: false };
+  attempt<V>(row: number, column: string, write: () => MaybePromise<V>): Promise<{ ok: true; value: V } | { ok: false }>;
+  /** Runs a write a guard or constraint may refuse, without an error on any row (a batch the caller retries row by row). */
+  refusable<V>(write: () => MaybePromise<V>): MaybePromise<Refusable<V>>;
   /** Brings the awards' reporting obligations in line with their periods, as every other way of writing an award does. */
   syncObligations(awardIds: readonly number[]): Promise<void>;
   error(row: number, column: string, message: string): void;
@@ -159,24 +188,24 @@ export class Deferred<P> {
   private readonly pending: P[] = [];
   constructor(
     private readonly fits: (p: P) => boolean,
-    private readonly apply: (p: P) => void,
+    private readonly apply: (p: P) => MaybePromise<void>,
     private readonly refuse: (p: P) => void,
   ) {}
 
-  offer(p: P): void {
-    if (this.fits(p)) this.apply(p);
-    else if (this.pending.length < MAX_DEFERRED) this.pending.push(p);
+  offer(p: P): MaybePromise<void> {
+    if (this.fits(p)) return this.apply(p);
+    if (this.pending.length < MAX_DEFERRED) this.pending.push(p);
     else this.refuse(p);
   }
 
-  finish(): void {
+  async finish(): Promise<void> {
     let left = this.pending.splice(0);
     for (let progress = true; progress && left.length > 0; ) {
       progress = false;
       const next: P[] = [];
       for (const p of left) {
         if (this.fits(p)) {
-          this.apply(p);
+          await this.apply(p);
           progress = true;
         } else next.push(p);
       }

@@ -57,7 +57,7 @@ import { progressLine } from "./progress";
 import { isImportType, type ImportType } from "./registry";
 import type { RowError } from "./rows";
 import { runImport, sha256Of, type ImportResult } from "./runner.server";
-import { openSideConnection } from "./sqlite.server";
+import { openSideConnection } from "./statements.server";
 import { uploadSchema } from "./upload";
 
 /**

@@ -9,12 +9,13 @@
  * what the commit would do (new / changed / unchanged / errors), triggers included.
  *
  * Speed (1M-row spending files): lookup maps are loaded once (centers, awards, budget lines as
- * compact entries with running totals) and rows are written with prepared statements
- * (sqlite.server.ts).
+ * compact entries with running totals) and rows are written with prepared statements on the
+ * transaction's connection, on either engine (statements.server.ts).
  */
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import type { Kysely, Transaction } from "kysely";
+import { isUniqueViolation } from "../../db/errors";
 import type { Database } from "../../db/schema";
 import { allows, type Principal } from "../domain/permissions";
 import { recordSealedBatch, type SealSource } from "../models/audit-seals.server";
@@ -23,11 +24,11 @@ import { syncObligations } from "../models/obligations.server";
 import { toCells } from "./csv";
 import { unescapeCell } from "./escape";
 import { FORMATS } from "./formats";
-import { isConstraintError, type AwardEntry, type CenterEntry, type ImportContext, type ImportTypeDef, type LineEntry, type Lookup } from "./handler";
+import { type AwardEntry, type CenterEntry, type ImportContext, type ImportTypeDef, type LineEntry, type Lookup } from "./handler";
 import { ImportFileError, openImport, type Delimiter, type ImportFile, type ImportSource } from "./read";
 import { REGISTRY, type ImportType, type RowOf } from "./registry";
 import { ErrorLog, type RowError } from "./rows";
-import { statementsOn } from "./sqlite.server";
+import { statementsOn, type Statements } from "./statements.server";
 
 /** A file on disk (upload temp file, CLI argument), or what the reader takes: a buffer or a stream. */
 export type ImportInput = ImportSource | { fileName: string; path: string };
@@ -212,13 +213,16 @@ export async function runImport(db: Kysely<Database>, source: ImportInput, opts:
         .values({ at: now, user_id: opts.user?.id ?? null, type: opened.type, file_name: result.fileName, sha256: result.sha256 })
         .returning("id")
         .executeTakeFirstOrThrow();
-      const ctx = await loadContext(trx, statementsOn(db), batch.id, now, opts.user, opened.type, tally, opts.dryRun || opts.allowMove === true);
+      const ctx = await loadContext(trx, statementsOn(db, trx), batch.id, now, opts.user, opened.type, tally, opts.dryRun || opts.allowMove === true);
       const handler = await (REGISTRY[opened.type] as ImportTypeDef<unknown>).handler(ctx);
       let count = 0;
       let lastYield = Date.now();
       for await (const r of opened.rows()) {
-        if (r.ok) handler.row(r.row as never, r.rowNumber);
-        else tally.errors(r.errors);
+        if (r.ok) {
+          // Awaited only when the row went to the database (the handler's hot path answers nothing).
+          const pending = handler.row(r.row as never, r.rowNumber);
+          if (pending) await pending;
+        } else tally.errors(r.errors);
         // Buffered rows arrive as microtasks; let timers and requests (progress polling) in now and then.
         if (++count % 1000 === 0 && Date.now() - lastYield > 50) {
           await new Promise((resolve) => setImmediate(resolve));
@@ -353,7 +357,7 @@ function keyOf<T extends ImportType>(type: T, row: RowOf<T>): string {
 
 async function loadContext(
   trx: Transaction<Database>,
-  prepare: ImportContext<unknown>["prepare"],
+  statements: Statements,
   batchId: number,
   now: string,
   user: Principal | null,
@@ -369,17 +373,18 @@ async function loadContext(
   // Administrators and the command-line operator write every center's rows (docs/decisions/013-import-layout.md).
   const scoped = user !== null && user.role !== "admin";
   let awards: Promise<Lookup<AwardEntry, string>> | undefined;
-  let lines: Lookup<LineEntry, string> | undefined;
+  let lines: Promise<Lookup<LineEntry, string>> | undefined;
   let capabilities: Promise<Set<string>> | undefined;
   return {
     trx,
-    prepare,
+    prepare: (sql) => statements.prepare(sql),
+    batchRows: (columns) => statements.batchRows(columns),
     batchId,
     now,
     user,
     centers,
     awards: () => (awards ??= loadAwards(trx)),
-    lines: () => (lines ??= loadLines(prepare)),
+    lines: () => (lines ??= loadLines(statements)),
     capabilities: () =>
       (capabilities ??= trx
         .selectFrom("capabilities")
@@ -388,15 +393,15 @@ async function loadContext(
         .then((rows) => new Set(rows.map((c) => c.id)))),
     mine: (centerId) => !scoped || (user.role === "director" && user.centerId === centerId),
     unknown: (what, key, hint) => (scoped ? `Unknown ${what} "${key}", or not yours` : `Unknown ${what} "${key}"${hint ? ` ${hint}` : ""}`),
-    attempt(row, column, write) {
-      try {
-        return { ok: true, value: write() };
-      } catch (error) {
-        if (!isConstraintError(error)) throw error;
-        tally.error(row, column, friendlyDbError(error) ?? `The database refused this row (${error.message})`);
-        return { ok: false };
-      }
+    async attempt(row, column, write) {
+      const w = await statements.refusable(write);
+      if (w.ok) return w;
+      // The engines word a duplicate differently (SQLite names the column, PostgreSQL the index): one sentence for both.
+      const message = friendlyDbError(w.error) ?? (isUniqueViolation(w.error) ? `Another record already has this ${column}` : `The database refused this row (${w.error.message})`);
+      tally.error(row, column, message);
+      return { ok: false };
     },
+    refusable: (write) => statements.refusable(write),
     syncObligations: async (awardIds) => {
       await syncObligations(trx, awardIds, user?.id ?? null);
     },
@@ -455,15 +460,27 @@ async function loadAwards(trx: Transaction<Database>): Promise<Lookup<AwardEntry
   return { byKey, byId };
 }
 
-/** Every budget line, compact, streamed row by row (a national database holds hundreds of thousands). */
-function loadLines(prepare: ImportContext<unknown>["prepare"]): Lookup<LineEntry, string> {
+/** Budget lines read per query while loading them: bounded memory on both engines. */
+const LINES_PAGE = 10_000;
+
+/**
+ * Every budget line, compact, read in pages by id (a national database holds hundreds of thousands;
+ * neither engine then holds them all as result rows at once).
+ */
+async function loadLines(statements: Statements): Promise<Lookup<LineEntry, string>> {
   const byKey = new Map<string, LineEntry>();
   const byId = new Map<number, LineEntry>();
-  const all = prepare("select id, line_id, award_id, amount_cents, spent_cents, voided_at is not null as voided from budget_lines").raw();
-  for (const r of all.iterate() as IterableIterator<[number, string, number, number, number, number]>) {
-    const l: LineEntry = { id: r[0], lineId: r[1], awardId: r[2], amountCents: r[3], spentCents: r[4], voided: r[5] === 1 };
-    byKey.set(l.lineId, l);
-    byId.set(l.id, l);
+  const page = statements.prepare(
+    `select id, line_id, award_id, amount_cents, spent_cents, voided_at is not null as voided from budget_lines where id > ? order by id limit ${LINES_PAGE}`,
+  );
+  for (let after = 0; ; ) {
+    const rows = await page.values<[number, string, number, number, number, number]>(after);
+    for (const r of rows) {
+      const l: LineEntry = { id: r[0], lineId: r[1], awardId: r[2], amountCents: r[3], spentCents: r[4], voided: r[5] === 1 };
+      byKey.set(l.lineId, l);
+      byId.set(l.id, l);
+    }
+    if (rows.length < LINES_PAGE) return { byKey, byId };
+    after = rows[rows.length - 1][0];
   }
-  return { byKey, byId };
 }

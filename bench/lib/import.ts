@@ -1,13 +1,18 @@
 /**
  * Import speed: the spending CSV through the real import path (runImport, as the CLI and the
- * upload page call it) against the floor — a plain better-sqlite3 prepared INSERT per row in one
- * transaction — each into its own copy of the same no-spending database (same schema, triggers
- * and pragmas: both open the file with db/client.ts).
+ * upload page call it) against the floor, each into its own copy of the same no-spending database
+ * (same schema and triggers).
+ * - SQLite: the floor is a plain better-sqlite3 prepared INSERT per row in one transaction (both open
+ *   the file with db/client.ts, same pragmas).
+ * - PostgreSQL (`--engine postgres`): both copies are made with `cli copy`; the floor is one
+ *   `COPY spending FROM STDIN` of the same rows in one transaction, the fastest way PostgreSQL takes
+ *   rows (the row triggers fire for COPY as for INSERT).
  */
 import fs from "node:fs";
 import path from "node:path";
 import readline from "node:readline";
-import { open } from "../../db/client";
+import pg from "pg";
+import { open, openPostgres, type DB } from "../../db/client";
 import { IMPORT_LIMITS } from "../../app/import/read";
 import { runImport } from "../../app/import/runner.server";
 import { copyDatabase, removeDatabase, type ScaleData, type SpendingColumns } from "./data";
@@ -29,36 +34,12 @@ export async function measureImport(data: ScaleData, columns: SpendingColumns): 
   const floorFile = copyDatabase(data.noSpending, path.join(data.dir, `${data.scale}-floor.sqlite`));
 
   // The real path, committed (not a dry run).
-  let importMs: number;
-  let rows: number;
-  let ok: boolean;
-  let note: string | undefined;
-  {
-    // One import takes at most IMPORT_LIMITS.maxRows rows: a larger scale is imported as the limit's
-    // message tells users to, in consecutive files, and timed as a whole.
-    const parts = await splitCsv(data.csv, IMPORT_LIMITS.maxRows);
-    const { db } = open(importFile);
-    try {
-      rows = 0;
-      let added = 0;
-      note = undefined;
-      const t = performance.now();
-      for (const part of parts) {
-        const result = await runImport(db, { fileName: path.basename(part), path: part }, { type: "spending", dryRun: false, user: null });
-        rows += result.rowsRead;
-        added += result.added;
-        if (!result.committed) {
-          note ??= result.fileError ?? `${result.errorCount} row errors (first: ${result.errors[0]?.message ?? "none"})`;
-          break;
-        }
-      }
-      importMs = performance.now() - t;
-      ok = note === undefined && added === columns.count;
-      if (!ok) note ??= `${added} added of ${columns.count}`;
-    } finally {
-      await db.destroy();
-      if (parts.length > 1) for (const part of parts) fs.rmSync(part, { force: true });
-    }
+  const { db } = open(importFile);
+  let real: RealImport;
+  try {
+    real = await realImport(db, data, columns);
+  } finally {
+    await db.destroy();
   }
 
   // The floor: the same rows, already in memory, one prepared INSERT each, one transaction.
@@ -83,10 +64,119 @@ export async function measureImport(data: ScaleData, columns: SpendingColumns): 
   }
   removeDatabase(importFile);
   removeDatabase(floorFile);
+  return figures(real, columns, floorMs);
+}
 
-  const importRowsPerSec = rows / (importMs / 1000);
+/** A PostgreSQL database holding a copy of a SQLite file (`cli copy`), dropped after. */
+export type PostgresCopy = (file: string, suffix: string) => Promise<{ url: string; drop: () => Promise<void> }>;
+
+export async function measureImportPostgres(data: ScaleData, columns: SpendingColumns, copyOf: PostgresCopy): Promise<ImportFigures> {
+  let real: RealImport;
+  {
+    const target = await copyOf(data.noSpending, "import");
+    const db = openPostgres(target.url);
+    try {
+      real = await realImport(db, data, columns);
+    } finally {
+      await db.destroy();
+      await target.drop();
+    }
+  }
+
+  let floorMs: number;
+  {
+    const target = await copyOf(data.noSpending, "floor");
+    const client = new pg.Client({ connectionString: target.url });
+    await client.connect();
+    try {
+      // COPY's text format, built before the clock starts (the floor's rows are already in memory).
+      const now = new Date().toISOString();
+      const chunks: Buffer[] = [];
+      let text = "";
+      for (let i = 0; i < columns.count; i++) {
+        text += `${copyText(columns.spendId[i])}\t${columns.lineId[i]}\t${columns.date[i]}\t${columns.amount[i]}\t${copyText(columns.description[i])}\t${now}\n`;
+        if (text.length > 1 << 20) {
+          chunks.push(Buffer.from(text, "utf8"));
+          text = "";
+        }
+      }
+      if (text) chunks.push(Buffer.from(text, "utf8"));
+      const t = performance.now();
+      await client.query("begin");
+      await copyFromStdin(client, "copy spending (spend_id, budget_line_id, date, amount_cents, description, created_at) from stdin", chunks);
+      await client.query("commit");
+      floorMs = performance.now() - t;
+    } finally {
+      await client.end();
+      await target.drop();
+    }
+  }
+  return figures(real, columns, floorMs);
+}
+
+/** A value in COPY's text format: backslash, tab, newline and carriage return escaped. */
+function copyText(value: string): string {
+  return value.replace(/[\\\t\n\r]/g, (c) => ({ "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r" })[c]!);
+}
+
+/**
+ * COPY … FROM STDIN with the pg client alone (no pg-copy-streams in the dependencies): a query whose
+ * answer to the server's CopyInResponse is the chunks, then CopyDone.
+ */
+function copyFromStdin(client: pg.Client, statement: string, chunks: Buffer[]): Promise<void> {
+  class CopyIn extends pg.Query {
+    handleCopyInResponse(connection: { sendCopyFromChunk(b: Buffer): void; endCopyFrom(): void }): void {
+      for (const chunk of chunks) connection.sendCopyFromChunk(chunk);
+      connection.endCopyFrom();
+    }
+  }
+  return new Promise((resolve, reject) => {
+    const query = client.query(new CopyIn(statement));
+    query.on("end", () => resolve());
+    query.on("error", reject);
+  });
+}
+
+interface RealImport {
+  rows: number;
+  importMs: number;
+  ok: boolean;
+  note?: string;
+}
+
+/**
+ * The spending CSV through runImport, committed. One import takes at most IMPORT_LIMITS.maxRows rows:
+ * a larger scale is imported as the limit's message tells users to, in consecutive files, and timed as a whole.
+ */
+async function realImport(db: DB, data: ScaleData, columns: SpendingColumns): Promise<RealImport> {
+  const parts = await splitCsv(data.csv, IMPORT_LIMITS.maxRows);
+  try {
+    let rows = 0;
+    let added = 0;
+    let note: string | undefined;
+    const t = performance.now();
+    for (const part of parts) {
+      const result = await runImport(db, { fileName: path.basename(part), path: part }, { type: "spending", dryRun: false, user: null });
+      rows += result.rowsRead;
+      added += result.added;
+      if (!result.committed) {
+        note ??= result.fileError ?? `${result.errorCount} row errors (first: ${result.errors[0]?.message ?? "none"})`;
+        break;
+      }
+    }
+    const importMs = performance.now() - t;
+    const ok = note === undefined && added === columns.count;
+    if (!ok) note ??= `${added} added of ${columns.count}`;
+    return { rows, importMs, ok, note };
+  } finally {
+    if (parts.length > 1) for (const part of parts) fs.rmSync(part, { force: true });
+  }
+}
+
+function figures(real: RealImport, columns: SpendingColumns, floorMs: number): ImportFigures {
+  const importRowsPerSec = real.rows / (real.importMs / 1000);
   const floorRowsPerSec = columns.count / (floorMs / 1000);
-  return { rows, importMs, importRowsPerSec, floorMs, floorRowsPerSec, ratio: importRowsPerSec / floorRowsPerSec, ok, note };
+  return { ...real, importRowsPerSec, floorMs, floorRowsPerSec, ratio: importRowsPerSec / floorRowsPerSec };
 }
 
 /** The CSV as files of at most `maxRows` data rows each, the header repeated (the export writes one record a line). */

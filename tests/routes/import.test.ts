@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sqliteHandle, type DB } from "../../db/client";
+import type { DB } from "../../db/client";
 import { loadDemo } from "~/demo/load.server";
 import { getUpload, resetImportJobs, type JobView } from "~/import/jobs.server";
 import { action, loader } from "~/routes/import";
@@ -16,6 +16,7 @@ import { loader as exampleLoader } from "~/routes/import.examples.$type";
 import { loader as exportLoader } from "~/routes/export.$type[.]csv";
 import { cookieFor, request, run } from "../helpers/auth";
 import { useTestDatabase } from "../helpers/db";
+import { tableFingerprint } from "../helpers/fingerprint";
 
 const t = useTestDatabase();
 const cookies = {} as Record<"admin" | "director" | "auditor" | "state", string>;
@@ -24,24 +25,8 @@ let mdLine: { line_id: string };
 
 type Answer = { phase: "form"; error: string } | { phase: "discarded" } | { phase: "job"; job: JobView; token: string | null };
 
-function fingerprint(db: DB): Record<string, string> {
-  const sqlite = sqliteHandle(db);
-  // sessions: a session's last-seen time moves on any request (docs/decisions/011-sessions-and-sign-in.md);
-  // import_uploads and import_jobs: the page's own bookkeeping (docs/decisions/027-shared-state-and-job-leases.md).
-  const tables = sqlite.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not in ('sessions', 'import_uploads', 'import_jobs') order by name").pluck().all() as string[];
-  const out: Record<string, string> = {};
-  for (const table of tables) {
-    const hash = createHash("sha256");
-    let n = 0;
-    for (const row of sqlite.prepare(`select * from "${table}"`).raw().iterate()) {
-      hash.update(JSON.stringify(row));
-      n++;
-    }
-    out[table] = `${n} rows ${hash.digest("hex").slice(0, 12)}`;
-  }
-  out["max(audit_log.id)"] = String(sqlite.prepare("select max(id) from audit_log").pluck().get());
-  return out;
-}
+// import_uploads and import_jobs: the page's own bookkeeping (docs/decisions/027-shared-state-and-job-leases.md).
+const fingerprint = (db: DB) => tableFingerprint(db, ["import_uploads", "import_jobs"]);
 
 function uploadRequest(cookie: string, content: string | Buffer, opts: { fileName?: string; type?: string; js?: boolean } = {}): Request {
   const form = new FormData();
@@ -190,13 +175,13 @@ describe("upload, dry run, confirm", () => {
 
   it("without JavaScript: the check waits for the result and writes nothing; confirming imports the same file", async () => {
     const file = `${SPENDING}\nWEB-1,${vaLine.line_id},2025-05-01,125.50,Toner\nWEB-2,${vaLine.line_id},2025-05-02,74.50,Paper\n`;
-    const before = fingerprint(t.db);
+    const before = await fingerprint(t.db);
     const checked = await upload("director", file, { fileName: "may.csv" });
     expect(checked.status).toBe(200);
     const view = job(checked.body);
     expect(view).toMatchObject({ status: "done", dryRun: true, fileName: "may.csv" });
     expect(view.result).toMatchObject({ ok: true, dryRun: true, committed: false, type: "spending", added: 2, changed: 0, unchanged: 0, errorCount: 0 });
-    expect(fingerprint(t.db)).toEqual(before);
+    expect(await fingerprint(t.db)).toEqual(before);
     const token = (checked.body as Extract<Answer, { phase: "job" }>).token!;
     expect(token).toBeTruthy();
     const tempFile = (await getUpload(t.db, await directorId(), token))!.path;
@@ -214,10 +199,10 @@ describe("upload, dry run, confirm", () => {
     expect(batch).toMatchObject({ user_id: await directorId(), file_name: "may.csv", sha256: createHash("sha256").update(file).digest("hex"), rows_added: 2 });
     // The upload is gone once imported: confirming again is refused and changes nothing.
     await waitFor(() => !fs.existsSync(tempFile));
-    const after = fingerprint(t.db);
+    const after = await fingerprint(t.db);
     const again = await post(request("/import", { cookie: cookies.director, form: { intent: "confirm", token, js: "0" } }));
     expect(again.status).toBe(410);
-    expect(fingerprint(t.db)).toEqual(after);
+    expect(await fingerprint(t.db)).toEqual(after);
   });
 
   it("with JavaScript: the page polls the job, which only its owner can see", async () => {
@@ -261,12 +246,12 @@ describe("an award moved to another center", () => {
       .orderBy("award_number")
       .executeTakeFirstOrThrow();
     const file = `award_number,center,program,fiscal_year,amount,pop_start,pop_end\n${a.award_number},MD,LOCAL,${a.fiscal_year},${a.amount_cents / 100},${a.pop_start},${a.pop_end}\n`;
-    const before = fingerprint(t.db);
+    const before = await fingerprint(t.db);
     const checked = await upload("admin", file, { fileName: "move.csv" });
     const view = job(checked.body);
     expect(view.result).toMatchObject({ ok: true, dryRun: true, changed: 1, errorCount: 0 });
     expect(view.result!.moves).toEqual([{ row: 2, key: a.award_number, from: "VA", to: "MD" }]);
-    expect(fingerprint(t.db)).toEqual(before);
+    expect(await fingerprint(t.db)).toEqual(before);
 
     const token = (checked.body as Extract<Answer, { phase: "job" }>).token!;
     const unconfirmed = job((await post(request("/import", { cookie: cookies.admin, form: { intent: "confirm", token, js: "0" } }))).body);
@@ -278,7 +263,7 @@ describe("an award moved to another center", () => {
         message: `Award ${a.award_number} is recorded for VA; this row would move it to MD. Confirm the move on the import page, or import with --allow-move`,
       },
     ]);
-    expect(fingerprint(t.db)).toEqual(before);
+    expect(await fingerprint(t.db)).toEqual(before);
 
     const again = await upload("admin", file, { fileName: "move.csv" });
     const token2 = (again.body as Extract<Answer, { phase: "job" }>).token!;
@@ -296,9 +281,9 @@ describe("an award moved to another center", () => {
 
 describe("files with problems change nothing", () => {
   async function expectUnchanged<T>(fn: () => Promise<T>): Promise<T> {
-    const before = fingerprint(t.db);
+    const before = await fingerprint(t.db);
     const result = await fn();
-    expect(fingerprint(t.db)).toEqual(before);
+    expect(await fingerprint(t.db)).toEqual(before);
     return result;
   }
 
@@ -446,12 +431,12 @@ describe("example files and export downloads", () => {
   it("a director's export of their own center imports back unchanged", async () => {
     const r = await download("director", "/export/budget_lines.csv?center=VA");
     expect(r.disposition).toBe('attachment; filename="budget_lines-VA.csv"');
-    const before = fingerprint(t.db);
+    const before = await fingerprint(t.db);
     const checked = await upload("director", r.text, { fileName: "budget_lines-VA.csv" });
     const result = job(checked.body).result!;
     expect(result).toMatchObject({ ok: true, added: 0, changed: 0 });
     expect(result.unchanged).toBe(r.text.trim().split("\n").length - 1);
-    expect(fingerprint(t.db)).toEqual(before);
+    expect(await fingerprint(t.db)).toEqual(before);
   });
 });
 

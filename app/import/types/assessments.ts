@@ -79,7 +79,7 @@ export const assessments: ImportTypeDef<AssessmentRow> = {
     const lockedMessage = (center: CenterEntry, fy: number) =>
       `The FY${fy} assessment of ${center.code} is locked (submitted or validated); a reviewer must reopen it before it can change`;
     return {
-      row(r, n) {
+      async row(r, n) {
         const found = ctx.centers.byKey.get(r.centerCode);
         const center = found && ctx.mine(found.id) ? found : undefined;
         if (!center) ctx.error(n, "center", ctx.unknown("center", r.centerCode, centerHint(ctx.centers, r.centerCode)));
@@ -87,19 +87,19 @@ export const assessments: ImportTypeDef<AssessmentRow> = {
         if (!center || !capabilities.has(r.capabilityId)) return;
         const isLocked = locked.has(`${center.id}:${r.fiscalYear}`);
         if (!isLocked) {
-          const w = ctx.attempt(
+          const w = await ctx.attempt(
             n,
             "status",
-            () => insertIfNew.run(center.id, r.fiscalYear, r.capabilityId, r.status, r.evidence, userId, ctx.now, ctx.batchId).changes === 1,
+            async () => (await insertIfNew.run(center.id, r.fiscalYear, r.capabilityId, r.status, r.evidence, userId, ctx.now, ctx.batchId)).changes === 1,
           );
           if (!w.ok) return;
           if (w.value) return ctx.added(n, r);
         }
-        const cur = get.get(center.id, r.fiscalYear, r.capabilityId) as ExistingAssessment | undefined;
+        const cur = await get.get<ExistingAssessment>(center.id, r.fiscalYear, r.capabilityId);
         if (!cur) return ctx.error(n, "fiscal_year", lockedMessage(center, r.fiscalYear));
         if (cur.status === r.status && cur.evidence === r.evidence) return ctx.unchanged();
         if (isLocked) return ctx.error(n, "fiscal_year", lockedMessage(center, r.fiscalYear));
-        if (!ctx.attempt(n, "status", () => update.run(r.status, r.evidence, userId, ctx.now, ctx.batchId, cur.id)).ok) return;
+        if (!(await ctx.attempt(n, "status", () => update.run(r.status, r.evidence, userId, ctx.now, ctx.batchId, cur.id))).ok) return;
         ctx.changed(n, { ...r, status: cur.status as AssessmentRow["status"], evidence: cur.evidence }, r);
       },
       finish() {},

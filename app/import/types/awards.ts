@@ -83,7 +83,7 @@ export const awards: ImportTypeDef<AwardRow> = {
   async handler(ctx) {
     const insert = ctx.prepare(
       `insert into awards (award_number, center_id, program_code, fiscal_year, amount_cents, pop_start, pop_end,
-         match_required_cents, import_batch_id, created_at, prime_award_id, pass_through) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         match_required_cents, import_batch_id, created_at, prime_award_id, pass_through) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id`,
     );
     const update = ctx.prepare(
       `update awards set center_id = ?, program_code = ?, fiscal_year = ?, amount_cents = ?, pop_start = ?, pop_end = ?,
@@ -92,20 +92,22 @@ export const awards: ImportTypeDef<AwardRow> = {
     // Primes and the live total of their sub-awards, kept as a running total while the file is read.
     const primes = new Map<string, { id: number; number: string; recipient: string; programs: string[]; amountCents: number; popStart: string; popEnd: string; allocatedCents: number }>();
     const primeById = new Map<number, string>();
-    for (const p of ctx.prepare("select id, award_number, recipient, amount_cents, pop_start, pop_end from prime_awards").all() as Array<{
+    for (const p of await ctx.prepare("select id, award_number, recipient, amount_cents, pop_start, pop_end from prime_awards").all<{
       id: number;
       award_number: string;
       recipient: string;
       amount_cents: number;
       pop_start: string;
       pop_end: string;
-    }>) {
+    }>()) {
       primes.set(p.award_number, { id: p.id, number: p.award_number, recipient: p.recipient, programs: [], amountCents: p.amount_cents, popStart: p.pop_start, popEnd: p.pop_end, allocatedCents: 0 });
       primeById.set(p.id, p.award_number);
     }
-    for (const [id, code] of ctx.prepare("select prime_award_id, program_code from prime_award_programs").raw().all() as [number, string][]) primes.get(primeById.get(id)!)!.programs.push(code);
+    for (const [id, code] of await ctx.prepare("select prime_award_id, program_code from prime_award_programs").values<[number, string]>()) primes.get(primeById.get(id)!)!.programs.push(code);
     const links = new Map<number, { prime: string | null; passThrough: string | null }>();
-    for (const [id, primeId, passThrough, amount, voided] of ctx.prepare("select id, prime_award_id, pass_through, amount_cents, voided_at from awards").raw().all() as [number, number | null, string | null, number, string | null][]) {
+    for (const [id, primeId, passThrough, amount, voided] of await ctx
+      .prepare("select id, prime_award_id, pass_through, amount_cents, voided_at from awards")
+      .values<[number, number | null, string | null, number, string | null]>()) {
       const prime = primeId === null ? null : primeById.get(primeId)!;
       links.set(id, { prime, passThrough });
       if (prime && voided === null) primes.get(prime)!.allocatedCents += amount;
@@ -126,7 +128,7 @@ export const awards: ImportTypeDef<AwardRow> = {
     /** Awards added or changed: their reporting obligations follow, as on the form (docs/decisions/013-import-layout.md). */
     const written: number[] = [];
     return {
-      row(r, n) {
+      async row(r, n) {
         const before = ctx.errorCount;
         const found = ctx.centers.byKey.get(r.centerCode);
         const center = found && ctx.mine(found.id) ? found : undefined;
@@ -194,14 +196,11 @@ export const awards: ImportTypeDef<AwardRow> = {
         };
         const v = values;
         if (!ex) {
-          const w = ctx.attempt(n, "award_number", () =>
-            Number(
-              insert.run(v.awardNumber, v.centerId, v.program, v.fiscalYear, v.amountCents, v.popStart, v.popEnd, v.matchCents, ctx.batchId, ctx.now, prime?.id ?? null, passThrough)
-                .lastInsertRowid,
-            ),
+          const w = await ctx.attempt(n, "award_number", () =>
+            insert.get<{ id: number }>(v.awardNumber, v.centerId, v.program, v.fiscalYear, v.amountCents, v.popStart, v.popEnd, v.matchCents, ctx.batchId, ctx.now, prime?.id ?? null, passThrough),
           );
           if (!w.ok) return;
-          const entry: AwardEntry = { id: w.value, ...values, budgetedCents: 0, voidedAt: null };
+          const entry: AwardEntry = { id: w.value!.id, ...values, budgetedCents: 0, voidedAt: null };
           awards.byKey.set(entry.awardNumber, entry);
           awards.byId.set(entry.id, entry);
           links.set(entry.id, { prime: prime?.number ?? null, passThrough });
@@ -226,7 +225,7 @@ export const awards: ImportTypeDef<AwardRow> = {
         // A required match someone set by hand (app/models/match.server.ts) is kept; a computed one follows the new amount.
         const computedBefore = requiredMatchCents(ex.amountCents, programs.get(ex.program) ?? null);
         if (ex.matchCents !== computedBefore) values.matchCents = ex.matchCents;
-        const w = ctx.attempt(n, "amount", () =>
+        const w = await ctx.attempt(n, "amount", () =>
           update.run(v.centerId, v.program, v.fiscalYear, v.amountCents, v.popStart, v.popEnd, v.matchCents, ctx.batchId, prime?.id ?? null, passThrough, ex.id),
         );
         if (!w.ok) return;

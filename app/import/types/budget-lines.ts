@@ -79,28 +79,28 @@ export const budgetLines: ImportTypeDef<BudgetLineRow> = {
     const getLine = ctx.prepare("select award_id, capability_id, poete, cost_category, amount_cents, description from budget_lines where id = ?");
     const insert = ctx.prepare(
       `insert into budget_lines (line_id, award_id, capability_id, poete, cost_category, amount_cents, description,
-         import_batch_id, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         import_batch_id, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?) returning id`,
     );
     const update = ctx.prepare(
       `update budget_lines set award_id = ?, capability_id = ?, poete = ?, cost_category = ?, amount_cents = ?,
          description = ?, version = version + 1, import_batch_id = ? where id = ?`,
     );
     const awards = await ctx.awards();
-    const lines = ctx.lines();
+    const lines = await ctx.lines();
     const capabilities = await ctx.capabilities();
 
     const delta = (p: PendingLine) => (p.ex && p.ex.awardId === p.award.id ? p.r.amountCents - p.ex.amountCents : p.r.amountCents);
     const deferred = new Deferred<PendingLine>(
       (p) => overBudget(p.award.budgetedCents + delta(p), p.award.amountCents) === null,
-      (p) => {
+      async (p) => {
         const r = p.r;
         const ex = p.ex;
         if (!ex) {
-          const w = ctx.attempt(p.n, "amount", () =>
-            Number(insert.run(r.lineId, p.award.id, r.capabilityId, r.poete, r.costCategory, r.amountCents, r.description, ctx.batchId, ctx.now).lastInsertRowid),
+          const w = await ctx.attempt(p.n, "amount", () =>
+            insert.get<{ id: number }>(r.lineId, p.award.id, r.capabilityId, r.poete, r.costCategory, r.amountCents, r.description, ctx.batchId, ctx.now),
           );
           if (!w.ok) return;
-          const entry: LineEntry = { id: w.value, lineId: r.lineId, awardId: p.award.id, amountCents: r.amountCents, spentCents: 0, voided: false };
+          const entry: LineEntry = { id: w.value!.id, lineId: r.lineId, awardId: p.award.id, amountCents: r.amountCents, spentCents: 0, voided: false };
           lines.byKey.set(entry.lineId, entry);
           lines.byId.set(entry.id, entry);
           p.award.budgetedCents += r.amountCents;
@@ -108,7 +108,7 @@ export const budgetLines: ImportTypeDef<BudgetLineRow> = {
           return;
         }
         const d = delta(p);
-        const w = ctx.attempt(p.n, "amount", () =>
+        const w = await ctx.attempt(p.n, "amount", () =>
           update.run(p.award.id, r.capabilityId, r.poete, r.costCategory, r.amountCents, r.description, ctx.batchId, ex.id),
         );
         if (!w.ok) return;
@@ -122,7 +122,7 @@ export const budgetLines: ImportTypeDef<BudgetLineRow> = {
     );
 
     return {
-      row(r, n) {
+      async row(r, n) {
         const errorsBefore = ctx.errorCount;
         const named = awards.byKey.get(r.awardNumber);
         const award = named && ctx.mine(named.centerId) ? named : undefined;
@@ -148,7 +148,7 @@ export const budgetLines: ImportTypeDef<BudgetLineRow> = {
 
         let before: BudgetLineRow | null = null;
         if (ex) {
-          const cur = getLine.get(ex.id) as ExistingLine;
+          const cur = (await getLine.get<ExistingLine>(ex.id))!;
           before = {
             lineId: r.lineId,
             awardNumber: oldAward!.awardNumber,
@@ -169,7 +169,7 @@ export const budgetLines: ImportTypeDef<BudgetLineRow> = {
             return ctx.unchanged();
           }
         }
-        deferred.offer({ n, r, award, ex, before });
+        await deferred.offer({ n, r, award, ex, before });
       },
       finish: () => deferred.finish(),
     };

@@ -41,21 +41,22 @@ export const centers: ImportTypeDef<CenterRow> = {
   cells: (r) => [r.code, r.name, r.state, r.kind, r.uei ?? ""],
 
   async handler(ctx) {
-    const insert = ctx.prepare("insert into centers (code, name, state, kind, uei, import_batch_id, created_at) values (?, ?, ?, ?, ?, ?, ?)");
+    const insert = ctx.prepare("insert into centers (code, name, state, kind, uei, import_batch_id, created_at) values (?, ?, ?, ?, ?, ?, ?) returning id");
     const update = ctx.prepare("update centers set name = ?, state = ?, kind = ?, uei = ?, version = version + 1, import_batch_id = ? where id = ?");
-    const ueis = new Map((ctx.prepare("select id, uei from centers").raw().all() as [number, string | null][]).map(([id, uei]) => [id, uei]));
+    const ueis = new Map(await ctx.prepare("select id, uei from centers").values<[number, string | null]>());
     return {
-      row(r, n) {
+      async row(r, n) {
         const ex = ctx.centers.byKey.get(r.code);
         if (!ex) {
           if (ctx.user && ctx.user.role !== "admin") {
             ctx.error(n, "code", `Only an administrator can add a center; ${r.code} is not a center yet`);
             return;
           }
-          const w = ctx.attempt(n, "uei", () => Number(insert.run(r.code, r.name, r.state, r.kind, r.uei, ctx.batchId, ctx.now).lastInsertRowid));
+          const w = await ctx.attempt(n, "uei", () => insert.get<{ id: number }>(r.code, r.name, r.state, r.kind, r.uei, ctx.batchId, ctx.now));
           if (!w.ok) return;
-          ueis.set(w.value, r.uei);
-          const entry = { id: w.value, code: r.code, name: r.name, state: r.state, kind: r.kind };
+          const id = w.value!.id;
+          ueis.set(id, r.uei);
+          const entry = { id, code: r.code, name: r.name, state: r.state, kind: r.kind };
           ctx.centers.byKey.set(r.code, entry);
           ctx.centers.byId.set(entry.id, entry);
           ctx.added(n, r);
@@ -66,7 +67,7 @@ export const centers: ImportTypeDef<CenterRow> = {
         const after: CenterRow = { ...r, uei: r.uei ?? oldUei };
         if (ex.name === r.name && ex.state === r.state && ex.kind === r.kind && after.uei === oldUei) return ctx.unchanged();
         const before: CenterRow = { code: ex.code, name: ex.name, state: ex.state, kind: ex.kind, uei: oldUei };
-        if (!ctx.attempt(n, "uei", () => update.run(r.name, r.state, r.kind, after.uei, ctx.batchId, ex.id)).ok) return;
+        if (!(await ctx.attempt(n, "uei", () => update.run(r.name, r.state, r.kind, after.uei, ctx.batchId, ex.id))).ok) return;
         Object.assign(ex, { name: r.name, state: r.state, kind: r.kind });
         ueis.set(ex.id, after.uei);
         ctx.changed(n, before, after);

@@ -76,9 +76,9 @@ export const primeAwards: ImportTypeDef<PrimeAwardRow> = {
 
   async handler(ctx) {
     const existing = new Map<string, PrimeAwardRow & { id: number }>();
-    const rows = ctx
+    const rows = await ctx
       .prepare("select id, award_number, recipient, state, fiscal_year, amount_cents, pop_start, pop_end, assistance_listing from prime_awards")
-      .all() as Array<{ id: number; award_number: string; recipient: string; state: string; fiscal_year: number; amount_cents: number; pop_start: string; pop_end: string; assistance_listing: string }>;
+      .all<{ id: number; award_number: string; recipient: string; state: string; fiscal_year: number; amount_cents: number; pop_start: string; pop_end: string; assistance_listing: string }>();
     const programsOf = ctx.prepare("select program_code from prime_award_programs where prime_award_id = ? order by program_code");
     for (const p of rows) {
       existing.set(p.award_number, {
@@ -86,7 +86,7 @@ export const primeAwards: ImportTypeDef<PrimeAwardRow> = {
         awardNumber: p.award_number,
         recipient: p.recipient,
         state: p.state,
-        programs: programsOf.pluck().all(p.id) as string[],
+        programs: await programsOf.column<string>(p.id),
         fiscalYear: p.fiscal_year,
         amountCents: p.amount_cents,
         popStart: p.pop_start,
@@ -96,13 +96,13 @@ export const primeAwards: ImportTypeDef<PrimeAwardRow> = {
     }
     const insert = ctx.prepare(
       `insert into prime_awards (award_number, recipient, state, fiscal_year, amount_cents, pop_start, pop_end, assistance_listing, import_batch_id, created_at)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id`,
     );
     const update = ctx.prepare(
       `update prime_awards set recipient = ?, state = ?, fiscal_year = ?, amount_cents = ?, pop_start = ?, pop_end = ?, assistance_listing = ?,
          version = version + 1, import_batch_id = ? where id = ?`,
     );
-    const addProgram = ctx.prepare("insert or ignore into prime_award_programs (prime_award_id, program_code) values (?, ?)");
+    const addProgram = ctx.prepare("insert into prime_award_programs (prime_award_id, program_code) values (?, ?) on conflict do nothing");
     const dropProgram = ctx.prepare("delete from prime_award_programs where prime_award_id = ? and program_code = ?");
     const refused = ctx.user !== null && ctx.user.role !== "admin";
     const same = (a: PrimeAwardRow, b: PrimeAwardRow) =>
@@ -115,23 +115,23 @@ export const primeAwards: ImportTypeDef<PrimeAwardRow> = {
       a.assistanceListing === b.assistanceListing &&
       [...a.programs].sort().join(";") === [...b.programs].sort().join(";");
     return {
-      row(r, n) {
+      async row(r, n) {
         if (refused) return ctx.error(n, "award_number", "Only an administrator can import prime awards");
         const ex = existing.get(r.awardNumber);
         if (!ex) {
-          const w = ctx.attempt(n, "award_number", () => {
-            const id = Number(insert.run(r.awardNumber, r.recipient, r.state, r.fiscalYear, r.amountCents, r.popStart, r.popEnd, r.assistanceListing, ctx.batchId, ctx.now).lastInsertRowid);
-            for (const p of r.programs) addProgram.run(id, p);
+          const w = await ctx.attempt(n, "award_number", async () => {
+            const { id } = (await insert.get<{ id: number }>(r.awardNumber, r.recipient, r.state, r.fiscalYear, r.amountCents, r.popStart, r.popEnd, r.assistanceListing, ctx.batchId, ctx.now))!;
+            for (const p of r.programs) await addProgram.run(id, p);
             return id;
           });
           if (w.ok) ctx.added(n, r);
           return;
         }
         if (same(ex, r)) return ctx.unchanged();
-        const w = ctx.attempt(n, "amount", () => {
-          update.run(r.recipient, r.state, r.fiscalYear, r.amountCents, r.popStart, r.popEnd, r.assistanceListing, ctx.batchId, ex.id);
-          for (const p of r.programs) addProgram.run(ex.id, p);
-          for (const p of ex.programs) if (!r.programs.includes(p)) dropProgram.run(ex.id, p);
+        const w = await ctx.attempt(n, "amount", async () => {
+          await update.run(r.recipient, r.state, r.fiscalYear, r.amountCents, r.popStart, r.popEnd, r.assistanceListing, ctx.batchId, ex.id);
+          for (const p of r.programs) await addProgram.run(ex.id, p);
+          for (const p of ex.programs) if (!r.programs.includes(p)) await dropProgram.run(ex.id, p);
         });
         if (w.ok) ctx.changed(n, ex, r);
       },

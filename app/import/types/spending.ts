@@ -2,16 +2,16 @@
  * Import type `spending`: one payment on a budget line, negative for a refund or credit. Payments on
  * a line add up to between zero and the line (judged on the file's final state), and spending dated in a closed reporting period cannot change (app/domain/guards.ts).
  *
- * Speed (1M-row files): a new payment that fits goes out in multi-row INSERTs of SPENDING_BATCH
- * rows with ON CONFLICT DO NOTHING, so it costs no SELECT; only a spend_id that already exists is
- * read back, to tell changed from unchanged.
+ * Speed (1M-row files): a new payment that fits goes out in multi-row INSERTs (ctx.batchRows rows,
+ * by engine) with ON CONFLICT DO NOTHING, so it costs no SELECT; only a spend_id that already exists
+ * is read back, to tell changed from unchanged.
  */
 import { z } from "zod";
 import { dateOutOfRange } from "../../domain/dates";
 import { closedPeriodCovering, closedPeriodMessage, lineSpentProblem, type ClosedPeriod } from "../../domain/guards";
 import { centsToDecimal } from "../../domain/money";
 import { date, identifier, MAX_DESCRIPTION_CHARS, signedMoney, text } from "../fields";
-import { Deferred, EXPORT_PAGE, isConstraintError, voidedMessage, type AwardEntry, type ImportTypeDef, type LineEntry } from "../handler";
+import { Deferred, EXPORT_PAGE, voidedMessage, type AwardEntry, type ImportTypeDef, type LineEntry } from "../handler";
 
 export interface SpendingRow {
   spendId: string;
@@ -37,9 +37,6 @@ interface PendingSpend {
   /** The payment already recorded under this spend_id, and its line. */
   ex: { id: number; line: LineEntry; before: SpendingRow; amountCents: number } | null;
 }
-
-/** Payments per multi-row INSERT: one statement for 100 rows is about twice as fast as 100 statements. */
-export const SPENDING_BATCH = 100;
 
 const COLUMNS = "spend_id, budget_line_id, date, amount_cents, description, import_batch_id, created_at";
 
@@ -76,13 +73,14 @@ export const spending: ImportTypeDef<SpendingRow> = {
   cells: (r) => [r.spendId, r.lineId, r.date, centsToDecimal(r.amountCents), r.description],
 
   async handler(ctx) {
+    const batchRows = ctx.batchRows(7);
     const insertOne = ctx.prepare(`insert into spending (${COLUMNS}) values (?, ?, ?, ?, ?, ?, ?) on conflict (spend_id) do nothing`);
     const insertBatch = ctx.prepare(
-      `insert into spending (${COLUMNS}) values ${Array.from({ length: SPENDING_BATCH }, () => "(?, ?, ?, ?, ?, ?, ?)").join(", ")}
+      `insert into spending (${COLUMNS}) values ${Array.from({ length: batchRows }, () => "(?, ?, ?, ?, ?, ?, ?)").join(", ")}
          on conflict (spend_id) do nothing`,
     );
     const existingIds = ctx.prepare(
-      `select spend_id from spending where spend_id in (${Array.from({ length: SPENDING_BATCH }, () => "?").join(", ")})
+      `select spend_id from spending where spend_id in (${Array.from({ length: batchRows }, () => "?").join(", ")})
          and (import_batch_id is null or import_batch_id <> ?)`,
     );
     const getSpending = ctx.prepare("select id, budget_line_id, date, amount_cents, description, voided_at from spending where spend_id = ?");
@@ -91,11 +89,11 @@ export const spending: ImportTypeDef<SpendingRow> = {
          import_batch_id = ? where id = ?`,
     );
     /** True when the row was inserted, false when the spend_id already exists (nothing written). */
-    const insertIfNew = (r: SpendingRow, lineId: number) =>
-      insertOne.run(r.spendId, lineId, r.date, r.amountCents, r.description, ctx.batchId, ctx.now).changes === 1;
+    const insertIfNew = async (r: SpendingRow, lineId: number) =>
+      (await insertOne.run(r.spendId, lineId, r.date, r.amountCents, r.description, ctx.batchId, ctx.now)).changes === 1;
 
     const awards = await ctx.awards();
-    const lines = ctx.lines();
+    const lines = await ctx.lines();
     const closed = new Map<number, ClosedPeriod[]>();
     for (const p of await ctx.trx
       .selectFrom("closed_periods")
@@ -114,16 +112,16 @@ export const spending: ImportTypeDef<SpendingRow> = {
       p.ex && p.ex.line === p.line ? p.line.spentCents - p.ex.amountCents + p.r.amountCents : p.line.spentCents + p.r.amountCents;
     const deferred = new Deferred<PendingSpend>(
       (p) => lineSpentProblem(p.line.lineId, total(p), p.line.amountCents) === null,
-      (p) => {
+      async (p) => {
         const ex = p.ex;
         if (!ex) {
-          const w = ctx.attempt(p.n, "amount", () => insertIfNew(p.r, p.line.id));
+          const w = await ctx.attempt(p.n, "amount", () => insertIfNew(p.r, p.line.id));
           if (!w.ok) return;
           p.line.spentCents += p.r.amountCents;
           ctx.added(p.n, p.r);
           return;
         }
-        const w = ctx.attempt(p.n, "amount", () => update.run(p.line.id, p.r.date, p.r.amountCents, p.r.description, ctx.batchId, ex.id));
+        const w = await ctx.attempt(p.n, "amount", () => update.run(p.line.id, p.r.date, p.r.amountCents, p.r.description, ctx.batchId, ex.id));
         if (!w.ok) return;
         ex.line.spentCents -= ex.amountCents;
         p.line.spentCents += p.r.amountCents;
@@ -133,8 +131,8 @@ export const spending: ImportTypeDef<SpendingRow> = {
     );
 
     /** Any payment the hot path could not place: an existing spend_id, a closed period, a line it would overrun. */
-    function slow(n: number, r: SpendingRow, line: LineEntry, award: AwardEntry, closedNew: boolean): void {
-      const cur = getSpending.get(r.spendId) as ExistingSpending | undefined;
+    async function slow(n: number, r: SpendingRow, line: LineEntry, award: AwardEntry, closedNew: boolean): Promise<void> {
+      const cur = await getSpending.get<ExistingSpending>(r.spendId);
       if (!cur) {
         if (closedNew) return ctx.error(n, "date", closedMessage(award.id, r.date, "The payment date"));
         return deferred.offer({ n, r, line, ex: null });
@@ -152,42 +150,38 @@ export const spending: ImportTypeDef<SpendingRow> = {
       if (closedPeriod(oldAward.id, cur.date)) return ctx.error(n, "date", closedMessage(oldAward.id, cur.date, `Payment ${r.spendId} is dated`));
       if (closedNew) return ctx.error(n, "date", closedMessage(award.id, r.date, "The payment date"));
       const before: SpendingRow = { spendId: r.spendId, lineId: oldLine.lineId, date: cur.date, amountCents: cur.amount_cents, description: cur.description };
-      deferred.offer({ n, r, line, ex: { id: cur.id, line: oldLine, before, amountCents: cur.amount_cents } });
+      return deferred.offer({ n, r, line, ex: { id: cur.id, line: oldLine, before, amountCents: cur.amount_cents } });
     }
 
     /** One payment on its own statement (a short last batch, or a batch the database refused as a whole). */
-    function single(n: number, r: SpendingRow, line: LineEntry, award: AwardEntry): void {
-      const w = ctx.attempt(n, "amount", () => insertIfNew(r, line.id));
+    async function single(n: number, r: SpendingRow, line: LineEntry, award: AwardEntry): Promise<void> {
+      const w = await ctx.attempt(n, "amount", () => insertIfNew(r, line.id));
       if (!w.ok) return;
       if (!w.value) return slow(n, r, line, award, false);
       line.spentCents += r.amountCents;
       ctx.added(n, r);
     }
 
-    // Hot path: payments that are new and fit go out SPENDING_BATCH at a time. Their amounts are
+    // Hot path: payments that are new and fit go out batchRows at a time. Their amounts are
     // already counted in the lines' running totals; a spend_id that turns out to exist is taken
-    // back out and goes the slow way.
+    // back out and goes the slow way. Only a full batch goes to the database, so the other rows
+    // answer nothing and cost no promise.
     const batch: Array<{ n: number; r: SpendingRow; line: LineEntry; award: AwardEntry }> = [];
     const params: unknown[] = [];
-    function flush(): void {
+    async function flush(): Promise<void> {
       if (batch.length === 0) return;
       const items = batch.splice(0);
       const values = params.splice(0);
-      if (items.length === SPENDING_BATCH) {
-        let inserted: number | null;
-        try {
-          inserted = insertBatch.run(values).changes;
-        } catch (error) {
-          if (!isConstraintError(error)) throw error;
-          inserted = null;
-        }
-        if (inserted !== null) {
+      if (items.length === batchRows) {
+        const w = await ctx.refusable(() => insertBatch.run(...values));
+        if (w.ok) {
+          const inserted = w.value.changes;
           const existing =
-            inserted === SPENDING_BATCH ? null : new Set(existingIds.pluck().all(...items.map((it) => it.r.spendId), ctx.batchId) as string[]);
+            inserted === batchRows ? null : new Set(await existingIds.column<string>(...items.map((it) => it.r.spendId), ctx.batchId));
           for (const it of items) {
             if (existing?.has(it.r.spendId)) {
               it.line.spentCents -= it.r.amountCents;
-              slow(it.n, it.r, it.line, it.award, false);
+              await slow(it.n, it.r, it.line, it.award, false);
             } else ctx.added(it.n, it.r);
           }
           return;
@@ -195,7 +189,7 @@ export const spending: ImportTypeDef<SpendingRow> = {
       }
       for (const it of items) {
         it.line.spentCents -= it.r.amountCents;
-        single(it.n, it.r, it.line, it.award);
+        await single(it.n, it.r, it.line, it.award);
       }
     }
 
@@ -216,11 +210,11 @@ export const spending: ImportTypeDef<SpendingRow> = {
         line.spentCents += r.amountCents;
         batch.push({ n, r, line, award });
         params.push(r.spendId, line.id, r.date, r.amountCents, r.description, ctx.batchId, ctx.now);
-        if (batch.length === SPENDING_BATCH) flush();
+        if (batch.length === batchRows) return flush();
       },
-      finish() {
-        flush();
-        deferred.finish();
+      async finish() {
+        await flush();
+        await deferred.finish();
       },
     };
   },

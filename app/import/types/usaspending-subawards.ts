@@ -149,7 +149,7 @@ export const usaspendingSubawards: ImportTypeDef<UsaspendingRow> = {
         if (refused) return ctx.error(n, "prime_award_fain", "Only an administrator can import a USAspending download (it is the reference every center is reconciled with)");
         rows.push({ ...r, n });
       },
-      finish() {
+      async finish() {
         if (ctx.errorCount > 0) return;
         const latest = latestPerSubaward(rows);
         const primes = [...new Set(latest.map((r) => r.primeFain))];
@@ -161,8 +161,8 @@ export const usaspendingSubawards: ImportTypeDef<UsaspendingRow> = {
         );
         const remove = ctx.prepare("delete from usaspending_subawards where prime_award_fain = ?");
         for (const fain of primes) {
-          for (const e of select.raw().all(fain) as unknown[][]) existing.set(`${e[0]}\u0000${e[6]}`, e);
-          remove.run(fain);
+          for (const e of await select.values(fain)) existing.set(`${e[0]}\u0000${e[6]}`, e);
+          await remove.run(fain);
         }
         const insert = ctx.prepare(
           `insert into usaspending_subawards (prime_award_fain, prime_award_amount_cents, prime_awardee_name, prime_award_cfda, prime_pop_start, prime_pop_end,
@@ -171,7 +171,7 @@ export const usaspendingSubawards: ImportTypeDef<UsaspendingRow> = {
         );
         for (const { n, ...r } of latest) {
           const values = snapshotColumns(r);
-          if (!ctx.attempt(n, "subaward_number", () => insert.run(...values, ctx.batchId)).ok) continue;
+          if (!(await ctx.attempt(n, "subaward_number", () => insert.run(...values, ctx.batchId))).ok) continue;
           const before = existing.get(`${r.primeFain}\u0000${r.subawardNumber}`);
           if (!before) ctx.added(n, r);
           else if (before.every((v, i) => v === values[i])) ctx.unchanged();
