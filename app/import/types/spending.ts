@@ -75,14 +75,18 @@ export const spending: ImportTypeDef<SpendingRow> = {
   async handler(ctx) {
     const batchRows = ctx.batchRows(7);
     const insertOne = ctx.prepare(`insert into spending (${COLUMNS}) values (?, ?, ?, ?, ?, ?, ?) on conflict (spend_id) do nothing`);
-    const insertBatch = ctx.prepare(
-      `insert into spending (${COLUMNS}) values ${Array.from({ length: batchRows }, () => "(?, ?, ?, ?, ?, ?, ?)").join(", ")}
-         on conflict (spend_id) do nothing`,
-    );
-    const existingIds = ctx.prepare(
-      `select spend_id from spending where spend_id in (${Array.from({ length: batchRows }, () => "?").join(", ")})
-         and (import_batch_id is null or import_batch_id <> ?)`,
-    );
+    // A full batch's statements, and a shorter one's for the end of the file (prepared once, when needed).
+    const batchStatements = (rows: number) => ({
+      insert: ctx.prepare(
+        `insert into spending (${COLUMNS}) values ${Array.from({ length: rows }, () => "(?, ?, ?, ?, ?, ?, ?)").join(", ")}
+           on conflict (spend_id) do nothing`,
+      ),
+      existingIds: ctx.prepare(
+        `select spend_id from spending where spend_id in (${Array.from({ length: rows }, () => "?").join(", ")})
+           and (import_batch_id is null or import_batch_id <> ?)`,
+      ),
+    });
+    const full = batchStatements(batchRows);
     const getSpending = ctx.prepare("select id, budget_line_id, date, amount_cents, description, voided_at from spending where spend_id = ?");
     const update = ctx.prepare(
       `update spending set budget_line_id = ?, date = ?, amount_cents = ?, description = ?, version = version + 1,
@@ -153,7 +157,7 @@ export const spending: ImportTypeDef<SpendingRow> = {
       return deferred.offer({ n, r, line, ex: { id: cur.id, line: oldLine, before, amountCents: cur.amount_cents } });
     }
 
-    /** One payment on its own statement (a short last batch, or a batch the database refused as a whole). */
+    /** One payment on its own statement (a batch the database refused as a whole). */
     async function single(n: number, r: SpendingRow, line: LineEntry, award: AwardEntry): Promise<void> {
       const w = await ctx.attempt(n, "amount", () => insertIfNew(r, line.id));
       if (!w.ok) return;
@@ -172,20 +176,19 @@ export const spending: ImportTypeDef<SpendingRow> = {
       if (batch.length === 0) return;
       const items = batch.splice(0);
       const values = params.splice(0);
-      if (items.length === batchRows) {
-        const w = await ctx.refusable(() => insertBatch.run(...values));
-        if (w.ok) {
-          const inserted = w.value.changes;
-          const existing =
-            inserted === batchRows ? null : new Set(await existingIds.column<string>(...items.map((it) => it.r.spendId), ctx.batchId));
-          for (const it of items) {
-            if (existing?.has(it.r.spendId)) {
-              it.line.spentCents -= it.r.amountCents;
-              await slow(it.n, it.r, it.line, it.award, false);
-            } else ctx.added(it.n, it.r);
-          }
-          return;
+      const { insert, existingIds } = items.length === batchRows ? full : batchStatements(items.length);
+      const w = await ctx.refusable(() => insert.run(...values));
+      if (w.ok) {
+        const inserted = w.value.changes;
+        const existing =
+          inserted === items.length ? null : new Set(await existingIds.column<string>(...items.map((it) => it.r.spendId), ctx.batchId));
+        for (const it of items) {
+          if (existing?.has(it.r.spendId)) {
+            it.line.spentCents -= it.r.amountCents;
+            await slow(it.n, it.r, it.line, it.award, false);
+          } else ctx.added(it.n, it.r);
         }
+        return;
       }
       for (const it of items) {
         it.line.spentCents -= it.r.amountCents;
