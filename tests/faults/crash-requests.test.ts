@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { demoDatabase, ensureBuild, login, queryValue, recordFigures, startProdFlags, startServer, tempDir, type ServerHandle } from "../reliability/harness";
+import { demoDatabase, ensureBuild, latestAward, login, recordFigures, startProdFlags, startServer, tempDir, type ServerHandle } from "../reliability/harness";
 
 /**
  * Single requests that used to stop the server, sent to the compiled server running under
@@ -21,10 +21,7 @@ beforeAll(async () => {
   ensureBuild({ fresh: true });
   dir = tempDir("baseline-crash-");
   const dbFile = await demoDatabase(path.join(dir, "baseline.sqlite"));
-  award = await queryValue<string>(
-    dbFile,
-    "select award_number from awards a join centers c on c.id = a.center_id where c.code = 'VA' and a.voided_at is null order by a.fiscal_year desc, a.award_number limit 1",
-  );
+  award = await latestAward(dbFile);
   server = await startServer({ databaseFile: dbFile, production: true });
   director = await login(server.url, "demo-director");
   auditor = await login(server.url, "demo-auditor");

@@ -8,6 +8,7 @@ import {
   FAULT_HOOK,
   fingerprint,
   integrityOk,
+  latestAward,
   login,
   queryValue,
   recordFigures,
@@ -73,10 +74,7 @@ describe("read-only database and a disk that fills mid-change, under the product
   it("shows a clear page for every write, keeps serving reads, and writes nothing partial", async () => {
     const figures = { faultsInjected: 0, writesRefused: 0, readsServed: 0, partialWrites: 0 };
     const before = await fingerprint(dbFile);
-    const awardNumber = await queryValue<string>(
-      dbFile,
-      "select award_number from awards a join centers c on c.id = a.center_id where c.code = 'VA' and a.voided_at is null order by a.fiscal_year desc, a.award_number limit 1",
-    );
+    const awardNumber = await latestAward(dbFile);
     const awardPath = `/awards/${encodeURIComponent(awardNumber)}`;
     const awardHtml = await (await fetch(`${server.url}${awardPath}`, { headers: { cookie: director } })).text();
     const addLine = extractForms(awardHtml, awardPath).find((f) => f.fields.some(([k, v]) => k === "intent" && v === "add-line"));

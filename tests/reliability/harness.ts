@@ -130,6 +130,15 @@ export async function queryValue<T = number>(ref: string, text: string, ...param
   return Object.values(row)[0];
 }
 
+/** The newest live award of a demo center (the award pages the server tests visit). */
+export function latestAward(ref: string, centerCode = "VA"): Promise<string> {
+  return queryValue<string>(
+    ref,
+    "select award_number from awards a join centers c on c.id = a.center_id where c.code = ? and a.voided_at is null order by a.fiscal_year desc, a.award_number limit 1",
+    centerCode,
+  );
+}
+
 /** Collects what a command writes. */
 export function sink(): Writable & { text(): string } {
   const chunks: string[] = [];
