@@ -20,6 +20,7 @@ import { bodyLimitFor, isCrossSiteWrite, refusal, securityHeaders } from "./app/
 import { withFriendlyErrorPages } from "./app/http/storage-errors.server";
 import { parsePublicUrl, PUBLIC_URL_HELP } from "./app/http/public-url.server";
 import { removeServerPid, writeServerPid } from "./db/backup";
+import { MAX_WAITING_READS, READ_SLOTS, readGate, writesFirst } from "./app/http/admission.server";
 
 const BUILD_PATH = path.resolve("build/index.js");
 const dev = process.env.NODE_ENV === "development";
@@ -75,6 +76,15 @@ export function createApp(build: ServerBuild | (() => Promise<ServerBuild>)) {
     }
     next();
   });
+
+  // Pages a few at a time, saves never behind them (docs/decisions/034-writes-first.md).
+  const gate = readGate(READ_SLOTS[postgresUrl() ? "postgres" : "sqlite"], MAX_WAITING_READS);
+  app.use(
+    writesFirst(gate, (req, res) => {
+      res.setHeader("Retry-After", "1");
+      refuse(req.path, res, 503, "The server is busy; try again in a moment.");
+    }),
+  );
 
   app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
   // Files in public/ all have an extension; pages don't, and skip the file-system lookup.

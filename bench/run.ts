@@ -10,7 +10,8 @@
  * clients writing one budget line 1,000 times.
  *
  * Knobs: BENCH_SCALES=national (one scale), BENCH_SECONDS (autocannon run length, default 2),
- * BENCH_DIR (where the temporary databases go), BENCH_KEEP=1 (leave them there), BENCH_ONLY=import
+ * BENCH_DIR (where the temporary databases go), BENCH_KEEP=1 (leave them there, each with the audit key
+ * that sealed it in FILE.bench-audit-key, which BENCH_NATIONAL_DB reads), BENCH_ONLY=import
  * (only the import figures, printed; bench/results.json and the docs are left as they are; with
  * `--engine postgres`, PostgreSQL's import against a COPY floor, bench/lib/import.ts).
  * `npm run bench -- --workers-only`: only the workers comparison at `national`, merged into
@@ -55,7 +56,19 @@ const FINDINGS_RUNS = 3;
 // The server and the in-process floors must sign the same session cookies.
 process.env.SESSION_SECRET = randomBytes(24).toString("hex");
 // One audit key for the generator, the servers and the chain check (else each keys by the file beside its database).
+// A kept national database (BENCH_NATIONAL_DB) was sealed with the key of the run that made it, kept beside it.
+const keptKeyFile = (database: string) => `${database}.bench-audit-key`;
+if (!process.env.AUDIT_KEY && process.env.BENCH_NATIONAL_DB) {
+  const file = keptKeyFile(path.resolve(process.env.BENCH_NATIONAL_DB));
+  if (!fs.existsSync(file)) {
+    console.error(`BENCH_NATIONAL_DB needs the audit key its run sealed it with: ${file} is missing (set AUDIT_KEY, or keep a new database with BENCH_KEEP=1).`);
+    process.exit(1);
+  }
+  process.env.AUDIT_KEY = fs.readFileSync(file, "utf8").trim();
+}
 process.env.AUDIT_KEY ??= randomBytes(32).toString("hex");
+/** Kept databases keep their audit key beside them, so a later run's chain check uses the key they were sealed with. */
+const keepKey = (database: string) => fs.writeFileSync(keptKeyFile(database), process.env.AUDIT_KEY!, { mode: 0o600 });
 const workDir = process.env.BENCH_DIR ? path.resolve(process.env.BENCH_DIR) : fs.mkdtempSync(path.join(os.tmpdir(), "baseline-bench-"));
 fs.mkdirSync(workDir, { recursive: true });
 
@@ -197,7 +210,8 @@ async function workersMain() {
   fs.writeFileSync(file, JSON.stringify(report, null, 2) + "\n");
   console.log(`\n${formatWorkers(report.workers)}\n`);
   await run(process.execPath, ["--import", "tsx", "bench/docs.ts"], "docs:figures");
-  if (!process.env.BENCH_KEEP) for (const f of [data.full, data.noSpending, data.csv]) removeDatabase(f);
+  if (process.env.BENCH_KEEP) keepKey(data.full);
+  else for (const f of [data.full, data.noSpending, data.csv]) removeDatabase(f);
   if (!process.env.BENCH_KEEP && !process.env.BENCH_DIR) fs.rmSync(workDir, { recursive: true, force: true });
 }
 
@@ -272,7 +286,8 @@ async function main() {
         `${data.scale} (${engine}): prepared in ${(data.timings.generateMs / 1000).toFixed(1)} s; import ${imp.rows} rows in ${(imp.importMs / 1000).toFixed(1)} s = ` +
           `${Math.round(imp.importRowsPerSec)} rows/s, floor ${Math.round(imp.floorRowsPerSec)} rows/s (${Math.round(imp.ratio * 100)}%)${imp.ok ? "" : `, FAILED: ${imp.note}`}`,
       );
-      if (!process.env.BENCH_KEEP) for (const f of [data.full, data.noSpending]) removeDatabase(f);
+      if (process.env.BENCH_KEEP) keepKey(data.full);
+      else for (const f of [data.full, data.noSpending]) removeDatabase(f);
     }
     return;
   }
@@ -287,8 +302,11 @@ async function main() {
       workers = await workersFor(data, engine === "postgres" ? ["sqlite", "postgres"] : ["sqlite"]);
       console.log(`\n${formatWorkers(workers)}\n`);
     }
-    if (!process.env.BENCH_KEEP) for (const f of [data.full, data.noSpending]) removeDatabase(f);
-    if (!process.env.BENCH_KEEP) fs.rmSync(data.csv, { force: true });
+    if (process.env.BENCH_KEEP) keepKey(data.full);
+    else {
+      for (const f of [data.full, data.noSpending]) removeDatabase(f);
+      fs.rmSync(data.csv, { force: true });
+    }
   }
 
   const national = results.find((r) => r.scale === "national");

@@ -1,4 +1,4 @@
-import { createContext, useContext, type ReactNode } from "react";
+import { createContext, useContext, type HTMLAttributes, type ReactNode } from "react";
 import { useHydrated } from "./hydrated";
 
 /**
@@ -16,13 +16,35 @@ export type RenderRows = (key: string, rows: () => ReactNode) => string;
 /** Provided by entry.server.tsx only; absent in the browser. */
 export const StaticRowsContext = createContext<RenderRows | null>(null);
 
-/** A `<tbody>` whose rows the server draws once per `memoKey` (`chartKey(kind, the rows' data)`). */
-export function StaticTbody({ memoKey, children }: { memoKey: string; children: () => ReactNode }) {
+type StaticTag = "tbody" | "article" | "div";
+
+/**
+ * An element whose content the server draws once per `memoKey` (`chartKey(kind, what the content is
+ * drawn from)`), the element itself drawn live; `memoKey` null draws the content in place. The
+ * content may hold plain elements only: no Remix `<Link>`, no hook on the router (the memo's render
+ * has no router), nothing that differs per request unless it is in the key
+ * (docs/decisions/032-finding-cards-drawn-once.md).
+ */
+export function StaticInner({
+  as: Tag,
+  memoKey,
+  children,
+  ...attributes
+}: { as: StaticTag; memoKey: string | null; children: () => ReactNode } & Omit<HTMLAttributes<HTMLElement>, "children" | "dangerouslySetInnerHTML">) {
   const render = useContext(StaticRowsContext);
   const hydrated = useHydrated();
-  // The rows are a function, called only when they are drawn: building 380 rows' elements for a memo hit was a cost of its own.
-  if (render) return <tbody dangerouslySetInnerHTML={{ __html: render(memoKey, children) }} />;
-  // Hydration keeps the server's rows (React does not rewrite innerHTML while hydrating).
-  if (!hydrated) return <tbody suppressHydrationWarning dangerouslySetInnerHTML={{ __html: "" }} />;
-  return <tbody>{children()}</tbody>;
+  // The content is a function, called only when it is drawn: building 380 rows' elements for a memo hit was a cost of its own.
+  if (memoKey !== null && render) return <Tag {...attributes} dangerouslySetInnerHTML={{ __html: render(memoKey, children) }} />;
+  // Hydration keeps the server's content (React does not rewrite innerHTML while hydrating).
+  if (memoKey !== null && !hydrated) return <Tag {...attributes} suppressHydrationWarning dangerouslySetInnerHTML={{ __html: "" }} />;
+  return <Tag {...attributes}>{children()}</Tag>;
+}
+
+/** A `<tbody>` whose rows the server draws once per `memoKey` (`chartKey(kind, the rows' data)`). */
+export function StaticTbody({ memoKey, children }: { memoKey: string; children: () => ReactNode }) {
+  return (
+    <StaticInner as="tbody" memoKey={memoKey}>
+      {children}
+    </StaticInner>
+  );
 }

@@ -493,6 +493,18 @@ async function evaluateByCenter(db: Q, opts: LoadOptions & { fiscalYear: number 
   });
 }
 
+/**
+ * A remembered finding's key, worked out once: the memo's findings are frozen objects shared by
+ * every request while their state holds (decision 009), so each one's key is kept beside it.
+ */
+const keyOfEvaluated = new WeakMap<Readonly<Finding>, string>();
+
+function evaluatedKey(f: Readonly<Finding>): string {
+  let key = keyOfEvaluated.get(f);
+  if (key === undefined) keyOfEvaluated.set(f, (key = findingKey(f)));
+  return key;
+}
+
 /** Load, evaluate, filter by rule/severity, and attach responses (sorted as the engine sorts). */
 export async function findings(db: Q, opts: FindingsOptions): Promise<FindingsResult> {
   if (opts.centerIds && opts.centerIds.length === 0) return { findings: [], noLongerApplies: [] };
@@ -518,7 +530,7 @@ export async function respondedFindings(db: Q, all: EvaluatedFindings, opts: Fin
   });
   const byKey = new Map(stored.map((r) => [findingKeyFromParts(r), r]));
   const views: FindingView[] = evaluated.map((f) => {
-    const key = findingKey(f);
+    const key = evaluatedKey(f);
     const r = byKey.get(key);
     byKey.delete(key);
     return { ...f, key, response: r ? toInfo(r) : null };

@@ -13,6 +13,7 @@ import { describeDefaultYear } from "~/domain/fiscal-year";
 import { oneFiscalYearOf } from "~/http/fiscal-year.server";
 import { comparisonForUrl, comparisonTable, MAX_COMPARE, MIN_COMPARE, type FigureRow } from "~/models/compare.server";
 import { ScrollTable } from "~/components/ScrollTable";
+import { StaticInner, StaticTbody } from "~/components/StaticRows";
 import { FilterSelect } from "~/components/FilterSelect";
 
 export const meta: MetaFunction = () => [{ title: "Compare centers — Baseline" }];
@@ -86,14 +87,21 @@ export default function ComparePage() {
               <legend>
                 Centers ({limits.min} to {limits.max})
               </legend>
-              <div style={{ maxHeight: "18rem", overflowY: "auto", columns: "12rem" }}>
-                {centers.map((c) => (
-                  <label key={c.code} style={{ display: "block" }}>
-                    <input type="checkbox" name="c" value={c.code} defaultChecked={chosen.has(c.code)} /> {c.code}{" "}
-                    <span className="muted">{c.name}</span>
-                  </label>
-                ))}
-              </div>
+              {/* Every center in scope, drawn once per list and choice (StaticInner, decision 032). */}
+              <StaticInner
+                as="div"
+                style={{ maxHeight: "18rem", overflowY: "auto", columns: "12rem" }}
+                memoKey={`compare-choices:${JSON.stringify(centers.map((c) => [c.code, c.name, chosen.has(c.code)]))}`}
+              >
+                {() =>
+                  centers.map((c) => (
+                    <label key={c.code} style={{ display: "block" }}>
+                      <input type="checkbox" name="c" value={c.code} defaultChecked={chosen.has(c.code)} /> {c.code}{" "}
+                      <span className="muted">{c.name}</span>
+                    </label>
+                  ))
+                }
+              </StaticInner>
             </fieldset>
             {fy ? <input type="hidden" name="fy" value={fy} /> : null}
             <p>
@@ -203,8 +211,9 @@ export default function ComparePage() {
                         </th>
                       </tr>
                     </thead>
-                    <tbody>
-                      {table.map((row) => (
+                    {/* The page's longest part, drawn once per distinct figures (StaticInner, decision 032). */}
+                    <StaticTbody memoKey={`compare-figures:${JSON.stringify([table, ok.centers.map((c) => c.assessed)])}`}>
+                      {() => table.map((row) => (
                         <tr key={row.key}>
                           <th scope="row">{row.label}</th>
                           {row.values.map((v, i) => {
@@ -221,7 +230,7 @@ export default function ComparePage() {
                           </td>
                         </tr>
                       ))}
-                    </tbody>
+                    </StaticTbody>
                 </ScrollTable>
                 <p className="muted">The last column totals money, gaps and findings; for scores it shows the median; per-gap figures and the share are worked out over the totals.</p>
               </section>

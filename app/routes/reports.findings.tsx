@@ -11,6 +11,7 @@ import { conflictReply, formReply, refusedReply } from "~/http/forms.server";
 import { useHydrated } from "~/components/hydrated";
 import { PagerNav } from "~/components/PagerNav";
 import { FigureTile } from "~/components/FigureTile";
+import { StaticInner } from "~/components/StaticRows";
 import { FilterSelect, codeNameChoices, yearChoices } from "~/components/FilterSelect";
 import { SeverityBadge } from "~/components/StatusBadge";
 import { getDb } from "~/db.server";
@@ -177,6 +178,8 @@ export default function FindingsReport() {
   const actionData = useActionData<typeof action>() as ActionResult | undefined;
   const done = useDone(DONE);
   const savedKey = useSearchParams()[0].get("finding");
+  // Asked once for the page: the cards' content is drawn without the router (StaticInner).
+  const submitting = useNavigation().state === "submitting";
   const { filter, counts } = data;
   return (
     <>
@@ -232,9 +235,10 @@ export default function FindingsReport() {
           <ClampNotice pager={data.pager} what="findings" />
           <p>{data.pager.label}</p>
           <PagerNav pager={data.pager} label="Pages of findings" />
-          {data.findings.map((f) => (
-            <FindingCard key={f.key} f={f} asOf={data.asOf} actionData={actionData} notice={f.key === savedKey ? done : null} />
-          ))}
+          {data.findings.map((f) => {
+            const card = { f, asOf: data.asOf, actionData, notice: f.key === savedKey ? done : null, submitting };
+            return <FindingCard key={f.key} {...card} memoKey={findingCardKey(card)} />;
+          })}
           <PagerNav pager={data.pager} label="Pages of findings, end of list" />
         </section>
       )}
@@ -248,9 +252,10 @@ export default function FindingsReport() {
           <>
             <ClampNotice pager={data.stalePager} what="responses that no longer apply" />
             {data.stalePager.pageCount > 1 ? <p>{data.stalePager.label}</p> : null}
-            {data.noLongerApplies.map((r) => (
-              <FindingCard key={r.key} f={r} asOf={data.asOf} actionData={actionData} notice={r.key === savedKey ? done : null} stale />
-            ))}
+            {data.noLongerApplies.map((r) => {
+              const card = { f: r, asOf: data.asOf, actionData, notice: r.key === savedKey ? done : null, submitting, stale: true };
+              return <FindingCard key={r.key} {...card} memoKey={findingCardKey(card)} />;
+            })}
             <PagerNav pager={data.stalePager} label="Pages of responses that no longer apply" />
           </>
         )}
@@ -268,10 +273,55 @@ function ClampNotice({ pager, what }: { pager: Pager; what: string }) {
   );
 }
 
-function FindingCard({ f, asOf, actionData, notice, stale = false }: { f: Row; asOf: string; actionData?: ActionResult; notice: string | null; stale?: boolean }) {
+export interface CardProps {
+  f: Row;
+  asOf: string;
+  actionData?: ActionResult;
+  /** The confirmation of the save that came back to this card, if any. */
+  notice: string | null;
+  submitting: boolean;
+  stale?: boolean;
+}
+
+/**
+ * The memo key of a card's content (StaticInner), or null when it is drawn live: the card just saved
+ * (its confirmation), a card whose form the action answered (Conform's form, errors and all) and
+ * every card while a form is submitting. Otherwise the content is drawn from the row — which holds
+ * the user's `canRespond`/`canAudit`, deciding the forms — the report date and whether it no longer
+ * applies; the forms carry no per-request token (update forms, decision 015).
+ */
+export function findingCardKey({ f, asOf, actionData, notice, submitting, stale = false }: CardProps): string | null {
+  if (notice !== null || submitting) return null;
+  const answered = actionData?.formId;
+  if (answered === `respond-${f.anchor}` || answered === `disposition-${f.anchor}`) return null;
+  // Plain data (no formatter to name): plain JSON, without chartKey's replacer called on every value.
+  return `finding-card:${JSON.stringify([f, asOf, stale])}`;
+}
+
+/**
+ * One finding. The server draws its content once per distinct card (docs/decisions/032-finding-cards-drawn-once.md):
+ * 50 cards with up to 100 forms were most of the page's render. The content therefore uses no hook
+ * on the router: `submitting` comes from the page.
+ */
+export function FindingCard({ memoKey, ...card }: CardProps & { memoKey: string | null }) {
+  const { f } = card;
+  return (
+    <StaticInner
+      as="article"
+      className="panel finding"
+      id={f.anchor}
+      aria-label={`${f.rule} ${f.centerCode}${f.awardNumber ? ` ${f.awardNumber}` : ""} FY${f.fiscalYear}`}
+      memoKey={memoKey}
+    >
+      {() => <CardContent {...card} />}
+    </StaticInner>
+  );
+}
+
+function CardContent({ f, asOf, actionData, notice, submitting, stale = false }: CardProps) {
   const severity = f.severity as Severity | null;
   return (
-    <article className="panel finding" id={f.anchor} aria-label={`${f.rule} ${f.centerCode}${f.awardNumber ? ` ${f.awardNumber}` : ""} FY${f.fiscalYear}`}>
+    <>
       <p style={{ margin: 0 }}>
         {/* Plain anchors in the list: 150 Remix Links were a sixth of the page's server render. */}
         {severity ? <SeverityBadge severity={severity} /> : null} <a href={`/rules#${f.rule}`}>{f.rule}</a> ·{" "}
@@ -291,10 +341,10 @@ function FindingCard({ f, asOf, actionData, notice, stale = false }: { f: Row; a
       {/* Only the card just saved draws the confirmation (and its hooks): a page holds 50 cards. */}
       {notice ? <Notice>{notice}</Notice> : null}
       <div className="grid-2">
-        {f.canRespond ? <RespondForm f={f} asOf={asOf} actionData={actionData} /> : null}
-        {f.canAudit ? <DispositionForm f={f} asOf={asOf} actionData={actionData} /> : null}
+        {f.canRespond ? <RespondForm f={f} asOf={asOf} actionData={actionData} submitting={submitting} /> : null}
+        {f.canAudit ? <DispositionForm f={f} asOf={asOf} actionData={actionData} submitting={submitting} /> : null}
       </div>
-    </article>
+    </>
   );
 }
 
@@ -359,12 +409,11 @@ function useLiveForm(formId: string, actionData?: ActionResult): boolean {
   return hydrated || actionData?.formId === formId;
 }
 
-function RespondForm({ f, asOf, actionData }: { f: Row; asOf: string; actionData?: ActionResult }) {
+function RespondForm({ f, asOf, actionData, submitting }: { f: Row; asOf: string; actionData?: ActionResult; submitting: boolean }) {
   const formId = `respond-${f.anchor}`;
   const live = useLiveForm(formId, actionData);
-  const navigation = useNavigation();
   const submit = (
-    <button type="submit" disabled={navigation.state === "submitting"}>
+    <button type="submit" disabled={submitting}>
       Save response
     </button>
   );
@@ -431,14 +480,13 @@ function LiveRespondForm({
   );
 }
 
-function DispositionForm({ f, asOf, actionData }: { f: Row; asOf: string; actionData?: ActionResult }) {
+function DispositionForm({ f, asOf, actionData, submitting }: { f: Row; asOf: string; actionData?: ActionResult; submitting: boolean }) {
   const formId = `disposition-${f.anchor}`;
   const live = useLiveForm(formId, actionData);
-  const navigation = useNavigation();
   const info = currentInfo(f);
   const values = { disposition: info?.disposition ?? "open", note: info?.auditorNote ?? "" };
   const submit = (
-    <button type="submit" disabled={navigation.state === "submitting"}>
+    <button type="submit" disabled={submitting}>
       Save disposition
     </button>
   );

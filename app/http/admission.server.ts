@@ -1,0 +1,116 @@
+import type { NextFunction, Request, Response } from "express";
+
+/**
+ * Pages wait their turn; writes never wait behind them (docs/decisions/034-writes-first.md). A server
+ * process draws a few pages at a time (`slots`); further page requests wait in arrival order, and a
+ * request that changes data (any method but GET and HEAD) goes straight in. One event loop serves
+ * both: without this, a director's save shared the process with every page in flight (16 readers on
+ * two workers: eight each) and took its turn behind all of them.
+ *
+ * Only pages are held: GET paths with a file extension (static files, CSV, workbook and calendar
+ * downloads, which can stream for a long time) and /healthz go straight in as well.
+ */
+export interface ReadGate {
+  /** A place for one page: `ready` when it may be drawn, or null when `maxWaiting` already wait. */
+  request(): { ready: Promise<void>; release: () => void } | null;
+  /** Pages being drawn and pages waiting, for tests and diagnostics. */
+  readonly active: number;
+  readonly waiting: number;
+}
+
+export function readGate(slots: number, maxWaiting: number): ReadGate {
+  let active = 0;
+  const queue: Array<{ admit: () => void; cancelled: boolean }> = [];
+  const next = () => {
+    while (active < slots && queue.length > 0) {
+      const entry = queue.shift()!;
+      if (entry.cancelled) continue;
+      active++;
+      entry.admit();
+    }
+  };
+  return {
+    request() {
+      let admitted = false;
+      let done = false;
+      if (active < slots && queue.length === 0) {
+        active++;
+        admitted = true;
+        return {
+          ready: Promise.resolve(),
+          release: () => {
+            if (done) return;
+            done = true;
+            active--;
+            next();
+          },
+        };
+      }
+      if (queue.length >= maxWaiting) return null;
+      let admit!: () => void;
+      const ready = new Promise<void>((resolve) => (admit = resolve));
+      const entry = {
+        admit: () => {
+          admitted = true;
+          admit();
+        },
+        cancelled: false,
+      };
+      queue.push(entry);
+      return {
+        ready,
+        release: () => {
+          if (done) return;
+          done = true;
+          // Gone before its turn (the client hung up): its place is given up, no slot was taken.
+          if (!admitted) {
+            entry.cancelled = true;
+            return;
+          }
+          active--;
+          next();
+        },
+      };
+    },
+    get active() {
+      return active;
+    },
+    get waiting() {
+      return queue.filter((e) => !e.cancelled).length;
+    },
+  };
+}
+
+/** Pages a process draws at once: SQLite answers in the same thread, PostgreSQL's waits let a few more overlap. */
+export const READ_SLOTS = { sqlite: 4, postgres: 8 } as const;
+/** Pages that may wait in one process; beyond that a page is refused at once (503) rather than queued without end. */
+export const MAX_WAITING_READS = 1000;
+
+const passesStraight = (req: Request) => (req.method !== "GET" && req.method !== "HEAD") || req.path === "/healthz" || /\.[A-Za-z0-9]+$/.test(req.path);
+
+/**
+ * How long a page keeps its slot at most. A page is drawn in tens of milliseconds; one still sending
+ * after this is held by its reader (a client that reads slowly keeps a streamed response open), and
+ * must not keep other pages out: it goes on, no longer counted.
+ */
+export const SLOT_LEASE_MS = 1000;
+
+/** Express middleware: pages through `gate`, everything else straight on. `busy` answers a page the queue cannot take. */
+export function writesFirst(gate: ReadGate, busy: (req: Request, res: Response) => void, leaseMs = SLOT_LEASE_MS) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (passesStraight(req)) return next();
+    const place = gate.request();
+    if (!place) return busy(req, res);
+    let lease: NodeJS.Timeout | undefined;
+    // "close" comes when the response is sent or the client goes away, whichever is first.
+    res.once("close", () => {
+      clearTimeout(lease);
+      place.release();
+    });
+    place.ready.then(() => {
+      if (res.writableEnded || req.socket.destroyed) return place.release();
+      lease = setTimeout(place.release, leaseMs).unref();
+      next();
+    });
+  };
+}
