@@ -4,6 +4,7 @@ import { formatScore } from "~/domain/scores";
 import { AssessmentCharts, type AreaScore, type YearScore } from "./AssessmentCharts";
 import { FiscalYearPicker } from "./FiscalYearPicker";
 import { ScrollTable } from "./ScrollTable";
+import { StaticTbody } from "./StaticRows";
 
 /** The shape of centerGapView (app/models/assessments.server.ts) as the page receives it. */
 export interface GapRowData {
@@ -31,7 +32,17 @@ export interface CenterGapData {
   yearScores: YearScore[];
 }
 
-function GapTable({ groups, caption, groupLabel }: { groups: { key: string; heading: string; gaps: GapRowData[] }[]; caption: string; groupLabel: string }) {
+function GapTable({
+  groups,
+  caption,
+  groupLabel,
+  rowsKey,
+}: {
+  groups: { key: string; heading: string; gaps: GapRowData[] }[];
+  caption: string;
+  groupLabel: string;
+  rowsKey: string;
+}) {
   return (
     <ScrollTable>
       <caption>{caption}</caption>
@@ -49,24 +60,30 @@ function GapTable({ groups, caption, groupLabel }: { groups: { key: string; head
         </tr>
       </thead>
       {groups.map((g) => (
-        <tbody key={g.key}>
-          <tr>
-            <th colSpan={5} scope="colgroup">
-              {g.heading}
-            </th>
-          </tr>
-          {g.gaps.map((gap) => (
-            <tr key={gap.capabilityId}>
-              <td>
-                <Link to={`/capabilities/${encodeURIComponent(gap.capabilityId)}`}>{gap.capabilityId}</Link> {gap.title}
-              </td>
-              <td>{gap.statusLabel}</td>
-              <td>{groupLabel === "Maps to" ? gap.cocEc.join(", ") || "—" : gap.areaId}</td>
-              <td className="num">{gap.fundingCents > 0 ? formatMoney(gap.fundingCents) : <span className="muted">none</span>}</td>
-              <td className="num">{formatMoney(gap.estCostCents)}</td>
-            </tr>
-          ))}
-        </tbody>
+        // Drawn once per distinct gap view on the server (StaticRows.tsx): rowsKey hashes the whole view these rows are drawn from.
+        <StaticTbody key={g.key} memoKey={`${rowsKey}|${groupLabel}|${g.key}`}>
+          {() => (
+            <>
+              <tr>
+                <th colSpan={5} scope="colgroup">
+                  {g.heading}
+                </th>
+              </tr>
+              {g.gaps.map((gap) => (
+                <tr key={gap.capabilityId}>
+                  <td>
+                    {/* A plain anchor: rows drawn once have no router (docs/decisions/030-per-center-memo.md). */}
+                    <a href={`/capabilities/${encodeURIComponent(gap.capabilityId)}`}>{gap.capabilityId}</a> {gap.title}
+                  </td>
+                  <td>{gap.statusLabel}</td>
+                  <td>{groupLabel === "Maps to" ? gap.cocEc.join(", ") || "—" : gap.areaId}</td>
+                  <td className="num">{gap.fundingCents > 0 ? formatMoney(gap.fundingCents) : <span className="muted">none</span>}</td>
+                  <td className="num">{formatMoney(gap.estCostCents)}</td>
+                </tr>
+              ))}
+            </>
+          )}
+        </StaticTbody>
       ))}
     </ScrollTable>
   );
@@ -75,8 +92,9 @@ function GapTable({ groups, caption, groupLabel }: { groups: { key: string; head
 /**
  * The center page's gap section: the year's gaps grouped by area and by the COC/EC they map to,
  * with the money aimed at each and the director's estimate to close it, and the three charts.
+ * `rowsKey` is the memo key of everything the gap rows are drawn from (the view but its sign-off).
  */
-export function CenterGaps({ code, view }: { code: string; view: CenterGapData }) {
+export function CenterGaps({ code, view, rowsKey }: { code: string; view: CenterGapData; rowsKey: string }) {
   const fy = view.fiscalYear;
   return (
     <section className="panel" aria-labelledby="gaps">
@@ -114,11 +132,13 @@ export function CenterGaps({ code, view }: { code: string; view: CenterGapData }
               <GapTable
                 caption={`Gaps by section and area, FY${fy}`}
                 groupLabel="Maps to"
+                rowsKey={rowsKey}
                 groups={view.byArea.map((a) => ({ key: a.areaId, heading: `${a.areaId} ${a.title}`, gaps: a.gaps }))}
               />
               <GapTable
                 caption={`Gaps by the COC or EC they map to, FY${fy}`}
                 groupLabel="Area"
+                rowsKey={rowsKey}
                 groups={view.byCocEc.map((c) => ({ key: c.id ?? "none", heading: c.id ? `${c.id} ${c.title}` : c.title, gaps: c.gaps }))}
               />
             </>

@@ -471,6 +471,20 @@ export interface CenterGapView {
  * the GAP-PRIORITY rule agree on what funds a gap.
  */
 export async function centerGapView(db: Kysely<Database>, centerId: number, fiscalYear?: number | null): Promise<CenterGapView> {
+  const view = await centerGapFigures(db, centerId, fiscalYear);
+  return withGapReview(view, view.fiscalYear === null ? null : await getReview(db, centerId, view.fiscalYear));
+}
+
+/** The sign-off of the view's year (assessment_reviews, read apart from the figures: data_version does not watch it). */
+export function withGapReview(view: CenterGapView, review: ReviewInfo | null): CenterGapView {
+  return view.fiscalYear === null ? view : { ...view, review, reviewText: reviewLabel(review) };
+}
+
+/**
+ * centerGapView without the year's sign-off (review and reviewText null): it reads only tables
+ * data_version watches, so the center page may remember it (app/models/center-page.server.ts).
+ */
+export async function centerGapFigures(db: Q, centerId: number, fiscalYear?: number | null): Promise<CenterGapView> {
   const [catalog, links, rows] = await Promise.all([
     listCapabilities(db),
     listLinks(db),
@@ -509,7 +523,6 @@ export async function centerGapView(db: Kysely<Database>, centerId: number, fisc
   const statuses = byYear.get(fy) ?? new Map();
   const statusOf = (id: string) => statuses.get(id)?.status;
   const result = computeScore(leaves, statusOf);
-  const review = await getReview(db, centerId, fy);
 
   const lines = await db
     .selectFrom("budget_lines as bl")
@@ -594,8 +607,6 @@ export async function centerGapView(db: Kysely<Database>, centerId: number, fisc
   return {
     ...empty,
     score: { ...result, status: baselineStatus(result).label },
-    review,
-    reviewText: reviewLabel(review),
     gaps,
     byArea,
     byCocEc,

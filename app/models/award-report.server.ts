@@ -3,16 +3,20 @@
  * POETE area, spending, findings with their responses, and audit history. Assembled from the
  * grants model (awards.server.ts), the grants figures (app/domain/grants.ts) and the compliance
  * engine (findingsForAward), so the report shows exactly what the award page and findings show.
- * `reportSections` turns it into the tables the CSV and XLSX exports write.
+ * `reportSections` turns it into the tables the CSV and XLSX exports write. The figures (award,
+ * lines, payments, the engine's findings) are remembered per committed state (memo.server.ts,
+ * docs/decisions/031-center-page-and-award-report-memo.md); responses and audit history, which
+ * data_version does not watch, are read on every call.
  */
 import type { Kysely } from "kysely";
 import type { CostCategory, Database, Poete } from "../../db/schema";
 import { actionLabel, changesText, formatAuditTime } from "../domain/audit-diff";
 import { awardFigures, byPoete, COST_CATEGORY_LABELS, POETE_LABELS, SOURCE_LABELS, type AwardFigures, type LineFact } from "../domain/grants";
 import { historyOf } from "./audit.server";
-import { awardHistory, awardLines, awardSpending, getAwardByNumber, type AwardWithContext } from "./awards.server";
-import { findingsForAward, type FindingView, type StaleResponse } from "./compliance.server";
+import { awardHistory, awardLines, awardSpending, getAwardContext, type AwardWithContext } from "./awards.server";
+import { awardFindingsWithResponses, evaluatedAwardFindings, type FindingView, type StaleResponse } from "./compliance.server";
 import { AUDIT_ENTITY as RESPONSE_ENTITY } from "./findings.server";
+import { memoized, rowsKey } from "./memo.server";
 
 export interface ReportLine {
   lineId: string;
@@ -54,6 +58,8 @@ export interface AwardReport {
   poete: Array<{ poete: Poete; label: string } & Totals>;
   poeteTotals: Totals;
   spending: ReportSpend[];
+  /** Memo key of the spending table's rows (StaticRows.tsx): a hash of `spending`, computed once per memo entry. */
+  spendingKey: string;
   spendingTotals: { payments: number; amountCents: number };
   findings: FindingView[];
   noLongerApplies: StaleResponse[];
@@ -72,15 +78,20 @@ function totalsOf(rows: readonly { budgetedCents: number; spentCents: number; vo
   return t;
 }
 
-/** The report, or null when no award has that number. Check the reader's permission on `award` before showing it. */
-export async function awardReport(db: Kysely<Database>, awardNumber: string, asOf: string): Promise<AwardReport | null> {
-  const award = await getAwardByNumber(db, awardNumber);
+/** Award reports remembered per committed state, apart from the whole-network entries (memo.server.ts). */
+export const AWARD_REPORT_ENTRIES = 32;
+/**
+ * A report with more payments than this is computed per request rather than held: an entry grows with
+ * its payments (a few hundred bytes each), and 32 entries must stay well inside the server's heap.
+ * The national network's largest award has 380.
+ */
+export const AWARD_REPORT_MAX_KEPT_PAYMENTS = 2_000;
+
+/** The figures of the report: read only from tables data_version watches (the award without its prime award's number). */
+async function reportFigures(db: Kysely<Database>, awardId: number, asOf: string) {
+  const award = await getAwardContext(db, awardId);
   if (!award) return null;
-  const [lines, spending, found] = await Promise.all([
-    awardLines(db, award.id),
-    awardSpending(db, award.id),
-    findingsForAward(db, award.award_number, { asOf }),
-  ]);
+  const [lines, spending, found] = await Promise.all([awardLines(db, award.id), awardSpending(db, award.id), evaluatedAwardFindings(db, award.award_number, asOf)]);
   // As on the award page: a line's spent figure is the sum of the live payments listed under it.
   const liveSpent = new Map<number, number>();
   for (const s of spending) if (!s.voided_at) liveSpent.set(s.budget_line_id, (liveSpent.get(s.budget_line_id) ?? 0) + s.amount_cents);
@@ -126,27 +137,46 @@ export async function awardReport(db: Kysely<Database>, awardNumber: string, asO
     voidReason: s.void_reason,
   }));
   const live = reportSpending.filter((s) => !s.voided);
-  const responseIds = [...found.findings.map((f) => f.response?.id), ...found.noLongerApplies.map((r) => r.id)].filter(
-    (id): id is number => typeof id === "number",
-  );
-  const [history, responseHistory] = await Promise.all([
-    awardHistory(
-      db,
-      award.id,
-      lines.map((l) => l.id),
-    ),
-    historyOf(db, RESPONSE_ENTITY, responseIds),
-  ]);
   return {
-    asOf,
     award,
+    lineIds: lines.map((l) => l.id),
     figures: awardFigures({ amountCents: award.amount_cents, popStart: award.pop_start, popEnd: award.pop_end }, facts, asOf),
     lines: reportLines,
     lineTotals: totalsOf(reportLines),
     poete,
     poeteTotals: totalsOf(poete),
     spending: reportSpending,
+    spendingKey: rowsKey("report-spending", reportSpending),
     spendingTotals: { payments: live.length, amountCents: live.reduce((s, r) => s + r.amountCents, 0) },
+    found,
+  };
+}
+
+/**
+ * The report on `award` (as getAwardByNumber or requireAward read it: check the reader's permission
+ * on it first), or null when the award is gone.
+ */
+export async function awardReport(db: Kysely<Database>, award: AwardWithContext, asOf: string): Promise<AwardReport | null> {
+  const f = await memoized(db, "award-report", [award.id, asOf], () => reportFigures(db, award.id, asOf), {
+    entries: AWARD_REPORT_ENTRIES,
+    keep: (r) => r === null || r.spending.length <= AWARD_REPORT_MAX_KEPT_PAYMENTS,
+  });
+  if (!f) return null;
+  const found = await awardFindingsWithResponses(db, f.found);
+  const responseIds = [...found.findings.map((x) => x.response?.id), ...found.noLongerApplies.map((r) => r.id)].filter((id): id is number => typeof id === "number");
+  const [history, responseHistory] = await Promise.all([awardHistory(db, award.id, f.lineIds), historyOf(db, RESPONSE_ENTITY, responseIds)]);
+  return {
+    asOf,
+    // The prime award's number is read per request (prime_awards is not watched), the rest with the figures.
+    award: { ...f.award, prime_award_number: award.prime_award_number },
+    figures: f.figures,
+    lines: f.lines,
+    lineTotals: f.lineTotals,
+    poete: f.poete,
+    poeteTotals: f.poeteTotals,
+    spending: f.spending,
+    spendingKey: f.spendingKey,
+    spendingTotals: f.spendingTotals,
     findings: found.findings,
     noLongerApplies: found.noLongerApplies,
     history: [...history, ...responseHistory].sort((a, b) => b.id - a.id),

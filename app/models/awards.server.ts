@@ -103,14 +103,28 @@ export async function awardFilterOptions(db: Q, scope: CenterScope) {
 
 /** One award with its center and program, or undefined. */
 export async function getAwardByNumber(db: Q, awardNumber: string) {
+  return awardWithContext(db)
+    .leftJoin("prime_awards", "prime_awards.id", "awards.prime_award_id")
+    .select("prime_awards.award_number as prime_award_number")
+    .where("awards.award_number", "=", awardNumber)
+    .executeTakeFirst();
+}
+
+/**
+ * One award by id with its center and program, without its prime award's number: it reads only
+ * tables data_version watches, so a memoized result may hold it (memo.server.ts).
+ */
+export async function getAwardContext(db: Q, awardId: number) {
+  return awardWithContext(db).where("awards.id", "=", awardId).executeTakeFirst();
+}
+
+function awardWithContext(db: Q) {
   return db
     .selectFrom("awards")
     .innerJoin("centers", "centers.id", "awards.center_id")
     .innerJoin("programs", "programs.code", "awards.program_code")
-    .leftJoin("prime_awards", "prime_awards.id", "awards.prime_award_id")
     .selectAll("awards")
     .select([
-      "prime_awards.award_number as prime_award_number",
       "centers.code as center_code",
       "centers.name as center_name",
       "centers.state as center_state",
@@ -120,9 +134,7 @@ export async function getAwardByNumber(db: Q, awardNumber: string) {
       "programs.pop_months",
       "programs.match_pct",
       "programs.reports",
-    ])
-    .where("awards.award_number", "=", awardNumber)
-    .executeTakeFirst();
+    ]);
 }
 
 export type AwardWithContext = NonNullable<Awaited<ReturnType<typeof getAwardByNumber>>>;

@@ -508,7 +508,15 @@ function evaluatedKey(f: Readonly<Finding>): string {
 /** Load, evaluate, filter by rule/severity, and attach responses (sorted as the engine sorts). */
 export async function findings(db: Q, opts: FindingsOptions): Promise<FindingsResult> {
   if (opts.centerIds && opts.centerIds.length === 0) return { findings: [], noLongerApplies: [] };
-  const all = await evaluatedFindings(db, opts);
+  return respondedFindings(db, await evaluatedFindings(db, opts), opts);
+}
+
+/**
+ * The second half of `findings`: `all` (evaluated for `opts`, possibly kept in a page's memo entry)
+ * filtered by rule/severity, with the stored responses attached. Responses are not watched by
+ * data_version, so this reads them on every call.
+ */
+export async function respondedFindings(db: Q, all: EvaluatedFindings, opts: FindingsOptions): Promise<FindingsResult> {
   const keep = (rule: string) => {
     if (opts.rule && rule !== opts.rule) return false;
     if (opts.severity && RULES_BY_ID.get(rule)?.severity !== opts.severity) return false;
@@ -569,18 +577,36 @@ export async function findingsForCenter(db: Q, centerId: number, opts: { asOf: s
 
 /** One award's findings (award rules only), for the award page; empty for a voided or unknown award. */
 export async function findingsForAward(db: Q, awardNumber: string, opts: { asOf: string }): Promise<FindingsResult> {
+  return awardFindingsWithResponses(db, await evaluatedAwardFindings(db, awardNumber, opts.asOf));
+}
+
+/** An award's evaluated findings and the load they come from (its center-year); null for a voided or unknown award. */
+export interface AwardFindings {
+  awardNumber: string;
+  evaluated: EvaluatedFindings;
+  load: LoadOptions & { fiscalYear: number; centerIds: number[] };
+}
+
+/** The engine's findings on one award, without responses: reads only tables data_version watches. */
+export async function evaluatedAwardFindings(db: Q, awardNumber: string, asOf: string): Promise<AwardFindings | null> {
   const award = await db
     .selectFrom("awards")
     .select(["center_id", "fiscal_year"])
     .where("award_number", "=", awardNumber)
     .where("voided_at", "is", null)
     .executeTakeFirst();
-  if (!award) return { findings: [], noLongerApplies: [] };
-  const all = await findings(db, { asOf: opts.asOf, fiscalYear: award.fiscal_year, centerIds: [award.center_id] });
-  return {
-    findings: all.findings.filter((f) => f.awardNumber === awardNumber),
-    noLongerApplies: all.noLongerApplies.filter((r) => r.awardNumber === awardNumber),
-  };
+  if (!award) return null;
+  const load = { asOf, fiscalYear: award.fiscal_year, centerIds: [award.center_id] };
+  const all = await evaluatedFindings(db, load);
+  const evaluated = Object.freeze({ findings: Object.freeze(all.findings.filter((f) => f.awardNumber === awardNumber)), centerCodes: all.centerCodes });
+  return Object.freeze({ awardNumber, evaluated, load });
+}
+
+/** evaluatedAwardFindings with the stored responses of the award's findings, and those of its findings that no longer fire. */
+export async function awardFindingsWithResponses(db: Q, found: AwardFindings | null): Promise<FindingsResult> {
+  if (!found) return { findings: [], noLongerApplies: [] };
+  const all = await respondedFindings(db, found.evaluated, found.load);
+  return { findings: all.findings, noLongerApplies: all.noLongerApplies.filter((r) => r.awardNumber === found.awardNumber) };
 }
 
 /**

@@ -5,6 +5,7 @@
  * counter reads N. Only results that read nothing but watched tables (and their key) may go
  * through `memoized`.
  */
+import { createHash } from "node:crypto";
 import { LRUCache } from "lru-cache";
 import type { Q } from "../../db/schema";
 
@@ -15,6 +16,8 @@ interface Memo {
   /** data_version the entries belong to; entries of any other version are dropped, never served. */
   version: number;
   entries: LRUCache<string, Promise<unknown>>;
+  /** Kinds with a bound of their own (`opts.entries`), by kind. */
+  own: Map<string, LRUCache<string, Promise<unknown>>>;
 }
 
 const memos = new WeakMap<object, Memo>();
@@ -32,22 +35,50 @@ export async function dataVersion(db: Q): Promise<number> {
  * transaction the counter may count writes that roll back and its number be reused, so
  * transactions neither read nor fill the memo. Results are shared between requests: freeze them or
  * never mutate them. Identical concurrent calls share one computation; a failed one is not kept.
+ *
+ * `opts.entries` gives the kind a bound of its own instead of a share of MEMO_ENTRIES: a page with
+ * one entry per center or per award must not push out the whole-network entries that cost most
+ * to compute again. `opts.keep(result)` false drops the entry once computed (a result too large to hold).
  */
-export async function memoized<T>(db: Q, kind: string, key: unknown, compute: () => Promise<T>): Promise<T> {
+export async function memoized<T>(
+  db: Q,
+  kind: string,
+  key: unknown,
+  compute: () => Promise<T>,
+  opts: { entries?: number; keep?: (result: T) => boolean } = {},
+): Promise<T> {
   if (db.isTransaction) return compute();
   const version = await dataVersion(db);
   let memo = memos.get(db);
-  if (!memo || memo.version !== version) memos.set(db, (memo = { version, entries: new LRUCache({ max: MEMO_ENTRIES }) }));
-  const entries = memo.entries;
+  if (!memo || memo.version !== version) memos.set(db, (memo = { version, entries: new LRUCache({ max: MEMO_ENTRIES }), own: new Map() }));
+  let entries = memo.entries;
+  if (opts.entries !== undefined) {
+    let own = memo.own.get(kind);
+    if (!own) memo.own.set(kind, (own = new LRUCache({ max: opts.entries })));
+    entries = own;
+  }
   const id = `${kind}:${JSON.stringify(key)}`;
   const hit = entries.get(id);
   if (hit) return hit as Promise<T>;
   const pending = compute();
   entries.set(id, pending);
-  pending.catch(() => {
+  const drop = () => {
     if (entries.get(id) === pending) entries.delete(id);
-  });
+  };
+  pending.then((result) => {
+    if (opts.keep && !opts.keep(result)) drop();
+  }, drop);
   return pending;
+}
+
+/**
+ * A short memo key for table rows drawn once (app/components/StaticRows.tsx): the kind and a
+ * SHA-256 of the rows' JSON, so equal rows give the same key and different rows (in practice) never
+ * do. Computed once inside a `memoized` result, it spares every request hashing the rows again;
+ * `rows` must be everything the rows are drawn from.
+ */
+export function rowsKey(kind: string, rows: unknown): string {
+  return `${kind}:${createHash("sha256").update(JSON.stringify(rows)).digest("base64url")}`;
 }
 
 /** Kinds × keys of per-center figures per database handle; each holds at most one entry per center. */

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { assertAllowed, notFound, requireUser } from "~/auth/guard.server";
+import { notFound, requireUser } from "~/auth/guard.server";
+import { requireAward } from "~/auth/award.server";
 import { AuditTable } from "~/components/HistoryPanel";
 import { GroupedBarChart } from "~/components/ReportCharts";
 import { PALETTE } from "~/components/palette";
@@ -13,16 +14,16 @@ import { formatMoney, formatMoneyShort, formatPercent } from "~/domain/money";
 import { awardReport, findingsSummary } from "~/models/award-report.server";
 import { BudgetLinesHead } from "~/components/BudgetLinesHead";
 import { ScrollTable } from "~/components/ScrollTable";
-import { chartKey } from "~/components/StaticChart";
 import { StaticTbody } from "~/components/StaticRows";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Award report ${data?.award.award_number ?? ""} — Baseline` }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  const report = await awardReport(getDb(), params.number ?? "", todayIso());
+  // The permission first (404/403), then the report, whose figures are remembered per committed state.
+  const award = await requireAward(user, params.number, "read");
+  const report = await awardReport(getDb(), award, todayIso());
   if (!report) throw notFound(`No award numbered ${params.number}`);
-  assertAllowed(user, { can: "read", center: { id: report.award.center_id, state: report.award.center_state } });
   // Computed here: a .server module's functions do not exist in the browser bundle.
   return { ...report, findingsText: findingsSummary(report) };
 }
@@ -237,8 +238,8 @@ export default function AwardReportPage() {
                 </th>
               </tr>
             </thead>
-            {/* Every payment (380 on the largest award): drawn once per distinct payments on the server. */}
-            <StaticTbody memoKey={chartKey("report-spending", r.spending)}>
+            {/* Every payment (380 on the largest award): drawn once per distinct payments on the server, keyed by their hash (spendingKey). */}
+            <StaticTbody memoKey={r.spendingKey}>
               {() => r.spending.map((s) => (
                 <tr key={s.spendId} className={s.voided ? "voided" : undefined}>
                   <td>{s.date}</td>

@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { assertAllowed, notFound, requireUser } from "~/auth/guard.server";
+import { notFound, requireUser } from "~/auth/guard.server";
+import { requireAward } from "~/auth/award.server";
 import { getDb } from "~/db.server";
 import { todayIso } from "~/domain/dates";
 import { csvResponse, money, type CsvCell } from "~/http/csv.server";
@@ -10,9 +11,10 @@ const cell = (c: SectionCell): CsvCell => (c !== null && typeof c === "object" ?
 /** The award report's tables, one after another: a title row, the header, the rows, the totals row, a blank row. */
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  const report = await awardReport(getDb(), params.number ?? "", todayIso());
+  // The permission first (404/403), then the report, whose figures are remembered per committed state.
+  const award = await requireAward(user, params.number, "read");
+  const report = await awardReport(getDb(), award, todayIso());
   if (!report) throw notFound(`No award numbered ${params.number}`);
-  assertAllowed(user, { can: "read", center: { id: report.award.center_id, state: report.award.center_state } });
   const rows: CsvCell[][] = [];
   for (const section of reportSections(report)) {
     if (rows.length > 0) rows.push([]);

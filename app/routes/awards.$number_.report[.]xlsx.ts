@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { assertAllowed, notFound, requireUser } from "~/auth/guard.server";
+import { notFound, requireUser } from "~/auth/guard.server";
+import { requireAward } from "~/auth/award.server";
 import { getDb } from "~/db.server";
 import { todayIso } from "~/domain/dates";
 import { escapeCell } from "~/import/escape";
@@ -18,9 +19,10 @@ function value(c: SectionCell): string | number | null {
 /** The award report as a workbook: one sheet per section, money as numbers in a currency format, a bold totals row. */
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  const report = await awardReport(getDb(), params.number ?? "", todayIso());
+  // The permission first (404/403), then the report, whose figures are remembered per committed state.
+  const award = await requireAward(user, params.number, "read");
+  const report = await awardReport(getDb(), award, todayIso());
   if (!report) throw notFound(`No award numbered ${params.number}`);
-  assertAllowed(user, { can: "read", center: { id: report.award.center_id, state: report.award.center_state } });
 
   // Loaded on first use: exceljs adds ~30 MB to a server that never writes a workbook.
   const { default: ExcelJS } = await import("exceljs");

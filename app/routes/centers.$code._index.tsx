@@ -5,66 +5,33 @@ import { requireCenter } from "~/auth/center.server";
 import { allows } from "~/domain/permissions";
 import { getDb } from "~/db.server";
 import { formatMoney } from "~/domain/money";
-import { assessableCapabilities, baselineStatus, computeScore, formatScore, HEADLINE_FRAMEWORK } from "~/domain/scores";
-import { assessmentYears, centerGapView, statusesFor } from "~/models/assessments.server";
-import { getReview, reviewLabel } from "~/models/assessment-reviews.server";
+import { formatScore } from "~/domain/scores";
 import { CenterGaps } from "~/components/CenterGaps";
-import { listCapabilities } from "~/models/catalog.server";
-import { centerAwardTotalsByYear } from "~/models/centers.server";
 import { CompliancePanel } from "~/components/CompliancePanel";
 import { StatusBadge } from "~/components/StatusBadge";
-import { centerYearStatus, complianceStatus } from "~/domain/compliance";
 import { todayIso } from "~/domain/dates";
-import { findingsForCenter } from "~/models/compliance.server";
 import { FundingBySourceChart } from "~/components/FundingCharts";
 import { currentFiscalYear } from "~/domain/dates";
 import { suggestedPlanYear } from "~/domain/fiscal-year";
 import { oneFiscalYearOf } from "~/http/fiscal-year.server";
-import { defaultFiscalYear } from "~/models/years.server";
-import { centerAwards, centerFundingBySource } from "~/models/awards.server";
+import { centerPage } from "~/models/center-page.server";
 import { ScrollTable } from "~/components/ScrollTable";
+import { StaticTbody } from "~/components/StaticRows";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.center.name ?? "Center"} — Baseline` }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  const db = getDb();
   const center = await requireCenter(user, params.code, "read");
-  const [totals, awards, years, catalog] = await Promise.all([
-    centerAwardTotalsByYear(db, center.id),
-    centerAwards(db, center.id),
-    assessmentYears(db, center.id),
-    listCapabilities(db),
-  ]);
-  const latestYear = years[0] ?? null;
-  let latest = null;
-  if (latestYear !== null) {
-    const statuses = await statusesFor(db, center.id, latestYear);
-    const result = computeScore(assessableCapabilities(catalog, HEADLINE_FRAMEWORK), (id) => statuses.get(id));
-    latest = { fiscalYear: latestYear, ...result, status: baselineStatus(result).label };
-  }
-  // Gaps of ?fy= or the latest assessed year; sign-off text beside the score.
-  const gapYear = oneFiscalYearOf(request) ?? latestYear;
-  const [gapView, latestReview] = await Promise.all([
-    centerGapView(db, center.id, gapYear),
-    latestYear !== null ? getReview(db, center.id, latestYear) : null,
-  ]);
-  // Compliance for the default year (app/models/years.server.ts), as of today.
-  const complianceYear = (await defaultFiscalYear(db, [center.id]))?.fiscalYear ?? null;
-  let compliance = null;
-  if (complianceYear !== null) {
-    const asOf = todayIso();
-    const { findings } = await findingsForCenter(db, center.id, { asOf, fiscalYear: complianceYear });
-    compliance = { fiscalYear: complianceYear, asOf, findings, status: centerYearStatus(complianceStatus(findings), years.includes(complianceYear)) };
-  }
-  // Funding by source and the next fiscal year's plan link.
-  const fundingBySource = await centerFundingBySource(db, center.id);
-  const planYear = suggestedPlanYear(totals[0]?.fiscal_year ?? null, currentFiscalYear());
-  return { center, totals, awards, latest, latestReviewText: reviewLabel(latestReview), gapView, compliance, fundingBySource, planYear, canEdit: allows(user, { can: "edit", center }) };
+  // Figures remembered per committed state (docs/decisions/031-center-page-and-award-report-memo.md), after the permission check.
+  const page = await centerPage(getDb(), center.id, { gapYear: oneFiscalYearOf(request) ?? null, asOf: todayIso() });
+  // The next fiscal year's plan link.
+  const planYear = suggestedPlanYear(page.totals[0]?.fiscal_year ?? null, currentFiscalYear());
+  return { center, ...page, planYear, canEdit: allows(user, { can: "edit", center }) };
 }
 
 export default function CenterPage() {
-  const { center, totals, awards, latest, latestReviewText, gapView, compliance, fundingBySource, planYear } = useLoaderData<typeof loader>();
+  const { center, totals, awards, awardsKey, gapsKey, latest, latestReviewText, gapView, compliance, fundingBySource, planYear } = useLoaderData<typeof loader>();
   return (
     <>
       <p className="muted">
@@ -95,7 +62,7 @@ export default function CenterPage() {
         ) : null}
       </section>
 
-      <CenterGaps code={center.code} view={gapView} />
+      <CenterGaps code={center.code} view={gapView} rowsKey={gapsKey} />
 
       {compliance ? (
         <CompliancePanel
@@ -179,12 +146,14 @@ export default function CenterPage() {
                 <th className="num">Spent</th>
               </tr>
             </thead>
-            <tbody>
-              {awards.map((a) => (
+            {/* Drawn once per distinct awards on the server (awardsKey is their hash): 70+ rows of Remix Links were most of the page's render. */}
+            <StaticTbody memoKey={awardsKey}>
+              {() => awards.map((a) => (
                 <tr key={a.id} className={a.voided_at ? "voided" : undefined}>
                   <td>FY{a.fiscal_year}</td>
                   <td>
-                    <Link to={`/awards/${encodeURIComponent(a.award_number)}`}>{a.award_number}</Link>
+                    {/* A plain anchor: rows drawn once have no router (docs/decisions/030-per-center-memo.md). */}
+                    <a href={`/awards/${encodeURIComponent(a.award_number)}`}>{a.award_number}</a>
                   </td>
                   <td>
                     {a.program_code} <span className="muted">({a.agency})</span>
@@ -196,7 +165,7 @@ export default function CenterPage() {
                   <td className="num">{formatMoney(a.spent_cents)}</td>
                 </tr>
               ))}
-            </tbody>
+            </StaticTbody>
           </ScrollTable>
         )}
       </section>

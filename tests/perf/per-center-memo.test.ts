@@ -21,6 +21,7 @@ import { centerVersions } from "~/models/memo.server";
 import { getPrincipal } from "~/models/users.server";
 import { getProgram, updateProgram } from "~/models/programs.server";
 import { useTestDatabase } from "../helpers/db";
+import { lineWithRoom } from "../helpers/grants";
 
 const t = useTestDatabase();
 const AS_OF = "2025-06-30";
@@ -77,18 +78,7 @@ async function afterWrite(write: () => Promise<unknown>): Promise<string[]> {
     .sort();
 }
 
-const awardOf = async (code: string) =>
-  t.db
-    .selectFrom("awards")
-    .innerJoin("budget_lines", "budget_lines.award_id", "awards.id")
-    .select(["awards.id", "awards.award_number", "budget_lines.line_id", "budget_lines.version", "budget_lines.amount_cents", "budget_lines.spent_cents"])
-    .where("awards.center_id", "=", ids[code])
-    .where("awards.fiscal_year", "=", FY)
-    .where("awards.voided_at", "is", null)
-    .where("budget_lines.voided_at", "is", null)
-    .where((eb) => eb(eb("budget_lines.amount_cents", "-", eb.ref("budget_lines.spent_cents")), ">=", 10_000_00))
-    .orderBy("budget_lines.id")
-    .executeTakeFirstOrThrow();
+const awardOf = (code: string) => lineWithRoom(t.db, ids[code], FY);
 
 beforeAll(async () => {
   await loadDemo(t.db, { referenceDate: AS_OF });
