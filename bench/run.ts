@@ -318,7 +318,7 @@ async function main() {
   const machine = machineInfo();
   const report = {
     at: new Date().toISOString(),
-    command: `${scales.join(",") === "national,double" ? "" : `BENCH_SCALES=${scales.join(",")} `}npm run bench`,
+    command: `${scales.join(",") === "national,double" ? "" : `BENCH_SCALES=${scales.join(",")} `}npm run bench${engine === "postgres" ? " -- --engine postgres" : ""}`,
     machine,
     settings: { referenceDate: REFERENCE_DATE, fiscalYear: BENCH_YEAR, autocannonSeconds: seconds, floorRuns: FLOOR_RUNS },
     wallSeconds: Math.round(wallS),
