@@ -21,7 +21,6 @@ import { withFriendlyErrorPages } from "./app/http/storage-errors.server";
 import { parsePublicUrl, PUBLIC_URL_HELP } from "./app/http/public-url.server";
 import { removeServerPid, writeServerPid } from "./db/backup";
 import { MAX_WAITING_READS, READ_SLOTS, readGate, writesFirst } from "./app/http/admission.server";
-import { withRequestScope } from "./app/http/request-scope.server";
 
 const BUILD_PATH = path.resolve("build/index.js");
 const dev = process.env.NODE_ENV === "development";
@@ -86,9 +85,6 @@ export function createApp(build: ServerBuild | (() => Promise<ServerBuild>)) {
       refuse(req.path, res, 503, "The server is busy; try again in a moment.");
     }),
   );
-
-  // One lookup of the signed-in user per page request, however many loaders ask (app/http/request-scope.server.ts).
-  app.use((req, _res, next) => (req.method === "GET" || req.method === "HEAD" ? withRequestScope(next) : next()));
 
   app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
   // Files in public/ all have an extension; pages don't, and skip the file-system lookup.

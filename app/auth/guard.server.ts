@@ -4,7 +4,6 @@ import { findSession } from "../models/sessions.server";
 import { getPrincipal } from "../models/users.server";
 import { allows, type Permission, type Principal } from "../domain/permissions";
 import { sessionTokenOf } from "./session.server";
-import { oncePerRequest } from "../http/request-scope.server";
 
 /**
  * The signed-in user, or null: no cookie, a forged one, or a session that was ended (sign-out,
@@ -13,14 +12,11 @@ import { oncePerRequest } from "../http/request-scope.server";
 export async function currentUser(request: Request): Promise<Principal | null> {
   const token = await sessionTokenOf(request);
   if (!token) return null;
-  // The root's loader and the page's ask in the same request (app/http/request-scope.server.ts); keyed by the token all the same.
-  return oncePerRequest(`user:${token}`, async () => {
-    const db = getDb();
-    const session = await findSession(db, token);
-    if (!session) return null;
-    const user = await getPrincipal(db, session.userId);
-    return user ? { ...user, sessionId: session.id } : null;
-  });
+  const db = getDb();
+  const session = await findSession(db, token);
+  if (!session) return null;
+  const user = await getPrincipal(db, session.userId);
+  return user ? { ...user, sessionId: session.id } : null;
 }
 
 export function forbidden(message = "You do not have permission to do that."): Response {
