@@ -20,43 +20,42 @@ export interface ReadGate {
 
 export function readGate(slots: number, maxWaiting: number): ReadGate {
   let active = 0;
+  /** Places still waiting; a place given up stays in `queue` until its turn comes and is skipped. */
+  let waiting = 0;
   const queue: Array<{ admit: () => void; cancelled: boolean }> = [];
   const next = () => {
     while (active < slots && queue.length > 0) {
       const entry = queue.shift()!;
       if (entry.cancelled) continue;
+      waiting--;
       active++;
       entry.admit();
     }
   };
   return {
     request() {
+      if ((active >= slots || waiting > 0) && waiting >= maxWaiting) return null;
       let admitted = false;
       let done = false;
-      if (active < slots && queue.length === 0) {
+      let ready: Promise<void>;
+      let entry: { admit: () => void; cancelled: boolean } | undefined;
+      if (active < slots && waiting === 0) {
         active++;
         admitted = true;
-        return {
-          ready: Promise.resolve(),
-          release: () => {
-            if (done) return;
-            done = true;
-            active--;
-            next();
+        ready = Promise.resolve();
+      } else {
+        let admit!: () => void;
+        ready = new Promise<void>((resolve) => (admit = resolve));
+        entry = {
+          admit: () => {
+            admitted = true;
+            admit();
           },
+          cancelled: false,
         };
+        queue.push(entry);
+        waiting++;
       }
-      if (queue.length >= maxWaiting) return null;
-      let admit!: () => void;
-      const ready = new Promise<void>((resolve) => (admit = resolve));
-      const entry = {
-        admit: () => {
-          admitted = true;
-          admit();
-        },
-        cancelled: false,
-      };
-      queue.push(entry);
       return {
         ready,
         release: () => {
@@ -64,7 +63,8 @@ export function readGate(slots: number, maxWaiting: number): ReadGate {
           done = true;
           // Gone before its turn (the client hung up): its place is given up, no slot was taken.
           if (!admitted) {
-            entry.cancelled = true;
+            entry!.cancelled = true;
+            waiting--;
             return;
           }
           active--;
@@ -76,7 +76,7 @@ export function readGate(slots: number, maxWaiting: number): ReadGate {
       return active;
     },
     get waiting() {
-      return queue.filter((e) => !e.cancelled).length;
+      return waiting;
     },
   };
 }

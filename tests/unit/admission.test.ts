@@ -139,4 +139,23 @@ describe("pages wait their turn, writes never wait behind them", () => {
     expect((await stuck).status).toBe(200);
     expect(h.gate.active).toBe(0);
   });
+
+  it("counts only places still waiting against the cap: pages whose clients hung up do not fill the queue", async () => {
+    const h = await start(1, 1);
+    const first = fetch(`${h.base}/page/a`);
+    const leaving = new AbortController();
+    const gone = fetch(`${h.base}/page/gone`, { signal: leaving.signal }).catch((e: Error) => e.name);
+    await until(() => h.gate.waiting === 1);
+    leaving.abort();
+    expect(await gone).toBe("AbortError");
+    await until(() => h.gate.waiting === 0);
+    const next = fetch(`${h.base}/page/b`);
+    await until(() => h.gate.waiting === 1);
+    h.finish("a");
+    await until(() => h.drawing.length === 2);
+    expect(h.drawing).toEqual(["a", "b"]);
+    h.finish("b");
+    expect((await first).status).toBe(200);
+    expect((await next).status).toBe(200);
+  });
 });
