@@ -63,7 +63,16 @@ export async function assessmentRows(db: Q, centerId: number, fiscalYear: number
     .where("a.fiscal_year", "=", fiscalYear)
     .orderBy("a.id")
     .execute();
-  return rows.map(({ display_name, username, ...r }) => ({ ...r, updated_by_name: display_name || username || null }));
+  return rows.map((r) => ({
+    id: r.id,
+    capability_id: r.capability_id,
+    status: r.status,
+    evidence: r.evidence,
+    est_cost_cents: r.est_cost_cents,
+    version: r.version,
+    updated_at: r.updated_at,
+    updated_by_name: r.display_name || r.username || null,
+  }));
 }
 
 // ---------------------------------------------------------------------------------------------

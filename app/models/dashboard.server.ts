@@ -222,9 +222,22 @@ export async function getDashboard(
   const found = await findings(db, { asOf: opts.asOf, fiscalYear, centerIds: ids });
   const statusByCy = statusByCenterYear(found.findings);
   const centerById = new Map(centers.map((c) => [c.id, c]));
-  const rows: HeatRow[] = figures.rows.map(({ id, ...r }) => {
-    const c = centerById.get(id)!;
-    return { ...r, code: c.code, name: c.name, state: c.state, kind: c.kind, compliance: centerYearStatus(statusByCy.get(`${c.code}|${fiscalYear}`), r.assessed) };
+  // Field by field: a rest pattern followed by a spread took about 5 µs a row, a millisecond a page (decision 035).
+  const rows: HeatRow[] = figures.rows.map((r) => {
+    const c = centerById.get(r.id)!;
+    return {
+      assessed: r.assessed,
+      score: r.score,
+      gaps: r.gaps,
+      meetsBaseline: r.meetsBaseline,
+      areas: r.areas,
+      federalCents: r.federalCents,
+      code: c.code,
+      name: c.name,
+      state: c.state,
+      kind: c.kind,
+      compliance: centerYearStatus(statusByCy.get(`${c.code}|${fiscalYear}`), r.assessed),
+    };
   });
   const { totalCents, federalCents, dhsCents, dojCents } = figures.money;
   const overdue = figures.overdue;
