@@ -88,14 +88,15 @@ export const MAC_CHARS = 32;
 
 /** A row's seal under one batch: MAC (32 hex) then a 4-hex locator per column, in `columns` order. */
 export function sealTags(key: Buffer, auditId: number, entity: string, entityId: string, columns: readonly string[], row: Record<string, unknown>): string {
-  const mac = createHmac("sha256", key).update(`baseline-seal\u0000${auditId}\u0000${entity}\u0000${entityId}`);
+  // One update of the whole message: the same bytes as an update per column, a fraction of the calls into C++.
+  let message = `baseline-seal\u0000${auditId}\u0000${entity}\u0000${entityId}`;
   let locators = "";
   for (const c of columns) {
     const text = canonicalJson(row[c]);
-    mac.update(`\u0000${text}`);
+    message += `\u0000${text}`;
     locators += locator(text);
   }
-  return mac.digest("hex").slice(0, MAC_CHARS) + locators;
+  return createHmac("sha256", key).update(message).digest("hex").slice(0, MAC_CHARS) + locators;
 }
 
 /**
