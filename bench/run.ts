@@ -27,7 +27,7 @@ import { SCALES, type Scale } from "../db/demo";
 import { findings } from "../app/models/compliance.server";
 import { BENCH_PASSWORD, BENCH_USER, copyDatabase, readSpendingColumns, REFERENCE_DATE, removeDatabase, type ScaleData } from "./lib/data";
 import { measureImport, measureImportPostgres } from "./lib/import";
-import { BENCH_YEAR, bumpDataVersion, choosePages, signInInProcess, loadPage, loaderFloor, openCapturing } from "./lib/pages";
+import { BENCH_YEAR, bumpDataVersion, choosePages, signInInProcess, loadPage, loaderFloor, openCapturing, warmUp, WARM_SECONDS } from "./lib/pages";
 import { formatGrowth, formatScale, growthRows, machineInfo, type PageResult, type ScaleResult } from "./lib/report";
 import { peakRss, ROOT, signIn, startServer } from "./lib/server";
 import { measureWorkers, formatWorkers, type Target, type WorkersResult } from "./lib/workers";
@@ -134,13 +134,14 @@ async function measureScale(data: ScaleData): Promise<ScaleResult> {
   let peakRssMB: number;
   try {
     const cookie = await signIn(server.base, BENCH_USER, BENCH_PASSWORD);
+    // A clear failure when a page does not answer 200, then every page warmed before any is measured.
     for (const page of pages) {
-      // Warm-up, and a clear failure when the page does not answer 200.
-      for (let i = 0; i < 3; i++) {
-        const res = await fetch(server.base + page.path, { headers: { cookie }, redirect: "manual" });
-        await res.arrayBuffer();
-        if (res.status !== 200) throw new Error(`${page.path} answered ${res.status}\n${server.output().slice(-2000)}`);
-      }
+      const res = await fetch(server.base + page.path, { headers: { cookie }, redirect: "manual" });
+      await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`${page.path} answered ${res.status}\n${server.output().slice(-2000)}`);
+    }
+    await warmUp(server.base, pages, cookie);
+    for (const page of pages) {
       const c1 = await loadPage(server.base, page, cookie, 1, seconds);
       const c16 = await loadPage(server.base, page, cookie, 16, seconds);
       results.push({ key: page.key, label: page.label, path: page.path, fixedSize: page.fixedSize, floor: floors.get(page.key) ?? null, c1, c16 });
@@ -320,7 +321,7 @@ async function main() {
     at: new Date().toISOString(),
     command: `${scales.join(",") === "national,double" ? "" : `BENCH_SCALES=${scales.join(",")} `}npm run bench${engine === "postgres" ? " -- --engine postgres" : ""}`,
     machine,
-    settings: { referenceDate: REFERENCE_DATE, fiscalYear: BENCH_YEAR, autocannonSeconds: seconds, floorRuns: FLOOR_RUNS },
+    settings: { referenceDate: REFERENCE_DATE, fiscalYear: BENCH_YEAR, autocannonSeconds: seconds, warmSeconds: WARM_SECONDS, floorRuns: FLOOR_RUNS },
     wallSeconds: Math.round(wallS),
     scales: Object.fromEntries(results.map((r) => [r.scale, r])),
     growth,

@@ -247,6 +247,21 @@ export interface HttpFigures {
   errors: number;
 }
 
+/** Seconds each page is loaded at concurrency 16 before anything is measured (BENCH_WARM). */
+export const WARM_SECONDS = Number(process.env.BENCH_WARM ?? 5);
+
+/**
+ * Brings a freshly started server to the speed it keeps: every page at concurrency 16 for
+ * WARM_SECONDS in turn, nothing recorded. Right after start the JIT compiles on the same
+ * two cores that serve (and with workers, twice over): on a quiet box the national dashboard with two
+ * workers served 169, 175, 253, 277, 332 requests/s in its first five 5-second windows and 313–378
+ * after; one process 128 then about 200 from the third window on (docs/performance.md).
+ */
+export async function warmUp(base: string, pages: readonly PageSpec[], cookie: string, seconds = WARM_SECONDS): Promise<void> {
+  if (seconds <= 0) return;
+  for (const page of pages) await loadPage(base, page, cookie, 16, seconds);
+}
+
 /**
  * Loads one URL for `seconds` with `connections` concurrent clients; every non-2xx answer is an
  * error. A page too slow to answer a few times in that window is loaded by count instead (one
