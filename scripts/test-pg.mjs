@@ -30,6 +30,7 @@ const SQLITE_ONLY = {
   "tests/reliability/backup.test.ts": "backup/restore copy the SQLite file (PostgreSQL: pg_dump)",
   "tests/reliability/storage-errors.test.ts": "full disk and read-only faults of the SQLite file",
   "tests/perf/compliance-memo.test.ts": "reads SQLite's trigger catalogue and writes through a second SQLite connection",
+  "tests/perf/statements-per-view.test.ts": "counts statements through a second handle on the test's SQLite connection (the same code runs on both engines)",
   "tests/reliability/audit-head-processes.test.ts": "the audit head file beside a SQLite database under two writing processes (PostgreSQL keeps no head file, decision 026; its two writers: tests/reliability/audit-chain-processes.test.ts)",
 };
 /**

@@ -1,7 +1,6 @@
 import { redirect } from "@remix-run/node";
 import { getDb } from "../db.server";
-import { findSession } from "../models/sessions.server";
-import { getPrincipal } from "../models/users.server";
+import { sessionPrincipal } from "../models/users.server";
 import { allows, type Permission, type Principal } from "../domain/permissions";
 import { sessionTokenOf } from "./session.server";
 
@@ -12,11 +11,7 @@ import { sessionTokenOf } from "./session.server";
 export async function currentUser(request: Request): Promise<Principal | null> {
   const token = await sessionTokenOf(request);
   if (!token) return null;
-  const db = getDb();
-  const session = await findSession(db, token);
-  if (!session) return null;
-  const user = await getPrincipal(db, session.userId);
-  return user ? { ...user, sessionId: session.id } : null;
+  return sessionPrincipal(getDb(), token);
 }
 
 export function forbidden(message = "You do not have permission to do that."): Response {

@@ -22,7 +22,7 @@ import {
 import { todayIso } from "../domain/dates";
 import type { DefaultYear } from "../domain/fiscal-year";
 import type { FindingsFilter } from "../schemas/findings";
-import { scoped } from "./centers.server";
+import { listCenters, listStates, scoped } from "./centers.server";
 import { listResponses, type ResponseInfo, type StoredResponse } from "./findings.server";
 import { dataVersion, memoized, perCenter } from "./memo.server";
 import { defaultFiscalYear, yearsWithRows } from "./years.server";
@@ -697,6 +697,17 @@ export async function findingsReport(db: Q, scope: CenterScope, filter: Findings
     asOf,
     counts: { violation, warning: result.findings.length - violation, total: result.findings.length },
   };
+}
+
+/**
+ * The findings report's filter choices for a scope: its centers, their states and their fiscal years.
+ * They read only tables data_version watches, so a committed state answers them once (memo.server.ts).
+ */
+export function findingsFilterChoices(db: Q, scope: CenterScope) {
+  return memoized(db, "findings-filters", [scope], async () => {
+    const [centers, states, years] = await Promise.all([listCenters(db, scope), listStates(db, scope), centerIdsFor(db, scope, {}).then((ids) => fiscalYears(db, ids))]);
+    return Object.freeze({ centers: Object.freeze(centers), states: Object.freeze(states), years: Object.freeze(years) });
+  });
 }
 
 /** Fiscal years with a live award or an assessment among the centers, newest first (for the year filter). */

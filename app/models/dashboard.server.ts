@@ -23,7 +23,7 @@ import {
 } from "../domain/scores";
 import { listCapabilities } from "./catalog.server";
 import { scoped } from "./centers.server";
-import { findings } from "./compliance.server";
+import { evaluatedFindings, respondedFindings, type EvaluatedFindings } from "./compliance.server";
 import { memoized, perCenter } from "./memo.server";
 import { overdueByCenter } from "./obligations.server";
 import { defaultFiscalYear, yearsWithRows } from "./years.server";
@@ -219,7 +219,8 @@ export async function getDashboard(
   const { fiscalYear, centers, figures } = page.figures;
   const ids = centers.map((c) => c.id);
   const baselineAreas = page.empty.areas.map((a) => a.id);
-  const found = await findings(db, { asOf: opts.asOf, fiscalYear, centerIds: ids });
+  // The engine's findings are kept in the page's entry; only the responses are read per request.
+  const found = await respondedFindings(db, page.figures.evaluated, { asOf: opts.asOf, fiscalYear, centerIds: ids });
   const statusByCy = statusByCenterYear(found.findings);
   const centerById = new Map(centers.map((c) => [c.id, c]));
   // Field by field: a rest pattern followed by a spread took about 5 µs a row, a millisecond a page (decision 035).
@@ -287,7 +288,10 @@ async function dashboardPage(
   scope: CenterScope,
   input: DashboardFilters,
   opts: DashboardOptions,
-): Promise<{ empty: Dashboard; figures?: { fiscalYear: number; centers: Array<{ id: number; code: string; name: string; state: string; kind: "state" | "urban_area" }>; figures: Readonly<YearFigures> } }> {
+): Promise<{
+  empty: Dashboard;
+  figures?: { fiscalYear: number; centers: Array<{ id: number; code: string; name: string; state: string; kind: "state" | "urban_area" }>; figures: Readonly<YearFigures>; evaluated: EvaluatedFindings };
+}> {
   const notes: string[] = [];
   const filters = { ...input };
   const sort = DEFAULT_SORT;
@@ -386,8 +390,11 @@ async function dashboardPage(
   }
   if (centers.length === 0) return { empty };
   const ids = centers.map((c) => c.id);
-  const figures = await yearFigures(db, { fiscalYear, ids, scopeIds, program: filters.program, agency: filters.agency, asOf: opts.asOf, area });
-  return { empty, figures: { fiscalYear, centers, figures } };
+  const [figures, evaluated] = await Promise.all([
+    yearFigures(db, { fiscalYear, ids, scopeIds, program: filters.program, agency: filters.agency, asOf: opts.asOf, area }),
+    evaluatedFindings(db, { asOf: opts.asOf, fiscalYear, centerIds: ids }),
+  ]);
+  return { empty, figures: { fiscalYear, centers, figures, evaluated } };
 }
 
 type YearRow = Omit<HeatRow, "code" | "name" | "state" | "kind" | "compliance"> & { id: number };

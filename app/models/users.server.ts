@@ -4,7 +4,7 @@ import type { Database, Q, Role } from "../../db/schema";
 import type { Principal } from "../domain/permissions";
 import { hashPassword } from "../auth/password.server";
 import { recordAudit } from "./audit.server";
-import { endAllSessions } from "./sessions.server";
+import { endAllSessions, hashSessionToken, liveSession } from "./sessions.server";
 
 /** SQL for the name a user is shown by: the display name, or the username when it is blank. `alias` names the joined users table. */
 export function shownUserName(alias: string) {
@@ -30,14 +30,11 @@ export async function getUserDetail(db: Q, id: number) {
     .executeTakeFirst();
 }
 
-/** The signed-in user as the permission checks see them; null when missing or deactivated. */
-export async function getPrincipal(db: Q, userId: number): Promise<Principal | null> {
-  const row = await db
-    .selectFrom("users")
-    .leftJoin("centers", "centers.id", "users.center_id")
-    .select(["users.id", "users.username", "users.display_name", "users.role", "users.center_id", "users.states", "users.active", "users.version", "centers.state as center_state"])
-    .where("users.id", "=", userId)
-    .executeTakeFirst();
+const PRINCIPAL_COLUMNS = ["users.id", "users.username", "users.display_name", "users.role", "users.center_id", "users.states", "users.active", "users.version", "centers.state as center_state"] as const;
+
+type PrincipalRow = { id: number; username: string; display_name: string; role: Role; center_id: number | null; states: string; active: number; version: number; center_state: string | null };
+
+function principalOf(row: PrincipalRow | undefined): Principal | null {
   if (!row || !row.active) return null;
   const states =
     row.role === "director" ? (row.center_state ? [row.center_state] : []) : row.states.split(",").map((s) => s.trim()).filter(Boolean);
@@ -50,6 +47,29 @@ export async function getPrincipal(db: Q, userId: number): Promise<Principal | n
     states,
     version: row.version,
   };
+}
+
+/** The signed-in user as the permission checks see them; null when missing or deactivated. */
+export async function getPrincipal(db: Q, userId: number): Promise<Principal | null> {
+  return principalOf(await db.selectFrom("users").leftJoin("centers", "centers.id", "users.center_id").select(PRINCIPAL_COLUMNS).where("users.id", "=", userId).executeTakeFirst());
+}
+
+/**
+ * The user a session cookie's id signs in, with the session's id; null when the session is not live
+ * (sessions.server.ts `liveSession`) or the user is missing or deactivated. Session and user in one
+ * statement: every request makes it, and on PostgreSQL each statement is a round trip.
+ */
+export async function sessionPrincipal(db: Q, token: string, nowMs = Date.now()): Promise<Principal | null> {
+  const row = await db
+    .selectFrom("sessions")
+    .innerJoin("users", "users.id", "sessions.user_id")
+    .leftJoin("centers", "centers.id", "users.center_id")
+    .select([...PRINCIPAL_COLUMNS, "sessions.id as session_id", "sessions.last_seen_ms", "sessions.expires_at_ms"])
+    .where("sessions.token_hash", "=", hashSessionToken(token))
+    .executeTakeFirst();
+  if (!row || !(await liveSession(db, { id: row.session_id, last_seen_ms: row.last_seen_ms, expires_at_ms: row.expires_at_ms }, nowMs))) return null;
+  const user = principalOf(row);
+  return user ? { ...user, sessionId: row.session_id } : null;
 }
 
 export async function listUsers(db: Q) {

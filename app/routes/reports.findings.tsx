@@ -20,8 +20,7 @@ import { describeDefaultYear } from "~/domain/fiscal-year";
 import { formatMoney } from "~/domain/money";
 import { fiscalYearOf } from "~/http/fiscal-year.server";
 import { pageOfIndex, paginate, pagerView } from "~/domain/pagination";
-import { listCenters, listStates } from "~/models/centers.server";
-import { centerIdsFor, findingFires, findingsReport, fiscalYears } from "~/models/compliance.server";
+import { findingFires, findingsFilterChoices, findingsReport } from "~/models/compliance.server";
 import { saveDisposition, saveResponse } from "~/models/findings.server";
 import {
   DISPOSITION_LABELS,
@@ -82,12 +81,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const { filter, position } = await checkedFilter(request, user);
   const db = getDb();
   const scope = centerScope(user);
-  const [report, centers, states, years] = await Promise.all([
-    findingsReport(db, scope, filter),
-    listCenters(db, scope),
-    listStates(db, scope),
-    centerIdsFor(db, scope, {}).then((ids) => fiscalYears(db, ids)),
-  ]);
+  const [report, { centers, states, years }] = await Promise.all([findingsReport(db, scope, filter), findingsFilterChoices(db, scope)]);
   const centerByCode = new Map(centers.map((c) => [c.code, c]));
   const canAudit = allows(user, { can: "audit" });
   const canRespond = (code: string) => {

@@ -1,0 +1,63 @@
+/**
+ * Statements a repeated view sends. Each is a round trip on PostgreSQL, so the few every request
+ * makes are counted here: signing the request in (session and user in one statement) and the national
+ * dashboard at an unchanged state (the change counter and the findings' responses).
+ */
+import { Kysely, SqliteDialect } from "kysely";
+import { beforeAll, describe, expect, it } from "vitest";
+import { sqliteHandle } from "../../db/client";
+import type { Database } from "../../db/schema";
+import { loadDemo } from "~/demo/load.server";
+import { parseFiscalYear } from "~/domain/fiscal-year";
+import { getDashboard, parseDashboardParams } from "~/models/dashboard.server";
+import { createSession } from "~/models/sessions.server";
+import { sessionPrincipal } from "~/models/users.server";
+import { useTestDatabase } from "../helpers/db";
+
+const t = useTestDatabase();
+const AS_OF = "2025-06-30";
+
+/** A second handle on the test's connection that records every statement (its own memo, same data). */
+function logged(): { db: Kysely<Database>; seen: string[] } {
+  const seen: string[] = [];
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: sqliteHandle(t.db) }),
+    log: (e) => {
+      if (e.level === "query") seen.push(e.query.sql);
+    },
+  });
+  return { db, seen };
+}
+
+beforeAll(async () => {
+  await loadDemo(t.db, { referenceDate: AS_OF });
+});
+
+describe("statements per view", () => {
+  it("signing a request in reads the session and its user in one statement", async () => {
+    const admin = await t.db.selectFrom("users").select(["id", "username"]).where("username", "=", "demo-admin").executeTakeFirstOrThrow();
+    const token = await createSession(t.db, { userId: admin.id, clientAddress: "198.51.100.7", userAgent: "test" });
+    const { db, seen } = logged();
+    const user = await sessionPrincipal(db, token);
+    expect(user).toMatchObject({ id: admin.id, username: "demo-admin", role: "admin" });
+    expect(user?.sessionId).toBeGreaterThan(0);
+    expect(seen).toHaveLength(1);
+    expect(await sessionPrincipal(db, `${token}x`)).toBeNull();
+    await t.db.updateTable("users").set({ active: 0 }).where("id", "=", admin.id).execute();
+    expect(await sessionPrincipal(db, token)).toBeNull();
+    await t.db.updateTable("users").set({ active: 1 }).where("id", "=", admin.id).execute();
+  });
+
+  it("the national dashboard at an unchanged state sends the change counter and the responses, nothing else", async () => {
+    const { db, seen } = logged();
+    const params = new URLSearchParams("fy=2025");
+    const view = () => getDashboard(db, { kind: "all" }, parseDashboardParams(params, parseFiscalYear(params.get("fy")) ?? undefined), { asOf: AS_OF });
+    const first = await view();
+    expect(seen.some((q) => q.includes('"awards"'))).toBe(true);
+    seen.length = 0;
+    expect(await view()).toEqual(first);
+    expect(seen).toHaveLength(2);
+    expect(seen[0]).toContain('"data_version"');
+    expect(seen[1]).toContain('"finding_responses"');
+  });
+});
