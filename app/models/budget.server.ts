@@ -57,8 +57,9 @@ export async function versionedOrThrow<Row extends { version: number }>(
   id: number,
   version: number,
   changes: Record<string, unknown>,
+  known?: Row,
 ): Promise<Row> {
-  const result = await updateVersioned<Row>(trx, table, id, version, changes);
+  const result = await updateVersioned<Row>(trx, table, id, version, changes, known);
   if (result.ok) return result.after;
   if (result.reason === "missing") throw new Refusal("This record no longer exists; reload the page");
   throw new ConflictError(result.current);
@@ -179,18 +180,26 @@ export function editBudgetLine(
     const line = await lineOfAward(trx, awardId, lineKey);
     if (line.voided_at) throw new Refusal(`Line ${lineKey} is voided; it cannot be edited`);
     if (line.version !== version) throw new ConflictError(line);
-    await checkCapability(trx, input.capabilityId);
+    // The line's own capability was checked when it was set (and the foreign key holds it).
+    if (input.capabilityId !== line.capability_id) await checkCapability(trx, input.capabilityId);
     if (input.amountCents < line.spent_cents) {
       throw new Refusal(`Line ${lineKey} already has ${formatMoney(line.spent_cents)} spent; its amount cannot go below that`, "amount");
     }
     refuseIf(overBudget(award.budgeted_cents - line.amount_cents + input.amountCents, award.amount_cents), "amount");
-    const after = await versionedOrThrow<BudgetLine>(trx, "budget_lines", line.id, version, {
-      capability_id: input.capabilityId,
-      poete: input.poete,
-      cost_category: input.costCategory,
-      amount_cents: input.amountCents,
-      description: input.description,
-    });
+    const after = await versionedOrThrow<BudgetLine>(
+      trx,
+      "budget_lines",
+      line.id,
+      version,
+      {
+        capability_id: input.capabilityId,
+        poete: input.poete,
+        cost_category: input.costCategory,
+        amount_cents: input.amountCents,
+        description: input.description,
+      },
+      line,
+    );
     await recordAudit(trx, { userId, action: "update", entity: "budget_line", entityId: line.id, before: auditLine(line), after: auditLine(after) });
     return after;
   });

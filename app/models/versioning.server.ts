@@ -21,22 +21,26 @@ export async function updateVersioned<Row extends { version: number }>(
   id: number,
   expectedVersion: number,
   changes: Record<string, unknown>,
+  /** The whole row (`selectAll`) as this transaction already read it, to spare reading it again. */
+  known?: Row,
 ): Promise<VersionedUpdate<Row>> {
   const t = trx as unknown as Transaction<any>;
-  const before = (await t.selectFrom(table).selectAll().where("id", "=", id).executeTakeFirst()) as Row | undefined;
+  const before = known ?? ((await t.selectFrom(table).selectAll().where("id", "=", id).executeTakeFirst()) as Row | undefined);
   if (!before) return { ok: false, reason: "missing" };
   if (before.version !== expectedVersion) return { ok: false, reason: "conflict", current: before };
-  const result = await t
+  // RETURNING is the row as stored: no trigger writes back to the row it fires on (migrations/), and each
+  // statement saved is a round trip on PostgreSQL.
+  const after = (await t
     .updateTable(table)
     .set({ ...changes, version: expectedVersion + 1 })
     .where("id", "=", id)
     .where("version", "=", expectedVersion)
-    .executeTakeFirst();
-  if (Number(result.numUpdatedRows) !== 1) {
+    .returningAll()
+    .executeTakeFirst()) as Row | undefined;
+  if (!after) {
     const current = (await t.selectFrom(table).selectAll().where("id", "=", id).executeTakeFirst()) as Row;
     return { ok: false, reason: "conflict", current };
   }
-  const after = (await t.selectFrom(table).selectAll().where("id", "=", id).executeTakeFirst()) as Row;
   return { ok: true, before, after };
 }
 
