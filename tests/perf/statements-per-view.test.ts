@@ -1,7 +1,7 @@
 /**
  * Statements a repeated view sends. Each is a round trip on PostgreSQL, so the few every request
- * makes are counted here: signing the request in (session and user in one statement) and the national
- * dashboard at an unchanged state (the change counter and the findings' responses).
+ * makes are counted here: signing the request in (session and user in one statement), the national
+ * dashboard at an unchanged state (the change counter and the findings' responses), and a saved budget line.
  */
 import { Kysely, SqliteDialect } from "kysely";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -10,6 +10,7 @@ import type { Database } from "../../db/schema";
 import { loadDemo } from "~/demo/load.server";
 import { parseFiscalYear } from "~/domain/fiscal-year";
 import { getDashboard, parseDashboardParams } from "~/models/dashboard.server";
+import { editBudgetLine } from "~/models/budget.server";
 import { createSession } from "~/models/sessions.server";
 import { sessionPrincipal } from "~/models/users.server";
 import { useTestDatabase } from "../helpers/db";
@@ -60,4 +61,31 @@ describe("statements per view", () => {
     expect(seen[0]).toContain('"data_version"');
     expect(seen[1]).toContain('"finding_responses"');
   });
+
+  it("a budget line save reads the award and the line once, writes the line and its audit row, and nothing more", async () => {
+    const row = await t.db
+      .selectFrom("budget_lines as b")
+      .innerJoin("awards as a", "a.id", "b.award_id")
+      .select(["a.id as award_id", "b.line_id", "b.version", "b.capability_id", "b.poete", "b.cost_category", "b.amount_cents", "b.spent_cents", "b.description"])
+      .where("b.voided_at", "is", null)
+      .where("a.voided_at", "is", null)
+      .where((eb) => eb(eb("b.amount_cents", "-", eb.ref("b.spent_cents")), ">=", 100))
+      .orderBy("b.id")
+      .executeTakeFirstOrThrow();
+    const admin = await t.db.selectFrom("users").select("id").where("username", "=", "demo-admin").executeTakeFirstOrThrow();
+    const { db, seen } = logged();
+    const saved = await editBudgetLine(db, admin.id, row.award_id, row.line_id, row.version, {
+      capabilityId: row.capability_id,
+      poete: row.poete,
+      costCategory: row.cost_category,
+      amountCents: row.amount_cents - 100,
+      description: `${row.description} (saved)`,
+    });
+    expect(saved.ok && saved.value).toMatchObject({ amount_cents: row.amount_cents - 100, version: row.version + 1, description: `${row.description} (saved)` });
+    const stored = await t.db.selectFrom("budget_lines").selectAll().where("line_id", "=", row.line_id).executeTakeFirstOrThrow();
+    expect(saved.ok && saved.value).toEqual(stored);
+    // begin, award, line, update … returning, the audit chain's head, the audit row, commit
+    expect(seen.filter((q) => !/^(begin|commit)/i.test(q))).toHaveLength(5);
+  });
 });
+
