@@ -118,7 +118,10 @@ export async function copySqliteToPostgres(source: Sqlite.Database, target: DB, 
   });
   // A bulk copy leaves PostgreSQL without statistics until autovacuum gets round to it; until then it
   // plans sequential scans of the spending table (a budget line's page took seconds on the national copy).
-  await sql`analyze`.execute(target);
+  // VACUUM as well: freshly written pages have no visibility map and unset hint bits, so the first
+  // readers of every page would write it again (and index-only scans read the heap), for as long as
+  // autovacuum takes to come round, or for ever where it is off.
+  await sql`vacuum (analyze)`.execute(target);
   const audit = source.prepare("select count(*) as n from audit_log").get() as { n: number };
   return { tables: tables.length, rows: total, auditRows: audit.n };
 }
