@@ -134,13 +134,7 @@ async function measureScale(data: ScaleData): Promise<ScaleResult> {
   let peakRssMB: number;
   try {
     const cookie = await signIn(server.base, BENCH_USER, BENCH_PASSWORD);
-    // A clear failure when a page does not answer 200, then every page warmed before any is measured.
-    for (const page of pages) {
-      const res = await fetch(server.base + page.path, { headers: { cookie }, redirect: "manual" });
-      await res.arrayBuffer();
-      if (res.status !== 200) throw new Error(`${page.path} answered ${res.status}\n${server.output().slice(-2000)}`);
-    }
-    await warmUp(server.base, pages, cookie);
+    await warmUp(server.base, pages, cookie, server.output);
     for (const page of pages) {
       const c1 = await loadPage(server.base, page, cookie, 1, seconds);
       const c16 = await loadPage(server.base, page, cookie, 16, seconds);

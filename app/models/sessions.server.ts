@@ -49,16 +49,10 @@ export async function createSession(db: Q, input: NewSession, nowMs = Date.now()
   return token;
 }
 
-/** The live session for a cookie's id, or null (unknown, ended, expired or idle too long). */
-export async function findSession(db: Q, token: string, nowMs = Date.now()): Promise<{ id: number; userId: number } | null> {
-  const row = await db.selectFrom("sessions").select(["id", "user_id", "last_seen_ms", "expires_at_ms"]).where("token_hash", "=", hashSessionToken(token)).executeTakeFirst();
-  return row && (await liveSession(db, row, nowMs)) ? { id: row.id, userId: row.user_id } : null;
-}
-
 /**
  * Whether a session row read for a request is still live (not expired, not idle too long); when it
- * is, its idle clock moves on (at most once a minute). Callers read the row their own way: the
- * request's lookup joins the user in the same statement (users.server.ts `sessionPrincipal`).
+ * is, its idle clock moves on (at most once a minute). The request's lookup reads the row joined with
+ * its user in one statement (users.server.ts `sessionPrincipal`).
  */
 export async function liveSession(db: Q, row: { id: number; last_seen_ms: number; expires_at_ms: number }, nowMs = Date.now()): Promise<boolean> {
   if (row.expires_at_ms <= nowMs || row.last_seen_ms <= nowMs - IDLE_MS) return false;

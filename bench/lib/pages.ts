@@ -251,13 +251,19 @@ export interface HttpFigures {
 export const WARM_SECONDS = Number(process.env.BENCH_WARM ?? 5);
 
 /**
- * Brings a freshly started server to the speed it keeps: every page at concurrency 16 for
- * WARM_SECONDS in turn, nothing recorded. Right after start the JIT compiles on the same
+ * Checks that every page answers 200, then brings a freshly started server to the speed it keeps:
+ * every page at concurrency 16 for WARM_SECONDS in turn, nothing recorded. Right after start the JIT compiles on the same
  * two cores that serve (and with workers, twice over): on a quiet box the national dashboard with two
  * workers served 169, 175, 253, 277, 332 requests/s in its first five 5-second windows and 313–378
  * after; one process 128 then about 200 from the third window on (docs/performance.md).
  */
-export async function warmUp(base: string, pages: readonly PageSpec[], cookie: string, seconds = WARM_SECONDS): Promise<void> {
+export async function warmUp(base: string, pages: readonly PageSpec[], cookie: string, serverOutput: () => string, seconds = WARM_SECONDS): Promise<void> {
+  // A clear failure, with the server's last words, when a page does not answer 200.
+  for (const page of pages) {
+    const res = await fetch(base + page.path, { headers: { cookie }, redirect: "manual" });
+    await res.arrayBuffer();
+    if (res.status !== 200) throw new Error(`${page.path} answered ${res.status}\n${serverOutput().slice(-2000)}`);
+  }
   if (seconds <= 0) return;
   for (const page of pages) await loadPage(base, page, cookie, 16, seconds);
 }

@@ -264,12 +264,7 @@ async function measureRun(
   try {
     const cookie = await signIn(server.base, opts.user, opts.password);
     const run: EngineRun = { engine: target.engine, processes, load: load(), pages: [], mixed: undefined as unknown as MixedFigures, writes: null };
-    for (const page of opts.pages) {
-      const res = await fetch(server.base + page.path, { headers: { cookie }, redirect: "manual" });
-      await res.arrayBuffer();
-      if (res.status !== 200) throw new Error(`${page.path} answered ${res.status}\n${server.output().slice(-2000)}`);
-    }
-    await warmUp(server.base, opts.pages, cookie);
+    await warmUp(server.base, opts.pages, cookie, server.output);
     for (const page of opts.pages) {
       const c16 = await loadPage(server.base, page, cookie, 16, opts.seconds);
       run.pages.push({ key: page.key, label: page.label, c16 });
