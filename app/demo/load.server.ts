@@ -51,6 +51,7 @@ export async function loadDemo(
     for (const hook of afterDemoLoadHooks) await hook(trx, { referenceDate, summary });
     // One audit row for the network, every row the generator wrote sealed under it (docs/decisions/022-audit-seals.md).
     await recordSealedBatch(
+      db,
       trx,
       { userId: null, action: "import", entity: "demo", entityId: `${options.scale ?? "small"}:${options.seed ?? 2008}`, after: { ...summary, referenceDate } },
       DEMO_SEALED.map((entity) => ({ entity })),

@@ -240,7 +240,7 @@ export async function runImport(db: Kysely<Database>, source: ImportInput, opts:
         .where("id", "=", batch.id)
         .execute();
       // The batch's rows are sealed under its audit row (docs/decisions/022-audit-seals.md).
-      await recordSealedBatch(trx, {
+      await recordSealedBatch(db, trx, {
         userId: opts.user?.id ?? null,
         action: "import",
         entity: "import_batch",

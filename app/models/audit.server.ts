@@ -25,6 +25,8 @@ export interface AuditEntry {
 
 /** JSON with object keys sorted at every level, so the same row always hashes the same. */
 export function canonicalJson(value: unknown): string {
+  // A finite number's JSON is its string (ECMA-262 SerializeJSONProperty); the shortcut matters to sealing, once per value.
+  if (typeof value === "number" && Number.isFinite(value)) return `${value}`;
   if (value === null || typeof value !== "object") return JSON.stringify(value ?? null);
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
   const keys = Object.keys(value as Record<string, unknown>)

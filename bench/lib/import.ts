@@ -1,20 +1,21 @@
 /**
  * Import speed: the spending CSV through the real import path (runImport, as the CLI and the
- * upload page call it) against the floor, each into its own copy of the same no-spending database
- * (same schema and triggers).
+ * upload page call it, in a process with the server's Node flags) against the floor, each into its
+ * own copy of the same no-spending database (same schema and triggers).
  * - SQLite: the floor is a plain better-sqlite3 prepared INSERT per row in one transaction (both open
  *   the file with db/client.ts, same pragmas).
  * - PostgreSQL (`--engine postgres`): both copies are made with `cli copy`; the floor is one
  *   `COPY spending FROM STDIN` of the same rows in one transaction, the fastest way PostgreSQL takes
  *   rows (the row triggers fire for COPY as for INSERT).
  */
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import readline from "node:readline";
 import pg from "pg";
-import { open, openPostgres, type DB } from "../../db/client";
+import { open } from "../../db/client";
 import { IMPORT_LIMITS } from "../../app/import/read";
-import { runImport } from "../../app/import/runner.server";
+import { productionCommand } from "./server";
 import { copyDatabase, removeDatabase, type ScaleData, type SpendingColumns } from "./data";
 
 export interface ImportFigures {
@@ -34,13 +35,7 @@ export async function measureImport(data: ScaleData, columns: SpendingColumns): 
   const floorFile = copyDatabase(data.noSpending, path.join(data.dir, `${data.scale}-floor.sqlite`));
 
   // The real path, committed (not a dry run).
-  const { db } = open(importFile);
-  let real: RealImport;
-  try {
-    real = await realImport(db, data, columns);
-  } finally {
-    await db.destroy();
-  }
+  const real = await realImport({ file: importFile }, data, columns);
 
   // The floor: the same rows, already in memory, one prepared INSERT each, one transaction.
   let floorMs: number;
@@ -74,11 +69,9 @@ export async function measureImportPostgres(data: ScaleData, columns: SpendingCo
   let real: RealImport;
   {
     const target = await copyOf(data.noSpending, "import");
-    const db = openPostgres(target.url);
     try {
-      real = await realImport(db, data, columns);
+      real = await realImport({ url: target.url }, data, columns);
     } finally {
-      await db.destroy();
       await target.drop();
     }
   }
@@ -145,29 +138,26 @@ interface RealImport {
 }
 
 /**
- * The spending CSV through runImport, committed. One import takes at most IMPORT_LIMITS.maxRows rows:
- * a larger scale is imported as the limit's message tells users to, in consecutive files, and timed as a whole.
+ * The spending CSV through runImport, committed, in a process started with the server's Node flags
+ * (bench/lib/import-run.ts). One import takes at most IMPORT_LIMITS.maxRows rows: a larger scale is
+ * imported as the limit's message tells users to, in consecutive files, and timed as a whole.
  */
-async function realImport(db: DB, data: ScaleData, columns: SpendingColumns): Promise<RealImport> {
+async function realImport(database: { file: string } | { url: string }, data: ScaleData, columns: SpendingColumns): Promise<RealImport> {
   const parts = await splitCsv(data.csv, IMPORT_LIMITS.maxRows);
   try {
-    let rows = 0;
-    let added = 0;
-    let note: string | undefined;
-    const t = performance.now();
-    for (const part of parts) {
-      const result = await runImport(db, { fileName: path.basename(part), path: part }, { type: "spending", dryRun: false, user: null });
-      rows += result.rowsRead;
-      added += result.added;
-      if (!result.committed) {
-        note ??= result.fileError ?? `${result.errorCount} row errors (first: ${result.errors[0]?.message ?? "none"})`;
-        break;
-      }
-    }
-    const importMs = performance.now() - t;
-    const ok = note === undefined && added === columns.count;
-    if (!ok) note ??= `${added} added of ${columns.count}`;
-    return { rows, importMs, ok, note };
+    const flags = productionCommand().filter((a) => a.startsWith("--"));
+    const job = JSON.stringify({ database, parts });
+    const run = spawnSync(process.execPath, [...flags, "--import", "tsx", path.join(import.meta.dirname, "import-run.ts"), job], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+      maxBuffer: 1 << 20,
+    });
+    if (run.status !== 0) throw new Error(`the import process failed (exit ${run.status ?? run.signal})`);
+    const out = JSON.parse(run.stdout.trim().split("\n").at(-1)!) as { rows: number; added: number; importMs: number; note?: string };
+    let note = out.note;
+    const ok = note === undefined && out.added === columns.count;
+    if (!ok) note ??= `${out.added} added of ${columns.count}`;
+    return { rows: out.rows, importMs: out.importMs, ok, note };
   } finally {
     if (parts.length > 1) for (const part of parts) fs.rmSync(part, { force: true });
   }
