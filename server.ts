@@ -21,6 +21,7 @@ import { withFriendlyErrorPages } from "./app/http/storage-errors.server";
 import { parsePublicUrl, PUBLIC_URL_HELP } from "./app/http/public-url.server";
 import { removeServerPid, writeServerPid } from "./db/backup";
 import { MAX_WAITING_READS, READ_SLOTS, readGate, writesFirst } from "./app/http/admission.server";
+import { asReadRequest } from "./app/models/memo.server";
 
 const BUILD_PATH = path.resolve("build/index.js");
 const dev = process.env.NODE_ENV === "development";
@@ -93,6 +94,8 @@ export function createApp(build: ServerBuild | (() => Promise<ServerBuild>)) {
 
   app.all(
     "*",
+    // A page request's memo look-ups use the change counter read with its session (docs/decisions/036-change-counter-with-the-session.md).
+    (req, _res, next) => (req.method === "GET" || req.method === "HEAD" ? asReadRequest(next) : next()),
     createRequestHandler({
       build: (typeof build === "function" ? async () => withFriendlyErrorPages(await build()) : withFriendlyErrorPages(build)) as any,
       mode: dev ? "development" : "production",

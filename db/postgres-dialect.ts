@@ -1,4 +1,5 @@
 import { CompiledQuery, PostgresDialect, PostgresDriver, type DatabaseConnection, type Driver, type PostgresDialectConfig, type TransactionSettings } from "kysely";
+import { noteTransactionBegun } from "./transactions-begun";
 
 /**
  * Any number, the same in every process: the key of the advisory lock that makes PostgreSQL
@@ -16,6 +17,7 @@ export const WRITER_LOCK = 0x0ba5e11e;
  */
 class WriterLockDriver extends PostgresDriver {
   override async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    noteTransactionBegun();
     await super.beginTransaction(connection, settings);
     await connection.executeQuery(CompiledQuery.raw(`select pg_advisory_xact_lock(${WRITER_LOCK})`));
   }

@@ -2,6 +2,7 @@ import type Sqlite from "better-sqlite3";
 import { CompiledQuery, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver } from "kysely";
 import { LRUCache } from "lru-cache";
 import { advanceHeadFile } from "./audit-seal";
+import { noteTransactionBegun } from "./transactions-begun";
 
 /** How many prepared statements a connection keeps (least recently used dropped first). */
 const STATEMENT_CACHE = 512;
@@ -42,6 +43,7 @@ class AutoRollbackAwareDriver extends SqliteDriver {
    * the user would see an error for a write that only had to wait (docs/decisions/028-workers.md).
    */
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    noteTransactionBegun();
     await connection.executeQuery(CompiledQuery.raw("begin immediate"));
   }
 

@@ -1,5 +1,6 @@
 import { redirect } from "@remix-run/node";
 import { getDb } from "../db.server";
+import { oncePerReadRequest } from "../models/memo.server";
 import { sessionPrincipal } from "../models/users.server";
 import { allows, type Permission, type Principal } from "../domain/permissions";
 import { sessionTokenOf } from "./session.server";
@@ -11,7 +12,8 @@ import { sessionTokenOf } from "./session.server";
 export async function currentUser(request: Request): Promise<Principal | null> {
   const token = await sessionTokenOf(request);
   if (!token) return null;
-  return sessionPrincipal(getDb(), token);
+  // The root's loader and the page's ask in parallel for the same request: one statement answers both.
+  return oncePerReadRequest(`session:${token}`, () => sessionPrincipal(getDb(), token));
 }
 
 export function forbidden(message = "You do not have permission to do that."): Response {

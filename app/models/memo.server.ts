@@ -5,9 +5,11 @@
  * counter reads N. Only results that read nothing but watched tables (and their key) may go
  * through `memoized`.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { createHash } from "node:crypto";
 import { LRUCache } from "lru-cache";
 import type { Q } from "../../db/schema";
+import { transactionsBegun } from "../../db/transactions-begun";
 
 /** Entries per database handle, all kinds together; the least recently used is dropped first. */
 export const MEMO_ENTRIES = 48;
@@ -26,6 +28,50 @@ const memos = new WeakMap<object, Memo>();
 export async function dataVersion(db: Q): Promise<number> {
   const row = await db.selectFrom("data_version").select("version").where("id", "=", 1).executeTakeFirstOrThrow();
   return row.version;
+}
+
+/**
+ * A page request's reading of the change counter, taken with its session in one statement
+ * (docs/decisions/036-change-counter-with-the-session.md): `memoized` uses it instead of a statement of its own
+ * while no transaction has begun in this process since (`transactionsBegun`) and the memo holds no
+ * newer reading. Only GET and HEAD requests carry one (server.ts); kept on globalThis because the
+ * server's entry and the app are bundled apart.
+ */
+interface ReadRequest {
+  known?: { db: object; version: number; begun: number };
+  once?: Map<string, Promise<unknown>>;
+}
+const READS = Symbol.for("baseline.readRequests");
+const holder = globalThis as { [READS]?: AsyncLocalStorage<ReadRequest> };
+const readRequests = (holder[READS] ??= new AsyncLocalStorage<ReadRequest>());
+
+/** Runs a page request (GET or HEAD) so that the change counter read with its session serves its memo look-ups. */
+export function asReadRequest<T>(fn: () => T): T {
+  return readRequests.run({}, fn);
+}
+
+/** The change counter as read with the request's session (a no-op outside a page request). */
+export function noteDataVersion(db: Q, version: number): void {
+  const request = readRequests.getStore();
+  if (request && !db.isTransaction) request.known = { db, version, begun: transactionsBegun() };
+}
+
+/**
+ * `compute()` once per page request and key: Remix runs the root's loader and the page's in parallel,
+ * each with a Request of its own, and both sign the request in. Outside a page request, every time.
+ */
+export function oncePerReadRequest<T>(key: string, compute: () => Promise<T>): Promise<T> {
+  const request = readRequests.getStore();
+  if (!request) return compute();
+  request.once ??= new Map();
+  let pending = request.once.get(key) as Promise<T> | undefined;
+  if (!pending) request.once.set(key, (pending = compute()));
+  return pending;
+}
+
+function knownVersion(db: Q): number | undefined {
+  const known = readRequests.getStore()?.known;
+  return known && known.db === db && known.begun === transactionsBegun() ? known.version : undefined;
 }
 
 /**
@@ -48,8 +94,10 @@ export async function memoized<T>(
   opts: { entries?: number; keep?: (result: T) => boolean } = {},
 ): Promise<T> {
   if (db.isTransaction) return compute();
-  const version = await dataVersion(db);
   let memo = memos.get(db);
+  const known = knownVersion(db);
+  // A reading older than the memo's (the request began before a commit another request has seen) is taken again.
+  const version = known !== undefined && (!memo || known >= memo.version) ? known : await dataVersion(db);
   if (!memo || memo.version !== version) memos.set(db, (memo = { version, entries: new LRUCache({ max: MEMO_ENTRIES }), own: new Map() }));
   let entries = memo.entries;
   if (opts.entries !== undefined) {

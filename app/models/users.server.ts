@@ -4,6 +4,7 @@ import type { Database, Q, Role } from "../../db/schema";
 import type { Principal } from "../domain/permissions";
 import { hashPassword } from "../auth/password.server";
 import { recordAudit } from "./audit.server";
+import { noteDataVersion } from "./memo.server";
 import { endAllSessions, hashSessionToken, liveSession } from "./sessions.server";
 
 /** SQL for the name a user is shown by: the display name, or the username when it is blank. `alias` names the joined users table. */
@@ -56,8 +57,8 @@ export async function getPrincipal(db: Q, userId: number): Promise<Principal | n
 
 /**
  * The user a session cookie's id signs in, with the session's id; null when the session is not live
- * (sessions.server.ts `liveSession`) or the user is missing or deactivated. Session and user in one
- * statement: every request makes it, and on PostgreSQL each statement is a round trip.
+ * (sessions.server.ts `liveSession`) or the user is missing or deactivated. Session, user and the
+ * change counter in one statement: every request makes it, and on PostgreSQL each statement is a round trip.
  */
 export async function sessionPrincipal(db: Q, token: string, nowMs = Date.now()): Promise<Principal | null> {
   const row = await db
@@ -65,8 +66,11 @@ export async function sessionPrincipal(db: Q, token: string, nowMs = Date.now())
     .innerJoin("users", "users.id", "sessions.user_id")
     .leftJoin("centers", "centers.id", "users.center_id")
     .select([...PRINCIPAL_COLUMNS, "sessions.id as session_id", "sessions.last_seen_ms", "sessions.expires_at_ms"])
+    // The change counter rides along: a page's memo look-ups then need no statement of their own (memo.server.ts).
+    .select((eb) => eb.selectFrom("data_version").select("version").where("id", "=", 1).as("data_version"))
     .where("sessions.token_hash", "=", hashSessionToken(token))
     .executeTakeFirst();
+  if (row?.data_version !== undefined && row.data_version !== null) noteDataVersion(db, Number(row.data_version));
   if (!row || !(await liveSession(db, { id: row.session_id, last_seen_ms: row.last_seen_ms, expires_at_ms: row.expires_at_ms }, nowMs))) return null;
   const user = principalOf(row);
   return user ? { ...user, sessionId: row.session_id } : null;

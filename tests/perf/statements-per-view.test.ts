@@ -1,7 +1,8 @@
 /**
  * Statements a repeated view sends. Each is a round trip on PostgreSQL, so the few every request
- * makes are counted here: signing the request in (session and user in one statement), the national
- * dashboard at an unchanged state (the change counter and the findings' responses), and a saved budget line.
+ * makes are counted here: signing the request in (session, user and change counter in one statement,
+ * once for the root's and the page's loaders), the national dashboard at an unchanged state (the
+ * findings' responses; the change counter too outside a page request), and a saved budget line.
  */
 import { Kysely, SqliteDialect } from "kysely";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -13,6 +14,9 @@ import { getDashboard, parseDashboardParams } from "~/models/dashboard.server";
 import { editBudgetLine } from "~/models/budget.server";
 import { createSession } from "~/models/sessions.server";
 import { sessionPrincipal } from "~/models/users.server";
+import { asReadRequest, memoized } from "~/models/memo.server";
+import { currentUser } from "~/auth/guard.server";
+import { cookieFor, request } from "../helpers/auth";
 import { useTestDatabase } from "../helpers/db";
 
 const t = useTestDatabase();
@@ -60,6 +64,50 @@ describe("statements per view", () => {
     expect(seen).toHaveLength(2);
     expect(seen[0]).toContain('"data_version"');
     expect(seen[1]).toContain('"finding_responses"');
+  });
+
+  it("in a page request the change counter comes with the session, so the dashboard at an unchanged state sends only the responses", async () => {
+    const admin = await t.db.selectFrom("users").select("id").where("username", "=", "demo-admin").executeTakeFirstOrThrow();
+    const token = await createSession(t.db, { userId: admin.id, clientAddress: "198.51.100.7", userAgent: "test" });
+    const { db, seen } = logged();
+    const params = new URLSearchParams("fy=2025");
+    const view = () => getDashboard(db, { kind: "all" }, parseDashboardParams(params, parseFiscalYear(params.get("fy")) ?? undefined), { asOf: AS_OF });
+    const first = await view();
+    seen.length = 0;
+    const again = await asReadRequest(async () => {
+      expect(await sessionPrincipal(db, token)).toMatchObject({ id: admin.id });
+      return view();
+    });
+    expect(again).toEqual(first);
+    expect(seen).toHaveLength(2);
+    expect(seen[0]).toContain('"sessions"');
+    expect(seen[0]).toContain('"data_version"');
+    expect(seen[1]).toContain('"finding_responses"');
+  });
+
+  it("the root's and the page's loaders share one sign-in lookup per page request", async () => {
+    const cookie = await cookieFor(t.db, "demo-admin");
+    // Remix hands each loader a Request of its own.
+    const [root, page] = await asReadRequest(() => [currentUser(request("/dashboard", { cookie })), currentUser(request("/dashboard", { cookie }))]);
+    expect(await root).toMatchObject({ username: "demo-admin" });
+    expect(await page).toBe(await root);
+    expect(await currentUser(request("/dashboard", { cookie }))).not.toBe(await root);
+  });
+
+  it("a page request that writes reads the counter again, so it never sees what it remembered from before its write", async () => {
+    const admin = await t.db.selectFrom("users").select("id").where("username", "=", "demo-admin").executeTakeFirstOrThrow();
+    const token = await createSession(t.db, { userId: admin.id, clientAddress: "198.51.100.7", userAgent: "test" });
+    const count = () => memoized(t.db, "test-line-count", null, async () => (await t.db.selectFrom("budget_lines").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n);
+    await asReadRequest(async () => {
+      await sessionPrincipal(t.db, token);
+      const before = Number(await count());
+      const line = await t.db.selectFrom("budget_lines").selectAll().orderBy("id").executeTakeFirstOrThrow();
+      await t.db.transaction().execute(async (trx) => {
+        const { id: _id, line_id, spent_cents: _spent, ...rest } = line;
+        await trx.insertInto("budget_lines").values({ ...rest, line_id: `${line_id}-copy`, amount_cents: 0 }).execute();
+      });
+      expect(Number(await count())).toBe(before + 1);
+    });
   });
 
   it("a budget line save reads the award and the line once, writes the line and its audit row, and nothing more", async () => {
