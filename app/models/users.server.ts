@@ -52,7 +52,8 @@ function principalOf(row: PrincipalRow | undefined): Principal | null {
 
 /** The signed-in user as the permission checks see them; null when missing or deactivated. */
 export async function getPrincipal(db: Q, userId: number): Promise<Principal | null> {
-  return principalOf(await db.selectFrom("users").leftJoin("centers", "centers.id", "users.center_id").select(PRINCIPAL_COLUMNS).where("users.id", "=", userId).executeTakeFirst());
+  const row = await db.selectFrom("users").leftJoin("centers", "centers.id", "users.center_id").select(PRINCIPAL_COLUMNS).where("users.id", "=", userId).executeTakeFirst();
+  return principalOf(row);
 }
 
 /**
@@ -70,7 +71,7 @@ export async function sessionPrincipal(db: Q, token: string, nowMs = Date.now())
     .select((eb) => eb.selectFrom("data_version").select("version").where("id", "=", 1).as("data_version"))
     .where("sessions.token_hash", "=", hashSessionToken(token))
     .executeTakeFirst();
-  if (row?.data_version !== undefined && row.data_version !== null) noteDataVersion(db, Number(row.data_version));
+  if (row && row.data_version !== null) noteDataVersion(db, Number(row.data_version));
   if (!row || !(await liveSession(db, { id: row.session_id, last_seen_ms: row.last_seen_ms, expires_at_ms: row.expires_at_ms }, nowMs))) return null;
   const user = principalOf(row);
   return user ? { ...user, sessionId: row.session_id } : null;

@@ -252,10 +252,10 @@ export const WARM_SECONDS = Number(process.env.BENCH_WARM ?? 5);
 
 /**
  * Checks that every page answers 200, then brings a freshly started server to the speed it keeps:
- * every page at concurrency 16 for WARM_SECONDS in turn, nothing recorded. Right after start the JIT compiles on the same
- * two cores that serve (and with workers, twice over): on a quiet box the national dashboard with two
- * workers served 169, 175, 253, 277, 332 requests/s in its first five 5-second windows and 313–378
- * after; one process 128 then about 200 from the third window on (docs/performance.md).
+ * every page at concurrency 16 for WARM_SECONDS in turn, nothing recorded. Right after start the JIT
+ * compiles on the same two cores that serve (and with workers, twice over): on a quiet box the national
+ * dashboard with two workers served 169, 175, 253, 277, 332 requests/s in its first five 5-second
+ * windows and 313–378 after; one process 128 then about 200 from the third window on (docs/performance.md).
  */
 export async function warmUp(base: string, pages: readonly PageSpec[], cookie: string, serverOutput: () => string, seconds = WARM_SECONDS): Promise<void> {
   // A clear failure, with the server's last words, when a page does not answer 200.
