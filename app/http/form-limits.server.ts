@@ -214,11 +214,13 @@ function controlFieldProblem(form: FormData): FormLimitError | null {
   return null;
 }
 
-/** The first problem of a parsed form (field count, names, indexes, Conform's control fields), or null. */
+/** The first problem of a parsed form (field count, names, indexes, NUL characters, Conform's control fields), or null. */
 export function formFieldsProblem(form: FormData): FormLimitError | null {
   let count = 0;
-  for (const name of form.keys()) {
+  for (const [name, value] of form.entries()) {
     if (++count > FORM_LIMITS.fields) return new FormLimitError(413, `The form has more than ${fmt(FORM_LIMITS.fields)} fields.`);
+    // No field takes one, PostgreSQL refuses one in any text it is sent, and no keyboard types one.
+    if (typeof value === "string" && value.includes("\u0000")) return new FormLimitError(400, `The form field "${shown(name)}" holds a NUL character, which no field takes.`);
     if (name === CONFORM_INTENT || name === CONFORM_STATE) continue;
     const problem = fieldNameProblem(name);
     if (problem) return problem;

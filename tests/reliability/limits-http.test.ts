@@ -127,6 +127,17 @@ describe("crafted form posts", () => {
       }
     }));
 
+  it("a NUL character in any field is a 400 naming the field (PostgreSQL refuses one in any text it is sent)", () =>
+    withoutWrite(async () => {
+      await refused("/login", { cookie: "", type: "application/x-www-form-urlencoded", body: "username=demo%00admin&password=x" }, 400, "username&quot; holds a NUL character");
+      await refused(
+        `/awards/${encodeURIComponent(award)}`,
+        { cookie: director, type: "application/x-www-form-urlencoded", body: "intent=add-line&description=a%00b" },
+        400,
+        "description&quot; holds a NUL character"
+      );
+    }));
+
   it("multipart without a boundary is a 400, on the import page too", () =>
     withoutWrite(async () => {
       const body = '--X\r\nContent-Disposition: form-data; name="a"\r\n\r\nb\r\n--X--\r\n';
