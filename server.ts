@@ -61,6 +61,12 @@ export function createApp(build: ServerBuild | (() => Promise<ServerBuild>)) {
     res.locals.requestId = requestId;
     for (const [k, v] of Object.entries(securityHeaders(nonce, { dev }))) res.setHeader(k, v);
     res.setHeader("X-Request-Id", requestId);
+    // No page, filter or record key holds a NUL, and PostgreSQL refuses one in any text it is sent:
+    // where one reached a query (a center code, a filter) it answered 500.
+    if (req.url.includes("%00")) {
+      refuse(req.path, res, 400, "The address holds a NUL character (%00), which no Baseline address has.");
+      return;
+    }
     if (isCrossSiteWrite(req.method, { origin: req.headers.origin, referer: req.headers.referer, host: req.headers.host })) {
       refuse(req.path, res, 403, "Cross-site request refused.");
       return;

@@ -155,6 +155,16 @@ describe("crafted form posts", () => {
     }));
 });
 
+describe("NUL in the address", () => {
+  it("a %00 in a path or a query parameter is a 400 with a sentence, on pages and the API", async () => {
+    for (const url of ["/dashboard?state=%00", "/centers/%00", "/awards/%00", "/compare?c=%00", "/audit?entity=%00", "/api/v1/centers/%00"]) {
+      const r = await send(url, { cookie: admin, method: "GET" });
+      expect(r.status, url).toBe(400);
+      expect(r.text, url).toContain("holds a NUL character");
+    }
+  });
+});
+
 describe("query parameters used as keys", () => {
   it("?done=__proto__ and other prototype names show the page without a message", async () => {
     const pages = [
