@@ -65,6 +65,16 @@ export interface DefaultYear {
   basis: DefaultYearBasis;
 }
 
+/**
+ * The year a page opens on when its URL names none (docs/decisions/014-first-week.md): the latest
+ * fiscal year with a live award, so that one center starting next year's assessment early does not
+ * move everyone to a nearly empty year; without any award, the latest assessed year; null without either.
+ */
+export function defaultYearOf(latestAwardYear: number | null, latestAssessedYear: number | null): DefaultYear | null {
+  if (latestAwardYear !== null) return { fiscalYear: latestAwardYear, basis: "awards" };
+  return latestAssessedYear === null ? null : { fiscalYear: latestAssessedYear, basis: "assessments" };
+}
+
 /** "FY2025, the latest year with awards": said on every page that chose the year itself. */
 export function describeDefaultYear(d: DefaultYear): string {
   return `FY${d.fiscalYear}, the latest year with ${d.basis === "awards" ? "awards" : "assessments (no awards yet)"}`;

@@ -13,6 +13,12 @@ import type { NextFunction, Request, Response } from "express";
 export interface ReadGate {
   /** A place for one page: `ready` when it may be drawn, or null when `maxWaiting` already wait. */
   request(): { ready: Promise<void>; release: () => void } | null;
+  /**
+   * A write has begun: no further page starts until the returned function is called, or `holdMs`
+   * has passed (a long write, an upload's import, holds pages that long at most). Pages already
+   * being drawn go on.
+   */
+  write(holdMs: number): () => void;
   /** Pages being drawn and pages waiting, for tests and diagnostics. */
   readonly active: number;
   readonly waiting: number;
@@ -22,9 +28,11 @@ export function readGate(slots: number, maxWaiting: number): ReadGate {
   let active = 0;
   /** Places still waiting; a place given up stays in `queue` until its turn comes and is skipped. */
   let waiting = 0;
+  /** Writes holding pages back. */
+  let writes = 0;
   const queue: Array<{ admit: () => void; cancelled: boolean }> = [];
   const next = () => {
-    while (active < slots && queue.length > 0) {
+    while (writes === 0 && active < slots && queue.length > 0) {
       const entry = queue.shift()!;
       if (entry.cancelled) continue;
       waiting--;
@@ -39,7 +47,7 @@ export function readGate(slots: number, maxWaiting: number): ReadGate {
       let done = false;
       let ready: Promise<void>;
       let entry: { admit: () => void; cancelled: boolean } | undefined;
-      if (active < slots && waiting === 0) {
+      if (active < slots && waiting === 0 && writes === 0) {
         active++;
         admitted = true;
         ready = Promise.resolve();
@@ -72,6 +80,20 @@ export function readGate(slots: number, maxWaiting: number): ReadGate {
         },
       };
     },
+    write(holdMs) {
+      writes++;
+      let ended = false;
+      const end = () => {
+        if (ended) return;
+        ended = true;
+        clearTimeout(timer);
+        writes--;
+        next();
+      };
+      const timer = setTimeout(end, holdMs);
+      timer.unref();
+      return end;
+    },
     get active() {
       return active;
     },
@@ -86,7 +108,15 @@ export const READ_SLOTS = { sqlite: 4, postgres: 8 } as const;
 /** Pages that may wait in one process; beyond that a page is refused at once (503) rather than queued without end. */
 export const MAX_WAITING_READS = 1000;
 
-const passesStraight = (req: Request) => (req.method !== "GET" && req.method !== "HEAD") || req.path === "/healthz" || /\.[A-Za-z0-9]+$/.test(req.path);
+const isWrite = (req: Request) => req.method !== "GET" && req.method !== "HEAD";
+const passesStraight = (req: Request) => isWrite(req) || req.path === "/healthz" || /\.[A-Za-z0-9]+$/.test(req.path);
+
+/**
+ * How long a write holds further pages back at most. A save's steps take turns with every page in
+ * flight in its process; pages that arrive after it wait until it is answered, so it only waits for
+ * those already being drawn. An upload or a sign-in that takes longer lets pages in again after this.
+ */
+export const WRITE_HOLD_MS = 100;
 
 /**
  * How long a page keeps its slot at most. A page is drawn in tens of milliseconds; one still sending
@@ -95,9 +125,13 @@ const passesStraight = (req: Request) => (req.method !== "GET" && req.method !==
  */
 export const SLOT_LEASE_MS = 1000;
 
-/** Express middleware: pages through `gate`, everything else straight on. `busy` answers a page the queue cannot take. */
-export function writesFirst(gate: ReadGate, busy: (req: Request, res: Response) => void, leaseMs = SLOT_LEASE_MS) {
+/**
+ * Express middleware: pages through `gate`, everything else straight on; a write holds further pages
+ * back until it is answered (`holdMs` at most). `busy` answers a page the queue cannot take.
+ */
+export function writesFirst(gate: ReadGate, busy: (req: Request, res: Response) => void, leaseMs = SLOT_LEASE_MS, holdMs = WRITE_HOLD_MS) {
   return (req: Request, res: Response, next: NextFunction) => {
+    if (isWrite(req)) res.once("close", gate.write(holdMs));
     if (passesStraight(req)) return next();
     const place = gate.request();
     if (!place) return busy(req, res);

@@ -3,6 +3,7 @@ import { parse } from "csv-parse/sync";
 import type { Kysely } from "kysely";
 import type { Database, Q } from "../../db/schema";
 import { recordAudit } from "./audit.server";
+import { perShared } from "./memo.server";
 
 export async function listFrameworks(db: Q) {
   return db.selectFrom("frameworks").selectAll().orderBy("sort_order").execute();
@@ -26,6 +27,14 @@ export async function listCapabilities(db: Q) {
     .orderBy("capabilities.sort_order")
     .orderBy("capabilities.id")
     .execute();
+}
+
+/**
+ * The capability catalog as `listCapabilities` reads it, remembered while the shared counter holds
+ * (memo.server.ts `perShared`): for read models rebuilt after a write to one center. Frozen, shared.
+ */
+export function rememberedCapabilities(db: Q): Promise<ReadonlyArray<Readonly<Awaited<ReturnType<typeof listCapabilities>>[number]>>> {
+  return perShared(db, "capabilities", null, async () => Object.freeze((await listCapabilities(db)).map((c) => Object.freeze(c))));
 }
 
 export async function listLinks(db: Q) {

@@ -24,7 +24,7 @@ import type { DefaultYear } from "../domain/fiscal-year";
 import type { FindingsFilter } from "../schemas/findings";
 import { listCenters, listStates, scoped } from "./centers.server";
 import { listResponses, type ResponseInfo, type StoredResponse } from "./findings.server";
-import { dataVersion, memoized, perCenter } from "./memo.server";
+import { dataVersion, memoized, perCenter, perShared } from "./memo.server";
 import { defaultFiscalYear, yearsWithRows } from "./years.server";
 
 export interface LoadOptions {
@@ -182,6 +182,34 @@ const engineObligation = (o: ObligationRow): ComplianceData["obligations"][numbe
  * Builds the engine's input. With `fiscalYear` N it loads only what year N's findings read (see
  * loadYear); evaluate the result with the same fiscalYear.
  */
+/**
+ * What every center's rules read from the shared tables (programs, the catalog, its links), remembered
+ * while the shared counter holds (memo.server.ts `perShared`): re-evaluating one center after a write to
+ * it reads only that center's rows.
+ */
+function sharedRules(db: Q): Promise<Pick<ComplianceData, "programs" | "catalog" | "links">> {
+  return perShared(db, "compliance-shared", null, async () => {
+    const [programs, catalog, links] = await Promise.all([
+      db.selectFrom("programs").select(["code", "federal", "ma_cap_pct", "match_pct"]).orderBy("code").execute(),
+      // Catalog order matters: gaps are listed in it (same order as catalog.server.ts listCapabilities).
+      db
+        .selectFrom("capabilities")
+        .innerJoin("frameworks", "frameworks.id", "capabilities.framework_id")
+        .select(["capabilities.id", "capabilities.framework_id", "capabilities.parent_id", "capabilities.privacy"])
+        .orderBy("frameworks.sort_order")
+        .orderBy("capabilities.sort_order")
+        .orderBy("capabilities.id")
+        .execute(),
+      db.selectFrom("capability_links").select(["from_id", "to_id"]).orderBy("from_id").orderBy("to_id").execute(),
+    ]);
+    return {
+      programs: programs.map((p) => Object.freeze({ code: p.code, federal: p.federal === 1, maCapPct: p.ma_cap_pct, matchPct: p.match_pct })),
+      catalog: catalog.map((c) => Object.freeze({ id: c.id, framework_id: c.framework_id, parent_id: c.parent_id, privacy: c.privacy === 1 })),
+      links: links.map((l) => Object.freeze(l)),
+    };
+  });
+}
+
 export async function loadComplianceData(db: Q, opts: LoadOptions): Promise<ComplianceData> {
   const empty: ComplianceData = {
     asOf: opts.asOf,
@@ -198,25 +226,7 @@ export async function loadComplianceData(db: Q, opts: LoadOptions): Promise<Comp
   const inScope = awardsInScope(opts);
   const fy = opts.fiscalYear;
 
-  const [programs, catalog, links] = await Promise.all([
-    db.selectFrom("programs").select(["code", "federal", "ma_cap_pct", "match_pct"]).orderBy("code").execute(),
-    // Catalog order matters: gaps are listed in it (same order as catalog.server.ts listCapabilities).
-    db
-      .selectFrom("capabilities")
-      .innerJoin("frameworks", "frameworks.id", "capabilities.framework_id")
-      .select(["capabilities.id", "capabilities.framework_id", "capabilities.parent_id", "capabilities.privacy"])
-      .orderBy("frameworks.sort_order")
-      .orderBy("capabilities.sort_order")
-      .orderBy("capabilities.id")
-      .execute(),
-    db.selectFrom("capability_links").select(["from_id", "to_id"]).orderBy("from_id").orderBy("to_id").execute(),
-  ]);
-  const base: ComplianceData = {
-    ...empty,
-    programs: programs.map((p) => ({ code: p.code, federal: p.federal === 1, maCapPct: p.ma_cap_pct, matchPct: p.match_pct })),
-    catalog: catalog.map((c) => ({ id: c.id, framework_id: c.framework_id, parent_id: c.parent_id, privacy: c.privacy === 1 })),
-    links,
-  };
+  const base: ComplianceData = { ...empty, ...(await sharedRules(db)) };
   if (opts.centerIds && opts.centerIds.length === 0) return base;
   if (fy !== undefined) return loadYear(db, base, { ...opts, fiscalYear: fy });
 
@@ -307,24 +317,34 @@ async function loadYear(db: Q, base: ComplianceData, opts: LoadOptions & { fisca
   // FY N−1 spending per live line: every line of N's awards, and the lines of older awards that
   // FUNDED-GAP-STALLED can count — federal, naming a capability the center assessed not_achieved
   // in N (a few dozen rows nationally, instead of ~25,000). A few centers are read center by center
-  // (CROSS JOIN fixes that join order in SQLite), so the cost follows the centers shown, not the
-  // size of the network; many centers read the year's slice of the summary instead.
+  // (CROSS JOIN fixes that join order in SQLite: award, its program, its lines, and only then the
+  // summary row of the lines that qualify), so the cost follows the centers shown, not the size of
+  // the network; many centers read the year's slice of the summary instead. The not_achieved pairs
+  // are one list for the whole statement, not a look-up per line.
   const summaries = db;
   const byCenter = ids !== undefined && ids.length <= FEW_CENTERS;
+  const notAchieved = db
+    .selectFrom("assessments")
+    .select(["assessments.center_id", "assessments.capability_id"])
+    .where("assessments.fiscal_year", "=", fy)
+    .where("assessments.status", "=", "not_achieved")
+    .$if(ids !== undefined, (q) => q.where("assessments.center_id", "in", ids!));
   const priorQ = (
     byCenter
       ? summaries
           .selectFrom("awards")
+          .crossJoin("programs")
           .crossJoin("budget_lines")
           .crossJoin("line_spending_years")
+          .whereRef("programs.code", "=", "awards.program_code")
           .whereRef("budget_lines.award_id", "=", "awards.id")
           .whereRef("line_spending_years.budget_line_id", "=", "budget_lines.id")
       : summaries
           .selectFrom("line_spending_years")
           .innerJoin("budget_lines", "budget_lines.id", "line_spending_years.budget_line_id")
           .innerJoin("awards", "awards.id", "budget_lines.award_id")
+          .innerJoin("programs", "programs.code", "awards.program_code")
   )
-    .innerJoin("programs", "programs.code", "awards.program_code")
     .select([
       "budget_lines.line_id",
       "budget_lines.award_id",
@@ -345,15 +365,7 @@ async function loadYear(db: Q, base: ComplianceData, opts: LoadOptions & { fisca
         eb.and([
           eb("budget_lines.capability_id", "is not", null),
           eb("programs.federal", "=", 1),
-          eb.exists(
-            eb
-              .selectFrom("assessments")
-              .select("assessments.id")
-              .whereRef("assessments.center_id", "=", "awards.center_id")
-              .where("assessments.fiscal_year", "=", fy)
-              .whereRef("assessments.capability_id", "=", "budget_lines.capability_id")
-              .where("assessments.status", "=", "not_achieved"),
-          ),
+          eb(eb.refTuple("awards.center_id", "budget_lines.capability_id"), "in", notAchieved.$asTuple("center_id", "capability_id")),
         ]),
       ]),
     )
@@ -473,9 +485,11 @@ export async function evaluatedFindings(db: Q, opts: LoadOptions): Promise<Evalu
 }
 
 async function evaluateByCenter(db: Q, opts: LoadOptions & { fiscalYear: number }): Promise<EvaluatedFindings> {
-  let centersQ = db.selectFrom("centers").select(["id", "code"]);
-  if (opts.centerIds) centersQ = centersQ.where("id", "in", [...opts.centerIds]);
-  const centers = (await centersQ.execute()).sort((a, b) => byText(a.code, b.code));
+  const centers = await perShared(db, "center-codes", opts.centerIds ?? null, async () => {
+    let centersQ = db.selectFrom("centers").select(["id", "code"]);
+    if (opts.centerIds) centersQ = centersQ.where("id", "in", [...opts.centerIds]);
+    return Object.freeze((await centersQ.execute()).sort((a, b) => byText(a.code, b.code)));
+  });
   if (centers.length === 0) return evaluateFresh(db, opts);
   const idOf = new Map(centers.map((c) => [c.code, c.id]));
   const byCenter = await perCenter(db, "findings", [opts.asOf, opts.fiscalYear], centers.map((c) => c.id), async (stale) => {

@@ -21,12 +21,12 @@ import {
   roundOneDecimal,
   scoresByArea,
 } from "../domain/scores";
-import { listCapabilities } from "./catalog.server";
+import { listCapabilities, rememberedCapabilities } from "./catalog.server";
 import { scoped } from "./centers.server";
 import { evaluatedFindings, respondedFindings, type EvaluatedFindings } from "./compliance.server";
-import { memoized, perCenter } from "./memo.server";
+import { memoized, perCenter, perShared } from "./memo.server";
 import { overdueByCenter } from "./obligations.server";
-import { defaultFiscalYear, yearsWithRows } from "./years.server";
+import { yearsOfCenters } from "./years.server";
 
 export interface DashboardFilters {
   fiscalYear?: number;
@@ -187,11 +187,6 @@ export function sortHeatRows(rows: readonly HeatRow[], sort: HeatSort): HeatRow[
   });
 }
 
-/** Ids of the centers a scope allows. */
-async function scopedIds(db: Q, scope: CenterScope): Promise<number[]> {
-  return (await scoped(db.selectFrom("centers").select("centers.id"), scope).execute()).map((r) => r.id);
-}
-
 /** The user's scope narrowed to one state (an out-of-scope state leaves nothing). */
 export function narrowScope(scope: CenterScope, state: string | undefined): CenterScope {
   if (!state) return scope;
@@ -280,6 +275,35 @@ export async function getDashboard(
 }
 
 /**
+ * What the dashboard reads from the tables every center shares (programs, centers, the catalog),
+ * remembered while the shared counter holds (memo.server.ts `perShared`): a write to one center's
+ * rows rebuilds the page without reading these again. `scopeCenters` are the scope narrowed to
+ * the state filter, `scopeAllIds` the whole scope's.
+ */
+function dashboardShell(db: Q, scope: CenterScope, area: CenterScope) {
+  return perShared(db, "dashboard-shell", [scope, area], async () => {
+    const [programs, states, catalog, scopeCenters, scopeAll] = await Promise.all([
+      db.selectFrom("programs").select(["code", "name", "agency"]).orderBy("sort_order").execute(),
+      scoped(db.selectFrom("centers").select("centers.state").distinct(), scope).orderBy("centers.state").execute(),
+      listCapabilities(db),
+      scoped(db.selectFrom("centers").select(["centers.id", "centers.code", "centers.name", "centers.state", "centers.kind"]), area)
+        .orderBy("centers.code")
+        .execute(),
+      scoped(db.selectFrom("centers").select("centers.id"), scope).orderBy("centers.id").execute(),
+    ]);
+    const titleOf = new Map(catalog.map((c) => [c.id, c.title]));
+    const areas = [...scoresByArea(catalog, HEADLINE_FRAMEWORK, () => undefined).keys()].map((id) => Object.freeze({ id, title: titleOf.get(id) ?? id }));
+    return Object.freeze({
+      programs: Object.freeze(programs.map((p) => Object.freeze({ code: p.code, name: p.name, agency: p.agency }))),
+      states: Object.freeze(states.map((s) => s.state)),
+      areas: Object.freeze(areas),
+      scopeCenters: Object.freeze(scopeCenters.map((c) => Object.freeze(c))),
+      scopeAllIds: Object.freeze(scopeAll.map((c) => c.id)),
+    });
+  });
+}
+
+/**
  * The dashboard without what depends on the findings' responses or the sort: filters checked, years,
  * options, the centers shown and their year figures (memoized by getDashboard).
  */
@@ -290,21 +314,14 @@ async function dashboardPage(
   opts: DashboardOptions,
 ): Promise<{
   empty: Dashboard;
-  figures?: { fiscalYear: number; centers: Array<{ id: number; code: string; name: string; state: string; kind: "state" | "urban_area" }>; figures: Readonly<YearFigures>; evaluated: EvaluatedFindings };
+  figures?: { fiscalYear: number; centers: ReadonlyArray<{ id: number; code: string; name: string; state: string; kind: "state" | "urban_area" }>; figures: Readonly<YearFigures>; evaluated: EvaluatedFindings };
 }> {
   const notes: string[] = [];
   const filters = { ...input };
   const sort = DEFAULT_SORT;
   const area = narrowScope(scope, filters.state);
 
-  const [programs, states, catalog, scopeCenters] = await Promise.all([
-    db.selectFrom("programs").select(["code", "name", "agency"]).orderBy("sort_order").execute(),
-    scoped(db.selectFrom("centers").select("centers.state").distinct(), scope).orderBy("centers.state").execute(),
-    listCapabilities(db),
-    scoped(db.selectFrom("centers").select(["centers.id", "centers.code", "centers.name", "centers.state", "centers.kind"]), area)
-      .orderBy("centers.code")
-      .execute(),
-  ]);
+  const { programs, states, areas, scopeCenters, scopeAllIds } = await dashboardShell(db, scope, area);
   if (filters.program && !programs.some((p) => p.code === filters.program)) {
     notes.push(`There is no program "${filters.program}"; the program filter was ignored.`);
     delete filters.program;
@@ -313,33 +330,12 @@ async function dashboardPage(
 
   // Years with an assessment or a live award among all the user's centers (not only the filtered
   // state), newest first: a filter that matches nothing is then told apart from a year without data.
-  const [assessmentYears, awardYears] = await Promise.all(
-    scope.kind === "all"
-      ? [yearsWithRows(db, "assessments"), yearsWithRows(db, "awards")]
-      : [
-          scoped(db.selectFrom("assessments").innerJoin("centers", "centers.id", "assessments.center_id").select("assessments.fiscal_year").distinct(), scope)
-            .execute()
-            .then((rows) => rows.map((r) => r.fiscal_year)),
-          scoped(
-            db.selectFrom("awards").innerJoin("centers", "centers.id", "awards.center_id").select("awards.fiscal_year").distinct().where("awards.voided_at", "is", null),
-            scope,
-          )
-            .execute()
-            .then((rows) => rows.map((r) => r.fiscal_year)),
-        ],
-  );
-  const years = [...new Set([...assessmentYears, ...awardYears])].sort((a, b) => b - a);
-  const defaultYear = filters.fiscalYear === undefined ? await defaultFiscalYear(db, scope.kind === "all" ? undefined : await scopedIds(db, scope)) : null;
+  const centerYears = await yearsOfCenters(db, scopeAllIds);
+  const years = centerYears.years;
+  const defaultYear = filters.fiscalYear === undefined ? centerYears.defaultYear : null;
   const fiscalYear = filters.fiscalYear ?? defaultYear?.fiscalYear ?? null;
-
-  const baselineAreas = [...scoresByArea(catalog, HEADLINE_FRAMEWORK, () => undefined).keys()];
-  const titleOf = new Map(catalog.map((c) => [c.id, c.title]));
-  const areas = baselineAreas.map((id) => ({ id, title: titleOf.get(id) ?? id }));
-  const options = {
-    states: states.map((s) => s.state),
-    programs: programs.map((p) => ({ code: p.code, name: p.name, agency: p.agency })),
-    agencies: [...FUNDING_SOURCES],
-  };
+  const baselineAreas = areas.map((a) => a.id);
+  const options = { states: [...states], programs: programs.map((p) => ({ ...p })), agencies: [...FUNDING_SOURCES] };
   const empty: Dashboard = {
     fiscalYear,
     defaultYear,
@@ -350,7 +346,7 @@ async function dashboardPage(
     noDataForYear: fiscalYear === null || !years.includes(fiscalYear),
     centersInScope: scopeCenters.length,
     filterSummary: describeMoneyFilter(filters, fiscalYear, scopeCenters.length),
-    areas,
+    areas: [...areas],
     rows: [],
     footer: { medianScore: null, totalGaps: 0, areaMedians: Object.fromEntries(baselineAreas.map((a) => [a, null])), federalCents: 0 },
     tiles: {
@@ -473,7 +469,7 @@ async function centerYearFigures(
     .groupBy(["awards.center_id", "awards.fiscal_year", "programs.agency"]);
 
   const [catalog, assessments, money, fundingRows, overdue] = await Promise.all([
-    listCapabilities(db),
+    rememberedCapabilities(db),
     db.selectFrom("assessments").select(["center_id", "capability_id", "status"]).where("center_id", "in", ids).where("fiscal_year", "=", fiscalYear).execute(),
     moneyQ.execute(),
     fundingQ.execute(),

@@ -140,14 +140,55 @@ interface CenterEntry {
 
 const perCenterMemos = new WeakMap<object, LRUCache<string, Map<number, CenterEntry>>>();
 
+export interface CenterVersions {
+  shared: number | undefined;
+  byCenter: ReadonlyMap<number, number>;
+}
+
 /**
  * The per-center counters (migrations/0019): `shared` moves on every write to a table all centers'
- * figures read, a center's own on every write to its rows.
+ * figures read, a center's own on every write to its rows. Read once per committed state: 0019's
+ * triggers watch the tables and columns 0007's do (or fewer), so no transaction moves one of these
+ * counters without moving data_version.
  */
-export async function centerVersions(db: Q): Promise<{ shared: number | undefined; byCenter: Map<number, number> }> {
+export function centerVersions(db: Q): Promise<CenterVersions> {
+  return memoized(db, "center-versions", null, () => readCenterVersions(db), { entries: 1 });
+}
+
+async function readCenterVersions(db: Q): Promise<CenterVersions> {
   const rows = await db.selectFrom("center_versions").select(["center_id", "version"]).execute();
   const byCenter = new Map(rows.map((r) => [Number(r.center_id), Number(r.version)]));
   return { shared: byCenter.get(0), byCenter };
+}
+
+/** Kinds × keys of results that read only the shared tables, per database handle. */
+export const SHARED_KEYS = 64;
+
+const sharedMemos = new WeakMap<object, LRUCache<string, { shared: number; value: Promise<unknown> }>>();
+
+/**
+ * `compute()`, or what it gave for the same kind and key while the shared counter (row 0 of
+ * center_versions) read the same: for results that read nothing but the tables every center's
+ * figures share (frameworks, capabilities, capability_links, programs, centers). A write to one
+ * center's rows moves data_version but not this counter, so a page rebuilt after it reads the
+ * catalog, the programs and the list of centers from here instead of sending their statements again.
+ * The counter is read before computing; transactions neither read nor fill it. Never mutate a result.
+ */
+export async function perShared<T>(db: Q, kind: string, key: unknown, compute: () => Promise<T>): Promise<T> {
+  if (db.isTransaction) return compute();
+  const { shared } = await centerVersions(db);
+  if (shared === undefined) return compute();
+  let memo = sharedMemos.get(db);
+  if (!memo) sharedMemos.set(db, (memo = new LRUCache({ max: SHARED_KEYS })));
+  const id = `${kind}:${JSON.stringify(key)}`;
+  const hit = memo.get(id);
+  if (hit && hit.shared === shared) return hit.value as Promise<T>;
+  const pending = compute();
+  memo.set(id, { shared, value: pending });
+  pending.catch(() => {
+    if (memo.get(id)?.value === pending) memo.delete(id);
+  });
+  return pending;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import type { Q } from "../../db/schema";
-import type { DefaultYear } from "../domain/fiscal-year";
+import { defaultYearOf, type DefaultYear } from "../domain/fiscal-year";
+import { perCenter } from "./memo.server";
 
 /**
  * Fiscal years that have a row in the table (live awards only), for every center: one index seek
@@ -19,10 +20,8 @@ export async function yearsWithRows(db: Q, table: "assessments" | "awards"): Pro
 }
 
 /**
- * The year a page opens on when its URL names none (docs/decisions/014-first-week.md): the
- * latest fiscal year with a live award among the centers, so that one center starting next
- * year's assessment early does not move everyone to a nearly empty year. Without any award, the
- * latest assessed year. centerIds undefined = every center; null when there is no data at all.
+ * The year a page opens on when its URL names none (`defaultYearOf`, app/domain/fiscal-year.ts) for
+ * the centers `centerIds` (undefined = every center).
  */
 export async function defaultFiscalYear(db: Q, centerIds?: readonly number[]): Promise<DefaultYear | null> {
   if (centerIds && centerIds.length === 0) return null;
@@ -34,7 +33,47 @@ export async function defaultFiscalYear(db: Q, centerIds?: readonly number[]): P
     return typeof fy === "number" ? fy : null;
   };
   const awards = await latest("awards");
-  if (awards !== null) return { fiscalYear: awards, basis: "awards" };
-  const assessed = await latest("assessments");
-  return assessed === null ? null : { fiscalYear: assessed, basis: "assessments" };
+  return defaultYearOf(awards, awards === null ? await latest("assessments") : null);
+}
+
+interface CenterYears {
+  assessed: readonly number[];
+  awarded: readonly number[];
+}
+
+/**
+ * The fiscal years with an assessment or a live award among the centers `ids` (newest first) and the
+ * year a page opens on for them, as `yearsWithRows` and `defaultFiscalYear` give them, from each
+ * center's years remembered per center (docs/decisions/030-per-center-memo.md): after a write to one
+ * center, only that center's years are read again.
+ */
+export async function yearsOfCenters(db: Q, ids: readonly number[]): Promise<{ years: number[]; defaultYear: DefaultYear | null }> {
+  const byCenter = await perCenter(db, "center-years", null, ids, async (stale) => {
+    const [assessed, awarded] = await Promise.all([
+      db.selectFrom("assessments").select(["center_id", "fiscal_year"]).where("center_id", "in", stale).groupBy(["center_id", "fiscal_year"]).execute(),
+      db
+        .selectFrom("awards")
+        .select(["center_id", "fiscal_year"])
+        .where("center_id", "in", stale)
+        .where("voided_at", "is", null)
+        .groupBy(["center_id", "fiscal_year"])
+        .execute(),
+    ]);
+    const out = new Map<number, { assessed: number[]; awarded: number[] }>(stale.map((id) => [id, { assessed: [], awarded: [] }]));
+    for (const r of assessed) out.get(r.center_id)?.assessed.push(r.fiscal_year);
+    for (const r of awarded) out.get(r.center_id)?.awarded.push(r.fiscal_year);
+    return new Map<number, CenterYears>([...out].map(([id, y]) => [id, Object.freeze({ assessed: Object.freeze(y.assessed), awarded: Object.freeze(y.awarded) })]));
+  });
+  const assessed = new Set<number>();
+  const awarded = new Set<number>();
+  for (const id of ids) {
+    const y = byCenter.get(id)!;
+    for (const fy of y.assessed) assessed.add(fy);
+    for (const fy of y.awarded) awarded.add(fy);
+  }
+  const latest = (years: Set<number>) => (years.size === 0 ? null : Math.max(...years));
+  return {
+    years: [...new Set([...assessed, ...awarded])].sort((a, b) => b - a),
+    defaultYear: ids.length === 0 ? null : defaultYearOf(latest(awarded), latest(assessed)),
+  };
 }

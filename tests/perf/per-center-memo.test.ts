@@ -49,6 +49,7 @@ async function fresh() {
     va: evaluateCompliance(await loadComplianceData(trx, { ...YEAR, centerIds: [ids.VA, ids.TX] }), { fiscalYear: FY }),
     dashboard: await dashboard(trx),
     state: await dashboard(trx, `fy=${FY}&state=TX`),
+    opening: await dashboard(trx, ""),
     compare: await compare(trx),
   }));
 }
@@ -59,6 +60,7 @@ async function remembered() {
     va: [...(await evaluatedFindings(t.db, { ...YEAR, centerIds: [ids.VA, ids.TX] })).findings],
     dashboard: await dashboard(),
     state: await dashboard(t.db, `fy=${FY}&state=TX`),
+    opening: await dashboard(t.db, ""),
     compare: await compare(),
   };
 }
@@ -121,6 +123,18 @@ describe("per-center figures equal a fresh evaluation after", () => {
     expect(await afterWrite(async () => expect((await createAward(t.db, adminId, input)).ok).toBe(true))).toEqual(["MD"]);
     const award = await t.db.selectFrom("awards").select(["id", "version"]).where("award_number", "=", "TEST-PC-25").executeTakeFirstOrThrow();
     expect(await afterWrite(async () => expect((await voidAward(t.db, adminId, award.id, award.version, "entered twice")).ok).toBe(true))).toEqual(["MD"]);
+  });
+
+  it("an award in a later year, which moves the dashboard's years and the year it opens on, and its void", async () => {
+    const input = { awardNumber: "TEST-PC-26", centerId: ids.MD, programCode: "SHSP", fiscalYear: FY + 1, amountCents: 100_000_00, popStart: "2025-10-01", popEnd: null };
+    const opening = async () => (await dashboard(t.db, "")).defaultYear?.fiscalYear;
+    expect(await opening()).toBe(FY);
+    expect(await afterWrite(async () => expect((await createAward(t.db, adminId, input)).ok).toBe(true))).toEqual(["MD"]);
+    expect(await opening()).toBe(FY + 1);
+    expect((await dashboard()).years).toContain(FY + 1);
+    const award = await t.db.selectFrom("awards").select(["id", "version"]).where("award_number", "=", "TEST-PC-26").executeTakeFirstOrThrow();
+    expect(await afterWrite(async () => expect((await voidAward(t.db, adminId, award.id, award.version, "entered twice")).ok).toBe(true))).toEqual(["MD"]);
+    expect(await opening()).toBe(FY);
   });
 
   it("an assessment saved", async () => {
@@ -194,9 +208,10 @@ describe("per-center figures equal a fresh evaluation after", () => {
     let zz = 0;
     expect(
       await afterWrite(async () => {
-        zz = (await t.db.insertInto("centers").values({ code: "ZZ", name: "Test center", state: "TX", kind: "state", created_at: NOW }).returning("id").executeTakeFirstOrThrow()).id;
+        zz = (await t.db.insertInto("centers").values({ code: "ZZ", name: "Test center", state: "GU", kind: "state", created_at: NOW }).returning("id").executeTakeFirstOrThrow()).id;
       }),
     ).toEqual(["shared"]);
+    expect((await dashboard()).options.states).toContain("GU");
     expect((await centerVersions(t.db)).byCenter.get(zz)).toBe(0);
     expect(
       await afterWrite(() =>

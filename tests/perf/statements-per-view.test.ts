@@ -110,6 +110,35 @@ describe("statements per view", () => {
     });
   });
 
+  it("after a save to one center's budget line, the next dashboard reads that center's rows again and not the tables every center shares", async () => {
+    const { db, seen } = logged();
+    const params = new URLSearchParams("fy=2025");
+    const view = () => getDashboard(db, { kind: "all" }, parseDashboardParams(params, parseFiscalYear(params.get("fy")) ?? undefined), { asOf: AS_OF });
+    await view();
+    const row = await t.db
+      .selectFrom("budget_lines as b")
+      .innerJoin("awards as a", "a.id", "b.award_id")
+      .select(["a.id as award_id", "a.center_id", "b.line_id", "b.version", "b.capability_id", "b.poete", "b.cost_category", "b.amount_cents", "b.spent_cents", "b.description"])
+      .where("b.voided_at", "is", null)
+      .where("a.voided_at", "is", null)
+      .where("a.fiscal_year", "=", 2025)
+      .where((eb) => eb(eb("b.amount_cents", "-", eb.ref("b.spent_cents")), ">=", 100))
+      .orderBy("b.id")
+      .executeTakeFirstOrThrow();
+    const admin = await t.db.selectFrom("users").select("id").where("username", "=", "demo-admin").executeTakeFirstOrThrow();
+    const input = { capabilityId: row.capability_id, poete: row.poete, costCategory: row.cost_category, amountCents: row.amount_cents - 100, description: row.description };
+    expect((await editBudgetLine(t.db, admin.id, row.award_id, row.line_id, row.version, input)).ok).toBe(true);
+    seen.length = 0;
+    const after = await view();
+    expect(after).toEqual(await t.db.transaction().execute((trx) => getDashboard(trx, { kind: "all" }, parseDashboardParams(params, 2025), { asOf: AS_OF })));
+    // The catalog, the programs and the list of centers did not change: none is read again.
+    expect(seen.filter((q) => /from "(programs|capabilities|capability_links|frameworks)"/.test(q) || /from "centers"(?! where "id" in \(\?\))/.test(q))).toEqual([]);
+    // Every statement that reads per-center rows reads one center's.
+    const perCenterReads = seen.filter((q) => /center_id" in \(/.test(q));
+    expect(perCenterReads.length).toBeGreaterThan(0);
+    for (const q of perCenterReads) expect(q).toMatch(/center_id" in \(\?\)/);
+  });
+
   it("a budget line save reads the award and the line once, writes the line and its audit row, and nothing more", async () => {
     const row = await t.db
       .selectFrom("budget_lines as b")

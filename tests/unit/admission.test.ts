@@ -20,12 +20,12 @@ interface Harness {
 
 let harness: Harness | undefined;
 
-async function start(slots: number, maxWaiting: number, leaseMs = 60_000): Promise<Harness> {
+async function start(slots: number, maxWaiting: number, leaseMs = 60_000, holdMs = 60_000): Promise<Harness> {
   const gate = readGate(slots, maxWaiting);
   const held = new Map<string, () => void>();
   const drawing: string[] = [];
   const app = express();
-  app.use(writesFirst(gate, (_req, res) => void res.status(503).set("Retry-After", "1").type("text/plain").send("The server is busy; try again in a moment."), leaseMs));
+  app.use(writesFirst(gate, (_req, res) => void res.status(503).set("Retry-After", "1").type("text/plain").send("The server is busy; try again in a moment."), leaseMs, holdMs));
   app.get("/page/:id", (req, res) => {
     drawing.push(req.params.id);
     held.set(req.params.id, () => res.type("text/html").send(`page ${req.params.id}`));
@@ -33,6 +33,11 @@ async function start(slots: number, maxWaiting: number, leaseMs = 60_000): Promi
   app.get("/healthz", (_req, res) => void res.send("ok"));
   app.get("/awards.csv", (_req, res) => void res.type("text/csv").send("a,b\n"));
   app.post("/save", (_req, res) => void res.status(303).set("Location", "/page/x").end());
+  // A save the test answers when it likes (`finish("save")`).
+  app.post("/slow-save", (_req, res) => {
+    drawing.push("save");
+    held.set("save", () => res.status(303).set("Location", "/page/x").end());
+  });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, "127.0.0.1", () => resolve(s));
   });
@@ -87,6 +92,39 @@ describe("pages wait their turn, writes never wait behind them", () => {
     h.finish("b");
     expect((await first).status).toBe(200);
     expect((await second).status).toBe(200);
+  });
+
+  it("holds pages that arrive during a save until the save is answered; pages already drawn go on", async () => {
+    const h = await start(2, 10);
+    const a = fetch(`${h.base}/page/a`);
+    await until(() => h.drawing.length === 1);
+    const save = fetch(`${h.base}/slow-save`, { method: "POST", redirect: "manual" });
+    await until(() => h.drawing.includes("save"));
+    const b = fetch(`${h.base}/page/b`);
+    await until(() => h.gate.waiting === 1);
+    // A slot is free, but the page waits for the save.
+    expect(h.drawing).toEqual(["a", "save"]);
+    h.finish("a");
+    expect((await a).status).toBe(200);
+    expect(h.gate.waiting).toBe(1);
+    h.finish("save");
+    expect((await save).status).toBe(303);
+    await until(() => h.drawing.includes("b"));
+    h.finish("b");
+    expect(await (await b).text()).toBe("page b");
+    expect(h.gate.active).toBe(0);
+  });
+
+  it("lets pages in again after the hold's limit when a write takes longer", async () => {
+    const h = await start(2, 10, 60_000, 50);
+    const save = fetch(`${h.base}/slow-save`, { method: "POST", redirect: "manual" });
+    await until(() => h.drawing.includes("save"));
+    const b = fetch(`${h.base}/page/b`);
+    await until(() => h.drawing.includes("b"));
+    h.finish("b");
+    expect(await (await b).text()).toBe("page b");
+    h.finish("save");
+    expect((await save).status).toBe(303);
   });
 
   it("gives up the place of a page whose client hung up while it waited", async () => {
