@@ -460,19 +460,15 @@ async function centerYearFigures(
     .where("awards.voided_at", "is", null);
   if (k.program) awards = awards.where("awards.program_code", "=", k.program);
   if (k.agency) awards = awards.where("programs.agency", "=", k.agency);
+  // Every year's money by agency and federal flag: the year's figures and the funding chart from one statement.
   const moneyQ = awards
-    .select((eb) => ["awards.center_id", "programs.agency", "programs.federal", eb.fn.sum<number>("awards.amount_cents").as("cents")])
-    .where("awards.fiscal_year", "=", fiscalYear)
-    .groupBy(["awards.center_id", "programs.agency", "programs.federal"]);
-  const fundingQ = awards
-    .select((eb) => ["awards.center_id", "awards.fiscal_year", "programs.agency", eb.fn.sum<number>("awards.amount_cents").as("cents")])
-    .groupBy(["awards.center_id", "awards.fiscal_year", "programs.agency"]);
+    .select((eb) => ["awards.center_id", "awards.fiscal_year", "programs.agency", "programs.federal", eb.fn.sum<number>("awards.amount_cents").as("cents")])
+    .groupBy(["awards.center_id", "awards.fiscal_year", "programs.agency", "programs.federal"]);
 
-  const [catalog, assessments, money, fundingRows, overdue] = await Promise.all([
+  const [catalog, assessments, money, overdue] = await Promise.all([
     rememberedCapabilities(db),
     db.selectFrom("assessments").select(["center_id", "capability_id", "status"]).where("center_id", "in", ids).where("fiscal_year", "=", fiscalYear).execute(),
     moneyQ.execute(),
-    fundingQ.execute(),
     // Overdue reports follow scope and state; the lifecycle model has no program filter (the page says so).
     overdueByCenter(db, { asOf: k.asOf, centerIds: ids }),
   ]);
@@ -490,13 +486,15 @@ async function centerYearFigures(
   }
   for (const m of money) {
     const cents = Number(m.cents ?? 0);
-    const c = out.get(m.center_id)!.money;
+    const f = out.get(m.center_id)!;
+    f.funding.push({ fiscalYear: m.fiscal_year, agency: m.agency, cents });
+    if (m.fiscal_year !== fiscalYear) continue;
+    const c = f.money;
     c.totalCents += cents;
     if (m.federal === 1) c.federalCents += cents;
     if (m.agency === "DHS") c.dhsCents += cents;
     if (m.agency === "DOJ") c.dojCents += cents;
   }
-  for (const m of fundingRows) out.get(m.center_id)!.funding.push({ fiscalYear: m.fiscal_year, agency: m.agency, cents: Number(m.cents ?? 0) });
 
   for (const id of ids) {
     const f = out.get(id)!;

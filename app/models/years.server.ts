@@ -49,19 +49,22 @@ interface CenterYears {
  */
 export async function yearsOfCenters(db: Q, ids: readonly number[]): Promise<{ years: number[]; defaultYear: DefaultYear | null }> {
   const byCenter = await perCenter(db, "center-years", null, ids, async (stale) => {
-    const [assessed, awarded] = await Promise.all([
-      db.selectFrom("assessments").select(["center_id", "fiscal_year"]).where("center_id", "in", stale).groupBy(["center_id", "fiscal_year"]).execute(),
-      db
-        .selectFrom("awards")
-        .select(["center_id", "fiscal_year"])
-        .where("center_id", "in", stale)
-        .where("voided_at", "is", null)
-        .groupBy(["center_id", "fiscal_year"])
-        .execute(),
-    ]);
+    const rows = await db
+      .selectFrom("assessments")
+      .select(["center_id", "fiscal_year", sql.lit(0).as("awarded")])
+      .where("center_id", "in", stale)
+      .groupBy(["center_id", "fiscal_year"])
+      .unionAll(
+        db
+          .selectFrom("awards")
+          .select(["center_id", "fiscal_year", sql.lit(1).as("awarded")])
+          .where("center_id", "in", stale)
+          .where("voided_at", "is", null)
+          .groupBy(["center_id", "fiscal_year"]),
+      )
+      .execute();
     const out = new Map<number, { assessed: number[]; awarded: number[] }>(stale.map((id) => [id, { assessed: [], awarded: [] }]));
-    for (const r of assessed) out.get(r.center_id)?.assessed.push(r.fiscal_year);
-    for (const r of awarded) out.get(r.center_id)?.awarded.push(r.fiscal_year);
+    for (const r of rows) out.get(r.center_id)?.[Number(r.awarded) === 1 ? "awarded" : "assessed"].push(r.fiscal_year);
     return new Map<number, CenterYears>([...out].map(([id, y]) => [id, Object.freeze({ assessed: Object.freeze(y.assessed), awarded: Object.freeze(y.awarded) })]));
   });
   const assessed = new Set<number>();

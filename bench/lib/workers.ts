@@ -149,8 +149,12 @@ async function saveLine(base: string, cookie: string, line: HotLine, n: number, 
   return postLine(base, cookie, line, form, n, tag);
 }
 
-/** Windows of each kind the mixed-load figure adds up, alternated: read-only, mixed, read-only, mixed. */
-const MIXED_ROUNDS = 2;
+/**
+ * Windows of each kind the mixed-load figure adds up, alternated: read-only, mixed, read-only, mixed…
+ * One 5 s window of the same load read up to 8% more or less than the next: four rounds of each
+ * kind average that out better than two.
+ */
+const MIXED_ROUNDS = 4;
 
 /**
  * 16 readers on the dashboard while a director saves the line every 100 ms. The director's form is

@@ -1,0 +1,48 @@
+import { sql } from "kysely";
+import { describe, expect, it } from "vitest";
+import { PREPARED_PER_CONNECTION } from "../db/postgres-dialect";
+import { useTestDatabase } from "./helpers/db";
+import { testingPostgres } from "./helpers/pg";
+
+/**
+ * Statements prepared once per connection on PostgreSQL (docs/decisions/037-shared-figures-and-prepared-statements.md).
+ * A transaction holds one connection, so what it prepared shows in that session's pg_prepared_statements.
+ */
+describe.skipIf(!testingPostgres())("prepared statements (PostgreSQL only: needs a server)", () => {
+  const t = useTestDatabase();
+  const preparedIn = async (trx: typeof t.db) =>
+    (await sql<{ statement: string }>`select statement from pg_prepared_statements order by statement`.execute(trx)).rows.map((r) => r.statement);
+
+  it("prepares a statement with parameters once per connection and runs it again with other values", async () => {
+    await t.db.transaction().execute(async (trx) => {
+      const code = (id: number) => trx.selectFrom("programs").select(["code", "name"]).where("sort_order", ">=", id).orderBy("code").execute();
+      const first = await code(0);
+      const again = await code(1_000_000);
+      expect(first.length).toBeGreaterThan(0);
+      expect(again).toEqual([]);
+      const prepared = await preparedIn(trx);
+      expect(prepared.filter((s) => s.includes('from "programs"'))).toHaveLength(1);
+    });
+  });
+
+  it("leaves statements with a `*` result unprepared: another process adding a column must not break them", async () => {
+    await t.db.transaction().execute(async (trx) => {
+      await trx.selectFrom("programs").selectAll().where("code", "=", "SHSP").execute();
+      await trx.selectFrom("programs").select(["code"]).where("code", "=", "SHSP").execute();
+      const prepared = (await preparedIn(trx)).filter((s) => s.includes('from "programs" where "code"'));
+      expect(prepared).toHaveLength(1);
+      expect(prepared[0]).toContain('select "code" from');
+    });
+  });
+
+  it("sends statements beyond a connection's limit unprepared, with the same answers", async () => {
+    await t.db.transaction().execute(async (trx) => {
+      // Texts that differ only in a literal are distinct statements.
+      for (let i = 0; i < PREPARED_PER_CONNECTION + 5; i++) {
+        const rows = await trx.selectFrom("programs").select(sql.lit(i).as("n")).where("code", "=", "SHSP").execute();
+        expect(rows).toEqual([{ n: i }]);
+      }
+      expect((await preparedIn(trx)).length).toBeLessThanOrEqual(PREPARED_PER_CONNECTION);
+    });
+  });
+});
