@@ -15,8 +15,8 @@ export interface ReadGate {
   request(): { ready: Promise<void>; release: () => void } | null;
   /**
    * A write has begun: no further page starts until the returned function is called, or `holdMs`
-   * has passed (a long write, an upload's import, holds pages that long at most). Pages already
-   * being drawn go on.
+   * has passed since the first of the writes in flight began (a long write, an upload's import, or a
+   * stream of writes holds pages that long at most). Pages already being drawn go on.
    */
   write(holdMs: number): () => void;
   /** Pages being drawn and pages waiting, for tests and diagnostics. */
@@ -28,11 +28,14 @@ export function readGate(slots: number, maxWaiting: number): ReadGate {
   let active = 0;
   /** Places still waiting; a place given up stays in `queue` until its turn comes and is skipped. */
   let waiting = 0;
-  /** Writes holding pages back. */
+  /** Writes in flight, and until when they hold pages back (set by the first of them). */
   let writes = 0;
+  let holdUntil = 0;
+  let holdTimer: NodeJS.Timeout | undefined;
+  const holding = () => writes > 0 && performance.now() < holdUntil;
   const queue: Array<{ admit: () => void; cancelled: boolean }> = [];
   const next = () => {
-    while (writes === 0 && active < slots && queue.length > 0) {
+    while (!holding() && active < slots && queue.length > 0) {
       const entry = queue.shift()!;
       if (entry.cancelled) continue;
       waiting--;
@@ -47,7 +50,7 @@ export function readGate(slots: number, maxWaiting: number): ReadGate {
       let done = false;
       let ready: Promise<void>;
       let entry: { admit: () => void; cancelled: boolean } | undefined;
-      if (active < slots && waiting === 0 && writes === 0) {
+      if (active < slots && waiting === 0 && !holding()) {
         active++;
         admitted = true;
         ready = Promise.resolve();
@@ -81,18 +84,19 @@ export function readGate(slots: number, maxWaiting: number): ReadGate {
       };
     },
     write(holdMs) {
-      writes++;
+      if (writes++ === 0) {
+        // Writes that overlap share the first one's hold: a stream of them cannot keep pages out.
+        holdUntil = performance.now() + holdMs;
+        holdTimer = setTimeout(next, holdMs + 1);
+        holdTimer.unref();
+      }
       let ended = false;
-      const end = () => {
+      return () => {
         if (ended) return;
         ended = true;
-        clearTimeout(timer);
-        writes--;
+        if (--writes === 0) clearTimeout(holdTimer);
         next();
       };
-      const timer = setTimeout(end, holdMs);
-      timer.unref();
-      return end;
     },
     get active() {
       return active;

@@ -179,10 +179,6 @@ const engineObligation = (o: ObligationRow): ComplianceData["obligations"][numbe
 });
 
 /**
- * Builds the engine's input. With `fiscalYear` N it loads only what year N's findings read (see
- * loadYear); evaluate the result with the same fiscalYear.
- */
-/**
  * What every center's rules read from the shared tables (programs, the catalog, its links), remembered
  * while the shared counter holds (memo.server.ts `perShared`): re-evaluating one center after a write to
  * it reads only that center's rows.
@@ -210,6 +206,10 @@ function sharedRules(db: Q): Promise<Pick<ComplianceData, "programs" | "catalog"
   });
 }
 
+/**
+ * Builds the engine's input. With `fiscalYear` N it loads only what year N's findings read (see
+ * loadYear); evaluate the result with the same fiscalYear.
+ */
 export async function loadComplianceData(db: Q, opts: LoadOptions): Promise<ComplianceData> {
   const empty: ComplianceData = {
     asOf: opts.asOf,

@@ -77,6 +77,6 @@ export async function yearsOfCenters(db: Q, ids: readonly number[]): Promise<{ y
   const latest = (years: Set<number>) => (years.size === 0 ? null : Math.max(...years));
   return {
     years: [...new Set([...assessed, ...awarded])].sort((a, b) => b - a),
-    defaultYear: ids.length === 0 ? null : defaultYearOf(latest(awarded), latest(assessed)),
+    defaultYear: defaultYearOf(latest(awarded), latest(assessed)),
   };
 }

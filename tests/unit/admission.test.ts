@@ -33,10 +33,10 @@ async function start(slots: number, maxWaiting: number, leaseMs = 60_000, holdMs
   app.get("/healthz", (_req, res) => void res.send("ok"));
   app.get("/awards.csv", (_req, res) => void res.type("text/csv").send("a,b\n"));
   app.post("/save", (_req, res) => void res.status(303).set("Location", "/page/x").end());
-  // A save the test answers when it likes (`finish("save")`).
-  app.post("/slow-save", (_req, res) => {
-    drawing.push("save");
-    held.set("save", () => res.status(303).set("Location", "/page/x").end());
+  // A save the test answers when it likes (`finish("save-ID")`).
+  app.post("/slow-save/:id", (req, res) => {
+    drawing.push(`save-${req.params.id}`);
+    held.set(`save-${req.params.id}`, () => res.status(303).set("Location", "/page/x").end());
   });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, "127.0.0.1", () => resolve(s));
@@ -98,16 +98,16 @@ describe("pages wait their turn, writes never wait behind them", () => {
     const h = await start(2, 10);
     const a = fetch(`${h.base}/page/a`);
     await until(() => h.drawing.length === 1);
-    const save = fetch(`${h.base}/slow-save`, { method: "POST", redirect: "manual" });
-    await until(() => h.drawing.includes("save"));
+    const save = fetch(`${h.base}/slow-save/1`, { method: "POST", redirect: "manual" });
+    await until(() => h.drawing.includes("save-1"));
     const b = fetch(`${h.base}/page/b`);
     await until(() => h.gate.waiting === 1);
     // A slot is free, but the page waits for the save.
-    expect(h.drawing).toEqual(["a", "save"]);
+    expect(h.drawing).toEqual(["a", "save-1"]);
     h.finish("a");
     expect((await a).status).toBe(200);
     expect(h.gate.waiting).toBe(1);
-    h.finish("save");
+    h.finish("save-1");
     expect((await save).status).toBe(303);
     await until(() => h.drawing.includes("b"));
     h.finish("b");
@@ -117,14 +117,37 @@ describe("pages wait their turn, writes never wait behind them", () => {
 
   it("lets pages in again after the hold's limit when a write takes longer", async () => {
     const h = await start(2, 10, 60_000, 50);
-    const save = fetch(`${h.base}/slow-save`, { method: "POST", redirect: "manual" });
-    await until(() => h.drawing.includes("save"));
+    const save = fetch(`${h.base}/slow-save/1`, { method: "POST", redirect: "manual" });
+    await until(() => h.drawing.includes("save-1"));
     const b = fetch(`${h.base}/page/b`);
     await until(() => h.drawing.includes("b"));
     h.finish("b");
     expect(await (await b).text()).toBe("page b");
-    h.finish("save");
+    h.finish("save-1");
     expect((await save).status).toBe(303);
+  });
+
+  it("does not let a stream of overlapping writes keep pages out past the first one's limit", async () => {
+    const h = await start(2, 10, 60_000, 150);
+    const saves = [fetch(`${h.base}/slow-save/1`, { method: "POST", redirect: "manual" })];
+    await until(() => h.drawing.includes("save-1"));
+    const started = performance.now();
+    const b = fetch(`${h.base}/page/b`);
+    // A new write every 40 ms, each begun while the one before is still being answered.
+    for (let i = 2; i <= 6; i++) {
+      await new Promise((r) => setTimeout(r, 40));
+      saves.push(fetch(`${h.base}/slow-save/${i}`, { method: "POST", redirect: "manual" }));
+      await until(() => h.drawing.includes(`save-${i}`));
+      h.finish(`save-${i - 1}`);
+    }
+    await until(() => h.drawing.includes("b"));
+    // Admitted once the first write's 150 ms were up, while writes were still in flight.
+    expect(h.drawing.indexOf("b")).toBeLessThan(h.drawing.indexOf("save-6"));
+    expect(performance.now() - started).toBeLessThan(1_000);
+    h.finish("b");
+    h.finish("save-6");
+    expect(await (await b).text()).toBe("page b");
+    for (const s of saves) expect((await s).status).toBe(303);
   });
 
   it("gives up the place of a page whose client hung up while it waited", async () => {
