@@ -22,6 +22,7 @@ import { parsePublicUrl, PUBLIC_URL_HELP } from "./app/http/public-url.server";
 import { removeServerPid, writeServerPid } from "./db/backup";
 import { MAX_WAITING_READS, READ_SLOTS, readGate, writesFirst } from "./app/http/admission.server";
 import { asReadRequest } from "./app/models/memo.server";
+import { ClaimBoard } from "./app/models/rebuilds.server";
 
 const BUILD_PATH = path.resolve("build/index.js");
 const dev = process.env.NODE_ENV === "development";
@@ -172,8 +173,12 @@ function startPrimary(count: number): void {
     const host = address.address || process.env.HOST || "127.0.0.1";
     console.log(`Baseline is serving http://${host === "0.0.0.0" ? "localhost" : host}:${address.port} (database ${databaseLabel()}, ${count} workers)`);
   });
+  // One worker rebuilds a saved center's figures, the others take its result (docs/decisions/038-one-rebuild-per-save.md).
+  const board = new ClaimBoard((id, message) => void cluster.workers?.[id]?.send(message));
+  cluster.on("message", (worker, message) => board.receive(worker.id, message));
   let failedExits = 0;
   cluster.on("exit", (worker, code, signal) => {
+    board.gone(worker.id);
     const lived = Date.now() - (startedAt.get(worker) ?? 0);
     startedAt.delete(worker);
     if (stopping) {
@@ -202,6 +207,8 @@ function startPrimary(count: number): void {
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
+  // Structured clones between processes: a rebuild's result holds Maps and fields left undefined.
+  cluster.setupPrimary({ serialization: "advanced" });
   for (let i = 0; i < count; i++) fork();
 }
 

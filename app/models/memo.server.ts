@@ -10,6 +10,7 @@ import { createHash } from "node:crypto";
 import { LRUCache } from "lru-cache";
 import type { Q } from "../../db/schema";
 import { transactionsBegun } from "../../db/transactions-begun";
+import { onceAcrossWorkers } from "./rebuilds.server";
 
 /** Entries per database handle, all kinds together; the least recently used is dropped first. */
 export const MEMO_ENTRIES = 48;
@@ -213,7 +214,14 @@ export async function perCenter<T>(db: Q, kind: string, key: unknown, ids: reado
     return e !== undefined && shared !== undefined && e.shared === shared && e.version === byCenter.get(centerId);
   };
   const stale = ids.filter((c) => !fresh(c));
-  const computed = stale.length > 0 ? await compute(stale) : new Map<number, T>();
+  // One center stale (a save to it): one worker of the cluster computes it, the others take its result (decision 038).
+  const one = stale.length === 1 && shared !== undefined ? byCenter.get(stale[0]) : undefined;
+  const computed =
+    stale.length === 0
+      ? new Map<number, T>()
+      : one !== undefined
+        ? await onceAcrossWorkers(`${id}|${shared}|${stale[0]}|${one}`, () => compute(stale))
+        : await compute(stale);
   for (const c of stale) {
     if (!computed.has(c)) throw new Error(`perCenter(${kind}): no value for center ${c}`);
     const version = byCenter.get(c);
