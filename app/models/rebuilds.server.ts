@@ -126,14 +126,22 @@ export function rebuildClient(channel: RebuildChannel) {
       return compute();
     }
     pending.delete(id);
+    let result: T;
     try {
-      const result = await compute();
-      if (go) channel.send({ rebuild: "publish", id, value: result });
-      return result;
+      result = await compute();
     } catch (error) {
       if (go) channel.send({ rebuild: "publish", id, failed: true });
       throw error;
     }
+    if (go) {
+      try {
+        channel.send({ rebuild: "publish", id, value: result });
+      } catch {
+        // A value that cannot be cloned: the others compute for themselves; this page has its figures.
+        channel.send({ rebuild: "publish", id, failed: true });
+      }
+    }
+    return result;
   };
 }
 
@@ -158,9 +166,10 @@ const holder = globalThis as { [CLIENT]?: ReturnType<typeof rebuildClient> | nul
 export function onceAcrossWorkers<T>(id: string, compute: () => Promise<T>): Promise<T> {
   if (holder[CLIENT] === undefined) {
     const send = process.send?.bind(process);
+    // A closed channel (the primary stopping) is reported to the callback, not thrown: the worker then computes itself.
     holder[CLIENT] =
       send && cluster.isWorker
-        ? rebuildClient({ send: (m) => void send(m), onMessage: (listener) => void process.on("message", listener) })
+        ? rebuildClient({ send: (m) => void send(m, undefined, {}, () => {}), onMessage: (listener) => void process.on("message", listener) })
         : null;
   }
   const client = holder[CLIENT];

@@ -16,7 +16,11 @@ function cluster(workers: number, ttlMs = 2_000) {
   const clients = Array.from({ length: workers }, (_, i) => {
     const id = i + 1;
     return rebuildClient({
-      send: (m) => setImmediate(() => board.receive(id, structuredClone(m))),
+      // Cloned at once, as process.send serialises before it returns.
+      send: (m) => {
+        const copy = structuredClone(m);
+        setImmediate(() => board.receive(id, copy));
+      },
       onMessage: (listener) => listeners.set(id, listener),
     });
   });
@@ -73,6 +77,15 @@ describe("one rebuild per save across workers", () => {
     board.gone(1);
     expect(await second).toBe("own");
     expect(board.size).toBe(0);
+  });
+
+  it("a result that cannot be sent to the others is still this worker's answer; the others compute for themselves", async () => {
+    const { clients } = cluster(2);
+    const first = clients[0]("z", async () => later(10, { format: () => "not cloneable" }));
+    await later(2, null);
+    const second = clients[1]("z", async () => ({ format: () => "own" }));
+    expect((await first).format()).toBe("not cloneable");
+    expect((await second).format()).toBe("own");
   });
 
   it("without an answer from the primary, a worker computes for itself", async () => {
