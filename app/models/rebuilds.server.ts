@@ -110,7 +110,19 @@ export function rebuildClient(channel: RebuildChannel) {
       });
     });
 
-  return async function once<T>(id: string, compute: () => Promise<T>): Promise<T> {
+  /** Rebuilds this worker has under way: a second page needing the same one shares it. */
+  const inflight = new Map<string, Promise<unknown>>();
+  return function once<T>(id: string, compute: () => Promise<T>): Promise<T> {
+    let running = inflight.get(id) as Promise<T> | undefined;
+    if (!running) {
+      inflight.set(id, (running = exchange(id, compute)));
+      const done = () => void (inflight.get(id) === running && inflight.delete(id));
+      running.then(done, done);
+    }
+    return running;
+  };
+
+  async function exchange<T>(id: string, compute: () => Promise<T>): Promise<T> {
     const p: Pending = {};
     pending.set(id, p);
     // The value is listened for from the claim on: the primary may send it right after its answer.
@@ -142,7 +154,7 @@ export function rebuildClient(channel: RebuildChannel) {
       }
     }
     return result;
-  };
+  }
 }
 
 /** A value received from another process: shared between requests like the memo's own, so frozen. */

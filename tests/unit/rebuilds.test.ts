@@ -46,6 +46,14 @@ describe("one rebuild per save across workers", () => {
     expect(board.size).toBe(0);
   });
 
+  it("two pages of one worker needing the same rebuild share it", async () => {
+    const { clients } = cluster(1);
+    let computed = 0;
+    const compute = async () => (computed++, later(10, "figures"));
+    expect(await Promise.all([clients[0]("w", compute), clients[0]("w", compute)])).toEqual(["figures", "figures"]);
+    expect(computed).toBe(1);
+  });
+
   it("rebuilds named differently (other counters) are computed apart", async () => {
     const { clients } = cluster(2);
     let computed = 0;
