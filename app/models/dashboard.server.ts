@@ -21,7 +21,7 @@ import {
   roundOneDecimal,
   scoresByArea,
 } from "../domain/scores";
-import { listCapabilities, rememberedCapabilities } from "./catalog.server";
+import { rememberedCapabilities } from "./catalog.server";
 import { scoped } from "./centers.server";
 import { evaluatedFindings, respondedFindings, type EvaluatedFindings } from "./compliance.server";
 import { memoized, perCenter, perShared } from "./memo.server";
@@ -285,7 +285,7 @@ function dashboardShell(db: Q, scope: CenterScope, area: CenterScope) {
     const [programs, states, catalog, scopeCenters, scopeAll] = await Promise.all([
       db.selectFrom("programs").select(["code", "name", "agency"]).orderBy("sort_order").execute(),
       scoped(db.selectFrom("centers").select("centers.state").distinct(), scope).orderBy("centers.state").execute(),
-      listCapabilities(db),
+      rememberedCapabilities(db),
       scoped(db.selectFrom("centers").select(["centers.id", "centers.code", "centers.name", "centers.state", "centers.kind"]), area)
         .orderBy("centers.code")
         .execute(),
