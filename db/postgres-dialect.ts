@@ -41,10 +41,11 @@ export const PREPARED_PER_CONNECTION = 256;
 /**
  * Statements worth preparing: reads and writes with parameters whose result has a fixed list of
  * columns. A `*` result is left out: after another process adds a column to its table, PostgreSQL
- * refuses to run the prepared statement again ("cached plan must not change result type").
+ * refuses to run the prepared statement again ("cached plan must not change result type"); `count(*)` is
+ * not one.
  */
 const preparable = (text: string, values: ReadonlyArray<unknown>) =>
-  values.length > 0 && text.length <= 10_000 && /^\s*(select|insert|update|delete|with)\b/i.test(text) && !/(^|[\s,.(])\*(\s|,|\)|$)/.test(text);
+  values.length > 0 && text.length <= 10_000 && /^\s*(select|insert|update|delete|with)\b/i.test(text) && !/(^|[\s,.])\*(\s|,|\)|$)/.test(text);
 
 const statementNames = new LRUCache<string, string>({ max: 2048 });
 

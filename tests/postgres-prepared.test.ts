@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import { PREPARED_PER_CONNECTION } from "../db/postgres-dialect";
+import { listResponses } from "~/models/findings.server";
 import { useTestDatabase } from "./helpers/db";
 import { testingPostgres } from "./helpers/pg";
 
@@ -32,6 +33,17 @@ describe.skipIf(!testingPostgres())("prepared statements (PostgreSQL only: needs
       const prepared = (await preparedIn(trx)).filter((s) => s.includes('from "programs" where "code"'));
       expect(prepared).toHaveLength(1);
       expect(prepared[0]).toContain('select "code" from');
+    });
+  });
+
+  it("prepares a count(*) (its result is one fixed column) and the findings' responses, which every dashboard reads", async () => {
+    await t.db.transaction().execute(async (trx) => {
+      const counted = await trx.selectFrom("programs").select((eb) => eb.fn.countAll<number>().as("n")).where("federal", "=", 1).executeTakeFirstOrThrow();
+      expect(Number(counted.n)).toBeGreaterThan(0);
+      await listResponses(trx, { fiscalYear: 2025 });
+      const prepared = await preparedIn(trx);
+      expect(prepared.filter((s) => s.includes("count(*)") && s.includes('from "programs"'))).toHaveLength(1);
+      expect(prepared.filter((s) => s.includes('from "finding_responses"'))).toHaveLength(1);
     });
   });
 

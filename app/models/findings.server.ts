@@ -30,12 +30,29 @@ export interface ResponseInfo {
   version: number;
 }
 
+const RESPONSE_COLUMNS = [
+  "finding_responses.id",
+  "finding_responses.rule",
+  "finding_responses.center_code",
+  "finding_responses.award_number",
+  "finding_responses.fiscal_year",
+  "finding_responses.capability_id",
+  "finding_responses.response",
+  "finding_responses.disposition",
+  "finding_responses.auditor_note",
+  "finding_responses.updated_by",
+  "finding_responses.updated_at",
+  "finding_responses.version",
+] as const satisfies ReadonlyArray<`finding_responses.${keyof FindingResponsesTable}`>;
+
 export async function listResponses(db: Q, filter: { fiscalYear?: number; centerCodes?: readonly string[] } = {}): Promise<StoredResponse[]> {
   if (filter.centerCodes && filter.centerCodes.length === 0) return [];
   let q = db
     .selectFrom("finding_responses")
     .leftJoin("users", "users.id", "finding_responses.updated_by")
-    .selectAll("finding_responses")
+    // Columns named, not `finding_responses.*`: PostgreSQL then keeps the statement prepared (db/postgres-dialect.ts);
+    // every dashboard and findings page sends it.
+    .select(RESPONSE_COLUMNS)
     .select("users.username as updated_by_name");
   if (filter.fiscalYear !== undefined) q = q.where("finding_responses.fiscal_year", "=", filter.fiscalYear);
   if (filter.centerCodes) q = q.where("finding_responses.center_code", "in", [...filter.centerCodes]);

@@ -8,9 +8,11 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { createHash } from "node:crypto";
 import { LRUCache } from "lru-cache";
-import type { Q } from "../../db/schema";
-import { transactionsBegun } from "../../db/transactions-begun";
+import type { Kysely } from "kysely";
+import { engineOf } from "../../db/client";
+import type { Database, Q } from "../../db/schema";
 import { onceAcrossWorkers } from "./rebuilds.server";
+import { transactionsBegun } from "../../db/transactions-begun";
 
 /** Entries per database handle, all kinds together; the least recently used is dropped first. */
 export const MEMO_ENTRIES = 48;
@@ -214,14 +216,16 @@ export async function perCenter<T>(db: Q, kind: string, key: unknown, ids: reado
     return e !== undefined && shared !== undefined && e.shared === shared && e.version === byCenter.get(centerId);
   };
   const stale = ids.filter((c) => !fresh(c));
-  // One center stale (a save to it): one worker of the cluster computes it, the others take its result (decision 038).
-  const one = stale.length === 1 && shared !== undefined ? byCenter.get(stale[0]) : undefined;
+  // Two pages needing the same centers at the same counters (the whole network and one state, say) share one computation;
+  // on PostgreSQL, where a center's rebuild is a dozen round trips, one center (a save to it) is rebuilt once for the
+  // whole cluster. On SQLite it costs less than waiting for another worker (docs/decisions/039-rebuild-sharing-by-engine.md).
+  const name = `${id}|${shared}|${stale.map((c) => `${c}:${byCenter.get(c)}`).join(",")}`;
   const computed =
     stale.length === 0
       ? new Map<number, T>()
-      : one !== undefined
-        ? await onceAcrossWorkers(`${id}|${shared}|${stale[0]}|${one}`, () => compute(stale))
-        : await compute(stale);
+      : stale.length === 1 && shared !== undefined && byCenter.has(stale[0]) && engineOf(db as Kysely<Database>) === "postgres"
+        ? await onceAcrossWorkers(name, () => compute(stale))
+        : await shareRebuild(name, () => compute(stale));
   for (const c of stale) {
     if (!computed.has(c)) throw new Error(`perCenter(${kind}): no value for center ${c}`);
     const version = byCenter.get(c);
@@ -229,4 +233,17 @@ export async function perCenter<T>(db: Q, kind: string, key: unknown, ids: reado
     else entries.delete(c);
   }
   return new Map(ids.map((c) => [c, (computed.has(c) ? computed.get(c) : entries.get(c)!.value) as T]));
+}
+
+/** Rebuilds under way in this process, by everything their result depends on. */
+const rebuilding = new Map<string, Promise<unknown>>();
+
+function shareRebuild<T>(name: string, compute: () => Promise<T>): Promise<T> {
+  let running = rebuilding.get(name) as Promise<T> | undefined;
+  if (!running) {
+    rebuilding.set(name, (running = compute()));
+    const done = () => void (rebuilding.get(name) === running && rebuilding.delete(name));
+    running.then(done, done);
+  }
+  return running;
 }

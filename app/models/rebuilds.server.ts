@@ -1,6 +1,6 @@
 /**
  * One worker rebuilds a center's figures, the others wait for its result
- * (docs/decisions/038-one-rebuild-per-save.md). After a save to one center every worker's next page
+ * (docs/decisions/038-one-rebuild-per-save.md; PostgreSQL only since decision 039). After a save to one center every worker's next page
  * needs that center's figures at the same counters; without this each worker computed them, and on
  * PostgreSQL each rebuild is about 11 ms of the machine's CPU shared with the database server.
  *

@@ -139,6 +139,42 @@ describe("statements per view", () => {
     for (const q of perCenterReads) expect(q).toMatch(/center_id" in \(\?\)/);
   });
 
+  it("two dashboards drawn at once after a save (the nation's and the saved center's state) read that center's rows once", async () => {
+    const { db, seen } = logged();
+    const view = (query: string) => {
+      const params = new URLSearchParams(query);
+      return getDashboard(db, { kind: "all" }, parseDashboardParams(params, parseFiscalYear(params.get("fy")) ?? undefined), { asOf: AS_OF });
+    };
+    const row = await t.db
+      .selectFrom("budget_lines as b")
+      .innerJoin("awards as a", "a.id", "b.award_id")
+      .innerJoin("centers as c", "c.id", "a.center_id")
+      .select(["a.id as award_id", "c.state", "b.line_id", "b.version", "b.capability_id", "b.poete", "b.cost_category", "b.amount_cents", "b.spent_cents", "b.description"])
+      .where("b.voided_at", "is", null)
+      .where("a.voided_at", "is", null)
+      .where("a.fiscal_year", "=", 2025)
+      .where((eb) => eb(eb("b.amount_cents", "-", eb.ref("b.spent_cents")), ">=", 100))
+      .orderBy("b.id", "desc")
+      .executeTakeFirstOrThrow();
+    await Promise.all([view("fy=2025"), view(`fy=2025&state=${row.state}`)]);
+    const admin = await t.db.selectFrom("users").select("id").where("username", "=", "demo-admin").executeTakeFirstOrThrow();
+    const input = { capabilityId: row.capability_id, poete: row.poete, costCategory: row.cost_category, amountCents: row.amount_cents - 100, description: row.description };
+    expect((await editBudgetLine(t.db, admin.id, row.award_id, row.line_id, row.version, input)).ok).toBe(true);
+    seen.length = 0;
+    const [nation, state] = await Promise.all([view("fy=2025"), view(`fy=2025&state=${row.state}`)]);
+    const freshly = (query: string) =>
+      t.db.transaction().execute((trx) => {
+        const params = new URLSearchParams(query);
+        return getDashboard(trx, { kind: "all" }, parseDashboardParams(params, 2025), { asOf: AS_OF });
+      });
+    expect(nation).toEqual(await freshly("fy=2025"));
+    expect(state).toEqual(await freshly(`fy=2025&state=${row.state}`));
+    // The year's scores, the findings' awards and the years: each read once for the saved center, not once per page.
+    for (const statement of [/^select "center_id", "capability_id", "status" from "assessments"/, /^select "awards"\."id", "awards"\."award_number"/, /union all/]) {
+      expect(seen.filter((q) => statement.test(q)), String(statement)).toHaveLength(1);
+    }
+  });
+
   it("a budget line save reads the award and the line once, writes the line and its audit row, and nothing more", async () => {
     const row = await t.db
       .selectFrom("budget_lines as b")
