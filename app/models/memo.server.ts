@@ -225,7 +225,7 @@ export async function perCenter<T>(db: Q, kind: string, key: unknown, ids: reado
       ? new Map<number, T>()
       : stale.length === 1 && shared !== undefined && byCenter.has(stale[0]) && engineOf(db as Kysely<Database>) === "postgres"
         ? await onceAcrossWorkers(name, () => compute(stale))
-        : await shareRebuild(name, () => compute(stale));
+        : await shareRebuild(db, name, () => compute(stale));
   for (const c of stale) {
     if (!computed.has(c)) throw new Error(`perCenter(${kind}): no value for center ${c}`);
     const version = byCenter.get(c);
@@ -235,10 +235,12 @@ export async function perCenter<T>(db: Q, kind: string, key: unknown, ids: reado
   return new Map(ids.map((c) => [c, (computed.has(c) ? computed.get(c) : entries.get(c)!.value) as T]));
 }
 
-/** Rebuilds under way in this process, by everything their result depends on. */
-const rebuilding = new Map<string, Promise<unknown>>();
+/** Rebuilds under way in this process, per database handle, by everything their result depends on. */
+const rebuildsUnderWay = new WeakMap<object, Map<string, Promise<unknown>>>();
 
-function shareRebuild<T>(name: string, compute: () => Promise<T>): Promise<T> {
+function shareRebuild<T>(db: Q, name: string, compute: () => Promise<T>): Promise<T> {
+  let rebuilding = rebuildsUnderWay.get(db);
+  if (!rebuilding) rebuildsUnderWay.set(db, (rebuilding = new Map()));
   let running = rebuilding.get(name) as Promise<T> | undefined;
   if (!running) {
     rebuilding.set(name, (running = compute()));

@@ -10,17 +10,17 @@ import { loadDemo } from "~/demo/load.server";
 import { evaluateCompliance } from "~/domain/compliance";
 import { parseFiscalYear } from "~/domain/fiscal-year";
 import { runImport } from "~/import/runner.server";
-import { NotOnPostgresError } from "../../db/client";
+import { NotOnPostgresError, type DB } from "../../db/client";
 import { saveAssessments } from "~/models/assessments.server";
 import { createAward, voidAward } from "~/models/awards.server";
 import { addBudgetLine, addSpending, editBudgetLine, voidBudgetLine, voidSpending } from "~/models/budget.server";
 import { evaluatedFindings, loadComplianceData, type LoadOptions } from "~/models/compliance.server";
 import { getDashboard, parseDashboardParams } from "~/models/dashboard.server";
 import { getComparison } from "~/models/compare.server";
-import { centerVersions } from "~/models/memo.server";
+import { centerVersions, perCenter } from "~/models/memo.server";
 import { getPrincipal } from "~/models/users.server";
 import { getProgram, updateProgram } from "~/models/programs.server";
-import { useTestDatabase } from "../helpers/db";
+import { freshDatabase, useTestDatabase } from "../helpers/db";
 import { lineWithRoom } from "../helpers/grants";
 
 const t = useTestDatabase();
@@ -221,5 +221,26 @@ describe("per-center figures equal a fresh evaluation after", () => {
           .execute(),
       ),
     ).toEqual([String(zz)]);
+  });
+});
+
+describe("rebuilds shared within a process", () => {
+  it("are never shared between two databases whose counters read the same", async () => {
+    const a = freshDatabase();
+    const b = freshDatabase();
+    try {
+      // Both fresh copies of one base: every counter alike, so only the handle tells the two apart.
+      const figures = (db: DB, label: string) =>
+        perCenter(db, "test-handles", null, [1], async (stale) => {
+          await db.selectFrom("center_versions").select("version").execute();
+          return new Map(stale.map((c) => [c, label]));
+        });
+      const [fromA, fromB] = await Promise.all([figures(a.db, "A"), figures(b.db, "B")]);
+      expect(fromA.get(1)).toBe("A");
+      expect(fromB.get(1)).toBe("B");
+    } finally {
+      await a.close();
+      await b.close();
+    }
   });
 });
