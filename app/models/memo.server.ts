@@ -220,12 +220,9 @@ export async function perCenter<T>(db: Q, kind: string, key: unknown, ids: reado
   // on PostgreSQL, where a center's rebuild is a dozen round trips, one center (a save to it) is rebuilt once for the
   // whole cluster. On SQLite it costs less than waiting for another worker (docs/decisions/039-rebuild-sharing-by-engine.md).
   const name = `${id}|${shared}|${stale.map((c) => `${c}:${byCenter.get(c)}`).join(",")}`;
+  const acrossWorkers = stale.length === 1 && shared !== undefined && byCenter.has(stale[0]) && engineOf(db as Kysely<Database>) === "postgres";
   const computed =
-    stale.length === 0
-      ? new Map<number, T>()
-      : stale.length === 1 && shared !== undefined && byCenter.has(stale[0]) && engineOf(db as Kysely<Database>) === "postgres"
-        ? await onceAcrossWorkers(name, () => compute(stale))
-        : await shareRebuild(db, name, () => compute(stale));
+    stale.length === 0 ? new Map<number, T>() : await shareRebuild(db, name, () => (acrossWorkers ? onceAcrossWorkers(name, () => compute(stale)) : compute(stale)));
   for (const c of stale) {
     if (!computed.has(c)) throw new Error(`perCenter(${kind}): no value for center ${c}`);
     const version = byCenter.get(c);
