@@ -16,6 +16,7 @@ import * as m0017 from "./0017_shared_import_state";
 import * as m0018 from "./0018_api";
 import * as m0019 from "./0019_center_versions";
 import * as m0020 from "./0020_spending_statement_triggers";
+import * as m0021 from "./0021_watch_responses_and_settings";
 
 /**
  * In-code migration list (Kysely's FileMigrationProvider imports .ts at run time, which fails in the
@@ -39,4 +40,5 @@ export const migrations: Record<string, Migration> = {
   "0018_api": m0018,
   "0019_center_versions": m0019,
   "0020_spending_statement_triggers": m0020,
+  "0021_watch_responses_and_settings": m0021,
 };

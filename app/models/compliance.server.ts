@@ -527,8 +527,8 @@ export async function findings(db: Q, opts: FindingsOptions): Promise<FindingsRe
 
 /**
  * The second half of `findings`: `all` (evaluated for `opts`, possibly kept in a page's memo entry)
- * filtered by rule/severity, with the stored responses attached. Responses are not watched by
- * data_version, so this reads them on every call.
+ * filtered by rule/severity, with the stored responses attached. Responses move the change counter
+ * (migrations/0021), so they are remembered with the rest of the page.
  */
 export async function respondedFindings(db: Q, all: EvaluatedFindings, opts: FindingsOptions): Promise<FindingsResult> {
   const keep = (rule: string) => {
@@ -537,11 +537,9 @@ export async function respondedFindings(db: Q, all: EvaluatedFindings, opts: Fin
     return true;
   };
   const evaluated = all.findings.filter((f) => keep(f.rule));
-  // Responses are read every time: they change often and cost one indexed query.
-  const stored = await listResponses(db, {
-    fiscalYear: opts.fiscalYear,
-    centerCodes: opts.centerIds ? [...all.centerCodes] : undefined,
-  });
+  const filter = { fiscalYear: opts.fiscalYear, centerCodes: opts.centerIds ? [...all.centerCodes] : undefined };
+  // A bound of their own: one entry per year and scope must not push out the figures that cost most to compute again.
+  const stored = await memoized(db, "responses", filter, () => listResponses(db, filter), { entries: 16 });
   const byKey = new Map(stored.map((r) => [findingKeyFromParts(r), r]));
   const views: FindingView[] = evaluated.map((f) => {
     const key = evaluatedKey(f);

@@ -206,15 +206,15 @@ export async function getDashboard(
   opts: DashboardOptions,
 ): Promise<Dashboard> {
   const sort = input.sort ?? DEFAULT_SORT;
-  // Everything but the findings' responses reads only tables data_version watches: one memo entry per
-  // scope, filters and report date (memo.server.ts), so a repeated view sends two statements, not twenty.
+  // Everything but the findings' responses and the sort: one memo entry per scope, filters and report date
+  // (memo.server.ts), so a repeated view sends the change counter (with the session, in a page request), not twenty statements.
   const page = await memoized(db, "dashboard-page", [scope, input.filters, opts.asOf], () => dashboardPage(db, scope, input.filters, opts));
   const notes = [...(input.notes ?? []), ...page.empty.notes];
   if (!page.figures) return { ...page.empty, notes, sort };
   const { fiscalYear, centers, figures } = page.figures;
   const ids = centers.map((c) => c.id);
   const baselineAreas = page.empty.areas.map((a) => a.id);
-  // The engine's findings are kept in the page's entry; only the responses are read per request.
+  // The engine's findings are kept in the page's entry, the responses in one of their own (respondedFindings).
   const found = await respondedFindings(db, page.figures.evaluated, { asOf: opts.asOf, fiscalYear, centerIds: ids });
   const statusByCy = statusByCenterYear(found.findings);
   const centerById = new Map(centers.map((c) => [c.id, c]));
@@ -416,7 +416,7 @@ interface CenterYearFigures {
  * reads only tables data_version watches, so it is remembered per committed state (memo.server.ts),
  * and each center's part per center (docs/decisions/030-per-center-memo.md), so a write to one center
  * computes that center again, not the network. Compliance statuses and open violations come from
- * findings() per request (responses change them).
+ * the findings with their responses (getDashboard).
  */
 function yearFigures(
   db: Q,

@@ -1,4 +1,5 @@
 import type { Q } from "../../db/schema";
+import { memoized } from "./memo.server";
 
 export async function getSetting(db: Q, key: string): Promise<string | null> {
   const row = await db.selectFrom("app_settings").select("value").where("key", "=", key).executeTakeFirst();
@@ -9,7 +10,10 @@ export async function setSetting(db: Q, key: string, value: string): Promise<voi
   await db.insertInto("app_settings").values({ key, value }).onConflict((oc) => oc.column("key").doUpdateSet({ value })).execute();
 }
 
-/** True while the synthetic demo data set is loaded: every page shows a banner. */
+/**
+ * True while the synthetic demo data set is loaded: every page shows a banner. Remembered under the change
+ * counter, which every write to app_settings moves (migrations/0021), so a page reads it with its session.
+ */
 export async function isDemoLoaded(db: Q): Promise<boolean> {
-  return (await getSetting(db, "demo_data")) === "1";
+  return (await memoized(db, "demo-loaded", null, () => getSetting(db, "demo_data"), { entries: 1 })) === "1";
 }

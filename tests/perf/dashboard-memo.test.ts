@@ -90,7 +90,7 @@ describe("dashboard figures after a write", () => {
     expect((await dashboard()).tiles).toEqual(before.tiles);
   });
 
-  it("resolving a violation lowers the open-violations tile at once (responses are read on every view)", async () => {
+  it("resolving a violation lowers the open-violations tile at once (a response moves the change counter)", async () => {
     const before = await warm();
     const violation = (await findings(t.db, { asOf: AS_OF, fiscalYear: FY })).findings.find((f) => f.severity === "violation" && !f.response);
     expect(violation, "the demo plants violations in FY2025").toBeTruthy();
