@@ -51,7 +51,7 @@ export async function listResponses(db: Q, filter: { fiscalYear?: number; center
     .selectFrom("finding_responses")
     .leftJoin("users", "users.id", "finding_responses.updated_by")
     // Columns named, not `finding_responses.*`: PostgreSQL then keeps the statement prepared (db/postgres-dialect.ts);
-    // every dashboard and findings page sends it.
+    // every dashboard and findings page sends it after a write.
     .select(RESPONSE_COLUMNS)
     .select("users.username as updated_by_name");
   if (filter.fiscalYear !== undefined) q = q.where("finding_responses.fiscal_year", "=", filter.fiscalYear);
