@@ -243,6 +243,23 @@ export function fundingBySource(awards: readonly { fiscalYear: number; agency: A
   return [...years.values()].sort((a, b) => a.fiscalYear - b.fiscalYear);
 }
 
+/** Several lists of fundingBySource added up year by year (a page's centers), oldest year first. */
+export function sumFundingYears(lists: Iterable<readonly FundingYear[]>): FundingYear[] {
+  const years = new Map<number, FundingYear>();
+  for (const list of lists) {
+    for (const f of list) {
+      const row = years.get(f.fiscalYear);
+      if (!row) {
+        years.set(f.fiscalYear, { ...f });
+        continue;
+      }
+      row.totalCents += f.totalCents;
+      for (const s of FUNDING_SOURCES) row[s] += f[s];
+    }
+  }
+  return [...years.values()].sort((a, b) => a.fiscalYear - b.fiscalYear);
+}
+
 /** Sources that carry money in at least one year, in FUNDING_SOURCES order (for chart series). */
 export function sourcesPresent(rows: readonly FundingYear[]): Agency[] {
   return FUNDING_SOURCES.filter((s) => rows.some((r) => r[s] > 0));

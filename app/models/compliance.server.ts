@@ -309,7 +309,7 @@ async function loadYear(db: Q, base: ComplianceData, opts: LoadOptions & { fisca
   let assessmentsQ = db
     .selectFrom("assessments")
     .innerJoin("centers", "centers.id", "assessments.center_id")
-    .select(["centers.code", "assessments.fiscal_year", "assessments.capability_id", "assessments.status"])
+    .select(["centers.code", "assessments.center_id", "assessments.fiscal_year", "assessments.capability_id", "assessments.status"])
     .where("assessments.fiscal_year", "=", fy);
   if (ids) assessmentsQ = assessmentsQ.where("assessments.center_id", "in", ids);
   // Messages list capabilities in row order: a fixed order keeps them identical however the rows were filtered.
@@ -319,16 +319,9 @@ async function loadYear(db: Q, base: ComplianceData, opts: LoadOptions & { fisca
   // in N (a few dozen rows nationally, instead of ~25,000). A few centers are read center by center
   // (CROSS JOIN fixes that join order in SQLite: award, its program, its lines, and only then the
   // summary row of the lines that qualify), so the cost follows the centers shown, not the size of
-  // the network; many centers read the year's slice of the summary instead. The not_achieved pairs
-  // are one list for the whole statement, not a look-up per line.
+  // the network; many centers read the year's slice of the summary instead.
   const summaries = db;
   const byCenter = ids !== undefined && ids.length <= FEW_CENTERS;
-  const notAchieved = db
-    .selectFrom("assessments")
-    .select(["assessments.center_id", "assessments.capability_id"])
-    .where("assessments.fiscal_year", "=", fy)
-    .where("assessments.status", "=", "not_achieved")
-    .$if(ids !== undefined, (q) => q.where("assessments.center_id", "in", ids!));
   const priorQ = (
     byCenter
       ? summaries
@@ -359,28 +352,57 @@ async function loadYear(db: Q, base: ComplianceData, opts: LoadOptions & { fisca
     .where("line_spending_years.payments", ">", 0)
     .where("budget_lines.voided_at", "is", null)
     .where("awards.voided_at", "is", null)
-    .where((eb) =>
-      eb.or([
-        eb("awards.fiscal_year", "=", fy),
-        eb.and([
-          eb("budget_lines.capability_id", "is not", null),
-          eb("programs.federal", "=", 1),
-          eb(eb.refTuple("awards.center_id", "budget_lines.capability_id"), "in", notAchieved.$asTuple("center_id", "capability_id")),
-        ]),
-      ]),
-    )
     .$if(ids !== undefined, (q) => q.where("awards.center_id", "in", ids!));
+  const olderGapLines = (q: typeof priorQ) => q.where("awards.fiscal_year", "<>", fy).where("budget_lines.capability_id", "is not", null).where("programs.federal", "=", 1);
+  // The not_achieved pairs: one list for the whole statement, not a look-up per line. Center by center they
+  // are taken from the year's assessments (read below anyway), and the older awards read only when there
+  // are any: a condition "N's award, or a line naming such a pair" made PostgreSQL walk every line of
+  // the center's awards of every year (docs/decisions/041-a-saved-centers-rebuild.md).
+  const notAchieved = db
+    .selectFrom("assessments")
+    .select(["assessments.center_id", "assessments.capability_id"])
+    .where("assessments.fiscal_year", "=", fy)
+    .where("assessments.status", "=", "not_achieved")
+    .$if(ids !== undefined, (q) => q.where("assessments.center_id", "in", ids!));
+  const priorOfYearQ = byCenter
+    ? priorQ.where("awards.fiscal_year", "=", fy)
+    : priorQ.where((eb) =>
+        eb.or([
+          eb("awards.fiscal_year", "=", fy),
+          eb.and([
+            eb("budget_lines.capability_id", "is not", null),
+            eb("programs.federal", "=", 1),
+            eb(eb.refTuple("awards.center_id", "budget_lines.capability_id"), "in", notAchieved.$asTuple("center_id", "capability_id")),
+          ]),
+        ]),
+      );
 
-  const [centers, yearAwards, lines, prior, outside, match, obligations, assessments] = await Promise.all([
+  const [centers, yearAwards, lines, priorOfYear, outside, match, obligations, assessments] = await Promise.all([
     centersQ.execute(),
     awardsOf(db, ofYear).execute(),
     linesOf(db, ofYear),
-    priorQ.execute(),
+    priorOfYearQ.execute(),
     spendingOutsidePeriod(db, ofYear),
     matchProvided(db, ofYear),
     obligationsOf(db, ofYear),
     assessmentsQ.execute(),
   ]);
+  const gaps = byCenter ? assessments.filter((a) => a.status === "not_achieved") : [];
+  const prior =
+    gaps.length === 0
+      ? priorOfYear
+      : [
+          ...priorOfYear,
+          ...(await olderGapLines(priorQ)
+            .where((eb) =>
+              eb(
+                eb.refTuple("awards.center_id", "budget_lines.capability_id"),
+                "in",
+                gaps.map((g) => eb.tuple(g.center_id, g.capability_id)),
+              ),
+            )
+            .execute()),
+        ];
 
   // Older awards in scope: those with such a line.
   const olderIds = [...new Set(prior.filter((p) => p.fiscal_year !== fy && p.capability_id !== null).map((p) => p.award_id))];

@@ -12,7 +12,7 @@ import { centerScope, type CenterScope, type Principal } from "../domain/permiss
 import { centerYearStatus, statusByCenterYear, type CenterYearStatus } from "../domain/compliance";
 import { todayIso } from "../domain/dates";
 import type { DefaultYear } from "../domain/fiscal-year";
-import { FUNDING_SOURCES, fundingBySource, type FundingYear } from "../domain/grants";
+import { FUNDING_SOURCES, fundingBySource, sumFundingYears, type FundingYear } from "../domain/grants";
 import {
   assessableCapabilities,
   baselineStatus,
@@ -407,7 +407,7 @@ interface CenterYearFigures {
   row: YearRow;
   money: YearFigures["money"];
   /** Every year's money by agency (the funding chart). */
-  funding: Array<{ fiscalYear: number; agency: Agency; cents: number }>;
+  funding: FundingYear[];
   overdue: number;
 }
 
@@ -437,13 +437,9 @@ function yearFigures(
       money.dojCents += m.dojCents;
     }
     let overdue = 0;
-    const fundingRows: Array<{ fiscalYear: number; agency: Agency; amountCents: number; voided: boolean }> = [];
-    for (const id of k.scopeIds) {
-      const f = perCenterFigures.get(id)!;
-      overdue += f.overdue;
-      for (const m of f.funding) fundingRows.push({ fiscalYear: m.fiscalYear, agency: m.agency, amountCents: m.cents, voided: false });
-    }
-    return Object.freeze({ rows, money, funding: fundingBySource(fundingRows), overdue });
+    for (const id of k.scopeIds) overdue += perCenterFigures.get(id)!.overdue;
+    const funding = sumFundingYears(k.scopeIds.map((id) => perCenterFigures.get(id)!.funding));
+    return Object.freeze({ rows, money, funding, overdue });
   });
 }
 
@@ -484,10 +480,13 @@ async function centerYearFigures(
     if (!m) statusesByCenter.set(a.center_id, (m = new Map()));
     m.set(a.capability_id, a.status);
   }
+  const fundingRows = new Map<number, Array<{ fiscalYear: number; agency: Agency; amountCents: number; voided: boolean }>>();
   for (const m of money) {
     const cents = Number(m.cents ?? 0);
     const f = out.get(m.center_id)!;
-    f.funding.push({ fiscalYear: m.fiscal_year, agency: m.agency, cents });
+    let rows = fundingRows.get(m.center_id);
+    if (!rows) fundingRows.set(m.center_id, (rows = []));
+    rows.push({ fiscalYear: m.fiscal_year, agency: m.agency, amountCents: cents, voided: false });
     if (m.fiscal_year !== fiscalYear) continue;
     const c = f.money;
     c.totalCents += cents;
@@ -498,6 +497,7 @@ async function centerYearFigures(
 
   for (const id of ids) {
     const f = out.get(id)!;
+    f.funding = fundingBySource(fundingRows.get(id) ?? []);
     const statuses = statusesByCenter.get(id);
     const federal = f.money.federalCents;
     if (!statuses) {

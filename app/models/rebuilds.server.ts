@@ -8,10 +8,13 @@
  * computes it and publishes the result, the others get it from the primary. A rebuild is named by
  * everything its result depends on (kind, key, counters read before computing), so a result is only
  * ever used where a worker's own computation would have given the same. Anything slow or missing —
- * no primary, no answer, the computing worker gone — falls back to computing locally.
+ * no primary, no answer, the computing worker gone — falls back to computing locally. The primary
+ * keeps the last few published results for a short while, so a worker whose first page after the
+ * save comes once the rebuild is done takes the result instead of computing it again.
  */
 
 import cluster from "node:cluster";
+import { LRUCache } from "lru-cache";
 
 /** Messages between a worker and the primary, marked so other IPC traffic is left alone. */
 export type RebuildMessage =
@@ -27,20 +30,37 @@ export const CLAIM_TTL_MS = 2_000;
 /** How long a worker waits for the primary's answer to a claim, and then for the value. */
 export const CLAIM_REPLY_MS = 100;
 export const VALUE_WAIT_MS = 1_000;
+/**
+ * Published results the primary keeps for later claims, and for how long. A name carries the
+ * counters it was computed at, so a kept result is never wrong, only useless once the counters
+ * move on: a few, for a few seconds.
+ */
+export const PUBLISHED_KEPT = 16;
+export const PUBLISHED_TTL_MS = 10_000;
 
 /** The primary's side: who computes which rebuild, and who waits for it. */
 export class ClaimBoard {
   private readonly claims = new Map<string, { owner: number; waiters: Set<number>; timer: NodeJS.Timeout }>();
+  private readonly published: LRUCache<string, { value: unknown }>;
 
   constructor(
     private readonly send: (worker: number, message: RebuildMessage) => void,
     private readonly ttlMs = CLAIM_TTL_MS,
-  ) {}
+    keptMs = PUBLISHED_TTL_MS,
+  ) {
+    this.published = new LRUCache({ max: PUBLISHED_KEPT, ttl: keptMs });
+  }
 
   /** A message from `worker`; false when it is not about rebuilds. */
   receive(worker: number, message: unknown): boolean {
     if (!isRebuildMessage(message)) return false;
     if (message.rebuild === "claim") {
+      const kept = this.published.get(message.id);
+      if (kept) {
+        this.send(worker, { rebuild: "claimed", id: message.id, go: false });
+        this.send(worker, { rebuild: "value", id: message.id, value: kept.value });
+        return true;
+      }
       const claim = this.claims.get(message.id);
       if (claim && claim.owner !== worker) {
         claim.waiters.add(worker);
@@ -67,8 +87,14 @@ export class ClaimBoard {
     }
   }
 
+  /** Claims under way. */
   get size(): number {
     return this.claims.size;
+  }
+
+  /** Published results kept for later claims. */
+  get kept(): number {
+    return this.published.size;
   }
 
   private settle(id: string, result: { value?: unknown; failed?: boolean }): void {
@@ -76,6 +102,7 @@ export class ClaimBoard {
     if (!claim) return;
     clearTimeout(claim.timer);
     this.claims.delete(id);
+    if (!result.failed) this.published.set(id, { value: result.value });
     for (const waiter of claim.waiters) this.send(waiter, { rebuild: "value", id, ...result });
   }
 }

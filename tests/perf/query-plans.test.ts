@@ -157,8 +157,10 @@ describe("query plans of the main pages", () => {
     for (const page of ["dashboard, all centers", "dashboard, one state", "findings report", "compare 8 centers"]) {
       const statements = plans.find((p) => p.page === page)!.statements;
       const summary = statements.filter((s) => s.sql.includes('"line_spending_years"'));
-      expect(summary.length, page).toBe(1);
-      expect(summary[0].plan.some((l) => /line_spending_years USING (COVERING INDEX line_spending_years_year|PRIMARY KEY)/.test(l)), page).toBe(true);
+      // A few centers read their year's lines and, when a center has a capability assessed not_achieved, its older lines apart.
+      expect(summary.length, page).toBeGreaterThanOrEqual(1);
+      expect(summary.length, page).toBeLessThanOrEqual(2);
+      for (const s of summary) expect(s.plan.some((l) => /line_spending_years USING (COVERING INDEX line_spending_years_year|PRIMARY KEY)/.test(l)), page).toBe(true);
     }
   });
 });

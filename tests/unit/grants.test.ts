@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { awardFigures, awardTotals, burnRate, byCapabilityArea, byCostCategory, byPoete, fundingBySource, NO_CAPABILITY, sourcesPresent, type LineFact } from "~/domain/grants";
+import { awardFigures, awardTotals, burnRate, byCapabilityArea, byCostCategory, byPoete, fundingBySource, NO_CAPABILITY, sourcesPresent, sumFundingYears, type LineFact } from "~/domain/grants";
 
 /*
  * A hand-built award: $100,000.00, period of performance 2024-01-01 .. 2024-12-31 (2024 is a leap
@@ -138,5 +138,29 @@ describe("award list totals and funding by source", () => {
     ]);
     expect(sourcesPresent(rows)).toEqual(["DHS", "DOJ", "STATE", "LOCAL", "OTHER"]);
     expect(sourcesPresent(rows.slice(2))).toEqual(["LOCAL"]);
+  });
+
+  it("adds several centers' funding year by year, to the cent, as one list of all their awards would", () => {
+    const a = [
+      { fiscalYear: 2024, agency: "DHS" as const, amountCents: 100_01, voided: false },
+      { fiscalYear: 2022, agency: "DOJ" as const, amountCents: 3_33, voided: false },
+    ];
+    const b = [
+      { fiscalYear: 2024, agency: "DHS" as const, amountCents: 20_02, voided: false },
+      { fiscalYear: 2024, agency: "LOCAL" as const, amountCents: 7, voided: false },
+      { fiscalYear: 2025, agency: "STATE" as const, amountCents: 1_00, voided: false },
+    ];
+    const [la, lb] = [fundingBySource(a), fundingBySource(b)];
+    const summed = sumFundingYears([la, lb, []]);
+    expect(summed).toEqual(fundingBySource([...a, ...b]));
+    expect(summed.map((r) => [r.fiscalYear, r.totalCents])).toEqual([
+      [2022, 3_33],
+      [2024, 120_10],
+      [2025, 1_00],
+    ]);
+    // The lists added up are left as they were (a center's figures are shared between pages).
+    expect(la[1]).toEqual({ fiscalYear: 2024, totalCents: 100_01, DHS: 100_01, DOJ: 0, STATE: 0, LOCAL: 0, OTHER: 0 });
+    expect(lb[0].totalCents).toBe(20_09);
+    expect(sumFundingYears([])).toEqual([]);
   });
 });

@@ -6,13 +6,13 @@ import { ClaimBoard, rebuildClient, type RebuildMessage } from "../../app/models
  * primary's board and workers' clients wired together in one process, messages delivered
  * asynchronously as over IPC (and cloned, as the advanced serialization does).
  */
-function cluster(workers: number, ttlMs = 2_000) {
+function cluster(workers: number, ttlMs = 2_000, keptMs?: number) {
   const listeners = new Map<number, (m: unknown) => void>();
   const sent: Array<{ to: number; message: RebuildMessage }> = [];
   const board = new ClaimBoard((to, message) => {
     sent.push({ to, message });
     setImmediate(() => listeners.get(to)?.(structuredClone(message)));
-  }, ttlMs);
+  }, ttlMs, keptMs);
   const clients = Array.from({ length: workers }, (_, i) => {
     const id = i + 1;
     return rebuildClient({
@@ -44,6 +44,38 @@ describe("one rebuild per save across workers", () => {
     // What came from the other process is frozen, like the memo's own values.
     expect(Object.isFrozen(b.get(7)!.findings[0]) || Object.isFrozen(a.get(7)!.findings[0])).toBe(true);
     expect(board.size).toBe(0);
+  });
+
+  it("a worker needing a rebuild after another published it takes the published figures", async () => {
+    const { board, clients, sent } = cluster(2);
+    let computed = 0;
+    const compute = async () => (computed++, later(5, { score: 87, cents: 1_234_56 }));
+    const first = await clients[0]("center|7|3", compute);
+    await later(2, null); // the publication is on its way to the primary
+    expect(board.size).toBe(0);
+    expect(board.kept).toBe(1);
+    const second = await clients[1]("center|7|3", compute);
+    expect(computed).toBe(1);
+    expect(second).toEqual(first);
+    expect(Object.isFrozen(second)).toBe(true);
+    expect(sent.filter((s) => s.to === 2 && s.message.rebuild === "value")).toHaveLength(1);
+    // Other counters: computed again.
+    await clients[1]("center|7|4", compute);
+    expect(computed).toBe(2);
+  });
+
+  it("keeps a few published results for a short while, and never a failed one", async () => {
+    const { board, clients } = cluster(2, 2_000, 20);
+    await clients[0]("a", async () => "figures");
+    await expect(clients[0]("b", async () => Promise.reject(new Error("disk gone")))).rejects.toThrow("disk gone");
+    await later(2, null);
+    expect(board.kept).toBe(1);
+    await later(30, null);
+    let computed = 0;
+    expect(await clients[1]("a", async () => (computed++, "own"))).toBe("own");
+    expect(computed).toBe(1);
+    for (let i = 0; i < 40; i++) await clients[0](`n${i}`, async () => i);
+    expect(board.kept).toBeLessThanOrEqual(16);
   });
 
   it("two pages of one worker needing the same rebuild share it", async () => {
