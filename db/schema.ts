@@ -501,3 +501,51 @@ export type AuditRow = Selectable<AuditLogTable>;
 
 /** A database handle models take first: the connection, or the transaction a write runs in. */
 export type Q = Kysely<Database> | Transaction<Database>;
+
+/** `list`, checked to name every column of T (a column added to the table and not to the list is a type error). */
+function everyColumn<T>() {
+  return <const L extends readonly (keyof T & string)[]>(list: L & ([Exclude<keyof T, L[number]>] extends [never] ? unknown : { missing: Exclude<keyof T, L[number]> })) => list;
+}
+
+/**
+ * Every column of awards and of budget_lines, by name, for the statements a save sends: a statement naming its
+ * columns stays prepared on PostgreSQL, one selecting `*` is parsed and planned each time
+ * (db/postgres-dialect.ts; docs/decisions/041-a-saved-centers-rebuild.md).
+ */
+export const AWARD_COLUMNS = everyColumn<AwardsTable>()([
+  "id",
+  "award_number",
+  "center_id",
+  "program_code",
+  "fiscal_year",
+  "amount_cents",
+  "pop_start",
+  "pop_end",
+  "match_required_cents",
+  "prime_award_id",
+  "pass_through",
+  "budgeted_cents",
+  "spent_cents",
+  "version",
+  "voided_at",
+  "void_reason",
+  "import_batch_id",
+  "created_at",
+]);
+
+export const BUDGET_LINE_COLUMNS = everyColumn<BudgetLinesTable>()([
+  "id",
+  "line_id",
+  "award_id",
+  "capability_id",
+  "poete",
+  "cost_category",
+  "amount_cents",
+  "description",
+  "spent_cents",
+  "version",
+  "voided_at",
+  "void_reason",
+  "import_batch_id",
+  "created_at",
+]);

@@ -1,8 +1,12 @@
 import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import { PREPARED_PER_CONNECTION } from "../db/postgres-dialect";
+import { loadDemo } from "~/demo/load.server";
+import { getAwardByNumber } from "~/models/awards.server";
+import { editBudgetLine } from "~/models/budget.server";
 import { listResponses } from "~/models/findings.server";
-import { useTestDatabase } from "./helpers/db";
+import { lineWithRoom } from "./helpers/grants";
+import { freshDatabase, useTestDatabase } from "./helpers/db";
 import { testingPostgres } from "./helpers/pg";
 
 /**
@@ -56,5 +60,30 @@ describe.skipIf(!testingPostgres())("prepared statements (PostgreSQL only: needs
       }
       expect((await preparedIn(trx)).length).toBeLessThanOrEqual(PREPARED_PER_CONNECTION);
     });
+  });
+
+  it("prepares every read of a budget line's save: the award with its context, then the award and the line in the transaction", async () => {
+    // A database of its own: the test above fills its connection's statements to the limit.
+    const own = freshDatabase();
+    try {
+      await loadDemo(own.db, { referenceDate: "2025-06-30" });
+      const center = await own.db.selectFrom("centers").select("id").where("code", "=", "TX").executeTakeFirstOrThrow();
+      const line = await lineWithRoom(own.db, center.id, 2025, 0);
+      const admin = await own.db.selectFrom("users").select("id").where("username", "=", "demo-admin").executeTakeFirstOrThrow();
+      await own.db.transaction().execute(async (trx) => {
+        expect((await preparedIn(trx)).length).toBeLessThan(PREPARED_PER_CONNECTION - 10);
+        const award = (await getAwardByNumber(trx, line.award_number))!;
+        expect(award.award_number).toBe(line.award_number);
+        const input = { capabilityId: line.capability_id, poete: line.poete, costCategory: line.cost_category, amountCents: line.amount_cents, description: "prepared" };
+        expect((await editBudgetLine(trx, admin.id, award.id, line.line_id, line.version, input)).ok).toBe(true);
+        const prepared = await preparedIn(trx);
+        // `select *` (or `"awards".*`) would be sent unprepared, parsed and planned on every save.
+        expect(prepared.filter((s) => s.includes('from "awards" inner join "centers"') && s.includes('where "awards"."award_number" = $1'))).toHaveLength(1);
+        expect(prepared.filter((s) => /from "awards" where "id" = \$1$/.test(s))).toHaveLength(1);
+        expect(prepared.filter((s) => s.endsWith('from "budget_lines" where "line_id" = $1 and "award_id" = $2'))).toHaveLength(1);
+      });
+    } finally {
+      await own.close();
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { syncAwardObligations } from "./obligations.server";
 import { sql, type Kysely } from "kysely";
-import type { Agency, Award, Database, Q } from "../../db/schema";
+import { AWARD_COLUMNS, type Agency, type Award, type Database, type Q } from "../../db/schema";
 import type { CenterScope } from "../domain/permissions";
 import { describeAuditChange, formatAuditTime, inSentence } from "../domain/audit-diff";
 import { awardTotals, defaultPopEnd, FUNDING_SOURCES, fundingBySource, type FundingYear } from "../domain/grants";
@@ -123,7 +123,7 @@ function awardWithContext(db: Q) {
     .selectFrom("awards")
     .innerJoin("centers", "centers.id", "awards.center_id")
     .innerJoin("programs", "programs.code", "awards.program_code")
-    .selectAll("awards")
+    .select(AWARD_COLUMNS.map((c) => `awards.${c}` as const))
     .select([
       "centers.code as center_code",
       "centers.name as center_name",

@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from "kysely";
-import type { BudgetLine, CostCategory, Database, Poete, Q, Spending } from "../../db/schema";
+import { AWARD_COLUMNS, BUDGET_LINE_COLUMNS, type BudgetLine, type CostCategory, type Database, type Poete, type Q, type Spending } from "../../db/schema";
 import { inTransaction } from "../../db/transaction";
 import { closedPeriodCovering, closedPeriodMessage, lineSpentProblem, overBudget } from "../domain/guards";
 import { formatMoney } from "../domain/money";
@@ -86,7 +86,7 @@ export interface SpendingInput {
 }
 
 async function liveAward(trx: Trx, awardId: number) {
-  const award = await trx.selectFrom("awards").selectAll().where("id", "=", awardId).executeTakeFirst();
+  const award = await trx.selectFrom("awards").select(AWARD_COLUMNS).where("id", "=", awardId).executeTakeFirst();
   if (!award) throw new Refusal("This award no longer exists");
   if (award.voided_at) throw new Refusal(`This award was voided on ${award.voided_at.slice(0, 10)}; its budget cannot change`);
   return award;
@@ -116,7 +116,7 @@ async function nextId(trx: Trx, table: "budget_lines" | "spending", prefix: stri
 
 /** Line of an award by its line id; refuses a line of another award (a form cannot reach across awards). */
 async function lineOfAward(trx: Trx, awardId: number, lineKey: string): Promise<BudgetLine> {
-  const line = await trx.selectFrom("budget_lines").selectAll().where("line_id", "=", lineKey).where("award_id", "=", awardId).executeTakeFirst();
+  const line = await trx.selectFrom("budget_lines").select(BUDGET_LINE_COLUMNS).where("line_id", "=", lineKey).where("award_id", "=", awardId).executeTakeFirst();
   if (!line) throw new Refusal(`No budget line ${lineKey} on this award`);
   return line;
 }

@@ -149,18 +149,19 @@ describe("award list totals and funding by source", () => {
       { fiscalYear: 2024, agency: "DHS" as const, amountCents: 20_02, voided: false },
       { fiscalYear: 2024, agency: "LOCAL" as const, amountCents: 7, voided: false },
       { fiscalYear: 2025, agency: "STATE" as const, amountCents: 1_00, voided: false },
+      { fiscalYear: 2022, agency: "OTHER" as const, amountCents: 2, voided: false },
     ];
     const [la, lb] = [fundingBySource(a), fundingBySource(b)];
     const summed = sumFundingYears([la, lb, []]);
     expect(summed).toEqual(fundingBySource([...a, ...b]));
     expect(summed.map((r) => [r.fiscalYear, r.totalCents])).toEqual([
-      [2022, 3_33],
+      [2022, 3_35],
       [2024, 120_10],
       [2025, 1_00],
     ]);
     // The lists added up are left as they were (a center's figures are shared between pages).
     expect(la[1]).toEqual({ fiscalYear: 2024, totalCents: 100_01, DHS: 100_01, DOJ: 0, STATE: 0, LOCAL: 0, OTHER: 0 });
-    expect(lb[0].totalCents).toBe(20_09);
+    expect(lb[1].totalCents).toBe(20_09);
     expect(sumFundingYears([])).toEqual([]);
   });
 });
