@@ -512,6 +512,8 @@ function everyColumn<T>() {
  * columns stays prepared on PostgreSQL, one selecting `*` is parsed and planned each time
  * (db/postgres-dialect.ts; docs/decisions/041-a-saved-centers-rebuild.md).
  */
+const VOIDABLE_IMPORTED_COLUMNS = ["version", "voided_at", "void_reason", "import_batch_id", "created_at"] as const satisfies readonly (keyof VoidableImportedRow)[];
+
 export const AWARD_COLUMNS = everyColumn<AwardsTable>()([
   "id",
   "award_number",
@@ -526,11 +528,7 @@ export const AWARD_COLUMNS = everyColumn<AwardsTable>()([
   "pass_through",
   "budgeted_cents",
   "spent_cents",
-  "version",
-  "voided_at",
-  "void_reason",
-  "import_batch_id",
-  "created_at",
+  ...VOIDABLE_IMPORTED_COLUMNS,
 ]);
 
 export const BUDGET_LINE_COLUMNS = everyColumn<BudgetLinesTable>()([
@@ -543,9 +541,5 @@ export const BUDGET_LINE_COLUMNS = everyColumn<BudgetLinesTable>()([
   "amount_cents",
   "description",
   "spent_cents",
-  "version",
-  "voided_at",
-  "void_reason",
-  "import_batch_id",
-  "created_at",
+  ...VOIDABLE_IMPORTED_COLUMNS,
 ]);
