@@ -364,6 +364,8 @@ async function loadYear(db: Q, base: ComplianceData, opts: LoadOptions & { fisca
     .where("assessments.fiscal_year", "=", fy)
     .where("assessments.status", "=", "not_achieved")
     .$if(ids !== undefined, (q) => q.where("assessments.center_id", "in", ids!));
+  // Center by center: this year's lines only (older ones below, when a pair exists); many centers: this year's lines
+  // or an older line naming a pair, in one statement.
   const priorOfYearQ = byCenter
     ? priorQ.where("awards.fiscal_year", "=", fy)
     : priorQ.where((eb) =>
