@@ -507,13 +507,14 @@ function everyColumn<T>() {
   return <const L extends readonly (keyof T & string)[]>(list: L & ([Exclude<keyof T, L[number]>] extends [never] ? unknown : { missing: Exclude<keyof T, L[number]> })) => list;
 }
 
+/** The columns every versioned, voidable, importable row has (VoidableImportedRow). */
+const VOIDABLE_IMPORTED_COLUMNS = ["version", "voided_at", "void_reason", "import_batch_id", "created_at"] as const satisfies readonly (keyof VoidableImportedRow)[];
+
 /**
  * Every column of awards and of budget_lines, by name, for the statements a save sends: a statement naming its
  * columns stays prepared on PostgreSQL, one selecting `*` is parsed and planned each time
  * (db/postgres-dialect.ts; docs/decisions/041-a-saved-centers-rebuild.md).
  */
-const VOIDABLE_IMPORTED_COLUMNS = ["version", "voided_at", "void_reason", "import_batch_id", "created_at"] as const satisfies readonly (keyof VoidableImportedRow)[];
-
 export const AWARD_COLUMNS = everyColumn<AwardsTable>()([
   "id",
   "award_number",
