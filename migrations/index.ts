@@ -18,6 +18,7 @@ import * as m0019 from "./0019_center_versions";
 import * as m0020 from "./0020_spending_statement_triggers";
 import * as m0021 from "./0021_watch_responses_and_settings";
 import * as m0022 from "./0022_open_obligations_by_award";
+import * as m0023 from "./0023_responses_counter";
 
 /**
  * In-code migration list (Kysely's FileMigrationProvider imports .ts at run time, which fails in the
@@ -43,4 +44,5 @@ export const migrations: Record<string, Migration> = {
   "0020_spending_statement_triggers": m0020,
   "0021_watch_responses_and_settings": m0021,
   "0022_open_obligations_by_award": m0022,
+  "0023_responses_counter": m0023,
 };

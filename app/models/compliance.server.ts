@@ -24,7 +24,7 @@ import type { DefaultYear } from "../domain/fiscal-year";
 import type { FindingsFilter } from "../schemas/findings";
 import { listCenters, listStates, scoped } from "./centers.server";
 import { listResponses, type ResponseInfo, type StoredResponse } from "./findings.server";
-import { dataVersion, memoized, perCenter, perShared } from "./memo.server";
+import { dataVersion, memoized, perCenter, perResponses, perShared } from "./memo.server";
 import { defaultFiscalYear, yearsWithRows } from "./years.server";
 
 export interface LoadOptions {
@@ -230,8 +230,6 @@ export async function loadComplianceData(db: Q, opts: LoadOptions): Promise<Comp
   if (opts.centerIds && opts.centerIds.length === 0) return base;
   if (fy !== undefined) return loadYear(db, base, { ...opts, fiscalYear: fy });
 
-  let centersQ = db.selectFrom("centers").select(["code", "state"]).orderBy("code");
-  if (opts.centerIds) centersQ = centersQ.where("id", "in", [...opts.centerIds]);
 
   let assessmentsQ = db
     .selectFrom("assessments")
@@ -257,7 +255,7 @@ export async function loadComplianceData(db: Q, opts: LoadOptions): Promise<Comp
     .orderBy("budget_lines.line_id");
 
   const [centers, awards, outside, match, lines, spending, assessments, obligations] = await Promise.all([
-    centersQ.execute(),
+    centersOf(db, opts.centerIds),
     awardsOf(db, inScope).orderBy("awards.award_number").execute(),
     spendingOutsidePeriod(db, inScope),
     matchProvided(db, inScope),
@@ -282,6 +280,20 @@ export async function loadComplianceData(db: Q, opts: LoadOptions): Promise<Comp
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+/**
+ * The centers `ids` (every center without), in code order: from one list of every center's code and state
+ * remembered under the shared counter (centers is a table every center's figures share), so a center's findings
+ * rebuilt after a save to its rows read no centers row.
+ */
+async function centersOf(db: Q, ids: readonly number[] | undefined): Promise<ReadonlyArray<Readonly<{ id: number; code: string; state: string }>>> {
+  const all = await perShared(db, "centers-by-code", null, async () =>
+    Object.freeze((await db.selectFrom("centers").select(["id", "code", "state"]).execute()).sort((a, b) => byText(a.code, b.code)).map((c) => Object.freeze(c))),
+  );
+  if (!ids) return all;
+  const wanted = new Set(ids);
+  return all.filter((c) => wanted.has(c.id));
+}
+
 /** Up to this many centers, a one-year load reads last year's spending center by center. */
 const FEW_CENTERS = 16;
 
@@ -304,8 +316,6 @@ async function loadYear(db: Q, base: ComplianceData, opts: LoadOptions & { fisca
     return eb.and(conds);
   };
 
-  let centersQ = db.selectFrom("centers").select(["code", "state"]).orderBy("code");
-  if (ids) centersQ = centersQ.where("id", "in", ids);
   let assessmentsQ = db
     .selectFrom("assessments")
     .innerJoin("centers", "centers.id", "assessments.center_id")
@@ -380,7 +390,7 @@ async function loadYear(db: Q, base: ComplianceData, opts: LoadOptions & { fisca
       );
 
   const [centers, yearAwards, lines, priorOfYear, outside, match, obligations, assessments] = await Promise.all([
-    centersQ.execute(),
+    centersOf(db, opts.centerIds),
     awardsOf(db, ofYear).execute(),
     linesOf(db, ofYear),
     priorOfYearQ.execute(),
@@ -509,11 +519,7 @@ export async function evaluatedFindings(db: Q, opts: LoadOptions): Promise<Evalu
 }
 
 async function evaluateByCenter(db: Q, opts: LoadOptions & { fiscalYear: number }): Promise<EvaluatedFindings> {
-  const centers = await perShared(db, "center-codes", opts.centerIds ?? null, async () => {
-    let centersQ = db.selectFrom("centers").select(["id", "code"]);
-    if (opts.centerIds) centersQ = centersQ.where("id", "in", [...opts.centerIds]);
-    return Object.freeze((await centersQ.execute()).sort((a, b) => byText(a.code, b.code)));
-  });
+  const centers = await centersOf(db, opts.centerIds);
   if (centers.length === 0) return evaluateFresh(db, opts);
   const idOf = new Map(centers.map((c) => [c.code, c.id]));
   const byCenter = await perCenter(db, "findings", [opts.asOf, opts.fiscalYear], centers.map((c) => c.id), async (stale) => {
@@ -551,8 +557,8 @@ export async function findings(db: Q, opts: FindingsOptions): Promise<FindingsRe
 
 /**
  * The second half of `findings`: `all` (evaluated for `opts`, possibly kept in a page's memo entry)
- * filtered by rule/severity, with the stored responses attached. Responses move the change counter
- * (migrations/0021), so they are remembered with the rest of the page.
+ * filtered by rule/severity, with the stored responses attached, remembered while no response or setting is
+ * written (migrations/0023).
  */
 export async function respondedFindings(db: Q, all: EvaluatedFindings, opts: FindingsOptions): Promise<FindingsResult> {
   const keep = (rule: string) => {
@@ -562,8 +568,8 @@ export async function respondedFindings(db: Q, all: EvaluatedFindings, opts: Fin
   };
   const evaluated = all.findings.filter((f) => keep(f.rule));
   const filter = { fiscalYear: opts.fiscalYear, centerCodes: opts.centerIds ? [...all.centerCodes] : undefined };
-  // A bound of their own: one entry per year and scope must not push out the figures that cost most to compute again.
-  const stored = await memoized(db, "responses", filter, () => listResponses(db, filter), { entries: 16 });
+  // Under the responses' own counter (decision 042): a save to a center's rows does not read them again.
+  const stored = await perResponses(db, "responses", filter, () => listResponses(db, filter));
   const byKey = new Map(stored.map((r) => [findingKeyFromParts(r), r]));
   const views: FindingView[] = evaluated.map((f) => {
     const key = evaluatedKey(f);

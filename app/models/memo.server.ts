@@ -145,8 +145,14 @@ const perCenterMemos = new WeakMap<object, LRUCache<string, Map<number, CenterEn
 
 export interface CenterVersions {
   shared: number | undefined;
+  /** Row -1 (migrations/0023): moves on every write to finding_responses and app_settings. */
+  responses: number | undefined;
   byCenter: ReadonlyMap<number, number>;
 }
+
+/** center_versions rows that are not a center's: the shared tables' counter (0019) and the responses and settings' (0023). */
+export const SHARED_ROW = 0;
+export const RESPONSES_ROW = -1;
 
 /**
  * The per-center counters (migrations/0019): `shared` moves on every write to a table all centers'
@@ -161,13 +167,17 @@ export function centerVersions(db: Q): Promise<CenterVersions> {
 async function readCenterVersions(db: Q): Promise<CenterVersions> {
   const rows = await db.selectFrom("center_versions").select(["center_id", "version"]).execute();
   const byCenter = new Map(rows.map((r) => [Number(r.center_id), Number(r.version)]));
-  return { shared: byCenter.get(0), byCenter };
+  return { shared: byCenter.get(SHARED_ROW), responses: byCenter.get(RESPONSES_ROW), byCenter };
 }
 
-/** Kinds × keys of results that read only the shared tables, per database handle. */
+/** Kinds × keys of results per counter below (perShared, perResponses), per database handle. */
 export const SHARED_KEYS = 64;
 
-const sharedMemos = new WeakMap<object, LRUCache<string, { shared: number; value: Promise<unknown> }>>();
+type Counter = "shared" | "responses";
+const counterMemos: Record<Counter, WeakMap<object, LRUCache<string, { at: number; value: Promise<unknown> }>>> = {
+  shared: new WeakMap(),
+  responses: new WeakMap(),
+};
 
 /**
  * `compute()`, or what it gave for the same kind and key while the shared counter (row 0 of
@@ -177,17 +187,32 @@ const sharedMemos = new WeakMap<object, LRUCache<string, { shared: number; value
  * catalog, the programs and the list of centers from here instead of sending their statements again.
  * The counter is read before computing; transactions neither read nor fill it. Never mutate a result.
  */
-export async function perShared<T>(db: Q, kind: string, key: unknown, compute: () => Promise<T>): Promise<T> {
+export function perShared<T>(db: Q, kind: string, key: unknown, compute: () => Promise<T>): Promise<T> {
+  return underCounter(db, "shared", kind, key, compute);
+}
+
+/**
+ * The same under the responses and settings' counter (row -1, migrations/0023): for results that read
+ * nothing but finding_responses and app_settings (with user names, which never change). A save to a
+ * center's rows leaves it alone, so pages rebuilt after one do not read the responses or the demo flag
+ * again (docs/decisions/042-responses-and-settings-counter.md).
+ */
+export function perResponses<T>(db: Q, kind: string, key: unknown, compute: () => Promise<T>): Promise<T> {
+  return underCounter(db, "responses", kind, key, compute);
+}
+
+async function underCounter<T>(db: Q, counter: Counter, kind: string, key: unknown, compute: () => Promise<T>): Promise<T> {
   if (db.isTransaction) return compute();
-  const { shared } = await centerVersions(db);
-  if (shared === undefined) return compute();
-  let memo = sharedMemos.get(db);
-  if (!memo) sharedMemos.set(db, (memo = new LRUCache({ max: SHARED_KEYS })));
+  const at = (await centerVersions(db))[counter];
+  if (at === undefined) return compute();
+  const memos = counterMemos[counter];
+  let memo = memos.get(db);
+  if (!memo) memos.set(db, (memo = new LRUCache({ max: SHARED_KEYS })));
   const id = `${kind}:${JSON.stringify(key)}`;
   const hit = memo.get(id);
-  if (hit && hit.shared === shared) return hit.value as Promise<T>;
+  if (hit && hit.at === at) return hit.value as Promise<T>;
   const pending = compute();
-  memo.set(id, { shared, value: pending });
+  memo.set(id, { at, value: pending });
   pending.catch(() => {
     if (memo.get(id)?.value === pending) memo.delete(id);
   });

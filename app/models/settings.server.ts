@@ -1,5 +1,5 @@
 import type { Q } from "../../db/schema";
-import { memoized } from "./memo.server";
+import { perResponses } from "./memo.server";
 
 export async function getSetting(db: Q, key: string): Promise<string | null> {
   const row = await db.selectFrom("app_settings").select("value").where("key", "=", key).executeTakeFirst();
@@ -11,9 +11,10 @@ export async function setSetting(db: Q, key: string, value: string): Promise<voi
 }
 
 /**
- * True while the synthetic demo data set is loaded: every page shows a banner. Remembered under the change
- * counter, which every write to app_settings moves (migrations/0021), so a page reads it with its session.
+ * True while the synthetic demo data set is loaded: every page shows a banner. Remembered under the responses
+ * and settings' counter, which every write to app_settings moves (migrations/0023): at an unchanged state a page
+ * reads nothing for it, and after a save to a center's rows only the counters it reads anyway.
  */
 export async function isDemoLoaded(db: Q): Promise<boolean> {
-  return (await memoized(db, "demo-loaded", null, () => getSetting(db, "demo_data"), { entries: 1 })) === "1";
+  return (await perResponses(db, "demo-loaded", null, () => getSetting(db, "demo_data"))) === "1";
 }

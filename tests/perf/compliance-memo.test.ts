@@ -127,6 +127,14 @@ describe("data_version triggers", () => {
     expect(new Set(rows.map((r) => r.name)).size).toBe(rows.length);
   });
 
+  it("for the responses and settings' own counter cover insert, update and delete of both tables (tests/responses-counter.test.ts counts them)", async () => {
+    const rows = sqliteHandle(t.db).prepare("select name, tbl_name from sqlite_master where type = 'trigger' and name like 'responses_version_%'").all() as Array<{ name: string; tbl_name: string }>;
+    expect(rows.map((r) => r.name).sort()).toEqual(
+      ["app_settings", "finding_responses"].flatMap((tb) => [`responses_version_${tb}_ad`, `responses_version_${tb}_ai`, `responses_version_${tb}_au`]).sort(),
+    );
+    for (const r of rows) expect(r.name).toContain(`_${r.tbl_name}_`);
+  });
+
   it("list every column of awards and budget_lines but the trigger-kept summaries (a new column must be added)", async () => {
     const summaries: Record<string, string[]> = { awards: ["budgeted_cents", "spent_cents"], budget_lines: ["spent_cents"] };
     const sqlite = sqliteHandle(t.db);
@@ -272,11 +280,14 @@ describe("the memo follows every kind of write", () => {
     expect(await zz()).toEqual([]);
   });
 
-  it("shows a new response at once: a response moves the change counter, and no center's counter", async () => {
+  it("shows a new response at once: a response moves the change counter and the responses' own, and no center's counter", async () => {
     await t.db.updateTable("reporting_obligations").set({ submitted_on: null }).where("award_id", "=", awardId).execute();
     const version = await dataVersion(t.db);
-    const centerCounters = () => t.db.selectFrom("center_versions").select(["center_id", "version"]).orderBy("center_id").execute();
+    const counters = () => t.db.selectFrom("center_versions").select(["center_id", "version"]).orderBy("center_id").execute();
+    const centerCounters = async () => (await counters()).filter((r) => r.center_id >= 0);
+    const responsesCounter = async () => (await counters()).find((r) => r.center_id === -1)!.version;
     const centersBefore = await centerCounters();
+    const responsesBefore = await responsesCounter();
     const before = (await findings(t.db, ALL)).findings.find((f) => f.centerCode === "ZZ")!;
     expect(before.response).toBeNull();
     await t.db
@@ -285,6 +296,7 @@ describe("the memo follows every kind of write", () => {
       .execute();
     expect(await dataVersion(t.db)).toBe(version + 1);
     expect(await centerCounters()).toEqual(centersBefore);
+    expect(await responsesCounter()).toBe(responsesBefore + 1);
     const after = (await findings(t.db, ALL)).findings.find((f) => f.centerCode === "ZZ")!;
     expect(after.response?.response).toBe("Filed late, see note");
     await t.db.deleteFrom("finding_responses").where("center_code", "=", "ZZ").execute();

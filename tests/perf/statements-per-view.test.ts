@@ -2,7 +2,7 @@
  * Statements a repeated view sends. Each is a round trip on PostgreSQL, so the few every request
  * makes are counted here: signing the request in (session, user and change counter in one statement,
  * once for the root's and the page's loaders), the national dashboard and the demo flag at an unchanged
- * state (nothing more; the change counter outside a page request), and a saved budget line.
+ * state (nothing more; the change counter outside a page request), a saved budget line, and the pages after it.
  */
 import { Kysely, SqliteDialect } from "kysely";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -141,6 +141,7 @@ describe("statements per view", () => {
     const params = new URLSearchParams("fy=2025");
     const view = () => getDashboard(db, { kind: "all" }, parseDashboardParams(params, parseFiscalYear(params.get("fy")) ?? undefined), { asOf: AS_OF });
     await view();
+    expect(await isDemoLoaded(db)).toBe(true);
     const row = await t.db
       .selectFrom("budget_lines as b")
       .innerJoin("awards as a", "a.id", "b.award_id")
@@ -156,9 +157,12 @@ describe("statements per view", () => {
     expect((await editBudgetLine(t.db, admin.id, row.award_id, row.line_id, row.version, input)).ok).toBe(true);
     seen.length = 0;
     const after = await view();
+    expect(await isDemoLoaded(db)).toBe(true);
     expect(after).toEqual(await t.db.transaction().execute((trx) => getDashboard(trx, { kind: "all" }, parseDashboardParams(params, 2025), { asOf: AS_OF })));
     // The catalog, the programs and the list of centers did not change: none is read again.
     expect(seen.filter((q) => /from "(programs|capabilities|capability_links|frameworks)"/.test(q) || /from "centers"(?! where "id" in \(\?\))/.test(q))).toEqual([]);
+    // Nor did the findings' responses or the settings (the demo flag): their own counter stood still (migrations/0023).
+    expect(seen.filter((q) => /from "(finding_responses|app_settings)"/.test(q))).toEqual([]);
     // Every statement that reads per-center rows reads one center's.
     const perCenterReads = seen.filter((q) => /center_id" in \(/.test(q));
     expect(perCenterReads.length).toBeGreaterThan(0);
