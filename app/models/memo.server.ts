@@ -12,7 +12,7 @@ import type { Kysely } from "kysely";
 import { engineOf } from "../../db/client";
 import type { Database, Q } from "../../db/schema";
 import { onceAcrossWorkers } from "./rebuilds.server";
-import { transactionsBegun } from "../../db/transactions-begun";
+import { onTransactionBegun } from "../../db/transactions-begun";
 
 /** Entries per database handle, all kinds together; the least recently used is dropped first. */
 export const MEMO_ENTRIES = 48;
@@ -36,17 +36,24 @@ export async function dataVersion(db: Q): Promise<number> {
 /**
  * A page request's reading of the change counter, taken with its session in one statement
  * (docs/decisions/036-change-counter-with-the-session.md): `memoized` uses it instead of a statement of its own
- * while no transaction has begun in this process since (`transactionsBegun`) and the memo holds no
- * newer reading. Only GET and HEAD requests carry one (server.ts); kept on globalThis because the
- * server's entry and the app are bundled apart.
+ * while the request itself has begun no transaction since (`begun`; another request's write does not
+ * count, docs/decisions/043-counter-reading-per-request.md) and the memo holds no newer reading. Only GET and
+ * HEAD requests carry one (server.ts); kept on globalThis because the server's entry and the app are bundled apart.
  */
 interface ReadRequest {
   known?: { db: object; version: number; begun: number };
+  /** Transactions this request has begun. */
+  begun?: number;
   once?: Map<string, Promise<unknown>>;
 }
 const READS = Symbol.for("baseline.readRequests");
 const holder = globalThis as { [READS]?: AsyncLocalStorage<ReadRequest> };
 const readRequests = (holder[READS] ??= new AsyncLocalStorage<ReadRequest>());
+// Each bundled copy of this module adds a listener; a transaction counted twice changes nothing (only "moved since?" is asked).
+onTransactionBegun(() => {
+  const request = readRequests.getStore();
+  if (request) request.begun = (request.begun ?? 0) + 1;
+});
 
 /** Runs a page request (GET or HEAD) so that the change counter read with its session serves its memo look-ups. */
 export function asReadRequest<T>(fn: () => T): T {
@@ -56,7 +63,7 @@ export function asReadRequest<T>(fn: () => T): T {
 /** The change counter as read with the request's session (a no-op outside a page request). */
 export function noteDataVersion(db: Q, version: number): void {
   const request = readRequests.getStore();
-  if (request && !db.isTransaction) request.known = { db, version, begun: transactionsBegun() };
+  if (request && !db.isTransaction) request.known = { db, version, begun: request.begun ?? 0 };
 }
 
 /**
@@ -73,8 +80,9 @@ export function oncePerReadRequest<T>(key: string, compute: () => Promise<T>): P
 }
 
 function knownVersion(db: Q): number | undefined {
-  const known = readRequests.getStore()?.known;
-  return known && known.db === db && known.begun === transactionsBegun() ? known.version : undefined;
+  const request = readRequests.getStore();
+  const known = request?.known;
+  return known && known.db === db && known.begun === (request.begun ?? 0) ? known.version : undefined;
 }
 
 /**

@@ -136,6 +136,29 @@ describe("statements per view", () => {
     });
   });
 
+  it("another request's write does not make a page request read the counter again: it answers from its own reading, the next request from the write", async () => {
+    const admin = await t.db.selectFrom("users").select("id").where("username", "=", "demo-admin").executeTakeFirstOrThrow();
+    const token = await createSession(t.db, { userId: admin.id, clientAddress: "198.51.100.7", userAgent: "test" });
+    const { db, seen } = logged();
+    const count = () => memoized(db, "test-line-count-others", null, async () => Number((await db.selectFrom("budget_lines").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n));
+    const line = await t.db.selectFrom("budget_lines").selectAll().orderBy("id").executeTakeFirstOrThrow();
+    const { id: _id, line_id, spent_cents: _spent, ...rest } = line;
+    const before = await asReadRequest(async () => {
+      await sessionPrincipal(db, token);
+      const n = await count();
+      // Another request, at the same time, saves a line (in a transaction of its own).
+      await asReadRequest(() => t.db.transaction().execute((trx) => trx.insertInto("budget_lines").values({ ...rest, line_id: `${line_id}-other`, amount_cents: 0 }).execute()));
+      seen.length = 0;
+      expect(await count()).toBe(n);
+      expect(seen).toEqual([]);
+      return n;
+    });
+    await asReadRequest(async () => {
+      await sessionPrincipal(db, token);
+      expect(await count()).toBe(before + 1);
+    });
+  });
+
   it("after a save to one center's budget line, the next dashboard reads that center's rows again and not the tables every center shares", async () => {
     const { db, seen } = logged();
     const params = new URLSearchParams("fy=2025");
