@@ -230,7 +230,6 @@ export async function loadComplianceData(db: Q, opts: LoadOptions): Promise<Comp
   if (opts.centerIds && opts.centerIds.length === 0) return base;
   if (fy !== undefined) return loadYear(db, base, { ...opts, fiscalYear: fy });
 
-
   let assessmentsQ = db
     .selectFrom("assessments")
     .innerJoin("centers", "centers.id", "assessments.center_id")
