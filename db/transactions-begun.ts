@@ -8,14 +8,17 @@
  * globalThis: the server's entry and the app are bundled apart.
  */
 const KEY = Symbol.for("baseline.transactionListeners");
-const holder = globalThis as { [KEY]?: Set<() => void> };
-const listeners = (holder[KEY] ??= new Set());
+const holder = globalThis as { [KEY]?: Map<string, () => void> };
+const listeners = (holder[KEY] ??= new Map());
 
 export function noteTransactionBegun(): void {
-  for (const listener of listeners) listener();
+  for (const listener of listeners.values()) listener();
 }
 
-/** `listener()` each time a transaction begins, in the async context of the code beginning it. */
-export function onTransactionBegun(listener: () => void): void {
-  listeners.add(listener);
+/**
+ * `listener()` each time a transaction begins, in the async context of the code beginning it. One listener per
+ * name: a module loaded again (each bundle, a reload in development, a test file) replaces its own.
+ */
+export function onTransactionBegun(name: string, listener: () => void): void {
+  listeners.set(name, listener);
 }

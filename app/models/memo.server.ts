@@ -49,8 +49,7 @@ interface ReadRequest {
 const READS = Symbol.for("baseline.readRequests");
 const holder = globalThis as { [READS]?: AsyncLocalStorage<ReadRequest> };
 const readRequests = (holder[READS] ??= new AsyncLocalStorage<ReadRequest>());
-// Each bundled copy of this module adds a listener; a transaction counted twice changes nothing (only "moved since?" is asked).
-onTransactionBegun(() => {
+onTransactionBegun("page requests", () => {
   const request = readRequests.getStore();
   if (request) request.begun = (request.begun ?? 0) + 1;
 });
