@@ -56,12 +56,22 @@ function parseSafeInteger(v: string): number {
   return n;
 }
 
-/** A pool of connections to DATABASE_URL; PG_POOL_SIZE (default 10) connections at most. */
+/** Connections per process for one center's rebuilds (db/postgres-dialect.ts `withGenericPlans`), beside PG_POOL_SIZE. */
+export const GENERIC_PLAN_CONNECTIONS = 2;
+
+/**
+ * A pool of connections to DATABASE_URL, PG_POOL_SIZE (default 10) connections at most, and beside it
+ * GENERIC_PLAN_CONNECTIONS whose sessions plan a prepared statement once for every parameter
+ * (docs/decisions/044-generic-plans-for-one-centers-rebuild.md). Neither connects before its first statement.
+ */
 export function openPostgres(url: string): DB {
   const pool = new pg.Pool({ connectionString: url, types: pgTypes, max: Number(process.env.PG_POOL_SIZE) || 10 });
+  const genericPlanPool = new pg.Pool({ connectionString: url, types: pgTypes, max: GENERIC_PLAN_CONNECTIONS });
+  // Queued before anything the connection is handed out for.
+  genericPlanPool.on("connect", (client) => void client.query("set plan_cache_mode = force_generic_plan").catch(() => {}));
   // An idle client losing its server must not crash the process; the next query reports it.
-  pool.on("error", (error) => process.stderr.write(`PostgreSQL connection error: ${error.message}\n`));
-  return new Kysely<Database>({ dialect: new BaselinePostgresDialect({ pool }) });
+  for (const p of [pool, genericPlanPool]) p.on("error", (error) => process.stderr.write(`PostgreSQL connection error: ${error.message}\n`));
+  return new Kysely<Database>({ dialect: new BaselinePostgresDialect({ pool, genericPlanPool }) });
 }
 
 /**

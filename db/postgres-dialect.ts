@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { createHash } from "node:crypto";
 import {
   CompiledQuery,
@@ -57,18 +58,33 @@ function statementName(text: string): string {
 }
 
 /**
+ * Code run inside `withGenericPlans` takes its connections from the pool whose sessions plan each prepared statement
+ * once for every parameter (docs/decisions/044-generic-plans-for-one-centers-rebuild.md). Kept on globalThis: the
+ * server's entry and the app are bundled apart.
+ */
+const GENERIC = Symbol.for("baseline.genericPlans");
+const genericHolder = globalThis as { [GENERIC]?: AsyncLocalStorage<true> };
+const genericPlans = (genericHolder[GENERIC] ??= new AsyncLocalStorage<true>());
+
+/** `fn()` with its prepared statements planned once per connection for every parameter, not once per call. */
+export function withGenericPlans<T>(fn: () => T): T {
+  return genericPlans.run(true, fn);
+}
+
+/**
  * The pool with statements prepared once per connection (docs/decisions/037-shared-figures-and-prepared-statements.md):
  * PostgreSQL then skips parsing and planning each time, which halved its work for the pages' small
  * statements (about 110–230 µs of server time each unprepared, 55–85 µs prepared). PG_PREPARED_STATEMENTS=off
- * sends every statement unprepared, for a pooler in transaction mode that cannot keep them.
+ * sends every statement unprepared, for a pooler in transaction mode that cannot keep them. `generic`, when given,
+ * serves the connections asked for inside `withGenericPlans`.
  */
-function preparedPool(pool: PostgresPool): PostgresPool {
+function preparedPool(pool: PostgresPool, generic?: PostgresPool): PostgresPool {
   if (process.env.PG_PREPARED_STATEMENTS === "off") return pool;
   const wrapped = new WeakMap<PostgresPoolClient, PostgresPoolClient>();
   const prepared = new WeakMap<PostgresPoolClient, Set<string>>();
   return {
     async connect() {
-      const client = await pool.connect();
+      const client = await (generic && genericPlans.getStore() ? generic : pool).connect();
       let w = wrapped.get(client);
       if (!w) {
         const names = new Set<string>();
@@ -88,15 +104,18 @@ function preparedPool(pool: PostgresPool): PostgresPool {
       }
       return w;
     },
-    end: () => pool.end(),
+    end: async () => {
+      await Promise.all([pool.end(), generic?.end()]);
+    },
   };
 }
 
 export class BaselinePostgresDialect extends PostgresDialect {
-  constructor(private readonly config: PostgresDialectConfig) {
+  /** `genericPlanPool`: connections whose sessions set plan_cache_mode = force_generic_plan (see `withGenericPlans`). */
+  constructor(private readonly config: PostgresDialectConfig & { genericPlanPool?: PostgresPool }) {
     super(config);
-    const pool = config.pool;
-    this.config = { ...config, pool: typeof pool === "function" ? async () => preparedPool(await pool()) : preparedPool(pool) };
+    const { pool, genericPlanPool } = config;
+    this.config = { ...config, pool: typeof pool === "function" ? async () => preparedPool(await pool(), genericPlanPool) : preparedPool(pool, genericPlanPool) };
   }
 
   override createDriver(): Driver {

@@ -1,10 +1,11 @@
 import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
-import { PREPARED_PER_CONNECTION } from "../db/postgres-dialect";
+import { PREPARED_PER_CONNECTION, withGenericPlans } from "../db/postgres-dialect";
 import { loadDemo } from "~/demo/load.server";
 import { getAwardByNumber } from "~/models/awards.server";
 import { editBudgetLine } from "~/models/budget.server";
 import { listResponses } from "~/models/findings.server";
+import { perCenter } from "~/models/memo.server";
 import { lineWithRoom } from "./helpers/grants";
 import { freshDatabase, useTestDatabase } from "./helpers/db";
 import { testingPostgres } from "./helpers/pg";
@@ -82,6 +83,43 @@ describe.skipIf(!testingPostgres())("prepared statements (PostgreSQL only: needs
         expect(prepared.filter((s) => /from "awards" where "id" = \$1$/.test(s))).toHaveLength(1);
         expect(prepared.filter((s) => s.endsWith('from "budget_lines" where "line_id" = $1 and "award_id" = $2'))).toHaveLength(1);
       });
+    } finally {
+      await own.close();
+    }
+  });
+
+  const planMode = async (db: typeof t.db) => (await sql<{ mode: string }>`select current_setting('plan_cache_mode') as mode`.execute(db)).rows[0].mode;
+
+  it("plans statements once for every parameter inside withGenericPlans, per call everywhere else", async () => {
+    expect(await planMode(t.db)).toBe("auto");
+    expect(await withGenericPlans(() => planMode(t.db))).toBe("force_generic_plan");
+    expect(await t.db.transaction().execute((trx) => planMode(trx))).toBe("auto");
+    // A generic plan answers like a custom one, for each value it is given.
+    const statuses = (center: number) =>
+      t.db.selectFrom("assessments").select(["capability_id", "status"]).where("center_id", "=", center).where("fiscal_year", "=", 2025).orderBy("capability_id").execute();
+    const centers = (await t.db.selectFrom("centers").select("id").orderBy("id").limit(3).execute()).map((c) => c.id);
+    for (const c of centers) expect(await withGenericPlans(() => statuses(c))).toEqual(await statuses(c));
+  });
+
+  it("rebuilds one center after a save to its rows on generic plans, and the whole network on plans for its values", async () => {
+    const own = freshDatabase();
+    try {
+      await loadDemo(own.db, { referenceDate: "2025-06-30" });
+      const all = (await own.db.selectFrom("centers").select("id").orderBy("id").execute()).map((c) => c.id);
+      const modes: string[] = [];
+      const figures = () =>
+        perCenter(own.db, "plan-mode-test", null, all, async (stale) => {
+          modes.push(`${stale.length}:${await planMode(own.db)}`);
+          return new Map(stale.map((c) => [c, c]));
+        });
+      await figures();
+      const tx = await own.db.selectFrom("centers").select("id").where("code", "=", "TX").executeTakeFirstOrThrow();
+      const line = await lineWithRoom(own.db, tx.id, 2025, 0);
+      const admin = await own.db.selectFrom("users").select("id").where("username", "=", "demo-admin").executeTakeFirstOrThrow();
+      const input = { capabilityId: line.capability_id, poete: line.poete, costCategory: line.cost_category, amountCents: line.amount_cents, description: "generic plans" };
+      expect((await editBudgetLine(own.db, admin.id, line.id, line.line_id, line.version, input)).ok).toBe(true);
+      await figures();
+      expect(modes).toEqual([`${all.length}:auto`, "1:force_generic_plan"]);
     } finally {
       await own.close();
     }

@@ -13,6 +13,7 @@ import { engineOf } from "../../db/client";
 import type { Database, Q } from "../../db/schema";
 import { onceAcrossWorkers } from "./rebuilds.server";
 import { onTransactionBegun } from "../../db/transactions-begun";
+import { withGenericPlans } from "../../db/postgres-dialect";
 
 /** Entries per database handle, all kinds together; the least recently used is dropped first. */
 export const MEMO_ENTRIES = 48;
@@ -251,10 +252,13 @@ export async function perCenter<T>(db: Q, kind: string, key: unknown, ids: reado
   // Two pages needing the same centers at the same counters (the whole network and one state, say) share one computation;
   // on PostgreSQL, where a center's rebuild is a dozen round trips, one center (a save to it) is rebuilt once for the
   // whole cluster. On SQLite it costs less than waiting for another worker (docs/decisions/039-rebuild-sharing-by-engine.md).
+  // Its statements, each about one center, are planned once per connection, not on every save (decision 044).
   const name = `${id}|${shared}|${stale.map((c) => `${c}:${byCenter.get(c)}`).join(",")}`;
   const acrossWorkers = stale.length === 1 && shared !== undefined && byCenter.has(stale[0]) && engineOf(db as Kysely<Database>) === "postgres";
   const computed =
-    stale.length === 0 ? new Map<number, T>() : await shareRebuild(db, name, () => (acrossWorkers ? onceAcrossWorkers(name, () => compute(stale)) : compute(stale)));
+    stale.length === 0
+      ? new Map<number, T>()
+      : await shareRebuild(db, name, () => (acrossWorkers ? onceAcrossWorkers(name, () => withGenericPlans(() => compute(stale))) : compute(stale)));
   for (const c of stale) {
     if (!computed.has(c)) throw new Error(`perCenter(${kind}): no value for center ${c}`);
     const version = byCenter.get(c);
