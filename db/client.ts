@@ -66,7 +66,8 @@ export const GENERIC_PLAN_CONNECTIONS = 2;
  */
 export function openPostgres(url: string): DB {
   const pool = new pg.Pool({ connectionString: url, types: pgTypes, max: Number(process.env.PG_POOL_SIZE) || 10 });
-  const genericPlanPool = new pg.Pool({ connectionString: url, types: pgTypes, max: GENERIC_PLAN_CONNECTIONS });
+  // Kept a minute when idle (the main pool: 10 s): saves come a few at a time, and a new connection plans afresh.
+  const genericPlanPool = new pg.Pool({ connectionString: url, types: pgTypes, max: GENERIC_PLAN_CONNECTIONS, idleTimeoutMillis: 60_000 });
   // Queued before anything the connection is handed out for.
   genericPlanPool.on("connect", (client) => void client.query("set plan_cache_mode = force_generic_plan").catch(() => {}));
   // An idle client losing its server must not crash the process; the next query reports it.
