@@ -19,6 +19,7 @@ import { noteTransactionBegun } from "./transactions-begun";
  * transactions write one at a time (docs/decisions/026-postgresql-writers.md).
  */
 export const WRITER_LOCK = 0x0ba5e11e;
+const LOCK = `select pg_advisory_xact_lock(${WRITER_LOCK})`;
 
 /**
  * Kysely's PostgreSQL driver, with every transaction taking one transaction-level advisory lock as
@@ -31,8 +32,13 @@ export const WRITER_LOCK = 0x0ba5e11e;
 class WriterLockDriver extends PostgresDriver {
   override async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
     noteTransactionBegun();
-    await super.beginTransaction(connection, settings);
-    await connection.executeQuery(CompiledQuery.raw(`select pg_advisory_xact_lock(${WRITER_LOCK})`));
+    if (settings.isolationLevel || settings.accessMode) {
+      await super.beginTransaction(connection, settings);
+      await connection.executeQuery(CompiledQuery.raw(LOCK));
+    } else {
+      // One round trip, not two: a query without parameters may hold several statements, run in order.
+      await connection.executeQuery(CompiledQuery.raw(`begin; ${LOCK}`));
+    }
   }
 }
 

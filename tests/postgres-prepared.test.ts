@@ -88,6 +88,13 @@ describe.skipIf(!testingPostgres())("prepared statements (PostgreSQL only: needs
     }
   });
 
+  it("holds the writers' advisory lock from a transaction's first statement", async () => {
+    const held = await t.db.transaction().execute(async (trx) =>
+      Number((await sql<{ n: number }>`select count(*) as n from pg_locks where locktype = 'advisory' and pid = pg_backend_pid() and granted`.execute(trx)).rows[0].n),
+    );
+    expect(held).toBe(1);
+  });
+
   const planMode = async (db: typeof t.db) => (await sql<{ mode: string }>`select current_setting('plan_cache_mode') as mode`.execute(db)).rows[0].mode;
 
   it("plans statements once for every parameter inside withGenericPlans, per call everywhere else", async () => {

@@ -56,8 +56,8 @@ export class ClaimBoard {
     if (!isRebuildMessage(message)) return false;
     if (message.rebuild === "claim") {
       const kept = this.published.get(message.id);
+      // The value alone answers the claim: one message, not two (a worker takes a value as "someone else computed it").
       if (kept) {
-        this.send(worker, { rebuild: "claimed", id: message.id, go: false });
         this.send(worker, { rebuild: "value", id: message.id, value: kept.value });
         return true;
       }
@@ -125,7 +125,10 @@ export function rebuildClient(channel: RebuildChannel) {
     if (!isRebuildMessage(message)) return;
     const p = pending.get(message.id);
     if (message.rebuild === "claimed") p?.claimed?.(message.go);
-    if (message.rebuild === "value") p?.value?.(message);
+    if (message.rebuild === "value") {
+      p?.claimed?.(false);
+      p?.value?.(message);
+    }
   });
   const within = <T>(ms: number, register: (resolve: (v: T) => void) => void): Promise<T | undefined> =>
     new Promise((resolve) => {
