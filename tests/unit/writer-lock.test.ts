@@ -3,7 +3,7 @@
  * same round trip as its BEGIN (docs/decisions/044-generic-plans-for-one-centers-rebuild.md). A pool
  * that records what it is sent stands in for the server; tests/postgres-prepared.test.ts checks the lock on a real one.
  */
-import { Kysely, sql } from "kysely";
+import { Kysely, sql, type PostgresPoolClient } from "kysely";
 import { describe, expect, it } from "vitest";
 import { BaselinePostgresDialect, WRITER_LOCK } from "../../db/postgres-dialect";
 
@@ -12,10 +12,10 @@ function recording() {
   const client = {
     query: async (text: unknown) => {
       sent.push(typeof text === "string" ? text : (text as { text: string }).text);
-      return { command: "SELECT", rowCount: 0, rows: [] };
+      return { command: "SELECT" as const, rowCount: 0, rows: [] };
     },
     release: () => {},
-  };
+  } as unknown as PostgresPoolClient; // the two calls Kysely makes, without a cursor
   const db = new Kysely<Record<string, never>>({ dialect: new BaselinePostgresDialect({ pool: { connect: async () => client, end: async () => {} } }) });
   return { db, sent };
 }
