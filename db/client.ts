@@ -68,10 +68,11 @@ export function openPostgres(url: string): DB {
   const pool = new pg.Pool({ connectionString: url, types: pgTypes, max: Number(process.env.PG_POOL_SIZE) || 10 });
   // Kept a minute when idle (the main pool: 10 s): saves come a few at a time, and a new connection plans afresh.
   const genericPlanPool = new pg.Pool({ connectionString: url, types: pgTypes, max: GENERIC_PLAN_CONNECTIONS, idleTimeoutMillis: 60_000 });
-  // Queued before anything the connection is handed out for.
-  genericPlanPool.on("connect", (client) => void client.query("set plan_cache_mode = force_generic_plan").catch(() => {}));
+  const reportError = (error: Error) => process.stderr.write(`PostgreSQL connection error: ${error.message}\n`);
+  // Queued before anything the connection is handed out for; should it fail, the connection plans as the others do.
+  genericPlanPool.on("connect", (client) => void client.query("set plan_cache_mode = force_generic_plan").catch(reportError));
   // An idle client losing its server must not crash the process; the next query reports it.
-  for (const p of [pool, genericPlanPool]) p.on("error", (error) => process.stderr.write(`PostgreSQL connection error: ${error.message}\n`));
+  for (const p of [pool, genericPlanPool]) p.on("error", reportError);
   return new Kysely<Database>({ dialect: new BaselinePostgresDialect({ pool, genericPlanPool }) });
 }
 

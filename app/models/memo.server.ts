@@ -255,10 +255,8 @@ export async function perCenter<T>(db: Q, kind: string, key: unknown, ids: reado
   // Its statements, each about one center, are planned once per connection, not on every save (decision 044).
   const name = `${id}|${shared}|${stale.map((c) => `${c}:${byCenter.get(c)}`).join(",")}`;
   const acrossWorkers = stale.length === 1 && shared !== undefined && byCenter.has(stale[0]) && engineOf(db as Kysely<Database>) === "postgres";
-  const computed =
-    stale.length === 0
-      ? new Map<number, T>()
-      : await shareRebuild(db, name, () => (acrossWorkers ? onceAcrossWorkers(name, () => withGenericPlans(() => compute(stale))) : compute(stale)));
+  const rebuild = () => (acrossWorkers ? onceAcrossWorkers(name, () => withGenericPlans(() => compute(stale))) : compute(stale));
+  const computed = stale.length === 0 ? new Map<number, T>() : await shareRebuild(db, name, rebuild);
   for (const c of stale) {
     if (!computed.has(c)) throw new Error(`perCenter(${kind}): no value for center ${c}`);
     const version = byCenter.get(c);
