@@ -359,6 +359,8 @@ export interface DataVersionTable {
 export interface CenterVersionsTable {
   center_id: number;
   version: number;
+  /** Moves as `version` but for writes to the center's budget lines and spending (migrations/0024). */
+  core_version: Generated<number>;
 }
 
 /** One-time form tokens already used (migrations/0012_form_tokens.ts). */

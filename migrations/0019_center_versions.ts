@@ -31,22 +31,27 @@ const CENTER_OF: Record<string, (r: string) => string> = {
   reporting_obligations: (r) => `(SELECT center_id FROM awards WHERE id = ${r}.award_id)`,
   spending: (r) => `(SELECT a.center_id FROM budget_lines b JOIN awards a ON a.id = b.award_id WHERE b.id = ${r}.budget_line_id)`,
 };
-const CENTER_TABLES = Object.keys(CENTER_OF);
+export const CENTER_TABLES = Object.keys(CENTER_OF);
 
 const bump = (where: string) => `UPDATE center_versions SET version = version + 1 WHERE ${where}`;
 const SHARED_BUMP = bump("center_id = 0");
 
+/**
+ * A center table's three SQLite triggers, `bump(where)` being the UPDATE of center_versions they run (0024 gives
+ * some tables one that moves a second counter).
+ */
+export function sqliteCenterTriggers(table: string, bump: (where: string) => string): string[] {
+  const of = UPDATE_OF[table as keyof typeof UPDATE_OF];
+  const c = CENTER_OF[table];
+  return [
+    `CREATE TRIGGER center_version_${table}_ai AFTER INSERT ON ${table} BEGIN ${bump(`center_id = ${c("NEW")}`)}; END`,
+    `CREATE TRIGGER center_version_${table}_au AFTER UPDATE${of ? ` OF ${of.join(", ")}` : ""} ON ${table} BEGIN ${bump(`center_id IN (${c("NEW")}, ${c("OLD")})`)}; END`,
+    `CREATE TRIGGER center_version_${table}_ad AFTER DELETE ON ${table} BEGIN ${bump(`center_id = ${c("OLD")}`)}; END`,
+  ];
+}
+
 function sqliteTriggers(): string[] {
-  const out: string[] = [];
-  for (const table of CENTER_TABLES) {
-    const of = UPDATE_OF[table as keyof typeof UPDATE_OF];
-    const c = CENTER_OF[table];
-    out.push(
-      `CREATE TRIGGER center_version_${table}_ai AFTER INSERT ON ${table} BEGIN ${bump(`center_id = ${c("NEW")}`)}; END`,
-      `CREATE TRIGGER center_version_${table}_au AFTER UPDATE${of ? ` OF ${of.join(", ")}` : ""} ON ${table} BEGIN ${bump(`center_id IN (${c("NEW")}, ${c("OLD")})`)}; END`,
-      `CREATE TRIGGER center_version_${table}_ad AFTER DELETE ON ${table} BEGIN ${bump(`center_id = ${c("OLD")}`)}; END`,
-    );
-  }
+  const out: string[] = CENTER_TABLES.flatMap((table) => sqliteCenterTriggers(table, bump));
   for (const table of SHARED_TABLES) {
     const extra = table === "centers" ? `INSERT OR IGNORE INTO center_versions (center_id, version) VALUES (NEW.id, 0); ` : "";
     out.push(
@@ -73,7 +78,7 @@ const SQLITE = [
  * are row triggers (those are single edits, or a void of one award's lines).
  */
 function pgFunction(name: string, body: string): string {
-  return `CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $fn$ BEGIN ${body}; RETURN NULL; END $fn$`;
+  return `CREATE OR REPLACE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $fn$ BEGIN ${body}; RETURN NULL; END $fn$`;
 }
 
 /** The center ids of a transition table's rows, as a subquery over `t`. */
@@ -86,29 +91,33 @@ const CENTERS_OF_ROWS: Record<string, (t: string) => string> = {
   spending: (t) => `SELECT a.center_id FROM ${t} x JOIN budget_lines b ON b.id = x.budget_line_id JOIN awards a ON a.id = b.award_id`,
 };
 
+/**
+ * A center table's three PL/pgSQL functions, `bump(where)` being the UPDATE of center_versions they run, as
+ * `CREATE OR REPLACE`: 0024 replaces some tables' with one that moves a second counter, under the same triggers.
+ */
+export function pgCenterFunctions(table: string, bump: (where: string) => string): string[] {
+  const rows = CENTERS_OF_ROWS[table];
+  const c = CENTER_OF[table];
+  const byRow = UPDATE_OF[table as keyof typeof UPDATE_OF] !== undefined;
+  return [
+    pgFunction(`center_version_${table}_ins`, bump(`center_id IN (${rows("new_rows")})`)),
+    pgFunction(`center_version_${table}_del`, bump(`center_id IN (${rows("old_rows")})`)),
+    pgFunction(`center_version_${table}_upd`, bump(byRow ? `center_id IN (${c("NEW")}, ${c("OLD")})` : `center_id IN (${rows("new_rows")} UNION ${rows("old_rows")})`)),
+  ];
+}
+
 function pgTriggers(): string[] {
   const out: string[] = [pgFunction("center_version_shared_bump", SHARED_BUMP)];
   for (const table of CENTER_TABLES) {
-    const rows = CENTERS_OF_ROWS[table];
     const of = UPDATE_OF[table as keyof typeof UPDATE_OF];
     out.push(
-      pgFunction(`center_version_${table}_ins`, bump(`center_id IN (${rows("new_rows")})`)),
+      ...pgCenterFunctions(table, bump),
       `CREATE TRIGGER center_version_${table}_ai AFTER INSERT ON ${table} REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION center_version_${table}_ins()`,
-      pgFunction(`center_version_${table}_del`, bump(`center_id IN (${rows("old_rows")})`)),
       `CREATE TRIGGER center_version_${table}_ad AFTER DELETE ON ${table} REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION center_version_${table}_del()`,
+      of
+        ? `CREATE TRIGGER center_version_${table}_au AFTER UPDATE OF ${of.join(", ")} ON ${table} FOR EACH ROW EXECUTE FUNCTION center_version_${table}_upd()`
+        : `CREATE TRIGGER center_version_${table}_au AFTER UPDATE ON ${table} REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION center_version_${table}_upd()`,
     );
-    if (of) {
-      const c = CENTER_OF[table];
-      out.push(
-        pgFunction(`center_version_${table}_upd`, bump(`center_id IN (${c("NEW")}, ${c("OLD")})`)),
-        `CREATE TRIGGER center_version_${table}_au AFTER UPDATE OF ${of.join(", ")} ON ${table} FOR EACH ROW EXECUTE FUNCTION center_version_${table}_upd()`,
-      );
-    } else {
-      out.push(
-        pgFunction(`center_version_${table}_upd`, bump(`center_id IN (${rows("new_rows")} UNION ${rows("old_rows")})`)),
-        `CREATE TRIGGER center_version_${table}_au AFTER UPDATE ON ${table} REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION center_version_${table}_upd()`,
-      );
-    }
   }
   for (const table of SHARED_TABLES) {
     if (table === "centers") {

@@ -424,8 +424,14 @@ function yearFigures(
 ): Promise<Readonly<YearFigures>> {
   return memoized(db, "dashboard-year", k, async () => {
     // The money chart and the overdue count cover every center in scope and state; rows only `ids`.
-    const perCenterFigures = await perCenter(db, "dashboard-year", [k.fiscalYear, k.program ?? null, k.agency ?? null, k.asOf], k.scopeIds, (stale) =>
-      centerYearFigures(db, { ...k, ids: stale }),
+    // Scores, award money and overdue reports: nothing of a center's budget lines or spending, so kept while saves to those come and go.
+    const perCenterFigures = await perCenter(
+      db,
+      "dashboard-year",
+      [k.fiscalYear, k.program ?? null, k.agency ?? null, k.asOf],
+      k.scopeIds,
+      (stale) => centerYearFigures(db, { ...k, ids: stale }),
+      { core: true },
     );
     const rows = k.ids.map((id) => perCenterFigures.get(id)!.row);
     const money = { totalCents: 0, federalCents: 0, dhsCents: 0, dojCents: 0 };

@@ -156,6 +156,8 @@ export interface CenterVersions {
   /** Row -1 (migrations/0023): moves on every write to finding_responses and app_settings. */
   responses: number | undefined;
   byCenter: ReadonlyMap<number, number>;
+  /** Each center's `core_version` (migrations/0024): as `byCenter`, but still on writes to its budget lines and spending. */
+  coreByCenter: ReadonlyMap<number, number>;
 }
 
 /** center_versions rows that are not a center's: the shared tables' counter (0019) and the responses and settings' (0023). */
@@ -173,9 +175,10 @@ export function centerVersions(db: Q): Promise<CenterVersions> {
 }
 
 async function readCenterVersions(db: Q): Promise<CenterVersions> {
-  const rows = await db.selectFrom("center_versions").select(["center_id", "version"]).execute();
+  const rows = await db.selectFrom("center_versions").select(["center_id", "version", "core_version"]).execute();
   const byCenter = new Map(rows.map((r) => [Number(r.center_id), Number(r.version)]));
-  return { shared: byCenter.get(SHARED_ROW), responses: byCenter.get(RESPONSES_ROW), byCenter };
+  const coreByCenter = new Map(rows.map((r) => [Number(r.center_id), Number(r.core_version)]));
+  return { shared: byCenter.get(SHARED_ROW), responses: byCenter.get(RESPONSES_ROW), byCenter, coreByCenter };
 }
 
 /** Kinds × keys of results per counter below (perShared, perResponses), per database handle. */
@@ -235,13 +238,26 @@ async function underCounter<T>(db: Q, counter: Counter, kind: string, key: unkno
  * and the shared tables. The counters are read before computing, so an entry is never older than its
  * numbers; a center without a counter row is never kept. Transactions neither read nor fill it (as
  * `memoized`). Values are shared between requests: never mutate them.
+ *
+ * `opts.core`: `compute` reads none of a center's budget lines and spending, so its values are kept against each
+ * center's core counter (migrations/0024), which a budget line or a payment saved does not move
+ * (docs/decisions/045-figures-without-budget-lines.md).
  */
-export async function perCenter<T>(db: Q, kind: string, key: unknown, ids: readonly number[], compute: (stale: number[]) => Promise<Map<number, T>>): Promise<Map<number, T>> {
+export async function perCenter<T>(
+  db: Q,
+  kind: string,
+  key: unknown,
+  ids: readonly number[],
+  compute: (stale: number[]) => Promise<Map<number, T>>,
+  opts: { core?: boolean } = {},
+): Promise<Map<number, T>> {
   if (db.isTransaction) return compute([...ids]);
-  const { shared, byCenter } = await centerVersions(db);
+  const versions = await centerVersions(db);
+  const shared = versions.shared;
+  const byCenter = opts.core ? versions.coreByCenter : versions.byCenter;
   let memo = perCenterMemos.get(db);
   if (!memo) perCenterMemos.set(db, (memo = new LRUCache({ max: PER_CENTER_KEYS })));
-  const id = `${kind}:${JSON.stringify(key)}`;
+  const id = `${kind}${opts.core ? "@core" : ""}:${JSON.stringify(key)}`;
   let entries = memo.get(id);
   if (!entries) memo.set(id, (entries = new Map()));
   const fresh = (centerId: number) => {

@@ -48,6 +48,7 @@ interface CenterYears {
  * center, only that center's years are read again.
  */
 export async function yearsOfCenters(db: Q, ids: readonly number[]): Promise<{ years: number[]; defaultYear: DefaultYear | null }> {
+  // Assessments and awards only: kept while saves to a center's budget lines and spending come and go (`core`).
   const byCenter = await perCenter(db, "center-years", null, ids, async (stale) => {
     const rows = await db
       .selectFrom("assessments")
@@ -66,7 +67,7 @@ export async function yearsOfCenters(db: Q, ids: readonly number[]): Promise<{ y
     const out = new Map<number, { assessed: number[]; awarded: number[] }>(stale.map((id) => [id, { assessed: [], awarded: [] }]));
     for (const r of rows) out.get(r.center_id)?.[Number(r.awarded) === 1 ? "awarded" : "assessed"].push(r.fiscal_year);
     return new Map<number, CenterYears>([...out].map(([id, y]) => [id, Object.freeze({ assessed: Object.freeze(y.assessed), awarded: Object.freeze(y.awarded) })]));
-  });
+  }, { core: true });
   const assessed = new Set<number>();
   const awarded = new Set<number>();
   for (const id of ids) {

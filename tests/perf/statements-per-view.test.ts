@@ -12,6 +12,7 @@ import { loadDemo } from "~/demo/load.server";
 import { parseFiscalYear } from "~/domain/fiscal-year";
 import { getDashboard, parseDashboardParams } from "~/models/dashboard.server";
 import { editBudgetLine } from "~/models/budget.server";
+import { saveAssessments } from "~/models/assessments.server";
 import { createSession } from "~/models/sessions.server";
 import { sessionPrincipal } from "~/models/users.server";
 import { asReadRequest, memoized } from "~/models/memo.server";
@@ -190,6 +191,35 @@ describe("statements per view", () => {
     const perCenterReads = seen.filter((q) => /center_id" in \(/.test(q));
     expect(perCenterReads.length).toBeGreaterThan(0);
     for (const q of perCenterReads) expect(q).toMatch(/center_id" in \(\?\)/);
+    // Its scores and the years it has rows in do not read budget lines: the line saved leaves them as they were (migrations/0024).
+    expect(seen.filter((q) => /^select "center_id", "capability_id", "status" from "assessments"|union all/.test(q))).toEqual([]);
+  });
+
+  it("after an assessment saved, the next dashboard reads that center's scores and years again", async () => {
+    const { db, seen } = logged();
+    const params = new URLSearchParams("fy=2025");
+    const view = () => getDashboard(db, { kind: "all" }, parseDashboardParams(params, 2025), { asOf: AS_OF });
+    await view();
+    const row = await t.db
+      .selectFrom("assessments")
+      .select(["center_id", "capability_id", "status", "version"])
+      .where("fiscal_year", "=", 2025)
+      .orderBy("id")
+      .executeTakeFirstOrThrow();
+    const admin = await t.db.selectFrom("users").select("id").where("username", "=", "demo-admin").executeTakeFirstOrThrow();
+    const status = row.status === "achieved" ? ("not_achieved" as const) : ("achieved" as const);
+    const saved = await saveAssessments(t.db, {
+      centerId: row.center_id,
+      fiscalYear: 2025,
+      userId: admin.id,
+      rows: [{ index: 0, capabilityId: row.capability_id, status, evidence: "", estCostCents: null, version: row.version }],
+    });
+    expect(saved.ok).toBe(true);
+    seen.length = 0;
+    const after = await view();
+    expect(after).toEqual(await t.db.transaction().execute((trx) => getDashboard(trx, { kind: "all" }, parseDashboardParams(params, 2025), { asOf: AS_OF })));
+    expect(seen.filter((q) => /^select "center_id", "capability_id", "status" from "assessments"/.test(q))).toHaveLength(1);
+    expect(seen.filter((q) => /union all/.test(q))).toHaveLength(1);
   });
 
   it("two dashboards drawn at once after a save (the nation's and the saved center's state) read that center's rows once", async () => {
@@ -222,9 +252,11 @@ describe("statements per view", () => {
       });
     expect(nation).toEqual(await freshly("fy=2025"));
     expect(state).toEqual(await freshly(`fy=2025&state=${row.state}`));
-    // The year's scores, the findings' awards and the years: each read once for the saved center, not once per page.
-    for (const statement of [/^select "center_id", "capability_id", "status" from "assessments"/, /^select "awards"\."id", "awards"\."award_number"/, /union all/]) {
-      expect(seen.filter((q) => statement.test(q)), String(statement)).toHaveLength(1);
+    // The findings' awards: read once for the saved center, not once per page.
+    expect(seen.filter((q) => /^select "awards"\."id", "awards"\."award_number"/.test(q))).toHaveLength(1);
+    // The year's scores, award money and overdue reports, and the years with rows, read no budget line: kept (migrations/0024).
+    for (const statement of [/^select "center_id", "capability_id", "status" from "assessments"/, /union all/, /sum\("awards"\."amount_cents"\)/]) {
+      expect(seen.filter((q) => statement.test(q)), String(statement)).toEqual([]);
     }
   });
 
