@@ -359,7 +359,7 @@ export interface DataVersionTable {
 export interface CenterVersionsTable {
   center_id: number;
   version: number;
-  /** Moves as `version` but for writes to the center's budget lines and spending (migrations/0024). */
+  /** Moves as `version` does, except on writes to the center's budget lines and spending (migrations/0024). */
   core_version: Generated<number>;
 }
 

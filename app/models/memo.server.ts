@@ -156,7 +156,7 @@ export interface CenterVersions {
   /** Row -1 (migrations/0023): moves on every write to finding_responses and app_settings. */
   responses: number | undefined;
   byCenter: ReadonlyMap<number, number>;
-  /** Each center's `core_version` (migrations/0024): as `byCenter`, but still on writes to its budget lines and spending. */
+  /** Each center's `core_version` (migrations/0024): as `byCenter`, but unmoved by writes to its budget lines and spending. */
   coreByCenter: ReadonlyMap<number, number>;
 }
 
