@@ -20,6 +20,7 @@ import * as m0021 from "./0021_watch_responses_and_settings";
 import * as m0022 from "./0022_open_obligations_by_award";
 import * as m0023 from "./0023_responses_counter";
 import * as m0024 from "./0024_center_core_versions";
+import * as m0025 from "./0025_watch_assessment_reviews";
 
 /**
  * In-code migration list (Kysely's FileMigrationProvider imports .ts at run time, which fails in the
@@ -47,4 +48,5 @@ export const migrations: Record<string, Migration> = {
   "0022_open_obligations_by_award": m0022,
   "0023_responses_counter": m0023,
   "0024_center_core_versions": m0024,
+  "0025_watch_assessment_reviews": m0025,
 };

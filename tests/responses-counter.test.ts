@@ -1,6 +1,6 @@
 /**
  * The responses and settings' counter (row -1 of center_versions, migrations/0023), on whichever engine the
- * suite runs: every write to finding_responses or app_settings moves it (once a row on SQLite, once a statement
+ * suite runs: every write to finding_responses, app_settings or assessment_reviews (0025) moves it (once a row on SQLite, once a statement
  * on PostgreSQL), in the writing transaction; a write to a center's rows does not (docs/decisions/042-responses-and-settings-counter.md).
  */
 import { beforeAll, describe, expect, it } from "vitest";
@@ -32,6 +32,18 @@ describe("the responses and settings' counter", () => {
     expect(await moves(() => t.db.insertInto("finding_responses").values([response(1), response(2)]).execute())).toBeGreaterThanOrEqual(1);
     expect(await moves(() => t.db.updateTable("finding_responses").set({ response: "noted" }).where("center_code", "like", "ZZ%").execute())).toBeGreaterThanOrEqual(1);
     expect(await moves(() => t.db.deleteFrom("finding_responses").where("center_code", "like", "ZZ%").execute())).toBeGreaterThanOrEqual(1);
+  });
+
+  it("moves, with the change counter, on every write to a sign-off, and a center's counters stand still", async () => {
+    const center = await t.db.selectFrom("centers").select("id").where("code", "=", "VA").executeTakeFirstOrThrow();
+    const dataVersion = async () => Number((await t.db.selectFrom("data_version").select("version").executeTakeFirstOrThrow()).version);
+    const own = async () => Number((await t.db.selectFrom("center_versions").select("version").where("center_id", "=", center.id).executeTakeFirstOrThrow()).version);
+    const [data, mine] = [await dataVersion(), await own()];
+    expect(await moves(() => t.db.insertInto("assessment_reviews").values({ center_id: center.id, fiscal_year: 2031 }).execute())).toBe(1);
+    expect(await moves(() => t.db.updateTable("assessment_reviews").set({ state: "submitted" }).where("fiscal_year", "=", 2031).execute())).toBe(1);
+    expect(await moves(() => t.db.deleteFrom("assessment_reviews").where("fiscal_year", "=", 2031).execute())).toBe(1);
+    expect(await dataVersion()).toBe(data + 3);
+    expect(await own()).toBe(mine);
   });
 
   it("stands still when a center's rows or a shared table are written", async () => {

@@ -3,6 +3,7 @@ import type { Database, Q, ReviewState } from "../../db/schema";
 import { isLockedReview } from "../domain/guards";
 import { recordAudit } from "./audit.server";
 import { updateVersioned } from "./versioning.server";
+import { perResponses } from "./memo.server";
 
 /**
  * Assessment sign-off: a center-year moves draft → submitted (director or admin) →
@@ -53,7 +54,16 @@ export function lockMessage(review: ReviewInfo): string {
   return `The FY${review.fiscalYear} assessment is locked: it was ${reviewLabel(review)}. A reviewer (auditor or administrator) must reopen it before anything can change.`;
 }
 
-export async function getReview(db: Q, centerId: number, fiscalYear: number): Promise<ReviewInfo | null> {
+/**
+ * The sign-off of a center's year. Outside a transaction it is remembered under the responses counter, which every
+ * write to assessment_reviews moves (migrations/0025; the names joined in never change), so a page shows it without
+ * a statement of its own; a transaction reads the row. Shared between requests: never mutate it.
+ */
+export function getReview(db: Q, centerId: number, fiscalYear: number): Promise<Readonly<ReviewInfo> | null> {
+  return perResponses(db, "assessment-review", [centerId, fiscalYear], () => readReview(db, centerId, fiscalYear));
+}
+
+async function readReview(db: Q, centerId: number, fiscalYear: number): Promise<Readonly<ReviewInfo> | null> {
   const row = await db
     .selectFrom("assessment_reviews as r")
     .leftJoin("users as s", "s.id", "r.submitted_by")
@@ -76,7 +86,7 @@ export async function getReview(db: Q, centerId: number, fiscalYear: number): Pr
     .where("r.fiscal_year", "=", fiscalYear)
     .executeTakeFirst();
   if (!row) return null;
-  return {
+  return Object.freeze({
     id: row.id,
     centerId: row.center_id,
     fiscalYear: row.fiscal_year,
@@ -88,7 +98,7 @@ export async function getReview(db: Q, centerId: number, fiscalYear: number): Pr
     reviewedBy: row.reviewer_name || row.reviewer_username || null,
     note: row.note,
     locked: isLockedReview(row.state),
-  };
+  });
 }
 
 /** Review state per fiscal year of a center (years with a review row only). */

@@ -484,7 +484,7 @@ export async function centerGapView(db: Kysely<Database>, centerId: number, fisc
   return withGapReview(view, view.fiscalYear === null ? null : await getReview(db, centerId, view.fiscalYear));
 }
 
-/** The sign-off of the view's year (assessment_reviews, read apart from the figures: data_version does not watch it). */
+/** The sign-off of the view's year (assessment_reviews, remembered apart from the figures under the responses counter, migrations/0025). */
 export function withGapReview(view: CenterGapView, review: ReviewInfo | null): CenterGapView {
   return view.fiscalYear === null ? view : { ...view, review, reviewText: reviewLabel(review) };
 }

@@ -3,8 +3,8 @@
  * the latest assessment's score, the gaps of a year, compliance findings for the default year as
  * of a date, and funding by source. Everything read from tables data_version watches is remembered
  * per committed state (memo.server.ts, docs/decisions/031-center-page-and-award-report-memo.md); the
- * assessment sign-offs, which it does not watch, are read on every call, and the findings' responses are
- * remembered apart (docs/decisions/040-responses-and-settings-under-the-counter.md).
+ * assessment sign-offs and the findings' responses are remembered apart, under the responses counter, which a save
+ * to a center's rows leaves alone (docs/decisions/042-responses-and-settings-counter.md, 046-one-list-of-centers.md).
  * The caller checks the reader's permission on the center before calling.
  */
 import type { Q } from "../../db/schema";
@@ -59,7 +59,7 @@ export async function centerPage(db: Q, centerId: number, opts: { gapYear: numbe
   const f = await memoized(db, "center-page", [centerId, opts.gapYear, opts.asOf], () => centerFigures(db, centerId, opts.gapYear, opts.asOf), {
     entries: CENTER_PAGE_ENTRIES,
   });
-  // Sign-offs are not watched: read on every call, one query when the gap year is the latest year (the default).
+  // Sign-offs apart from the figures (under the responses counter): one look-up when the gap year is the latest year (the default).
   const latestYear = f.latest?.fiscalYear ?? null;
   const gapYear = f.gapView.fiscalYear;
   const [latestReview, gapReview, found] = await Promise.all([

@@ -14,7 +14,7 @@ import { FUNDING_SOURCES, SOURCE_LABELS } from "../domain/grants";
 import { share, sumCents } from "../domain/money";
 import { assessableCapabilities, computeScore, HEADLINE_FRAMEWORK, scoresByArea } from "../domain/scores";
 import { listCapabilities, listLinks } from "./catalog.server";
-import { listCenters } from "./centers.server";
+import { listCenters, networkCenters } from "./centers.server";
 import { findings } from "./compliance.server";
 import { memoized } from "./memo.server";
 import { median, type HeatRow } from "./dashboard.server";
@@ -125,17 +125,12 @@ async function computeComparison(db: Q, user: Principal, selection: CompareSelec
     if (chosen.length === 0) return { kind: "choose", message: `There is no center in ${selection.state}.`, fiscalYear: selection.fiscalYear ?? null };
   } else {
     if (selection.codes.length === 0) return { kind: "choose", message: null, fiscalYear: selection.fiscalYear ?? null };
-    const found = await db
-      .selectFrom("centers")
-      .select(["id", "code", "name", "state", "kind"])
-      .where("code", "in", selection.codes)
-      .execute();
-    const byCode = new Map(found.map((c) => [c.code, c]));
+    const { byCode } = await networkCenters(db);
     const unknown = selection.codes.filter((c) => !byCode.has(c));
     if (unknown.length > 0) {
       return { kind: "choose", message: `No center has the code ${unknown.join(", ")}.`, fiscalYear: selection.fiscalYear ?? null };
     }
-    const refused = found.filter((c) => !canReadCenter(user, c)).map((c) => c.code);
+    const refused = selection.codes.filter((c) => !canReadCenter(user, byCode.get(c)!));
     if (refused.length > 0) {
       return {
         kind: "forbidden",
@@ -143,7 +138,10 @@ async function computeComparison(db: Q, user: Principal, selection: CompareSelec
         message: `You may not see ${refused.length === 1 ? "center" : "centers"} ${refused.join(", ")}: they are outside your state(s).`,
       };
     }
-    chosen = selection.codes.map((c) => byCode.get(c)!);
+    chosen = selection.codes.map((c) => {
+      const { id, code, name, state, kind } = byCode.get(c)!;
+      return { id, code, name, state, kind };
+    });
   }
   if (chosen.length < MIN_COMPARE || chosen.length > MAX_COMPARE) {
     const what = selection.state && selection.codes.length === 0 ? `${selection.state} has ${chosen.length}` : `you chose ${chosen.length}`;

@@ -22,7 +22,7 @@ import {
 import { todayIso } from "../domain/dates";
 import type { DefaultYear } from "../domain/fiscal-year";
 import type { FindingsFilter } from "../schemas/findings";
-import { listCenters, listStates, scoped } from "./centers.server";
+import { listCenters, listStates, networkCenters, scoped } from "./centers.server";
 import { listResponses, type ResponseInfo, type StoredResponse } from "./findings.server";
 import { dataVersion, memoized, perCenter, perResponses, perShared } from "./memo.server";
 import { defaultFiscalYear, yearsWithRows } from "./years.server";
@@ -286,7 +286,7 @@ const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  */
 async function centersOf(db: Q, ids: readonly number[] | undefined): Promise<ReadonlyArray<Readonly<{ id: number; code: string; state: string }>>> {
   const all = await perShared(db, "centers-by-code", null, async () =>
-    Object.freeze((await db.selectFrom("centers").select(["id", "code", "state"]).execute()).sort((a, b) => byText(a.code, b.code)).map((c) => Object.freeze(c))),
+    Object.freeze([...(await networkCenters(db)).listed].sort((a, b) => byText(a.code, b.code))),
   );
   if (!ids) return all;
   const wanted = new Set(ids);

@@ -22,7 +22,7 @@ import {
   scoresByArea,
 } from "../domain/scores";
 import { rememberedCapabilities } from "./catalog.server";
-import { scoped } from "./centers.server";
+import { listCenters, listStates } from "./centers.server";
 import { evaluatedFindings, respondedFindings, type EvaluatedFindings } from "./compliance.server";
 import { memoized, perCenter, perShared } from "./memo.server";
 import { overdueByCenter } from "./obligations.server";
@@ -282,23 +282,22 @@ export async function getDashboard(
  */
 function dashboardShell(db: Q, scope: CenterScope, area: CenterScope) {
   return perShared(db, "dashboard-shell", [scope, area], async () => {
-    const [programs, states, catalog, scopeCenters, scopeAll] = await Promise.all([
+    const [programs, states, catalog, areaCenters, scopeAll] = await Promise.all([
       db.selectFrom("programs").select(["code", "name", "agency"]).orderBy("sort_order").execute(),
-      scoped(db.selectFrom("centers").select("centers.state").distinct(), scope).orderBy("centers.state").execute(),
+      listStates(db, scope),
       rememberedCapabilities(db),
-      scoped(db.selectFrom("centers").select(["centers.id", "centers.code", "centers.name", "centers.state", "centers.kind"]), area)
-        .orderBy("centers.code")
-        .execute(),
-      scoped(db.selectFrom("centers").select("centers.id"), scope).orderBy("centers.id").execute(),
+      listCenters(db, area),
+      listCenters(db, scope),
     ]);
+    const scopeCenters = areaCenters.sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
     const titleOf = new Map(catalog.map((c) => [c.id, c.title]));
     const areas = [...scoresByArea(catalog, HEADLINE_FRAMEWORK, () => undefined).keys()].map((id) => Object.freeze({ id, title: titleOf.get(id) ?? id }));
     return Object.freeze({
       programs: Object.freeze(programs.map((p) => Object.freeze({ code: p.code, name: p.name, agency: p.agency }))),
-      states: Object.freeze(states.map((s) => s.state)),
+      states: Object.freeze(states),
       areas: Object.freeze(areas),
-      scopeCenters: Object.freeze(scopeCenters.map((c) => Object.freeze(c))),
-      scopeAllIds: Object.freeze(scopeAll.map((c) => c.id)),
+      scopeCenters: Object.freeze(scopeCenters),
+      scopeAllIds: Object.freeze(scopeAll.map((c) => c.id).sort((x, y) => x - y)),
     });
   });
 }

@@ -13,6 +13,7 @@ import { awardReport, findingsSummary } from "~/models/award-report.server";
 import { createAward, getAwardByNumber, voidAward } from "~/models/awards.server";
 import { addSpending, editBudgetLine } from "~/models/budget.server";
 import { centerPage } from "~/models/center-page.server";
+import { applyReviewStep, type ReviewStep } from "~/models/assessment-reviews.server";
 import { saveDisposition } from "~/models/findings.server";
 import { loader as centerLoader } from "~/routes/centers.$code._index";
 import { loader as reportLoader } from "~/routes/awards.$number_.report";
@@ -123,6 +124,29 @@ describe("center page and award report after a write", () => {
     expect(fy(after.center).amount_cents).toBe(fy(before.center).amount_cents);
     expect(after.report.award.voided_at).not.toBeNull();
     expect(after.report.findings).toEqual([]);
+  });
+
+  it("a sign-off step shows on the next view of the center page and the gap view, and a reopened year loses its badge", async () => {
+    const center = await centerView("MD");
+    const year = center.latest.fiscalYear as number;
+    let version = center.gapView.review?.version ?? null;
+    const step = async (s: ReviewStep) => {
+      const done = await applyReviewStep(t.db, { centerId: ids.MD, fiscalYear: year, userId: adminId, step: s, version });
+      expect(done.ok, JSON.stringify(done)).toBe(true);
+      if (done.ok) version = done.review.version;
+    };
+    if (center.gapView.review?.locked) await step("reopen");
+    await step("submit");
+    const submitted = await centerView("MD");
+    expect(submitted.latestReviewText).toMatch(/^submitted on /);
+    expect(submitted.gapView.review.state).toBe("submitted");
+    await step("validate");
+    const validated = await centerView("MD");
+    expect(validated.latestReviewText).toMatch(/^validated on .* by /);
+    const { center: _c, planYear: _p, canEdit: _e, ...figures } = validated;
+    expect(figures).toEqual(await freshCenter("MD"));
+    await step("reopen");
+    expect((await centerView("MD")).latestReviewText).toBeNull();
   });
 });
 

@@ -104,10 +104,11 @@ beforeAll(async () => {
 });
 
 describe("data_version triggers", () => {
-  it("cover insert, update and delete of every table the engine reads, the responses and the settings, with names of their own", async () => {
+  it("cover insert, update and delete of every table the engine reads, the responses, the settings and the sign-offs, with names of their own", async () => {
     const rows = sqliteHandle(t.db).prepare("select name, tbl_name from sqlite_master where type = 'trigger'").all() as Array<{ name: string; tbl_name: string }>;
     const watched = [
       "app_settings",
+      "assessment_reviews",
       "assessments",
       "awards",
       "budget_lines",
@@ -127,10 +128,10 @@ describe("data_version triggers", () => {
     expect(new Set(rows.map((r) => r.name)).size).toBe(rows.length);
   });
 
-  it("for the responses and settings' own counter cover insert, update and delete of both tables (tests/responses-counter.test.ts counts them)", async () => {
+  it("for the responses and settings' own counter cover insert, update and delete of those tables and the sign-offs (tests/responses-counter.test.ts counts them)", async () => {
     const rows = sqliteHandle(t.db).prepare("select name, tbl_name from sqlite_master where type = 'trigger' and name like 'responses_version_%'").all() as Array<{ name: string; tbl_name: string }>;
     expect(rows.map((r) => r.name).sort()).toEqual(
-      ["app_settings", "finding_responses"].flatMap((tb) => [`responses_version_${tb}_ad`, `responses_version_${tb}_ai`, `responses_version_${tb}_au`]).sort(),
+      ["app_settings", "assessment_reviews", "finding_responses"].flatMap((tb) => [`responses_version_${tb}_ad`, `responses_version_${tb}_ai`, `responses_version_${tb}_au`]).sort(),
     );
     for (const r of rows) expect(r.name).toContain(`_${r.tbl_name}_`);
   });

@@ -21,6 +21,8 @@ import { saveResponse } from "~/models/findings.server";
 import { findings } from "~/models/compliance.server";
 import { findingKeyParts } from "~/domain/compliance";
 import { currentUser } from "~/auth/guard.server";
+import { getCenterByCode, listCenters, listStates } from "~/models/centers.server";
+import { centerPage } from "~/models/center-page.server";
 import { cookieFor, request } from "../helpers/auth";
 import { useTestDatabase } from "../helpers/db";
 
@@ -90,6 +92,42 @@ describe("statements per view", () => {
     expect(seen).toHaveLength(1);
     expect(seen[0]).toContain('"sessions"');
     expect(seen[0]).toContain('"data_version"');
+  });
+
+  it("in a page request the center page, a center found by its code, the list of centers and their states send nothing but the session; a renamed or added center shows on the next request", async () => {
+    const admin = await t.db.selectFrom("users").select("id").where("username", "=", "demo-admin").executeTakeFirstOrThrow();
+    const token = await createSession(t.db, { userId: admin.id, clientAddress: "198.51.100.7", userAgent: "test" });
+    const { db, seen } = logged();
+    const page = () =>
+      asReadRequest(async () => {
+        await sessionPrincipal(db, token);
+        const [center, centers, states] = await Promise.all([getCenterByCode(db, "VA"), listCenters(db, { kind: "all" }), listStates(db, { kind: "states", states: ["VA", "MD"] })]);
+        // The page's figures with the year's sign-off (remembered under the responses counter, migrations/0025).
+        const figures = await centerPage(db, center!.id, { gapYear: null, asOf: AS_OF });
+        return { center, centers, states, figures };
+      });
+    const first = await page();
+    expect(first.center).toMatchObject({ code: "VA", state: "VA" });
+    expect(first.states).toEqual(["MD", "VA"]);
+    seen.length = 0;
+    expect(await page()).toEqual(first);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toContain('"sessions"');
+
+    const name = first.center!.name;
+    await t.db.updateTable("centers").set({ name: "Virginia Fusion Center (renamed)" }).where("code", "=", "VA").execute();
+    try {
+      const renamed = await page();
+      expect(renamed.center?.name).toBe("Virginia Fusion Center (renamed)");
+      expect(renamed.centers.find((c) => c.code === "VA")?.name).toBe("Virginia Fusion Center (renamed)");
+      await t.db.insertInto("centers").values({ code: "ZZ", name: "Test center", state: "ZZ", kind: "state", created_at: "2025-01-01T00:00:00Z" }).execute();
+      const added = await page();
+      expect(added.centers.at(-1)?.code).toBe("ZZ");
+      expect(await listStates(db, { kind: "all" })).toContain("ZZ");
+    } finally {
+      await t.db.deleteFrom("centers").where("code", "=", "ZZ").execute();
+      await t.db.updateTable("centers").set({ name }).where("code", "=", "VA").execute();
+    }
   });
 
   it("a response saved, or the demo flag changed, from another handle shows on the very next view", async () => {
