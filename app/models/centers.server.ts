@@ -24,6 +24,8 @@ export type ListedCenter = Readonly<Pick<CenterRow, "id" | "code" | "name" | "st
 interface Network {
   /** Every center in the lists' order: state, kind, code (byte order on both engines, decision 025). */
   listed: readonly ListedCenter[];
+  /** The same, by code alone. */
+  inCodeOrder: readonly ListedCenter[];
   byCode: ReadonlyMap<string, CenterRow>;
   byId: ReadonlyMap<number, CenterRow>;
 }
@@ -38,14 +40,15 @@ export function networkCenters(db: Q): Promise<Network> {
     const rows = await db.selectFrom("centers").selectAll().orderBy("state").orderBy("kind").orderBy("code").execute();
     const all = rows.map((c) => Object.freeze(c));
     const listed = Object.freeze(all.map(({ id, code, name, state, kind }) => Object.freeze({ id, code, name, state, kind })));
-    return Object.freeze({ listed, byCode: new Map(all.map((c) => [c.code, c])), byId: new Map(all.map((c) => [c.id, c])) });
+    const inCodeOrder = Object.freeze([...listed].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0)));
+    return Object.freeze({ listed, inCodeOrder, byCode: new Map(all.map((c) => [c.code, c])), byId: new Map(all.map((c) => [c.id, c])) });
   });
 }
 
-/** The centers the scope may see, narrowed by `filter`, ordered by state, kind and code. */
-export async function listCenters(db: Q, scope: CenterScope, filter: CenterFilter = {}): Promise<ListedCenter[]> {
-  const { listed } = await networkCenters(db);
-  return listed.filter(
+/** The centers the scope may see, narrowed by `filter`, ordered by state, kind and code (or by code alone). */
+export async function listCenters(db: Q, scope: CenterScope, filter: CenterFilter = {}, order: "state" | "code" = "state"): Promise<ListedCenter[]> {
+  const network = await networkCenters(db);
+  return (order === "code" ? network.inCodeOrder : network.listed).filter(
     (c) => (scope.kind === "all" || scope.states.includes(c.state)) && (!filter.state || c.state === filter.state) && (!filter.kind || c.kind === filter.kind),
   );
 }

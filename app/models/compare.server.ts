@@ -138,10 +138,7 @@ async function computeComparison(db: Q, user: Principal, selection: CompareSelec
         message: `You may not see ${refused.length === 1 ? "center" : "centers"} ${refused.join(", ")}: they are outside your state(s).`,
       };
     }
-    chosen = selection.codes.map((c) => {
-      const { id, code, name, state, kind } = byCode.get(c)!;
-      return { id, code, name, state, kind };
-    });
+    chosen = selection.codes.map((c) => byCode.get(c)!);
   }
   if (chosen.length < MIN_COMPARE || chosen.length > MAX_COMPARE) {
     const what = selection.state && selection.codes.length === 0 ? `${selection.state} has ${chosen.length}` : `you chose ${chosen.length}`;

@@ -280,14 +280,12 @@ export async function loadComplianceData(db: Q, opts: LoadOptions): Promise<Comp
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
- * The centers `ids` (every center without), in code order: from one list of every center's code and state
- * remembered under the shared counter (centers is a table every center's figures share), so a center's findings
- * rebuilt after a save to its rows read no centers row.
+ * The centers `ids` (every center without), in code order: from the network's one list of centers, remembered
+ * under the shared counter (centers.server.ts `networkCenters`), so a center's findings rebuilt after a save to its
+ * rows read no centers row.
  */
 async function centersOf(db: Q, ids: readonly number[] | undefined): Promise<ReadonlyArray<Readonly<{ id: number; code: string; state: string }>>> {
-  const all = await perShared(db, "centers-by-code", null, async () =>
-    Object.freeze([...(await networkCenters(db)).listed].sort((a, b) => byText(a.code, b.code))),
-  );
+  const all = (await networkCenters(db)).inCodeOrder;
   if (!ids) return all;
   const wanted = new Set(ids);
   return all.filter((c) => wanted.has(c.id));

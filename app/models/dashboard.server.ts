@@ -282,14 +282,13 @@ export async function getDashboard(
  */
 function dashboardShell(db: Q, scope: CenterScope, area: CenterScope) {
   return perShared(db, "dashboard-shell", [scope, area], async () => {
-    const [programs, states, catalog, areaCenters, scopeAll] = await Promise.all([
+    const [programs, states, catalog, scopeCenters, scopeAll] = await Promise.all([
       db.selectFrom("programs").select(["code", "name", "agency"]).orderBy("sort_order").execute(),
       listStates(db, scope),
       rememberedCapabilities(db),
-      listCenters(db, area),
+      listCenters(db, area, {}, "code"),
       listCenters(db, scope),
     ]);
-    const scopeCenters = areaCenters.sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
     const titleOf = new Map(catalog.map((c) => [c.id, c.title]));
     const areas = [...scoresByArea(catalog, HEADLINE_FRAMEWORK, () => undefined).keys()].map((id) => Object.freeze({ id, title: titleOf.get(id) ?? id }));
     return Object.freeze({
