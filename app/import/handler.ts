@@ -28,6 +28,14 @@ export interface Statement {
   column<T = unknown>(...params: unknown[]): MaybePromise<T[]>;
 }
 
+/** A column of a multi-row INSERT, with the type PostgreSQL reads its values as. */
+export type InsertColumn = readonly [name: string, type: "text" | "bigint"];
+
+/** A multi-row INSERT prepared for the row loop: `run` writes the rows given as one flat list of values, row after row. */
+export interface RowsInsert {
+  run(values: readonly unknown[]): MaybePromise<{ changes: number }>;
+}
+
 /** A write the database may refuse: its value, or the constraint or guard error (nothing of the write stays). */
 export type Refusable<V> = { ok: true; value: V } | { ok: false; error: Error };
 
@@ -120,8 +128,13 @@ export interface ImportContext<R> {
    * SQL both engines read; await its results (synchronous values on SQLite, promises on PostgreSQL).
    */
   prepare(sql: string): Statement;
-  /** Rows per multi-row INSERT of that many columns on this engine. */
-  batchRows(columns: number): number;
+  /** Rows to gather for one `insertRows` call on this engine. */
+  batchRows(): number;
+  /**
+   * A multi-row INSERT into `table` of `columns`, `tail` after the rows (an ON CONFLICT clause): any number of rows a
+   * call, in the engine's fastest form (statements.server.ts).
+   */
+  insertRows(table: string, columns: readonly InsertColumn[], tail: string): RowsInsert;
   batchId: number;
   now: string;
   /** null is the command-line operator (every right). */

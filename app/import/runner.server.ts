@@ -378,7 +378,8 @@ async function loadContext(
   return {
     trx,
     prepare: (sql) => statements.prepare(sql),
-    batchRows: (columns) => statements.batchRows(columns),
+    batchRows: () => statements.batchRows(),
+    insertRows: (table, columns, tail) => statements.insertRows(table, columns, tail),
     batchId,
     now,
     user,

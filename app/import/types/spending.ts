@@ -38,7 +38,16 @@ interface PendingSpend {
   ex: { id: number; line: LineEntry; before: SpendingRow; amountCents: number } | null;
 }
 
-const COLUMNS = "spend_id, budget_line_id, date, amount_cents, description, import_batch_id, created_at";
+const INSERT_COLUMNS = [
+  ["spend_id", "text"],
+  ["budget_line_id", "bigint"],
+  ["date", "text"],
+  ["amount_cents", "bigint"],
+  ["description", "text"],
+  ["import_batch_id", "bigint"],
+  ["created_at", "text"],
+] as const;
+const COLUMNS = INSERT_COLUMNS.map(([name]) => name).join(", ");
 
 export const spending: ImportTypeDef<SpendingRow> = {
   label: "Spending",
@@ -73,14 +82,11 @@ export const spending: ImportTypeDef<SpendingRow> = {
   cells: (r) => [r.spendId, r.lineId, r.date, centsToDecimal(r.amountCents), r.description],
 
   async handler(ctx) {
-    const batchRows = ctx.batchRows(7);
+    const batchRows = ctx.batchRows();
     const insertOne = ctx.prepare(`insert into spending (${COLUMNS}) values (?, ?, ?, ?, ?, ?, ?) on conflict (spend_id) do nothing`);
-    // A full batch's statements, and a shorter one's for the end of the file (prepared once, when needed).
+    const insertRows = ctx.insertRows("spending", INSERT_COLUMNS, "on conflict (spend_id) do nothing");
+    // A full batch's look-up of keys already present, and a shorter one's for the end of the file (prepared once, when needed).
     const batchStatements = (rows: number) => ({
-      insert: ctx.prepare(
-        `insert into spending (${COLUMNS}) values ${Array.from({ length: rows }, () => "(?, ?, ?, ?, ?, ?, ?)").join(", ")}
-           on conflict (spend_id) do nothing`,
-      ),
       existingIds: ctx.prepare(
         `select spend_id from spending where spend_id in (${Array.from({ length: rows }, () => "?").join(", ")})
            and (import_batch_id is null or import_batch_id <> ?)`,
@@ -176,8 +182,8 @@ export const spending: ImportTypeDef<SpendingRow> = {
       if (batch.length === 0) return;
       const items = batch.splice(0);
       const values = params.splice(0);
-      const { insert, existingIds } = items.length === batchRows ? full : batchStatements(items.length);
-      const w = await ctx.refusable(() => insert.run(...values));
+      const { existingIds } = items.length === batchRows ? full : batchStatements(items.length);
+      const w = await ctx.refusable(() => insertRows.run(values));
       if (w.ok) {
         const inserted = w.value.changes;
         const existing =
