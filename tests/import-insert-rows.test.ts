@@ -21,7 +21,7 @@ describe("the import's multi-row insert", () => {
   it(`writes ${ROWS.toLocaleString("en-US")} rows in one call, skips the keys already there and keeps every value`, async () => {
     const integer = engineOf(t.db) === "postgres" ? "bigint" : "integer";
     await sql.raw(`create table bulk_probe (k text primary key, n ${integer}, note text)`).execute(t.db);
-    // The first 1,000 keys exist already, with other values.
+    // Four of the keys (K0, K250, K500, K750) exist already, with other values.
     for (let i = 0; i < 1000; i += 250) {
       await sql`insert into bulk_probe (k, n, note) values (${`K${i}`}, ${-1}, ${"kept"})`.execute(t.db);
     }

@@ -56,6 +56,7 @@ const SQLITE_BATCH_ROWS = 100;
  * look-up of keys already present binds one parameter a row, within PostgreSQL's 65,535.
  */
 const POSTGRES_BATCH_ROWS = 20_000;
+
 function sqliteStatements(handle: Sqlite.Database): Statements {
   return {
     engine: "sqlite",
